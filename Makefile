@@ -1,0 +1,135 @@
+# sm - citizen service over social media, from shell scripts and cron
+# GNU make.  make; make check; make check SANITIZE=1; make install PREFIX=...
+
+VERSION = 0.1.0
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+DATADIR ?= $(PREFIX)/share/sm
+DESTDIR ?=
+
+CC ?= cc
+CFLAGS ?= -O2 -g
+PKG_CONFIG ?= pkg-config
+PKGS = jansson yaml-0.1 libpcre2-8 libutf8proc sqlite3 libexttextcat
+TEST_PKGS = cmocka
+
+# Debian packages that provide the libraries and tools above.
+DEBS = build-essential pkg-config libjansson-dev libyaml-dev libpcre2-dev \
+	libutf8proc-dev libstemmer-dev libexttextcat-dev libsqlite3-dev \
+	libcmocka-dev libcurl4-openssl-dev mandoc jq
+
+ifeq ($(SANITIZE),1)
+BUILD ?= build-san
+SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=undefined
+else
+BUILD ?= build
+SANFLAGS =
+endif
+
+WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wno-unused-parameter
+ALL_CPPFLAGS = -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude -I$(BUILD) \
+	-DSM_VERSION='"$(VERSION)"' -DSM_DATADIR='"$(DATADIR)"' \
+	$(shell $(PKG_CONFIG) --cflags $(PKGS)) $(CPPFLAGS)
+ALL_CFLAGS = -std=c11 $(WARN) $(SANFLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
+LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS)) -lstemmer -lm
+TEST_LIBS = $(shell $(PKG_CONFIG) --libs $(TEST_PKGS))
+
+LIB_SRC = $(wildcard lib/*.c) $(wildcard lib/platform/*.c)
+LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/lib/builtin_rules.o
+TOOLS = sm-classify
+BINS = $(TOOLS:%=$(BUILD)/bin/%)
+UNIT_SRC = $(wildcard tests/unit/test_*.c)
+UNIT_BINS = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+MAN1 = $(wildcard man/*.1)
+MAN5 = $(wildcard man/*.5)
+MAN7 = $(wildcard man/*.7)
+BUILTIN_RULES = examples/rules/municipal.yaml
+
+all: $(BINS)
+
+$(BUILD)/%.o: %.c $(wildcard include/sm/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+# The built-in rule pack is compiled into libsm so that sm-classify works
+# with no configuration and without being installed.
+$(BUILD)/lib/builtin_rules.c: $(BUILTIN_RULES) tools/embed.sh
+	@mkdir -p $(@D)
+	sh tools/embed.sh sm_builtin_municipal $(BUILTIN_RULES) > $@
+
+$(BUILD)/lib/builtin_rules.o: $(BUILD)/lib/builtin_rules.c
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/libsm.a: $(LIB_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $(LIB_OBJ)
+
+$(BUILD)/bin/%: $(BUILD)/cmd/%.o $(BUILD)/libsm.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libsm.a $(LIBS)
+
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libsm.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libsm.a $(LIBS) $(TEST_LIBS)
+
+$(BUILD)/bench/%: bench/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIBS)
+
+# Tests: C unit tests (cmocka, TAP) and command tests (tests/*.t, sh).
+check: $(BINS) $(UNIT_BINS)
+	SM_BUILD=$(CURDIR)/$(BUILD) SM_SRC=$(CURDIR) LC_ALL=C.UTF-8 TZ=UTC \
+	CMOCKA_MESSAGE_OUTPUT=TAP \
+	prove --exec '' $(PROVEFLAGS) $(UNIT_BINS) tests/*.t
+
+lint-man:
+	mandoc -T lint -W warning $(MAN1) $(MAN5) $(MAN7)
+
+demo: $(BINS)
+	@sh examples/demo.sh $(BUILD)/bin
+
+bench: $(BINS) $(BUILD)/bench/jansson-loop
+	sh bench/classify $(BUILD)
+
+install: $(BINS)
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 \
+		$(DESTDIR)$(DATADIR)/rules
+	cp -f $(BINS) $(DESTDIR)$(BINDIR)/
+	cp -f $(MAN1) $(DESTDIR)$(MANDIR)/man1/
+	cp -f $(MAN5) $(DESTDIR)$(MANDIR)/man5/
+	cp -f $(MAN7) $(DESTDIR)$(MANDIR)/man7/
+	cp -f examples/rules/*.yaml $(DESTDIR)$(DATADIR)/rules/
+
+uninstall:
+	rm -f $(TOOLS:%=$(DESTDIR)$(BINDIR)/%)
+	rm -f $(MAN1:man/%=$(DESTDIR)$(MANDIR)/man1/%)
+	rm -f $(MAN5:man/%=$(DESTDIR)$(MANDIR)/man5/%)
+	rm -f $(MAN7:man/%=$(DESTDIR)$(MANDIR)/man7/%)
+	rm -rf $(DESTDIR)$(DATADIR)
+
+# Installs the Debian packages that are missing (as root), or says how.
+deps:
+	@missing=""; for p in $(DEBS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+		grep -q '^install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -z "$$missing" ]; then echo "all dependencies are installed"; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		apt-get update -q && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+	else \
+		echo "missing packages; run as root:" >&2; \
+		echo "  apt-get install$$missing" >&2; exit 1; \
+	fi
+
+clean:
+	rm -rf build build-san
+
+.PHONY: all check lint-man demo bench install uninstall deps clean
+.SECONDARY:

@@ -1,0 +1,69 @@
+/* config.h - sm.yaml: lookup, YAML to JSON with places kept, validation */
+#ifndef SM_CONFIG_H
+#define SM_CONFIG_H
+
+#include <jansson.h>
+
+#include "sm/error.h"
+
+struct sm_config;
+
+/* Where a node came from; file is owned by the configuration. */
+struct sm_mark {
+	const char *file;
+	int line;
+	int column;
+};
+
+/*
+ * Loads the configuration.  With path NULL it is looked up: $SM_CONFIG,
+ * ./sm.yaml, $XDG_CONFIG_HOME/sm/sm.yaml (or ~/.config/sm/sm.yaml),
+ * /etc/sm/sm.yaml; when none exists the result is an empty configuration
+ * whose sm_config_path is NULL.  include: is resolved while loading.
+ * Returns NULL with err set on failure.
+ */
+struct sm_config *sm_config_load(const char *path, struct sm_error *err);
+
+/* Loads YAML text; name is used in messages and to resolve includes. */
+struct sm_config *sm_config_load_string(const char *text, const char *name,
+    struct sm_error *err);
+
+void sm_config_free(struct sm_config *cfg);
+
+/* The file that was loaded, or NULL when there was none. */
+const char *sm_config_path(const struct sm_config *cfg);
+
+/* The whole document (an object); borrowed. */
+json_t *sm_config_root(const struct sm_config *cfg);
+
+/* The section for one tool ("classify"), or NULL; borrowed. */
+json_t *sm_config_section(const struct sm_config *cfg, const char *name);
+
+/* Fills mark with where node was written; returns -1 if it is not known. */
+int sm_config_mark(const struct sm_config *cfg, const json_t *node,
+    struct sm_mark *mark);
+
+/* Sets err to "FILE:LINE:COLUMN: text" at node's place; returns -1. */
+int sm_config_error(const struct sm_config *cfg, const json_t *node,
+    struct sm_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/*
+ * Checks that node is an object whose keys are all in allowed (a NULL
+ * terminated list); where names the node in messages ("classify.rules[3]").
+ */
+int sm_config_check_keys(const struct sm_config *cfg, const json_t *node,
+    const char *where, const char *const *allowed, struct sm_error *err);
+
+/* The name of a node's type as a user would say it: "a mapping", ... */
+const char *sm_config_type_name(const json_t *node);
+
+/*
+ * Resolves a secret reference: node is a mapping holding token_env: NAME
+ * or token_file: PATH.  Returns a new string (trailing newline removed)
+ * that the caller frees and never prints, or NULL with err set.
+ */
+char *sm_config_secret(const struct sm_config *cfg, const json_t *node,
+    const char *where, struct sm_error *err);
+
+#endif

@@ -1,0 +1,93 @@
+/* jsonl.h - reading and writing JSON lines */
+#ifndef SM_JSONL_H
+#define SM_JSONL_H
+
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "sm/error.h"
+#include "sm/util.h"
+
+/* What sm_reader_next found. */
+enum sm_read {
+	SM_READ_EOF = 0,	/* all input consumed */
+	SM_READ_RECORD = 1,	/* *rec is a JSON object */
+	SM_READ_BAD = -1,	/* the line is not a valid record; err says why */
+	SM_READ_NOFILE = -2,	/* a named file cannot be opened; skipped */
+	SM_READ_IOERR = -3	/* reading failed; the rest of that file is skipped */
+};
+
+/*
+ * Reads records from the files named, in order, like cat: no names or
+ * "-" means standard input.  Lines may be of any length; a trailing CR and
+ * a UTF-8 byte-order mark at the start of a file are ignored, and lines
+ * holding only white space are skipped.
+ */
+struct sm_reader {
+	char *const *names;
+	int nnames;
+	int next;		/* index of the next name to open */
+	FILE *fp;
+	const char *name;	/* current file as shown in messages */
+	unsigned long lineno;
+	char *line;		/* the raw line, with its newline if it had one */
+	size_t cap;
+	size_t len;
+	unsigned long records;	/* objects returned so far */
+	unsigned long rejected;	/* SM_READ_BAD so far */
+};
+
+void sm_reader_init(struct sm_reader *r, char *const *names, int nnames);
+
+/*
+ * Moves to the next record.  On SM_READ_RECORD, *rec is a new reference
+ * the caller must json_decref.  On SM_READ_BAD, err holds "FILE:LINE" and
+ * the reason, and sm_reader_raw gives the line exactly as it was read.
+ */
+enum sm_read sm_reader_next(struct sm_reader *r, json_t **rec,
+    struct sm_error *err);
+
+/* The current line's bytes, newline included; borrowed until the next read. */
+const char *sm_reader_raw(const struct sm_reader *r, size_t *len);
+
+void sm_reader_close(struct sm_reader *r);
+
+/* Writes records as compact JSON lines, keys in their order. */
+struct sm_writer {
+	FILE *fp;
+	const char *name;	/* for messages: "<stdout>" or a path */
+	int unbuffered;		/* flush after every record */
+	int closed_pipe;	/* the reader went away (EPIPE) */
+	struct sm_buf buf;
+};
+
+void sm_writer_init(struct sm_writer *w, FILE *fp, const char *name,
+    int unbuffered);
+
+/*
+ * Writes one record and a newline.  Returns 0, or -1 with err set on a
+ * write error; when the error is a closed pipe, closed_pipe is set too.
+ */
+int sm_writer_put(struct sm_writer *w, json_t *rec, struct sm_error *err);
+
+/* Writes raw bytes (a rejected line, say) as they are. */
+int sm_writer_raw(struct sm_writer *w, const char *p, size_t n,
+    struct sm_error *err);
+
+/* Flushes and closes the stream, reporting any write error. */
+int sm_writer_close(struct sm_writer *w, struct sm_error *err);
+
+/*
+ * Replaces (or adds) key in rec so that it comes last, as a tool's own
+ * object must.  Steals the reference to value.
+ */
+void sm_record_set_last(json_t *rec, const char *key, json_t *value);
+
+/* The value at a dotted path ("author.handle"), or NULL; borrowed. */
+json_t *sm_record_get(json_t *rec, const char *path);
+
+/* 1 when the bytes are valid UTF-8 (no overlongs, no surrogates). */
+int sm_utf8_valid(const char *s, size_t n);
+
+#endif

@@ -1,0 +1,43 @@
+/* rules.h - the rule engine of sm-classify */
+#ifndef SM_RULES_H
+#define SM_RULES_H
+
+#include <jansson.h>
+
+#include "sm/config.h"
+#include "sm/error.h"
+#include "sm/text.h"
+
+struct sm_rules;
+
+/*
+ * Compiles the rules of a classify section (a mapping with defaults,
+ * stem and rules), once, at start-up: terms normalized and stemmed into
+ * one hash, regexes JIT-compiled.  Errors name the file:line:column of the
+ * offending node.  NULL with err set on failure.
+ */
+struct sm_rules *sm_rules_compile(const struct sm_config *cfg,
+    const json_t *section, struct sm_error *err);
+
+void sm_rules_free(struct sm_rules *rules);
+
+size_t sm_rules_count(const struct sm_rules *rules);
+
+/*
+ * Applies the rules to one message.  t is the message text analyzed and
+ * stemmed in lang; raw is the text as it is, for regexes; rec the whole
+ * record, for when: conditions.  Sets one key per dimension in out, in
+ * dimension order; appends the names of the rules that fired to fired,
+ * and sets *score to the winning category's total.  With explain (an
+ * object, or NULL) it fills in each dimension's fired rules.  Returns 0,
+ * or -1 with err set when a regex fails at match time (resource limits).
+ */
+int sm_rules_apply(struct sm_rules *rules, const struct sm_text *t,
+    const char *lang, const char *raw, size_t rawlen, json_t *rec,
+    json_t *out, json_t *fired, double *score, json_t *explain,
+    struct sm_error *err);
+
+/* The stemmer the rules were compiled with, to stem messages alike. */
+struct sm_stemmer *sm_rules_stemmer(struct sm_rules *rules);
+
+#endif

@@ -1,0 +1,32 @@
+/* util.h - allocation that cannot fail, and a growable byte buffer */
+#ifndef SM_UTIL_H
+#define SM_UTIL_H
+
+#include <stddef.h>
+
+/* These exit(70) with a message on stderr when memory runs out. */
+void *xmalloc(size_t size);
+void *xcalloc(size_t nmemb, size_t size);
+void *xrealloc(void *ptr, size_t size);
+void *xreallocarray(void *ptr, size_t nmemb, size_t size);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+
+/* A byte buffer, always NUL-terminated once anything was put in it. */
+struct sm_buf {
+	char *data;
+	size_t len;
+	size_t cap;
+};
+
+void sm_buf_reserve(struct sm_buf *b, size_t extra);
+void sm_buf_add(struct sm_buf *b, const void *p, size_t n);
+void sm_buf_addc(struct sm_buf *b, char c);
+void sm_buf_adds(struct sm_buf *b, const char *s);
+void sm_buf_reset(struct sm_buf *b);
+void sm_buf_free(struct sm_buf *b);
+
+/* FNV-1a, for the hash tables. */
+unsigned long sm_hash(const void *p, size_t n);
+
+#endif

@@ -1,0 +1,292 @@
+/* jsonl.c - reading and writing JSON lines */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "sm/jsonl.h"
+
+#define JSON_OUT_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(16))
+
+void
+sm_reader_init(struct sm_reader *r, char *const *names, int nnames)
+{
+	memset(r, 0, sizeof(*r));
+	r->names = names;
+	r->nnames = nnames;
+}
+
+static int
+open_next(struct sm_reader *r, struct sm_error *err)
+{
+	const char *path;
+
+	if (r->nnames == 0 && r->next == 0) {
+		r->next = 1;
+		r->fp = stdin;
+		r->name = "<stdin>";
+		r->lineno = 0;
+		return 1;
+	}
+	if (r->next >= r->nnames)
+		return 0;
+	path = r->names[r->next++];
+	r->lineno = 0;
+	if (strcmp(path, "-") == 0) {
+		r->fp = stdin;
+		r->name = "<stdin>";
+		return 1;
+	}
+	r->name = path;
+	r->fp = fopen(path, "r");
+	if (r->fp == NULL) {
+		sm_error_set(err, path, 0, 0, "%s", strerror(errno));
+		return -1;
+	}
+	return 1;
+}
+
+static void
+close_current(struct sm_reader *r)
+{
+	if (r->fp && r->fp != stdin)
+		fclose(r->fp);
+	else if (r->fp == stdin)
+		clearerr(stdin);
+	r->fp = NULL;
+}
+
+int
+sm_utf8_valid(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+
+	while (p < end) {
+		unsigned c = *p;
+		size_t need;
+		unsigned cp, min;
+
+		if (c < 0x80) {
+			p++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf) {
+			need = 1; cp = c & 0x1f; min = 0x80;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			need = 2; cp = c & 0x0f; min = 0x800;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			need = 3; cp = c & 0x07; min = 0x10000;
+		} else
+			return 0;
+		if ((size_t)(end - p) <= need)
+			return 0;
+		for (size_t i = 1; i <= need; i++) {
+			if ((p[i] & 0xc0) != 0x80)
+				return 0;
+			cp = cp << 6 | (p[i] & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return 0;
+		p += need + 1;
+	}
+	return 1;
+}
+
+static const char *
+type_name(const json_t *j)
+{
+	switch (json_typeof(j)) {
+	case JSON_ARRAY: return "an array";
+	case JSON_STRING: return "a string";
+	case JSON_INTEGER:
+	case JSON_REAL: return "a number";
+	case JSON_TRUE:
+	case JSON_FALSE: return "a boolean";
+	case JSON_NULL: return "null";
+	default: return "an object";
+	}
+}
+
+static int
+blank(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
+			return 0;
+	return 1;
+}
+
+enum sm_read
+sm_reader_next(struct sm_reader *r, json_t **rec, struct sm_error *err)
+{
+	for (;;) {
+		ssize_t got;
+		const char *text;
+		size_t n;
+		json_error_t jerr;
+		json_t *j;
+
+		if (r->fp == NULL) {
+			int o = open_next(r, err);
+
+			if (o == 0)
+				return SM_READ_EOF;
+			if (o < 0)
+				return SM_READ_NOFILE;
+		}
+		errno = 0;
+		got = getline(&r->line, &r->cap, r->fp);
+		if (got < 0) {
+			int e = errno, failed = ferror(r->fp);
+
+			close_current(r);
+			if (failed) {
+				sm_error_set(err, r->name, 0, 0, "read error: %s",
+				    strerror(e ? e : EIO));
+				return SM_READ_IOERR;
+			}
+			continue;
+		}
+		r->len = (size_t)got;
+		r->lineno++;
+		text = r->line;
+		n = r->len;
+		if (n && text[n - 1] == '\n')
+			n--;
+		if (n && text[n - 1] == '\r')
+			n--;
+		if (r->lineno == 1 && n >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0) {
+			text += 3;
+			n -= 3;
+		}
+		if (blank(text, n))
+			continue;
+		if (!sm_utf8_valid(text, n)) {
+			r->rejected++;
+			sm_error_set(err, r->name, (int)r->lineno, 0,
+			    "invalid UTF-8");
+			return SM_READ_BAD;
+		}
+		j = json_loadb(text, n, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
+		if (j == NULL) {
+			r->rejected++;
+			sm_error_set(err, r->name, (int)r->lineno, 0,
+			    "invalid JSON at column %d: %s", jerr.column,
+			    jerr.text);
+			return SM_READ_BAD;
+		}
+		if (!json_is_object(j)) {
+			r->rejected++;
+			sm_error_set(err, r->name, (int)r->lineno, 0,
+			    "expected an object, got %s", type_name(j));
+			json_decref(j);
+			return SM_READ_BAD;
+		}
+		r->records++;
+		*rec = j;
+		return SM_READ_RECORD;
+	}
+}
+
+const char *
+sm_reader_raw(const struct sm_reader *r, size_t *len)
+{
+	*len = r->len;
+	return r->line;
+}
+
+void
+sm_reader_close(struct sm_reader *r)
+{
+	close_current(r);
+	free(r->line);
+	r->line = NULL;
+	r->cap = r->len = 0;
+}
+
+void
+sm_writer_init(struct sm_writer *w, FILE *fp, const char *name, int unbuffered)
+{
+	memset(w, 0, sizeof(*w));
+	w->fp = fp;
+	w->name = name;
+	w->unbuffered = unbuffered;
+}
+
+static int
+write_failed(struct sm_writer *w, int e, struct sm_error *err)
+{
+	if (e == EPIPE)
+		w->closed_pipe = 1;
+	return sm_error_set(err, w->name, 0, 0, "write error: %s",
+	    strerror(e ? e : EIO));
+}
+
+static int
+dump_to_buf(const char *p, size_t n, void *data)
+{
+	sm_buf_add(data, p, n);
+	return 0;
+}
+
+int
+sm_writer_put(struct sm_writer *w, json_t *rec, struct sm_error *err)
+{
+	sm_buf_reset(&w->buf);
+	if (json_dump_callback(rec, dump_to_buf, &w->buf, JSON_OUT_FLAGS) != 0)
+		return sm_error_set(err, w->name, 0, 0,
+		    "cannot encode record as JSON");
+	sm_buf_addc(&w->buf, '\n');
+	return sm_writer_raw(w, w->buf.data, w->buf.len, err);
+}
+
+int
+sm_writer_raw(struct sm_writer *w, const char *p, size_t n,
+    struct sm_error *err)
+{
+	errno = 0;
+	if (fwrite(p, 1, n, w->fp) != n)
+		return write_failed(w, errno, err);
+	if (w->unbuffered && fflush(w->fp) != 0)
+		return write_failed(w, errno, err);
+	return 0;
+}
+
+int
+sm_writer_close(struct sm_writer *w, struct sm_error *err)
+{
+	int rc = 0;
+
+	errno = 0;
+	if (fflush(w->fp) != 0 || ferror(w->fp))
+		rc = write_failed(w, errno, err);
+	errno = 0;
+	if (fclose(w->fp) != 0 && rc == 0)
+		rc = write_failed(w, errno, err);
+	w->fp = NULL;
+	sm_buf_free(&w->buf);
+	return rc;
+}
+
+void
+sm_record_set_last(json_t *rec, const char *key, json_t *value)
+{
+	json_object_del(rec, key);
+	json_object_set_new(rec, key, value);
+}
+
+json_t *
+sm_record_get(json_t *rec, const char *path)
+{
+	const char *dot;
+	json_t *j = rec;
+
+	while (j && (dot = strchr(path, '.')) != NULL) {
+		j = json_is_object(j) ? json_object_getn(j, path,
+		    (size_t)(dot - path)) : NULL;
+		path = dot + 1;
+	}
+	return j && json_is_object(j) ? json_object_get(j, path) : NULL;
+}

@@ -1,0 +1,1103 @@
+/* rules.c - the rule engine of sm-classify */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <jansson.h>
+#include <pcre2.h>
+
+#include "sm/config.h"
+#include "sm/jsonl.h"
+#include "sm/rules.h"
+#include "sm/text.h"
+#include "sm/util.h"
+
+static const char *const stem_langs[] = {
+	"es", "en", "ca", "eu", "gl", "fr", "de", "it", "pt"
+};
+#define NSL (sizeof(stem_langs) / sizeof(stem_langs[0]))
+
+static const char *const core_dims[] = {
+	"category", "topic", "urgency", "sentiment"
+};
+static const char *const core_defaults[] = {
+	"other", "other", "normal", "neutral"
+};
+
+struct term_tok {
+	char *surface;
+	char *stem[NSL];	/* NULL where not stemmed in that language */
+};
+
+struct term {
+	char *text;		/* as written, for messages */
+	struct term_tok *toks;
+	size_t ntoks;
+	int hashtag;		/* written "#word": matches hashtags only */
+	/* per record */
+	unsigned stamp;
+	size_t from, to;	/* matched span in the folded text */
+};
+
+struct regex {
+	char *src;
+	pcre2_code *code;
+	pcre2_match_data *md;
+};
+
+struct when {
+	char *path;
+	json_t *values;		/* an array */
+};
+
+struct matcher {
+	size_t *terms;		/* ids into rules->terms */
+	size_t nterms;
+	int has_terms;
+	struct regex *re;
+	size_t nre;
+	struct when *when;
+	size_t nwhen;
+	struct matcher *all, *any, *none;
+	size_t nall, nany, nnone;
+	int has_all, has_any, has_none;
+};
+
+struct label_set {
+	size_t dim;
+	size_t label;
+};
+
+struct rule {
+	char *name;
+	struct matcher m;
+	double weight;
+	int override;
+	unsigned langmask;	/* 0: every language */
+	char **langs;		/* the rule's lang: values */
+	size_t nlangs;
+	struct label_set *set;
+	size_t nset;
+	int gated;		/* fires only if one of its gating terms matched */
+	unsigned stamp;		/* candidate in this record */
+};
+
+struct dim {
+	char *name;
+	char **labels;
+	size_t nlabels;
+	long deflabel;		/* -1: null */
+	/* per record, indexed by label */
+	double *total;
+	size_t *first;		/* index of the first rule that fired for it */
+	unsigned *stamp;
+	long override;		/* label forced by an override rule, or -1 */
+	json_t *explain;
+};
+
+/* Index entry: a term whose first token has this key. */
+struct entry {
+	size_t term;
+	size_t next;		/* index + 1 of the next entry in the chain */
+	unsigned char kind;	/* 0 surface, 1 + language: stem */
+	const char *key;
+	size_t keylen;
+};
+
+struct sm_rules {
+	struct rule *rules;
+	size_t nrules;
+	struct term *terms;
+	size_t nterms;
+	struct dim *dims;
+	size_t ndims;
+	size_t *gates;		/* per term: rules it gates, flattened */
+	size_t *gatestart;	/* per term: start in gates; nterms + 1 */
+	struct entry *entries;
+	size_t nentries;
+	size_t *heads;		/* index + 1 into entries; capheads slots */
+	size_t capheads;
+	unsigned gen;		/* per-record generation */
+	struct sm_stemmer *stemmer;
+	const struct sm_config *cfg;	/* only while compiling */
+	int default_stem;
+};
+
+static const char *const rule_keys[] = {
+	"name", "set", "weight", "override", "lang", "stem", "when", "terms",
+	"regex", "all", "any", "none", NULL
+};
+static const char *const matcher_keys[] = {
+	"terms", "regex", "when", "all", "any", "none", NULL
+};
+static const char *const section_keys[] = {
+	"defaults", "stem", "rules", NULL
+};
+
+static size_t
+dim_find(struct sm_rules *r, const char *name, int add)
+{
+	size_t i;
+
+	for (i = 0; i < r->ndims; i++)
+		if (strcmp(r->dims[i].name, name) == 0)
+			return i;
+	if (!add)
+		return SIZE_MAX;
+	r->dims = xreallocarray(r->dims, r->ndims + 1, sizeof(*r->dims));
+	memset(&r->dims[i], 0, sizeof(r->dims[i]));
+	r->dims[i].name = xstrdup(name);
+	r->dims[i].deflabel = -1;
+	r->ndims++;
+	return i;
+}
+
+static size_t
+label_find(struct dim *d, const char *label)
+{
+	size_t i;
+
+	for (i = 0; i < d->nlabels; i++)
+		if (strcmp(d->labels[i], label) == 0)
+			return i;
+	d->labels = xreallocarray(d->labels, d->nlabels + 1,
+	    sizeof(*d->labels));
+	d->labels[i] = xstrdup(label);
+	d->nlabels++;
+	return i;
+}
+
+static int
+lang_index(const char *lang)
+{
+	for (size_t i = 0; i < NSL; i++)
+		if (strcmp(stem_langs[i], lang) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* Index */
+
+static unsigned long
+key_hash(unsigned char kind, const char *s, size_t n)
+{
+	return sm_hash(s, n) * 31 + kind;
+}
+
+static void
+index_add(struct sm_rules *r, unsigned char kind, const char *key,
+    size_t term)
+{
+	size_t n = strlen(key), slot;
+
+	r->entries = xreallocarray(r->entries, r->nentries + 1,
+	    sizeof(*r->entries));
+	r->entries[r->nentries] = (struct entry){ term, 0, kind, key, n };
+	r->nentries++;
+	(void)slot;
+}
+
+static void
+index_build(struct sm_rules *r)
+{
+	size_t cap = 64;
+
+	while (cap < r->nentries * 2)
+		cap *= 2;
+	r->capheads = cap;
+	r->heads = xcalloc(cap, sizeof(*r->heads));
+	/* chains keep terms in order of definition */
+	for (size_t i = r->nentries; i > 0; i--) {
+		struct entry *e = &r->entries[i - 1];
+		size_t slot = key_hash(e->kind, e->key, e->keylen) & (cap - 1);
+
+		e->next = r->heads[slot];
+		r->heads[slot] = i;
+	}
+}
+
+/* Compilation */
+
+static int
+want_string(struct sm_rules *r, const json_t *j, const char *where,
+    struct sm_error *err)
+{
+	if (!json_is_string(j))
+		return sm_config_error(r->cfg, j, err, "%s: expected a string, "
+		    "got %s", where, sm_config_type_name(j));
+	return 0;
+}
+
+static int
+compile_term(struct sm_rules *r, const json_t *j, const struct rule *rule,
+    int stem, const char *where, struct sm_text *t, size_t *id,
+    struct sm_error *err)
+{
+	const char *s;
+	struct term *tm;
+	size_t ntok = 0;
+
+	if (want_string(r, j, where, err) < 0)
+		return -1;
+	s = json_string_value(j);
+	sm_text_analyze(t, s, json_string_length(j));
+	r->terms = xreallocarray(r->terms, r->nterms + 1, sizeof(*r->terms));
+	tm = &r->terms[r->nterms];
+	memset(tm, 0, sizeof(*tm));
+	tm->text = xstrdup(s);
+	tm->hashtag = t->ntokens == 1 && t->tokens[0].type == SM_TOKEN_HASHTAG;
+	tm->toks = xcalloc(t->ntokens ? t->ntokens : 1, sizeof(*tm->toks));
+	for (size_t i = 0; i < t->ntokens; i++) {
+		const struct sm_token *tok = &t->tokens[i];
+		struct term_tok *tt = &tm->toks[ntok];
+
+		if (tok->type == SM_TOKEN_MENTION || tok->type == SM_TOKEN_URL)
+			continue;
+		tt->surface = xstrndup(t->folded.data + tok->off, tok->len);
+		if (stem && (tok->type == SM_TOKEN_WORD ||
+		    tok->type == SM_TOKEN_HASHTAG))
+			for (size_t l = 0; l < NSL; l++) {
+				const char *st;
+				size_t n;
+
+				if (rule->langmask && !(rule->langmask & 1u << l))
+					continue;
+				st = sm_stem(r->stemmer, stem_langs[l],
+				    tt->surface, tok->len, &n);
+				tt->stem[l] = xstrndup(st, n);
+			}
+		ntok++;
+	}
+	tm->ntoks = ntok;
+	r->nterms++;
+	if (ntok == 0) {
+		return sm_config_error(r->cfg, j, err, "%s: term '%s' has no "
+		    "words to match", where, s);
+	}
+	index_add(r, 0, tm->toks[0].surface, r->nterms - 1);
+	for (size_t l = 0; l < NSL; l++)
+		if (tm->toks[0].stem[l] &&
+		    strcmp(tm->toks[0].stem[l], tm->toks[0].surface) != 0)
+			index_add(r, (unsigned char)(1 + l),
+			    tm->toks[0].stem[l], r->nterms - 1);
+	*id = r->nterms - 1;
+	return 0;
+}
+
+static int
+compile_regex(struct sm_rules *r, const json_t *j, struct regex *re,
+    const char *where, struct sm_error *err)
+{
+	int ec;
+	PCRE2_SIZE off;
+	PCRE2_UCHAR msg[256];
+
+	if (want_string(r, j, where, err) < 0)
+		return -1;
+	re->src = xstrdup(json_string_value(j));
+	re->code = pcre2_compile((PCRE2_SPTR)re->src, json_string_length(j),
+	    PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS | PCRE2_MATCH_INVALID_UTF,
+	    &ec, &off, NULL);
+	if (re->code == NULL) {
+		pcre2_get_error_message(ec, msg, sizeof(msg));
+		return sm_config_error(r->cfg, j, err, "%s: bad regex at "
+		    "offset %zu: %s", where, (size_t)off, (char *)msg);
+	}
+	pcre2_jit_compile(re->code, PCRE2_JIT_COMPLETE);
+	re->md = pcre2_match_data_create_from_pattern(re->code, NULL);
+	return 0;
+}
+
+static int compile_matcher(struct sm_rules *, const json_t *, struct rule *,
+    int, struct matcher *, const char *, struct sm_text *,
+    struct sm_error *);
+
+static int
+compile_list(struct sm_rules *r, const json_t *j, struct rule *rule, int stem,
+    struct matcher **out, size_t *n, const char *where, struct sm_text *t,
+    struct sm_error *err)
+{
+	char sub[512];
+
+	if (!json_is_array(j) || json_array_size(j) == 0)
+		return sm_config_error(r->cfg, j, err, "%s: expected a "
+		    "non-empty list of conditions", where);
+	*n = json_array_size(j);
+	*out = xcalloc(*n, sizeof(**out));
+	for (size_t i = 0; i < *n; i++) {
+		const json_t *item = json_array_get(j, i);
+
+		snprintf(sub, sizeof(sub), "%s[%zu]", where, i);
+		if (sm_config_check_keys(r->cfg, item, sub, matcher_keys,
+		    err) < 0)
+			return -1;
+		if (compile_matcher(r, item, rule, stem, &(*out)[i], sub, t,
+		    err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+compile_when(struct sm_rules *r, const json_t *j, struct matcher *m,
+    const char *where, struct sm_error *err)
+{
+	const char *key;
+	json_t *v;
+	size_t i = 0;
+
+	if (!json_is_object(j) || json_object_size(j) == 0)
+		return sm_config_error(r->cfg, j, err, "%s.when: expected a "
+		    "mapping of field: value", where);
+	m->nwhen = json_object_size(j);
+	m->when = xcalloc(m->nwhen, sizeof(*m->when));
+	json_object_foreach((json_t *)j, key, v) {
+		m->when[i].path = xstrdup(key);
+		if (json_is_object(v))
+			return sm_config_error(r->cfg, v, err, "%s.when.%s: "
+			    "expected a value or a list of values", where, key);
+		if (json_is_array(v))
+			m->when[i].values = json_incref(v);
+		else {
+			m->when[i].values = json_array();
+			json_array_append(m->when[i].values, v);
+		}
+		i++;
+	}
+	return 0;
+}
+
+static int
+compile_matcher(struct sm_rules *r, const json_t *j, struct rule *rule,
+    int stem, struct matcher *m, const char *where, struct sm_text *t,
+    struct sm_error *err)
+{
+	const json_t *v;
+	char sub[512];
+
+	if ((v = json_object_get(j, "terms")) != NULL) {
+		size_t n = json_is_array(v) ? json_array_size(v) : 1;
+
+		if (json_is_array(v) && n == 0)
+			return sm_config_error(r->cfg, v, err, "%s.terms: "
+			    "empty list", where);
+		m->has_terms = 1;
+		m->terms = xcalloc(n, sizeof(*m->terms));
+		for (size_t i = 0; i < n; i++) {
+			snprintf(sub, sizeof(sub), "%s.terms[%zu]", where, i);
+			if (compile_term(r, json_is_array(v) ?
+			    json_array_get(v, i) : v, rule, stem, sub, t,
+			    &m->terms[i], err) < 0)
+				return -1;
+			m->nterms++;
+		}
+	}
+	if ((v = json_object_get(j, "regex")) != NULL) {
+		size_t n = json_is_array(v) ? json_array_size(v) : 1;
+
+		if (json_is_array(v) && n == 0)
+			return sm_config_error(r->cfg, v, err, "%s.regex: "
+			    "empty list", where);
+		m->re = xcalloc(n, sizeof(*m->re));
+		for (size_t i = 0; i < n; i++) {
+			snprintf(sub, sizeof(sub), "%s.regex", where);
+			if (compile_regex(r, json_is_array(v) ?
+			    json_array_get(v, i) : v, &m->re[i], sub, err) < 0)
+				return -1;
+			m->nre++;
+		}
+	}
+	if ((v = json_object_get(j, "when")) != NULL &&
+	    compile_when(r, v, m, where, err) < 0)
+		return -1;
+	if ((v = json_object_get(j, "all")) != NULL) {
+		snprintf(sub, sizeof(sub), "%s.all", where);
+		m->has_all = 1;
+		if (compile_list(r, v, rule, stem, &m->all, &m->nall, sub, t,
+		    err) < 0)
+			return -1;
+	}
+	if ((v = json_object_get(j, "any")) != NULL) {
+		snprintf(sub, sizeof(sub), "%s.any", where);
+		m->has_any = 1;
+		if (compile_list(r, v, rule, stem, &m->any, &m->nany, sub, t,
+		    err) < 0)
+			return -1;
+	}
+	if ((v = json_object_get(j, "none")) != NULL) {
+		snprintf(sub, sizeof(sub), "%s.none", where);
+		m->has_none = 1;
+		if (compile_list(r, v, rule, stem, &m->none, &m->nnone, sub, t,
+		    err) < 0)
+			return -1;
+	}
+	if (!m->has_terms && m->nre == 0 && !m->has_all && !m->has_any &&
+	    m->nwhen == 0)
+		return sm_config_error(r->cfg, j, err, "%s: needs terms, "
+		    "regex, all, any or when", where);
+	return 0;
+}
+
+/*
+ * The terms one of which must have matched for m to hold, as a list
+ * appended to out; returns 0 when m can hold without any term.
+ */
+static int
+gating_terms(const struct matcher *m, size_t **out, size_t *n)
+{
+	if (m->has_terms) {
+		for (size_t i = 0; i < m->nterms; i++) {
+			*out = xreallocarray(*out, *n + 1, sizeof(**out));
+			(*out)[(*n)++] = m->terms[i];
+		}
+		return 1;
+	}
+	for (size_t i = 0; i < m->nall; i++) {
+		size_t save = *n;
+
+		if (gating_terms(&m->all[i], out, n))
+			return 1;
+		*n = save;
+	}
+	if (m->has_any) {
+		size_t save = *n;
+
+		for (size_t i = 0; i < m->nany; i++)
+			if (!gating_terms(&m->any[i], out, n)) {
+				*n = save;
+				return 0;
+			}
+		return 1;
+	}
+	return 0;
+}
+
+static int
+compile_set(struct sm_rules *r, const json_t *j, struct rule *rule,
+    const char *where, struct sm_error *err)
+{
+	const char *key;
+	json_t *v;
+
+	if (!json_is_object(j) || json_object_size(j) == 0)
+		return sm_config_error(r->cfg, j ? j : json_null(), err,
+		    "%s: set: expected a mapping of dimension: label", where);
+	rule->set = xcalloc(json_object_size(j), sizeof(*rule->set));
+	json_object_foreach((json_t *)j, key, v) {
+		size_t d;
+
+		if (!json_is_string(v) || json_string_length(v) == 0)
+			return sm_config_error(r->cfg, v, err, "%s.set.%s: "
+			    "expected a label, got %s", where, key,
+			    sm_config_type_name(v));
+		if (strcmp(key, "lang") == 0 || strcmp(key, "pii") == 0 ||
+		    strcmp(key, "score") == 0 || strcmp(key, "rules") == 0 ||
+		    strcmp(key, "explain") == 0)
+			return sm_config_error(r->cfg, v, err, "%s.set: '%s' "
+			    "is not a dimension rules can set", where, key);
+		d = dim_find(r, key, 1);
+		rule->set[rule->nset].dim = d;
+		rule->set[rule->nset].label = label_find(&r->dims[d],
+		    json_string_value(v));
+		rule->nset++;
+	}
+	return 0;
+}
+
+static int
+compile_rule(struct sm_rules *r, const json_t *j, size_t idx,
+    struct sm_text *t, struct sm_error *err)
+{
+	struct rule *rule = &r->rules[idx];
+	char where[128];
+	const json_t *v;
+	int stem = r->default_stem;
+
+	snprintf(where, sizeof(where), "classify.rules[%zu]", idx);
+	if (sm_config_check_keys(r->cfg, j, where, rule_keys, err) < 0)
+		return -1;
+	v = json_object_get(j, "name");
+	if (v == NULL)
+		return sm_config_error(r->cfg, j, err, "%s: a rule needs a "
+		    "name", where);
+	if (want_string(r, v, where, err) < 0)
+		return -1;
+	for (size_t i = 0; i < idx; i++)
+		if (strcmp(r->rules[i].name, json_string_value(v)) == 0)
+			return sm_config_error(r->cfg, v, err, "%s: duplicate "
+			    "rule name '%s'", where, json_string_value(v));
+	rule->name = xstrdup(json_string_value(v));
+	snprintf(where, sizeof(where), "rule '%s'", rule->name);
+	if (compile_set(r, json_object_get(j, "set"), rule, where, err) < 0) {
+		if (json_object_get(j, "set") == NULL)
+			sm_config_error(r->cfg, j, err, "%s: a rule needs set:",
+			    where);
+		return -1;
+	}
+	rule->weight = 1;
+	if ((v = json_object_get(j, "weight")) != NULL) {
+		if (!json_is_number(v) || json_number_value(v) <= 0 ||
+		    !isfinite(json_number_value(v)))
+			return sm_config_error(r->cfg, v, err, "%s: weight must "
+			    "be a number above 0", where);
+		rule->weight = json_number_value(v);
+	}
+	if ((v = json_object_get(j, "override")) != NULL) {
+		if (!json_is_boolean(v))
+			return sm_config_error(r->cfg, v, err, "%s: override "
+			    "must be true or false", where);
+		rule->override = json_is_true(v);
+	}
+	if ((v = json_object_get(j, "stem")) != NULL) {
+		if (!json_is_boolean(v))
+			return sm_config_error(r->cfg, v, err, "%s: stem must "
+			    "be true or false", where);
+		stem = json_is_true(v);
+	}
+	if ((v = json_object_get(j, "lang")) != NULL) {
+		size_t n = json_is_array(v) ? json_array_size(v) : 1;
+
+		if (n == 0)
+			return sm_config_error(r->cfg, v, err, "%s: lang: "
+			    "empty list", where);
+		rule->langs = xcalloc(n, sizeof(*rule->langs));
+		for (size_t i = 0; i < n; i++) {
+			const json_t *l = json_is_array(v) ?
+			    json_array_get(v, i) : v;
+			int li;
+
+			if (want_string(r, l, where, err) < 0)
+				return -1;
+			rule->langs[rule->nlangs++] =
+			    xstrdup(json_string_value(l));
+			li = lang_index(json_string_value(l));
+			if (li >= 0)
+				rule->langmask |= 1u << li;
+		}
+		if (rule->langmask == 0)
+			rule->langmask = 1u << NSL;	/* none stemmable */
+	}
+	if (compile_matcher(r, j, rule, stem, &rule->m, where, t, err) < 0)
+		return -1;
+	return 0;
+}
+
+static int
+compile_defaults(struct sm_rules *r, const json_t *j, struct sm_error *err)
+{
+	const char *key;
+	json_t *v;
+
+	if (j == NULL)
+		return 0;
+	if (!json_is_object(j))
+		return sm_config_error(r->cfg, j, err, "classify.defaults: "
+		    "expected a mapping of dimension: label");
+	json_object_foreach((json_t *)j, key, v) {
+		size_t d = dim_find(r, key, 1);
+
+		if (json_is_null(v))
+			r->dims[d].deflabel = -1;
+		else if (json_is_string(v) && json_string_length(v))
+			r->dims[d].deflabel = (long)label_find(&r->dims[d],
+			    json_string_value(v));
+		else
+			return sm_config_error(r->cfg, v, err, "classify."
+			    "defaults.%s: expected a label or null", key);
+	}
+	return 0;
+}
+
+struct sm_rules *
+sm_rules_compile(const struct sm_config *cfg, const json_t *section,
+    struct sm_error *err)
+{
+	struct sm_rules *r = xcalloc(1, sizeof(*r));
+	struct sm_text t = { 0 };
+	const json_t *rules, *v;
+	size_t *list = NULL, nlist, total;
+
+	r->cfg = cfg;
+	r->stemmer = sm_stemmer_new();
+	r->default_stem = 1;
+	for (size_t i = 0; i < 4; i++) {
+		size_t d = dim_find(r, core_dims[i], 1);
+
+		r->dims[d].deflabel = (long)label_find(&r->dims[d],
+		    core_defaults[i]);
+	}
+	if (sm_config_check_keys(cfg, section, "classify", section_keys,
+	    err) < 0)
+		goto fail;
+	if (compile_defaults(r, json_object_get(section, "defaults"), err) < 0)
+		goto fail;
+	if ((v = json_object_get(section, "stem")) != NULL) {
+		if (!json_is_boolean(v)) {
+			sm_config_error(cfg, v, err, "classify.stem must be "
+			    "true or false");
+			goto fail;
+		}
+		r->default_stem = json_is_true(v);
+	}
+	rules = json_object_get(section, "rules");
+	if (rules && !json_is_array(rules)) {
+		sm_config_error(cfg, rules, err, "classify.rules: expected a "
+		    "list, got %s", sm_config_type_name(rules));
+		goto fail;
+	}
+	r->nrules = json_array_size(rules);
+	r->rules = xcalloc(r->nrules ? r->nrules : 1, sizeof(*r->rules));
+	for (size_t i = 0; i < r->nrules; i++)
+		if (compile_rule(r, json_array_get(rules, i), i, &t, err) < 0)
+			goto fail;
+	index_build(r);
+	/* which rules each term can wake up */
+	r->gatestart = xcalloc(r->nterms + 1, sizeof(*r->gatestart));
+	{
+		size_t (*pairs)[2] = NULL, npairs = 0;
+
+		for (size_t i = 0; i < r->nrules; i++) {
+			nlist = 0;
+			if (!gating_terms(&r->rules[i].m, &list, &nlist))
+				continue;
+			r->rules[i].gated = 1;
+			pairs = xreallocarray(pairs, npairs + nlist,
+			    sizeof(*pairs));
+			for (size_t k = 0; k < nlist; k++) {
+				pairs[npairs][0] = list[k];
+				pairs[npairs][1] = i;
+				r->gatestart[list[k] + 1]++;
+				npairs++;
+			}
+		}
+		for (size_t k = 0; k < r->nterms; k++)
+			r->gatestart[k + 1] += r->gatestart[k];
+		total = r->gatestart[r->nterms];
+		r->gates = xcalloc(total ? total : 1, sizeof(*r->gates));
+		{
+			size_t *fill = xcalloc(r->nterms + 1, sizeof(*fill));
+
+			for (size_t k = 0; k < npairs; k++) {
+				size_t tm = pairs[k][0];
+
+				r->gates[r->gatestart[tm] + fill[tm]++] =
+				    pairs[k][1];
+			}
+			free(fill);
+		}
+		free(pairs);
+	}
+	free(list);
+	for (size_t d = 0; d < r->ndims; d++) {
+		size_t n = r->dims[d].nlabels ? r->dims[d].nlabels : 1;
+
+		r->dims[d].total = xcalloc(n, sizeof(double));
+		r->dims[d].first = xcalloc(n, sizeof(size_t));
+		r->dims[d].stamp = xcalloc(n, sizeof(unsigned));
+	}
+	sm_text_free(&t);
+	r->cfg = NULL;
+	return r;
+fail:
+	free(list);
+	sm_text_free(&t);
+	sm_rules_free(r);
+	return NULL;
+}
+
+static void
+matcher_free(struct matcher *m)
+{
+	free(m->terms);
+	for (size_t i = 0; i < m->nre; i++) {
+		free(m->re[i].src);
+		pcre2_code_free(m->re[i].code);
+		pcre2_match_data_free(m->re[i].md);
+	}
+	free(m->re);
+	for (size_t i = 0; i < m->nwhen; i++) {
+		free(m->when[i].path);
+		json_decref(m->when[i].values);
+	}
+	free(m->when);
+	for (size_t i = 0; i < m->nall; i++)
+		matcher_free(&m->all[i]);
+	for (size_t i = 0; i < m->nany; i++)
+		matcher_free(&m->any[i]);
+	for (size_t i = 0; i < m->nnone; i++)
+		matcher_free(&m->none[i]);
+	free(m->all);
+	free(m->any);
+	free(m->none);
+}
+
+void
+sm_rules_free(struct sm_rules *r)
+{
+	if (r == NULL)
+		return;
+	for (size_t i = 0; i < r->nrules; i++) {
+		struct rule *rule = &r->rules[i];
+
+		free(rule->name);
+		matcher_free(&rule->m);
+		for (size_t k = 0; k < rule->nlangs; k++)
+			free(rule->langs[k]);
+		free(rule->langs);
+		free(rule->set);
+	}
+	free(r->rules);
+	for (size_t i = 0; i < r->nterms; i++) {
+		for (size_t k = 0; k < r->terms[i].ntoks; k++) {
+			free(r->terms[i].toks[k].surface);
+			for (size_t l = 0; l < NSL; l++)
+				free(r->terms[i].toks[k].stem[l]);
+		}
+		free(r->terms[i].toks);
+		free(r->terms[i].text);
+	}
+	free(r->terms);
+	for (size_t d = 0; d < r->ndims; d++) {
+		free(r->dims[d].name);
+		for (size_t k = 0; k < r->dims[d].nlabels; k++)
+			free(r->dims[d].labels[k]);
+		free(r->dims[d].labels);
+		free(r->dims[d].total);
+		free(r->dims[d].first);
+		free(r->dims[d].stamp);
+	}
+	free(r->dims);
+	free(r->entries);
+	free(r->heads);
+	free(r->gates);
+	free(r->gatestart);
+	sm_stemmer_free(r->stemmer);
+	free(r);
+}
+
+size_t
+sm_rules_count(const struct sm_rules *r)
+{
+	return r->nrules;
+}
+
+struct sm_stemmer *
+sm_rules_stemmer(struct sm_rules *r)
+{
+	return r->stemmer;
+}
+
+/* Matching */
+
+struct ctx {
+	struct sm_rules *r;
+	const struct sm_text *t;
+	int lang;		/* index in stem_langs, or -1 */
+	const char *raw;
+	size_t rawlen;
+	json_t *rec;
+	json_t *matched;	/* explain: what matched, or NULL */
+	struct sm_error *err;
+	int failed;
+};
+
+static int
+tok_matches(const struct ctx *c, const struct sm_token *tok,
+    const struct term_tok *tt)
+{
+	const char *f = c->t->folded.data + tok->off;
+	size_t n = strlen(tt->surface);
+	const char *st;
+
+	if (tok->len == n && memcmp(f, tt->surface, n) == 0)
+		return 1;
+	if (c->lang < 0 || (st = tt->stem[c->lang]) == NULL ||
+	    tok->stem_len == 0)
+		return 0;
+	n = strlen(st);
+	return tok->stem_len == n && memcmp(c->t->stems.data + tok->stem_off,
+	    st, n) == 0;
+}
+
+static int
+matchable(const struct sm_token *tok)
+{
+	return tok->type != SM_TOKEN_MENTION && tok->type != SM_TOKEN_URL;
+}
+
+static void
+try_term(struct ctx *c, size_t ti, size_t at)
+{
+	struct term *tm = &c->r->terms[ti];
+	const struct sm_token *toks = c->t->tokens;
+	struct rule *rules = c->r->rules;
+
+	if (tm->stamp == c->r->gen)
+		return;
+	if (tm->hashtag && toks[at].type != SM_TOKEN_HASHTAG)
+		return;
+	if (at + tm->ntoks > c->t->ntokens)
+		return;
+	for (size_t k = 0; k < tm->ntoks; k++)
+		if (!matchable(&toks[at + k]) ||
+		    !tok_matches(c, &toks[at + k], &tm->toks[k]))
+			return;
+	tm->stamp = c->r->gen;
+	tm->from = toks[at].off;
+	tm->to = toks[at + tm->ntoks - 1].off + toks[at + tm->ntoks - 1].len;
+	for (size_t g = c->r->gatestart[ti]; g < c->r->gatestart[ti + 1]; g++)
+		rules[c->r->gates[g]].stamp = c->r->gen;
+}
+
+static void
+lookup(struct ctx *c, unsigned char kind, const char *key, size_t n,
+    size_t at)
+{
+	struct sm_rules *r = c->r;
+	size_t i = r->heads[key_hash(kind, key, n) & (r->capheads - 1)];
+
+	for (; i; i = r->entries[i - 1].next) {
+		const struct entry *e = &r->entries[i - 1];
+
+		if (e->kind == kind && e->keylen == n &&
+		    memcmp(e->key, key, n) == 0)
+			try_term(c, e->term, at);
+	}
+}
+
+static void
+find_terms(struct ctx *c)
+{
+	const struct sm_text *t = c->t;
+
+	for (size_t i = 0; i < t->ntokens; i++) {
+		const struct sm_token *tok = &t->tokens[i];
+
+		if (!matchable(tok))
+			continue;
+		lookup(c, 0, t->folded.data + tok->off, tok->len, i);
+		if (c->lang >= 0 && tok->stem_len)
+			lookup(c, (unsigned char)(1 + c->lang),
+			    t->stems.data + tok->stem_off, tok->stem_len, i);
+	}
+}
+
+static int
+when_holds(const struct ctx *c, const struct when *w)
+{
+	json_t *f = sm_record_get(c->rec, w->path);
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(w->values, i, v) {
+		if (json_is_null(v) && (f == NULL || json_is_null(f)))
+			return 1;
+		if (f && json_equal(f, v))
+			return 1;
+	}
+	return 0;
+}
+
+static int regex_matches(struct ctx *, struct regex *);
+
+/* Number of things matched (at least 1) when m holds, else 0. */
+static size_t
+eval(struct ctx *c, struct matcher *m)
+{
+	size_t count = 0, hits;
+
+	for (size_t i = 0; i < m->nwhen; i++)
+		if (!when_holds(c, &m->when[i]))
+			return 0;
+	if (m->has_terms) {
+		hits = 0;
+		for (size_t i = 0; i < m->nterms; i++) {
+			struct term *tm = &c->r->terms[m->terms[i]];
+
+			if (tm->stamp != c->r->gen)
+				continue;
+			hits++;
+			if (c->matched)
+				json_array_append_new(c->matched,
+				    json_stringn(c->t->folded.data + tm->from,
+				    tm->to - tm->from));
+		}
+		if (hits == 0)
+			return 0;
+		count += hits;
+	}
+	for (size_t i = 0; i < m->nall; i++) {
+		hits = eval(c, &m->all[i]);
+		if (hits == 0)
+			return 0;
+		count += hits;
+	}
+	if (m->has_any) {
+		size_t any = 0;
+
+		for (size_t i = 0; i < m->nany; i++)
+			any += eval(c, &m->any[i]);
+		if (any == 0)
+			return 0;
+		count += any;
+	}
+	if (m->nre) {
+		hits = 0;
+		for (size_t i = 0; i < m->nre; i++)
+			hits += (size_t)regex_matches(c, &m->re[i]);
+		if (hits == 0)
+			return 0;
+		count += hits;
+	}
+	if (m->has_none) {
+		json_t *save = c->matched;
+
+		c->matched = NULL;
+		for (size_t i = 0; i < m->nnone; i++)
+			if (eval(c, &m->none[i])) {
+				c->matched = save;
+				return 0;
+			}
+		c->matched = save;
+	}
+	return count ? count : 1;
+}
+
+static int
+regex_matches(struct ctx *c, struct regex *re)
+{
+	int rc = pcre2_match(re->code, (PCRE2_SPTR)c->raw, c->rawlen, 0, 0,
+	    re->md, NULL);
+
+	if (rc >= 0) {
+		if (c->matched) {
+			PCRE2_SIZE *ov = pcre2_get_ovector_pointer(re->md);
+
+			json_array_append_new(c->matched, json_stringn(c->raw +
+			    ov[0], ov[1] - ov[0]));
+		}
+		return 1;
+	}
+	if (rc != PCRE2_ERROR_NOMATCH && !c->failed) {
+		PCRE2_UCHAR msg[256];
+
+		pcre2_get_error_message(rc, msg, sizeof(msg));
+		sm_error_set(c->err, NULL, 0, 0, "regex '%s': %s", re->src,
+		    (char *)msg);
+		c->failed = 1;
+	}
+	return 0;
+}
+
+static int
+lang_allowed(const struct rule *rule, const char *lang, int li)
+{
+	if (rule->nlangs == 0)
+		return 1;
+	if (li >= 0)
+		return (rule->langmask & 1u << li) != 0;
+	for (size_t i = 0; i < rule->nlangs; i++)
+		if (strcmp(rule->langs[i], lang) == 0)
+			return 1;
+	return 0;
+}
+
+int
+sm_rules_apply(struct sm_rules *r, const struct sm_text *t, const char *lang,
+    const char *raw, size_t rawlen, json_t *rec, json_t *out, json_t *fired,
+    double *score, json_t *explain, struct sm_error *err)
+{
+	struct ctx c = { r, t, -1, raw, rawlen, rec, NULL, err, 0 };
+	unsigned gen;
+
+	if (++r->gen == 0) {
+		/* after 2^32 records the stamps could lie: clear them */
+		for (size_t i = 0; i < r->nterms; i++)
+			r->terms[i].stamp = 0;
+		for (size_t i = 0; i < r->nrules; i++)
+			r->rules[i].stamp = 0;
+		for (size_t d = 0; d < r->ndims; d++)
+			memset(r->dims[d].stamp, 0, r->dims[d].nlabels *
+			    sizeof(unsigned));
+		r->gen = 1;
+	}
+	gen = r->gen;
+	c.lang = t->stemmed ? lang_index(lang) : -1;
+	find_terms(&c);
+	for (size_t d = 0; d < r->ndims; d++) {
+		r->dims[d].override = -1;
+		r->dims[d].explain = NULL;
+	}
+	for (size_t i = 0; i < r->nrules; i++) {
+		struct rule *rule = &r->rules[i];
+		size_t hits;
+		double s;
+		json_t *matched = NULL;
+
+		if (rule->gated && rule->stamp != gen)
+			continue;
+		if (!lang_allowed(rule, lang, lang_index(lang)))
+			continue;
+		if (explain)
+			c.matched = matched = json_array();
+		hits = eval(&c, &rule->m);
+		c.matched = NULL;
+		if (hits == 0) {
+			json_decref(matched);
+			continue;
+		}
+		s = rule->weight * (double)hits;
+		json_array_append_new(fired, json_string(rule->name));
+		for (size_t k = 0; k < rule->nset; k++) {
+			struct dim *d = &r->dims[rule->set[k].dim];
+			size_t l = rule->set[k].label;
+
+			if (d->stamp[l] != gen) {
+				d->stamp[l] = gen;
+				d->total[l] = 0;
+				d->first[l] = i;
+			}
+			d->total[l] += s;
+			if (rule->override && d->override < 0)
+				d->override = (long)l;
+			if (explain) {
+				json_t *e = json_object_get(explain, d->name);
+
+				if (e == NULL) {
+					e = json_array();
+					json_object_set_new(explain, d->name, e);
+				}
+				json_array_append_new(e, json_pack("{s:s,s:s,"
+				    "s:f,s:O}", "rule", rule->name, "label",
+				    d->labels[l], "score", s, "matched",
+				    matched));
+			}
+		}
+		json_decref(matched);
+	}
+	*score = 0;
+	for (size_t dn = 0; dn < r->ndims; dn++) {
+		struct dim *d = &r->dims[dn];
+		long best = d->override;
+
+		if (best < 0)
+			for (size_t l = 0; l < d->nlabels; l++) {
+				if (d->stamp[l] != gen)
+					continue;
+				if (best < 0 || d->total[l] > d->total[best] ||
+				    (d->total[l] == d->total[best] &&
+				    d->first[l] < d->first[best]))
+					best = (long)l;
+			}
+		if (best < 0)
+			best = d->deflabel;
+		json_object_set_new(out, d->name, best < 0 ? json_null() :
+		    json_string(d->labels[best]));
+		if (dn == 0 && best >= 0 && d->stamp[best] == gen)
+			*score = d->total[best];
+	}
+	return c.failed ? -1 : 0;
+}

@@ -1,0 +1,625 @@
+/* text.c - normalization, tokens, stems and language of message text */
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libexttextcat/fingerprint.h>
+#include <libstemmer.h>
+#include <utf8proc.h>
+
+#include "sm/text.h"
+#include "sm/util.h"
+
+#ifndef SM_TEXTCAT_DIR
+#define SM_TEXTCAT_DIR "/usr/share/libexttextcat"
+#endif
+
+#define FOLD_OPTIONS (UTF8PROC_COMPOSE | UTF8PROC_COMPAT | \
+	UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK | UTF8PROC_IGNORE)
+
+static int
+all_ascii(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] >= 0x80)
+			return 0;
+	return 1;
+}
+
+static int
+fold_into(struct sm_buf *out, const char *s, size_t n, void **scratch,
+    size_t *cap)
+{
+	utf8proc_ssize_t got, len;
+	size_t need;
+
+	if (all_ascii(s, n)) {
+		sm_buf_reserve(out, n);
+		for (size_t i = 0; i < n; i++) {
+			char c = s[i];
+
+			out->data[out->len++] = c >= 'A' && c <= 'Z' ? c + 32 :
+			    c;
+		}
+		out->data[out->len] = '\0';
+		return 0;
+	}
+	if (n > (size_t)INT_MAX / 8)
+		return -1;
+	/* NFKC may expand; decompose tells how much room it needs */
+	need = n + 16;
+	for (;;) {
+		if (need > *cap) {
+			*scratch = xreallocarray(*scratch, need,
+			    sizeof(utf8proc_int32_t));
+			*cap = need;
+		}
+		got = utf8proc_decompose((const utf8proc_uint8_t *)s,
+		    (utf8proc_ssize_t)n, *scratch, (utf8proc_ssize_t)*cap,
+		    FOLD_OPTIONS);
+		if (got < 0) {
+			/* invalid UTF-8: fold what can be, byte by byte */
+			struct sm_buf clean = { 0 };
+			size_t i = 0;
+
+			while (i < n) {
+				utf8proc_int32_t cp;
+				utf8proc_ssize_t k = utf8proc_iterate(
+				    (const utf8proc_uint8_t *)s + i,
+				    (utf8proc_ssize_t)(n - i), &cp);
+
+				if (k <= 0) {
+					sm_buf_adds(&clean, "\xef\xbf\xbd");
+					i++;
+				} else {
+					sm_buf_add(&clean, s + i, (size_t)k);
+					i += (size_t)k;
+				}
+			}
+			got = fold_into(out, clean.data, clean.len, scratch,
+			    cap);
+			sm_buf_free(&clean);
+			return (int)got;
+		}
+		if ((size_t)got <= *cap)
+			break;
+		need = (size_t)got;
+	}
+	len = utf8proc_reencode(*scratch, got, FOLD_OPTIONS);
+	if (len < 0)
+		return -1;
+	sm_buf_add(out, *scratch, (size_t)len);
+	return 0;
+}
+
+int
+sm_text_fold(struct sm_buf *out, const char *s, size_t n)
+{
+	void *scratch = NULL;
+	size_t cap = 0;
+	int rc = fold_into(out, s, n, &scratch, &cap);
+
+	free(scratch);
+	return rc;
+}
+
+static void
+push(struct sm_text *t, enum sm_token_type type, size_t off, size_t len)
+{
+	if (t->ntokens == t->captokens) {
+		t->captokens = t->captokens ? t->captokens * 2 : 64;
+		t->tokens = xreallocarray(t->tokens, t->captokens,
+		    sizeof(*t->tokens));
+	}
+	t->tokens[t->ntokens++] = (struct sm_token){ type, off, len, 0, 0 };
+}
+
+enum cls { C_SPACE, C_LETTER, C_DIGIT, C_EMOJI, C_JOINER, C_OTHER };
+
+static enum cls
+classify_cp(utf8proc_int32_t c)
+{
+	if (c < 0x80) {
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    c == '_')
+			return C_LETTER;
+		if (c >= '0' && c <= '9')
+			return C_DIGIT;
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
+		    c == '\f' || c == '\v')
+			return C_SPACE;
+		return C_OTHER;
+	}
+	if (c == 0x200d || c == 0xfe0f || (c >= 0x1f3fb && c <= 0x1f3ff))
+		return C_JOINER;
+	switch (utf8proc_category(c)) {
+	case UTF8PROC_CATEGORY_LU:
+	case UTF8PROC_CATEGORY_LL:
+	case UTF8PROC_CATEGORY_LT:
+	case UTF8PROC_CATEGORY_LM:
+	case UTF8PROC_CATEGORY_LO:
+	case UTF8PROC_CATEGORY_MN:
+	case UTF8PROC_CATEGORY_MC:
+		return C_LETTER;
+	case UTF8PROC_CATEGORY_ND:
+		return C_DIGIT;
+	case UTF8PROC_CATEGORY_ZS:
+	case UTF8PROC_CATEGORY_ZL:
+	case UTF8PROC_CATEGORY_ZP:
+		return C_SPACE;
+	case UTF8PROC_CATEGORY_SO:
+		return C_EMOJI;
+	default:
+		return C_OTHER;
+	}
+}
+
+static size_t
+next_cp(const char *s, size_t n, size_t i, utf8proc_int32_t *cp)
+{
+	utf8proc_ssize_t k;
+
+	if ((unsigned char)s[i] < 0x80) {
+		*cp = (unsigned char)s[i];
+		return 1;
+	}
+	k = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
+	    (utf8proc_ssize_t)(n - i), cp);
+	if (k <= 0) {
+		*cp = 0xfffd;
+		return 1;
+	}
+	return (size_t)k;
+}
+
+static size_t
+span(const char *s, size_t n, size_t i, int digits_only, int allow_dot)
+{
+	utf8proc_int32_t cp;
+	size_t k;
+
+	while (i < n) {
+		enum cls c;
+
+		k = next_cp(s, n, i, &cp);
+		c = classify_cp(cp);
+		if (c == C_DIGIT || (!digits_only && c == C_LETTER)) {
+			i += k;
+			continue;
+		}
+		/* 1.250, 3,5 and user@host.domain stay whole */
+		if (allow_dot && (cp == '.' || cp == ',' || cp == '@' ||
+		    cp == '-') && i + 1 < n) {
+			utf8proc_int32_t nx;
+			enum cls d;
+
+			next_cp(s, n, i + 1, &nx);
+			d = classify_cp(nx);
+			if (d == C_DIGIT || (!digits_only && d == C_LETTER &&
+			    cp != ',')) {
+				i += k;
+				continue;
+			}
+		}
+		break;
+	}
+	return i;
+}
+
+static int
+starts(const char *s, size_t n, size_t i, const char *prefix)
+{
+	size_t p = strlen(prefix);
+
+	return n - i >= p && memcmp(s + i, prefix, p) == 0;
+}
+
+void
+sm_text_analyze(struct sm_text *t, const char *s, size_t n)
+{
+	const char *f;
+	size_t i = 0, len;
+
+	sm_buf_reset(&t->folded);
+	t->ntokens = 0;
+	t->stemmed = 0;
+	if (fold_into(&t->folded, s, n, &t->scratch, &t->capscratch) < 0)
+		return;
+	f = t->folded.data;
+	len = t->folded.len;
+	while (i < len) {
+		utf8proc_int32_t cp;
+		size_t k = next_cp(f, len, i, &cp), end;
+		enum cls c = classify_cp(cp);
+
+		if (starts(f, len, i, "http://") || starts(f, len, i,
+		    "https://") || starts(f, len, i, "www.")) {
+			for (end = i; end < len && classify_cp((unsigned char)
+			    f[end]) != C_SPACE; end++)
+				;
+			push(t, SM_TOKEN_URL, i, end - i);
+			i = end;
+			continue;
+		}
+		if ((cp == '#' || cp == '@') && i + 1 < len) {
+			utf8proc_int32_t nx;
+
+			next_cp(f, len, i + 1, &nx);
+			if (classify_cp(nx) == C_LETTER || classify_cp(nx) ==
+			    C_DIGIT) {
+				end = span(f, len, i + 1, 0, cp == '@');
+				if (cp == '#')
+					push(t, SM_TOKEN_HASHTAG, i + 1,
+					    end - i - 1);
+				else
+					push(t, SM_TOKEN_MENTION, i, end - i);
+				i = end;
+				continue;
+			}
+		}
+		switch (c) {
+		case C_LETTER:
+			end = span(f, len, i, 0, 0);
+			push(t, SM_TOKEN_WORD, i, end - i);
+			i = end;
+			break;
+		case C_DIGIT:
+			end = span(f, len, i, 1, 1);
+			/* 24h, 3a: a number glued to letters is a word */
+			if (end < len && classify_cp((unsigned char)f[end]) ==
+			    C_LETTER) {
+				end = span(f, len, end, 0, 0);
+				push(t, SM_TOKEN_WORD, i, end - i);
+			} else
+				push(t, SM_TOKEN_NUMBER, i, end - i);
+			i = end;
+			break;
+		case C_EMOJI:
+			push(t, SM_TOKEN_EMOJI, i, k);
+			i += k;
+			break;
+		default:
+			i += k;
+			break;
+		}
+	}
+}
+
+void
+sm_text_free(struct sm_text *t)
+{
+	sm_buf_free(&t->folded);
+	sm_buf_free(&t->stems);
+	free(t->tokens);
+	free(t->scratch);
+	memset(t, 0, sizeof(*t));
+}
+
+/* Stemming */
+
+static const struct {
+	const char *lang;
+	const char *algorithm;
+} stemmers[] = {
+	{ "es", "spanish" }, { "en", "english" }, { "ca", "catalan" },
+	{ "eu", "basque" }, { "gl", "spanish" }, { "fr", "french" },
+	{ "de", "german" }, { "it", "italian" }, { "pt", "portuguese" },
+};
+#define NSTEMMERS (sizeof(stemmers) / sizeof(stemmers[0]))
+#define CACHE_MAX 65536		/* entries per language before a reset */
+
+struct cache_ent {
+	char *word;		/* word NUL stem NUL, one allocation */
+	size_t wlen, slen;
+};
+
+struct sm_stemmer {
+	struct sb_stemmer *sb[NSTEMMERS];
+	struct cache_ent *cache[NSTEMMERS];
+	size_t used[NSTEMMERS];
+	size_t cap[NSTEMMERS];
+};
+
+static int
+stemmer_index(const char *lang)
+{
+	for (size_t i = 0; lang && i < NSTEMMERS; i++)
+		if (strcmp(stemmers[i].lang, lang) == 0)
+			return (int)i;
+	return -1;
+}
+
+int
+sm_stemmer_has(const char *lang)
+{
+	return stemmer_index(lang) >= 0;
+}
+
+struct sm_stemmer *
+sm_stemmer_new(void)
+{
+	return xcalloc(1, sizeof(struct sm_stemmer));
+}
+
+static void
+cache_clear(struct sm_stemmer *st, int l)
+{
+	for (size_t i = 0; i < st->cap[l]; i++)
+		free(st->cache[l][i].word);
+	free(st->cache[l]);
+	st->cache[l] = NULL;
+	st->cap[l] = st->used[l] = 0;
+}
+
+void
+sm_stemmer_free(struct sm_stemmer *st)
+{
+	if (st == NULL)
+		return;
+	for (size_t l = 0; l < NSTEMMERS; l++) {
+		if (st->sb[l])
+			sb_stemmer_delete(st->sb[l]);
+		cache_clear(st, (int)l);
+	}
+	free(st);
+}
+
+const char *
+sm_stem(struct sm_stemmer *st, const char *lang, const char *word, size_t n,
+    size_t *len)
+{
+	int l = stemmer_index(lang);
+	size_t i, mask;
+	const sb_symbol *s;
+	struct cache_ent *e;
+
+	if (l < 0 || n > INT_MAX) {
+		*len = n;
+		return word;
+	}
+	if (st->cap[l] == 0) {
+		st->cap[l] = 1024;
+		st->cache[l] = xcalloc(st->cap[l], sizeof(struct cache_ent));
+	}
+	mask = st->cap[l] - 1;
+	for (i = sm_hash(word, n) & mask; st->cache[l][i].word;
+	    i = (i + 1) & mask) {
+		e = &st->cache[l][i];
+		if (e->wlen == n && memcmp(e->word, word, n) == 0) {
+			*len = e->slen;
+			return e->word + n + 1;
+		}
+	}
+	if (st->sb[l] == NULL) {
+		st->sb[l] = sb_stemmer_new(stemmers[l].algorithm, "UTF_8");
+		if (st->sb[l] == NULL) {
+			*len = n;
+			return word;
+		}
+	}
+	s = sb_stemmer_stem(st->sb[l], (const sb_symbol *)word, (int)n);
+	if (s == NULL) {
+		*len = n;
+		return word;
+	}
+	*len = (size_t)sb_stemmer_length(st->sb[l]);
+	if (st->used[l] + 1 > CACHE_MAX)
+		cache_clear(st, l);	/* keeps memory flat on endless input */
+	if (st->cap[l] == 0 || (st->used[l] + 1) * 2 > st->cap[l]) {
+		struct cache_ent *old = st->cache[l];
+		size_t oldcap = st->cap[l];
+
+		st->cap[l] = oldcap ? oldcap * 2 : 1024;
+		st->cache[l] = xcalloc(st->cap[l], sizeof(struct cache_ent));
+		mask = st->cap[l] - 1;
+		for (size_t j = 0; j < oldcap; j++) {
+			if (old[j].word == NULL)
+				continue;
+			for (i = sm_hash(old[j].word, old[j].wlen) & mask;
+			    st->cache[l][i].word; i = (i + 1) & mask)
+				;
+			st->cache[l][i] = old[j];
+		}
+		free(old);
+	}
+	mask = st->cap[l] - 1;
+	for (i = sm_hash(word, n) & mask; st->cache[l][i].word;
+	    i = (i + 1) & mask)
+		;
+	e = &st->cache[l][i];
+	e->word = xmalloc(n + *len + 2);
+	memcpy(e->word, word, n);
+	e->word[n] = '\0';
+	memcpy(e->word + n + 1, s, *len);
+	e->word[n + 1 + *len] = '\0';
+	e->wlen = n;
+	e->slen = *len;
+	st->used[l]++;
+	return e->word + n + 1;
+}
+
+void
+sm_text_stem(struct sm_text *t, struct sm_stemmer *st, const char *lang)
+{
+	sm_buf_reset(&t->stems);
+	for (size_t i = 0; i < t->ntokens; i++) {
+		struct sm_token *tok = &t->tokens[i];
+		const char *s;
+		size_t n;
+
+		if (tok->type != SM_TOKEN_WORD &&
+		    tok->type != SM_TOKEN_HASHTAG) {
+			tok->stem_off = tok->off;
+			tok->stem_len = 0;
+			continue;
+		}
+		s = sm_stem(st, lang, t->folded.data + tok->off, tok->len, &n);
+		tok->stem_off = t->stems.len;
+		tok->stem_len = n;
+		sm_buf_add(&t->stems, s, n);
+	}
+	t->stemmed = 1;
+}
+
+/* Language identification */
+
+static const char *const langs[] = {
+	"es", "en", "ca", "eu", "gl", "fr", "de", "it", "pt"
+};
+#define NLANGS (sizeof(langs) / sizeof(langs[0]))
+
+/*
+ * Function words that short messages are made of; n-gram statistics alone
+ * are unreliable on a tweet.  Folded (no accents).
+ */
+static const char *const stopwords[NLANGS] = {
+	" el la los las del de que en y por para con una un es no se lo al "
+	"muy pero esta este hay mi su como mas cuando donde ya desde hasta "
+	"nos les tengo estan porque calle ayuntamiento gracias hola ",
+	" the and is are to of in for on with this that it you we our my "
+	"have has be was not your from at please thanks hello there "
+	"street council why when what can ",
+	" el la els les dels de que i per amb una un es no al molt pero "
+	"aquesta aquest hi ha meu seu com mes quan on ja des fins ens "
+	"carrer ajuntament gracies bon dia perque tinc estan ",
+	" eta da ez bat du dira dut baina oso gure zure nire egun kalean "
+	"udala udaletxea eskerrik asko kaixo zer nola non noiz hau hori "
+	"dago daude ari dute zen izan ",
+	" o a os as do da dos das e que en non por para con unha un moi "
+	"pero esta este hai meu seu como mais cando onde xa dende ata "
+	"nos lles teño rua concello grazas ola porque estan ",
+	" le la les des de du que et en pour avec une un est pas ne ce "
+	"il nous vous tres mais cette cet sur dans merci bonjour rue "
+	"mairie ",
+	" der die das und ist nicht mit ein eine zu von den dem ich wir "
+	"sie auf fur es danke hallo strasse ",
+	" il lo la gli le di che e non per con una un sono molto ma "
+	"questa questo grazie ciao via comune ",
+	" o a os as do da dos das e que em nao por para com uma um muito "
+	"mas esta este obrigado ola rua camara voce ",
+};
+
+struct sm_langid {
+	void *fp[NLANGS];
+};
+
+struct sm_langid *
+sm_langid_new(const char *dir, char *err, size_t errsize)
+{
+	struct sm_langid *li = xcalloc(1, sizeof(*li));
+	char path[4096];
+
+	if (dir == NULL)
+		dir = getenv("SM_TEXTCAT_DIR");
+	if (dir == NULL || *dir == '\0')
+		dir = SM_TEXTCAT_DIR;
+	for (size_t i = 0; i < NLANGS; i++) {
+		snprintf(path, sizeof(path), "%s/%s.lm", dir, langs[i]);
+		li->fp[i] = fp_Init(langs[i]);
+		if (li->fp[i] == NULL || fp_Read(li->fp[i], path, 400) == 0) {
+			snprintf(err, errsize, "cannot read language model "
+			    "%s", path);
+			sm_langid_free(li);
+			return NULL;
+		}
+	}
+	return li;
+}
+
+void
+sm_langid_free(struct sm_langid *li)
+{
+	if (li == NULL)
+		return;
+	for (size_t i = 0; i < NLANGS; i++)
+		if (li->fp[i])
+			fp_Done(li->fp[i]);
+	free(li);
+}
+
+static int
+is_stopword(const char *list, const char *w, size_t n)
+{
+	const char *p = list;
+
+	if (n == 0 || n > 20)
+		return 0;
+	while ((p = strstr(p, w)) != NULL) {
+		if (p > list && p[-1] == ' ' && p[n] == ' ')
+			return 1;
+		p++;
+	}
+	return 0;
+}
+
+const char *
+sm_langid_detect(struct sm_langid *li, const struct sm_text *t,
+    const char *raw, size_t n)
+{
+	unsigned hits[NLANGS] = { 0 }, words = 0;
+	double score[NLANGS];
+	struct sm_buf clean = { 0 };
+	void *unknown;
+	size_t best = 0, second;
+	char w[24];
+
+	for (size_t i = 0; i < t->ntokens; i++) {
+		const struct sm_token *tok = &t->tokens[i];
+
+		if (tok->type != SM_TOKEN_WORD)
+			continue;
+		words++;
+		if (tok->len >= sizeof(w))
+			continue;
+		memcpy(w, t->folded.data + tok->off, tok->len);
+		w[tok->len] = '\0';
+		for (size_t l = 0; l < NLANGS; l++)
+			hits[l] += is_stopword(stopwords[l], w, tok->len);
+	}
+	if (words == 0)
+		return "und";
+	/* n-grams of the words only: no links, mentions or numbers */
+	for (size_t i = 0; i < t->ntokens; i++)
+		if (t->tokens[i].type == SM_TOKEN_WORD) {
+			sm_buf_add(&clean, t->folded.data + t->tokens[i].off,
+			    t->tokens[i].len);
+			sm_buf_addc(&clean, ' ');
+		}
+	(void)raw;
+	(void)n;
+	unknown = fp_Init(NULL);
+	for (size_t l = 0; l < NLANGS; l++)
+		score[l] = 0;
+	if (unknown && clean.len >= 12 && fp_Create(unknown, clean.data,
+	    (unsigned)clean.len, 400)) {
+		sint4 d[NLANGS], lo = INT32_MAX;
+
+		for (size_t l = 0; l < NLANGS; l++) {
+			d[l] = fp_Compare(li->fp[l], unknown, INT32_MAX);
+			if (d[l] < lo)
+				lo = d[l];
+		}
+		/* within 3% of the best distance counts as much as a hit */
+		for (size_t l = 0; l < NLANGS; l++)
+			score[l] = lo > 0 ? 2.0 - (double)d[l] / lo * 1.0 : 0;
+		for (size_t l = 0; l < NLANGS; l++)
+			score[l] = score[l] > 0 ? score[l] * 30 - 29 : -1;
+	}
+	if (unknown)
+		fp_Done(unknown);
+	sm_buf_free(&clean);
+	for (size_t l = 0; l < NLANGS; l++)
+		score[l] += hits[l];
+	for (size_t l = 1; l < NLANGS; l++)
+		if (score[l] > score[best])
+			best = l;
+	second = best == 0 ? 1 : 0;
+	for (size_t l = 0; l < NLANGS; l++)
+		if (l != best && score[l] > score[second])
+			second = l;
+	if (score[best] < 1 || score[best] - score[second] < 0.5)
+		return "und";
+	return langs[best];
+}
