@@ -1,0 +1,75 @@
+# tests/lib.sh - TAP helpers for command tests; sourced by tests/*.t
+#
+# Each test runs in a fresh temporary directory with build/bin on PATH and
+# no configuration from the environment.
+
+: "${SM_BUILD:?run through make check}" "${SM_SRC:?run through make check}"
+PATH=$SM_BUILD/bin:$PATH
+LC_ALL=C.UTF-8
+TZ=UTC
+export PATH LC_ALL TZ
+unset SM_CONFIG
+EXAMPLES=$SM_SRC/examples
+SHARED=$SM_SRC/../shared
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/sm-test.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+HOME=$T/home
+XDG_CONFIG_HOME=$T/home/.config
+export HOME XDG_CONFIG_HOME
+mkdir -p "$HOME"
+cd "$T" || exit 1
+
+_n=0
+
+plan() {
+	echo "1..$1"
+}
+
+ok() {
+	_n=$((_n + 1))
+	echo "ok $_n - $1"
+}
+
+not_ok() {
+	_n=$((_n + 1))
+	echo "not ok $_n - $1"
+}
+
+skip_all() {
+	echo "1..0 # SKIP $1"
+	exit 0
+}
+
+# run CMD...: runs CMD with stdout in $T/out, stderr in $T/err, status in $rc
+run() {
+	"$@" >"$T/out" 2>"$T/err"
+	rc=$?
+}
+
+# is DESC GOT EXPECTED: passes when the two strings are equal
+is() {
+	if [ "$2" = "$3" ]; then
+		ok "$1"
+	else
+		not_ok "$1"
+		printf '%s\n' "# expected:" "$3" | sed 's/^/#   /'
+		printf '%s\n' "# got:" "$2" | sed 's/^/#   /'
+	fi
+}
+
+# like DESC GOT PATTERN: passes when GOT matches the grep -E PATTERN
+like() {
+	if printf '%s\n' "$2" | grep -Eq -- "$3"; then
+		ok "$1"
+	else
+		not_ok "$1"
+		printf '%s\n' "# expected to match: $3" "# got:" "$2" |
+		    sed 's/^/#   /'
+	fi
+}
+
+# classify_field FILTER: the jq FILTER over sm-classify's output of stdin
+jqc() {
+	jq -c "$@"
+}
