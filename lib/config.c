@@ -281,6 +281,17 @@ merge(struct sm_config *cfg, json_t *base, json_t *over)
 	return out;
 }
 
+static int
+same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	if (strcmp(a, b) == 0)
+		return 1;
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
+	    sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
 static json_t *
 include_one(struct loader *ld, const json_t *name, const yaml_mark_t *m,
     struct sm_error *err)
@@ -304,16 +315,17 @@ include_one(struct loader *ld, const json_t *name, const yaml_mark_t *m,
 			break;
 	if (i < sizeof(builtins) / sizeof(builtins[0]))
 		path = xstrdup(s);
-	else if (s[0] == '/' || ld->dir == NULL) {
+	else if (s[0] == '/' || ld->dir == NULL || strcmp(ld->dir, ".") == 0)
 		path = xstrdup(s);
-	} else {
+	else {
 		n = strlen(ld->dir) + strlen(s) + 2;
 		path = xmalloc(n);
 		snprintf(path, n, "%s/%s", ld->dir, s);
 	}
 	for (up = ld; up; up = up->up)
-		if (strcmp(up->cfg->files[up->file], path) == 0) {
-			at(ld, m, err, "include cycle: %s includes itself", s);
+		if (same_file(up->cfg->files[up->file], path)) {
+			at(ld, m, err, "include cycle: %s is already being "
+			    "read", s);
 			free(path);
 			return NULL;
 		}

@@ -279,8 +279,7 @@ compile_term(struct sm_rules *r, const json_t *j, const struct rule *rule,
 	}
 	index_add(r, 0, tm->toks[0].surface, r->nterms - 1);
 	for (size_t l = 0; l < NSL; l++)
-		if (tm->toks[0].stem[l] &&
-		    strcmp(tm->toks[0].stem[l], tm->toks[0].surface) != 0)
+		if (tm->toks[0].stem[l])
 			index_add(r, (unsigned char)(1 + l),
 			    tm->toks[0].stem[l], r->nterms - 1);
 	*id = r->nterms - 1;
