@@ -29,7 +29,9 @@ static const char *const core_defaults[] = {
 
 struct term_tok {
 	char *surface;
+	size_t len;
 	char *stem[NSL];	/* NULL where not stemmed in that language */
+	size_t stemlen[NSL];
 };
 
 struct term {
@@ -98,13 +100,15 @@ struct dim {
 	json_t *explain;
 };
 
-/* Index entry: a term whose first token has this key. */
-struct entry {
-	size_t term;
-	size_t next;		/* index + 1 of the next entry in the chain */
+/* A key of the index: a folded word, or a stem in one language; the terms
+ * whose first token has it. */
+struct key {
+	unsigned long hash;
 	unsigned char kind;	/* 0 surface, 1 + language: stem */
-	const char *key;
-	size_t keylen;
+	const char *text;	/* borrowed from the term */
+	size_t len;
+	size_t *terms;
+	size_t nterms;
 };
 
 struct sm_rules {
@@ -116,10 +120,9 @@ struct sm_rules {
 	size_t ndims;
 	size_t *gates;		/* per term: rules it gates, flattened */
 	size_t *gatestart;	/* per term: start in gates; nterms + 1 */
-	struct entry *entries;
-	size_t nentries;
-	size_t *heads;		/* index + 1 into entries; capheads slots */
-	size_t capheads;
+	struct key *keys;	/* open addressing; text NULL when free */
+	size_t nkeys;
+	size_t capkeys;
 	unsigned gen;		/* per-record generation */
 	struct sm_stemmer *stemmer;
 	const struct sm_config *cfg;	/* only while compiling */
@@ -187,36 +190,46 @@ key_hash(unsigned char kind, const char *s, size_t n)
 	return sm_hash(s, n) * 31 + kind;
 }
 
-static void
-index_add(struct sm_rules *r, unsigned char kind, const char *key,
-    size_t term)
+static struct key *
+key_slot(struct key *keys, size_t cap, unsigned long h, unsigned char kind,
+    const char *text, size_t n)
 {
-	size_t n = strlen(key), slot;
+	size_t i;
 
-	r->entries = xreallocarray(r->entries, r->nentries + 1,
-	    sizeof(*r->entries));
-	r->entries[r->nentries] = (struct entry){ term, 0, kind, key, n };
-	r->nentries++;
-	(void)slot;
+	for (i = h & (cap - 1); keys[i].text; i = (i + 1) & (cap - 1))
+		if (keys[i].hash == h && keys[i].kind == kind &&
+		    keys[i].len == n && memcmp(keys[i].text, text, n) == 0)
+			break;
+	return &keys[i];
 }
 
 static void
-index_build(struct sm_rules *r)
+index_add(struct sm_rules *r, unsigned char kind, const char *text, size_t n,
+    size_t term)
 {
-	size_t cap = 64;
+	unsigned long h = key_hash(kind, text, n);
+	struct key *k;
 
-	while (cap < r->nentries * 2)
-		cap *= 2;
-	r->capheads = cap;
-	r->heads = xcalloc(cap, sizeof(*r->heads));
-	/* chains keep terms in order of definition */
-	for (size_t i = r->nentries; i > 0; i--) {
-		struct entry *e = &r->entries[i - 1];
-		size_t slot = key_hash(e->kind, e->key, e->keylen) & (cap - 1);
+	if ((r->nkeys + 1) * 2 > r->capkeys) {
+		struct key *old = r->keys;
+		size_t oldcap = r->capkeys;
 
-		e->next = r->heads[slot];
-		r->heads[slot] = i;
+		r->capkeys = oldcap ? oldcap * 2 : 1024;
+		r->keys = xcalloc(r->capkeys, sizeof(*r->keys));
+		for (size_t i = 0; i < oldcap; i++)
+			if (old[i].text)
+				*key_slot(r->keys, r->capkeys, old[i].hash,
+				    old[i].kind, old[i].text, old[i].len) =
+				    old[i];
+		free(old);
 	}
+	k = key_slot(r->keys, r->capkeys, h, kind, text, n);
+	if (k->text == NULL) {
+		*k = (struct key){ h, kind, text, n, NULL, 0 };
+		r->nkeys++;
+	}
+	k->terms = xreallocarray(k->terms, k->nterms + 1, sizeof(*k->terms));
+	k->terms[k->nterms++] = term;
 }
 
 /* Compilation */
@@ -257,6 +270,7 @@ compile_term(struct sm_rules *r, const json_t *j, const struct rule *rule,
 		if (tok->type == SM_TOKEN_MENTION || tok->type == SM_TOKEN_URL)
 			continue;
 		tt->surface = xstrndup(t->folded.data + tok->off, tok->len);
+		tt->len = tok->len;
 		if (stem && (tok->type == SM_TOKEN_WORD ||
 		    tok->type == SM_TOKEN_HASHTAG))
 			for (size_t l = 0; l < NSL; l++) {
@@ -268,6 +282,7 @@ compile_term(struct sm_rules *r, const json_t *j, const struct rule *rule,
 				st = sm_stem(r->stemmer, stem_langs[l],
 				    tt->surface, tok->len, &n);
 				tt->stem[l] = xstrndup(st, n);
+				tt->stemlen[l] = n;
 			}
 		ntok++;
 	}
@@ -277,11 +292,12 @@ compile_term(struct sm_rules *r, const json_t *j, const struct rule *rule,
 		return sm_config_error(r->cfg, j, err, "%s: term '%s' has no "
 		    "words to match", where, s);
 	}
-	index_add(r, 0, tm->toks[0].surface, r->nterms - 1);
+	index_add(r, 0, tm->toks[0].surface, tm->toks[0].len, r->nterms - 1);
 	for (size_t l = 0; l < NSL; l++)
 		if (tm->toks[0].stem[l])
 			index_add(r, (unsigned char)(1 + l),
-			    tm->toks[0].stem[l], r->nterms - 1);
+			    tm->toks[0].stem[l], tm->toks[0].stemlen[l],
+			    r->nterms - 1);
 	*id = r->nterms - 1;
 	return 0;
 }
@@ -652,7 +668,6 @@ sm_rules_compile(const struct sm_config *cfg, const json_t *section,
 	for (size_t i = 0; i < r->nrules; i++)
 		if (compile_rule(r, json_array_get(rules, i), i, &t, err) < 0)
 			goto fail;
-	index_build(r);
 	/* which rules each term can wake up */
 	r->gatestart = xcalloc(r->nterms + 1, sizeof(*r->gatestart));
 	{
@@ -769,8 +784,9 @@ sm_rules_free(struct sm_rules *r)
 		free(r->dims[d].stamp);
 	}
 	free(r->dims);
-	free(r->entries);
-	free(r->heads);
+	for (size_t i = 0; i < r->capkeys; i++)
+		free(r->keys[i].terms);
+	free(r->keys);
 	free(r->gates);
 	free(r->gatestart);
 	sm_stemmer_free(r->stemmer);
@@ -808,17 +824,15 @@ tok_matches(const struct ctx *c, const struct sm_token *tok,
     const struct term_tok *tt)
 {
 	const char *f = c->t->folded.data + tok->off;
-	size_t n = strlen(tt->surface);
-	const char *st;
+	size_t n;
 
-	if (tok->len == n && memcmp(f, tt->surface, n) == 0)
+	if (tok->len == tt->len && memcmp(f, tt->surface, tt->len) == 0)
 		return 1;
-	if (c->lang < 0 || (st = tt->stem[c->lang]) == NULL ||
-	    tok->stem_len == 0)
+	if (c->lang < 0 || tt->stem[c->lang] == NULL || tok->stem_len == 0)
 		return 0;
-	n = strlen(st);
+	n = tt->stemlen[c->lang];
 	return tok->stem_len == n && memcmp(c->t->stems.data + tok->stem_off,
-	    st, n) == 0;
+	    tt->stem[c->lang], n) == 0;
 }
 
 static int
@@ -852,19 +866,18 @@ try_term(struct ctx *c, size_t ti, size_t at)
 }
 
 static void
-lookup(struct ctx *c, unsigned char kind, const char *key, size_t n,
+lookup(struct ctx *c, unsigned char kind, const char *text, size_t n,
     size_t at)
 {
 	struct sm_rules *r = c->r;
-	size_t i = r->heads[key_hash(kind, key, n) & (r->capheads - 1)];
+	struct key *k;
 
-	for (; i; i = r->entries[i - 1].next) {
-		const struct entry *e = &r->entries[i - 1];
-
-		if (e->kind == kind && e->keylen == n &&
-		    memcmp(e->key, key, n) == 0)
-			try_term(c, e->term, at);
-	}
+	if (r->capkeys == 0)
+		return;
+	k = key_slot(r->keys, r->capkeys, key_hash(kind, text, n), kind, text,
+	    n);
+	for (size_t i = 0; k->text && i < k->nterms; i++)
+		try_term(c, k->terms[i], at);
 }
 
 static void

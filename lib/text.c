@@ -28,8 +28,84 @@ all_ascii(const char *s, size_t n)
 	return 1;
 }
 
+/*
+ * Two-byte UTF-8 (U+0080 to U+07FF: Latin, Greek, Cyrillic, combining
+ * accents) folded once into a table; with marks stripped nothing composes
+ * across these characters, so folding them one by one gives what folding
+ * the whole text would.
+ */
+static struct fold2 {
+	unsigned char len;
+	char s[7];
+} fold2[0x800];
+static int fold2_ready;
+
+static void
+fold2_init(void)
+{
+	for (utf8proc_int32_t cp = 0x80; cp < 0x800; cp++) {
+		utf8proc_uint8_t in[4], *res = NULL;
+		utf8proc_ssize_t n = utf8proc_encode_char(cp, in);
+		utf8proc_ssize_t m = utf8proc_map(in, n, &res, FOLD_OPTIONS);
+
+		if (m >= 0 && (size_t)m < sizeof(fold2[cp].s)) {
+			fold2[cp].len = (unsigned char)m;
+			memcpy(fold2[cp].s, res, (size_t)m);
+		} else {
+			fold2[cp].len = (unsigned char)n;
+			memcpy(fold2[cp].s, in, (size_t)n);
+		}
+		free(res);
+	}
+	fold2_ready = 1;
+}
+
+static int fold_general(struct sm_buf *, const char *, size_t, void **,
+    size_t *);
+
 static int
 fold_into(struct sm_buf *out, const char *s, size_t n, void **scratch,
+    size_t *cap)
+{
+	size_t i = 0;
+
+	if (!fold2_ready)
+		fold2_init();
+	sm_buf_reserve(out, n);
+	while (i < n) {
+		unsigned char c = (unsigned char)s[i];
+		size_t j;
+
+		if (c < 0x80) {
+			sm_buf_reserve(out, 1);
+			out->data[out->len++] = c >= 'A' && c <= 'Z' ?
+			    (char)(c + 32) : (char)c;
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf && i + 1 < n &&
+		    ((unsigned char)s[i + 1] & 0xc0) == 0x80) {
+			const struct fold2 *f = &fold2[(c & 0x1f) << 6 |
+			    ((unsigned char)s[i + 1] & 0x3f)];
+
+			sm_buf_add(out, f->s, f->len);
+			i += 2;
+			continue;
+		}
+		/* anything longer goes whole to utf8proc, up to plain ASCII */
+		for (j = i + 1; j < n && (unsigned char)s[j] >= 0x80; j++)
+			;
+		if (fold_general(out, s + i, j - i, scratch, cap) < 0)
+			return -1;
+		i = j;
+	}
+	if (out->data)
+		out->data[out->len] = '\0';
+	return 0;
+}
+
+static int
+fold_general(struct sm_buf *out, const char *s, size_t n, void **scratch,
     size_t *cap)
 {
 	utf8proc_ssize_t got, len;
@@ -78,7 +154,7 @@ fold_into(struct sm_buf *out, const char *s, size_t n, void **scratch,
 					i += (size_t)k;
 				}
 			}
-			got = fold_into(out, clean.data, clean.len, scratch,
+			got = fold_general(out, clean.data, clean.len, scratch,
 			    cap);
 			sm_buf_free(&clean);
 			return (int)got;
