@@ -26,6 +26,11 @@ static const struct {
 	{ "builtin:municipal", sm_builtin_municipal },
 };
 
+/* The top-level sections; each tool validates its own. */
+static const char *const sections[] = {
+	"state", "accounts", "classify", "route", "reply", "report", NULL
+};
+
 struct markent {
 	const json_t *node;
 	unsigned file;
@@ -504,6 +509,8 @@ parse_mapping(struct loader *ld, yaml_event_t *start, struct node *out,
 	out->splice = 0;
 	mark_put(ld->cfg, map, ld->file, (int)m.line + 1, (int)m.column + 1);
 	if (resolve_include(ld, out, &m, err) < 0) {
+		json_decref(out->json);
+		out->json = NULL;
 		free(anchor);
 		return -1;
 	}
@@ -714,6 +721,11 @@ finish(struct sm_config *cfg, json_t *doc, struct sm_error *err)
 		return NULL;
 	}
 	cfg->root = doc;
+	if (sm_config_check_keys(cfg, doc, "the configuration", sections,
+	    err) < 0) {
+		sm_config_free(cfg);
+		return NULL;
+	}
 	return cfg;
 }
 
@@ -784,7 +796,8 @@ sm_config_load(const char *path, struct sm_error *err)
 	name = json_string(found);
 	doc = include_one(&top, name, &m, err);
 	json_decref(name);
-	if (doc == NULL && strncmp(err->text, "cannot include ", 15) == 0)
+	if (doc == NULL && err->file[0] == '\0' &&
+	    strncmp(err->text, "cannot include ", 15) == 0)
 		sm_error_set(err, found, 0, 0, "%s",
 		    strerror(exists(found) ? EACCES : ENOENT));
 	return finish(cfg, doc, err);

@@ -419,10 +419,10 @@ compile_matcher(struct sm_rules *r, const json_t *j, struct rule *rule,
 		m->re = xcalloc(n, sizeof(*m->re));
 		for (size_t i = 0; i < n; i++) {
 			snprintf(sub, sizeof(sub), "%s.regex", where);
+			m->nre++;	/* freed with the matcher even if bad */
 			if (compile_regex(r, json_is_array(v) ?
 			    json_array_get(v, i) : v, &m->re[i], sub, err) < 0)
 				return -1;
-			m->nre++;
 		}
 	}
 	if ((v = json_object_get(j, "when")) != NULL &&

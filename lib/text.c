@@ -1,5 +1,6 @@
 /* text.c - normalization, tokens, stems and language of message text */
 #include <limits.h>
+#include <unistd.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -594,7 +595,9 @@ sm_langid_new(const char *dir, char *err, size_t errsize)
 	for (size_t i = 0; i < NLANGS; i++) {
 		snprintf(path, sizeof(path), "%s/%s.lm", dir, langs[i]);
 		li->fp[i] = fp_Init(langs[i]);
-		if (li->fp[i] == NULL || fp_Read(li->fp[i], path, 400) == 0) {
+		/* check first: libexttextcat prints its own complaint */
+		if (li->fp[i] == NULL || access(path, R_OK) != 0 ||
+		    fp_Read(li->fp[i], path, 400) == 0) {
 			snprintf(err, errsize, "cannot read language model "
 			    "%s", path);
 			sm_langid_free(li);
