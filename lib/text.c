@@ -313,9 +313,11 @@ sm_text_analyze(struct sm_text *t, const char *s, size_t n)
 
 		if (starts(f, len, i, "http://") || starts(f, len, i,
 		    "https://") || starts(f, len, i, "www.")) {
-			for (end = i; end < len && classify_cp((unsigned char)
-			    f[end]) != C_SPACE; end++)
-				;
+			for (end = i; end < len; end += next_cp(f, len, end,
+			    &cp))
+				if (next_cp(f, len, end, &cp) &&
+				    classify_cp(cp) == C_SPACE)
+					break;
 			push(t, SM_TOKEN_URL, i, end - i);
 			i = end;
 			continue;
@@ -345,8 +347,8 @@ sm_text_analyze(struct sm_text *t, const char *s, size_t n)
 		case C_DIGIT:
 			end = span(f, len, i, 1, 1);
 			/* 24h, 3a: a number glued to letters is a word */
-			if (end < len && classify_cp((unsigned char)f[end]) ==
-			    C_LETTER) {
+			if (end < len && next_cp(f, len, end, &cp) &&
+			    classify_cp(cp) == C_LETTER) {
 				end = span(f, len, end, 0, 0);
 				push(t, SM_TOKEN_WORD, i, end - i);
 			} else
@@ -560,13 +562,15 @@ static const char *const stopwords[NLANGS] = {
 	"street council why when what can ",
 	" el la els les dels de que i per amb una un es no al molt pero "
 	"aquesta aquest hi ha meu seu com mes quan on ja des fins ens "
-	"carrer ajuntament gracies bon dia perque tinc estan ",
+	"carrer ajuntament gracies bon dia perque tinc estan ningu quina fa "
+	"setmana dies ve ple aixo doncs tambe nostre vostre ",
 	" eta da ez bat du dira dut baina oso gure zure nire egun kalean "
 	"udala udaletxea eskerrik asko kaixo zer nola non noiz hau hori "
 	"dago daude ari dute zen izan ",
 	" o a os as do da dos das e que en non por para con unha un moi "
 	"pero esta este hai meu seu como mais cando onde xa dende ata "
-	"nos lles teño rua concello grazas ola porque estan ",
+	"nos lles teno rua concello grazas ola porque estan nosa noso fai "
+	"leva ningun ven dous duas semanas bos bo tamen ",
 	" le la les des de du que et en pour avec une un est pas ne ce "
 	"il nous vous tres mais cette cet sur dans merci bonjour rue "
 	"mairie ",
