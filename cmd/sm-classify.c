@@ -92,8 +92,7 @@ main(int argc, char *argv[])
 			sm_tool_fail(&tool, EX_SOFTWARE);
 			c = json_null();
 		}
-		sm_record_set_last(rec, "classify", c);
-		rc = sm_tool_put(&tool, rec);
+		rc = sm_tool_put_own(&tool, rec, "classify", c);
 		json_decref(rec);
 		if (rc < 0)
 			break;

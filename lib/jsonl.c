@@ -242,6 +242,60 @@ sm_writer_put(struct sm_writer *w, json_t *rec, struct sm_error *err)
 	return sm_writer_raw(w, w->buf.data, w->buf.len, err);
 }
 
+/*
+ * The length of line up to and excluding its closing brace when it is one
+ * compact JSON object (no white space outside strings), else 0.  The line
+ * is known to be valid JSON; only its layout is checked here.
+ */
+static size_t
+compact_object(const char *line, size_t n)
+{
+	int instr = 0;
+
+	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+		n--;
+	if (n < 2 || line[0] != '{' || line[n - 1] != '}')
+		return 0;
+	for (size_t i = 1; i < n - 1; i++) {
+		char ch = line[i];
+
+		if (instr) {
+			if (ch == '\\')
+				i++;
+			else if (ch == '"')
+				instr = 0;
+		} else if (ch == '"') {
+			instr = 1;
+		} else if (ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n') {
+			return 0;
+		}
+	}
+	return n - 1;
+}
+
+int
+sm_writer_put_line(struct sm_writer *w, const char *line, size_t len,
+    const char *key, json_t *value, struct sm_error *err)
+{
+	size_t head = compact_object(line, len);
+
+	if (head == 0)
+		return 0;
+	sm_buf_reset(&w->buf);
+	sm_buf_add(&w->buf, line, head);
+	if (head > 1)
+		sm_buf_addc(&w->buf, ',');
+	sm_buf_addc(&w->buf, '"');
+	sm_buf_adds(&w->buf, key);	/* a tool's name for its object */
+	sm_buf_add(&w->buf, "\":", 2);
+	if (json_dump_callback(value, dump_to_buf, &w->buf, JSON_OUT_FLAGS |
+	    JSON_ENCODE_ANY) != 0)
+		return sm_error_set(err, w->name, 0, 0,
+		    "cannot encode record as JSON");
+	sm_buf_add(&w->buf, "}\n", 2);
+	return sm_writer_raw(w, w->buf.data, w->buf.len, err) < 0 ? -1 : 1;
+}
+
 int
 sm_writer_raw(struct sm_writer *w, const char *p, size_t n,
     struct sm_error *err)

@@ -1,7 +1,7 @@
 #!/bin/sh
 # sm-classify: options, usage, input and output handling, exit codes
 . "${SM_SRC:-.}/tests/lib.sh"
-plan 36
+plan 39
 
 run sm-classify --help
 is "--help exits 0" "$rc" 0
@@ -124,3 +124,14 @@ printf '{"id":"x","text":"Hola, la farola de mi calle no funciona desde ayer"}\n
 is "a record without lang gets one detected" "$(jq -r .classify.lang out)" es
 printf '{"id":"x","lang":"es-ES","text":"hello"}\n' | sm-classify > out
 is "a lang tag is reduced to its primary subtag" "$(jq -r .classify.lang out)" es
+
+# Compact input is copied byte for byte; anything else is re-encoded.
+printf '%s\n' '{"id":"b1","text":"caf\u00e9 \/ ok","n":1.50,"x":{}}' > bytes.jsonl
+sm-classify bytes.jsonl > out
+is "a compact line keeps its own bytes" "$(sed 's/,"classify":.*//' out)" \
+    '{"id":"b1","text":"caf\u00e9 \/ ok","n":1.50,"x":{}'
+printf '%s\n' '{ "id": "b2",  "text": "hola" }' '{}' > spaced.jsonl
+sm-classify spaced.jsonl > out
+is "a line with spaces comes out compact" "$(sed -n 1p out | sed 's/,"classify":.*//')" \
+    '{"id":"b2","text":"hola"'
+is "an empty object gets classify alone" "$(sed -n 2p out | cut -c1-13)" '{"classify":{'

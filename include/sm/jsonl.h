@@ -71,6 +71,17 @@ void sm_writer_init(struct sm_writer *w, FILE *fp, const char *name,
  */
 int sm_writer_put(struct sm_writer *w, json_t *rec, struct sm_error *err);
 
+/*
+ * Writes the record read as line (len bytes, newline or not) with
+ * "key":value added last, copying the line's own bytes as they are.  key
+ * is a plain name that needs no escaping, and the record must not hold it
+ * already.  Returns 1 when written, -1 with err set on a write error, and
+ * 0 when the line is not one compact object, so that the caller must
+ * encode the record itself.
+ */
+int sm_writer_put_line(struct sm_writer *w, const char *line, size_t len,
+    const char *key, json_t *value, struct sm_error *err);
+
 /* Writes raw bytes (a rejected line, say) as they are. */
 int sm_writer_raw(struct sm_writer *w, const char *p, size_t n,
     struct sm_error *err);

@@ -68,6 +68,14 @@ json_t *sm_tool_next(struct sm_tool *t);
 /* Writes a record; -1 when output has failed and the loop should stop. */
 int sm_tool_put(struct sm_tool *t, json_t *rec);
 
+/*
+ * Writes the record just read with the tool's own object value under key,
+ * last.  Steals value.  The record's fields must not have been changed:
+ * when the input line was compact JSON it is copied as it was.
+ */
+int sm_tool_put_own(struct sm_tool *t, json_t *rec, const char *key,
+    json_t *value);
+
 /* Closes everything, says the summary with -v; returns the exit status. */
 int sm_tool_finish(struct sm_tool *t);
 
