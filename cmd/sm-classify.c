@@ -1,25 +1,47 @@
 /* sm-classify - label citizens' messages: category, topic, urgency... */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sysexits.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
 #include "sm/classify.h"
 #include "sm/config.h"
+#include "sm/eval.h"
+#include "sm/message.h"
+#include "sm/model.h"
+#include "sm/text.h"
 #include "sm/tool.h"
+#include "sm/util.h"
 
 static const char usage_text[] =
-    "usage: sm-classify [-quvx] [-c file] [-r file] [file ...]\n"
+    "usage: sm-classify [-quvx] [-c file] [-m dim=model] [-r file]\n"
+    "                   [--uncertain n --uncertain-file file] [file ...]\n"
+    "       sm-classify train -l path -o model [--dev file] [options] [file ...]\n"
+    "       sm-classify eval -l path [-j] [-d dim] [-m dim=model] [file ...]\n"
     "  -c, --config FILE   configuration (default: $SM_CONFIG, ./sm.yaml, ...)\n"
+    "  -m, --model D=FILE  label dimension D with the model in FILE\n"
     "  -r, --rejects FILE  append rejected input lines to FILE\n"
     "  -u, --unbuffered    flush every record\n"
     "  -x, --explain       add classify.explain: why each label was given\n"
+    "      --uncertain N   keep the N records the models were least sure of\n"
+    "      --uncertain-file FILE  ... and write them to FILE at the end\n"
     "  -q, --quiet         do not report rejected lines\n"
     "  -v, --verbose       say which configuration is used, and a summary\n"
     "  -h, --help          this help\n"
-    "  -V, --version       the version\n";
+    "  -V, --version       the version\n"
+    "train: -l, --label PATH  the label to learn (label.category)\n"
+    "       -o, --output FILE where to write the model\n"
+    "       --dev FILE  held-out records: pick the epoch with the best macro-F1\n"
+    "       --epochs N (30)  --seed N (1)  --lr X (0.25)  --l2 X (1e-6)\n"
+    "       --bits N (22)  --words 1|2 (2)  --chars MIN-MAX|0 (2-5)\n"
+    "       --min-df N (1)  --no-balance\n"
+    "eval:  -l, --label PATH  the gold label;  -d, --dimension D  what to\n"
+    "       compare it with (default: PATH's last part);  -j, --json\n";
 
 static void
 usage(FILE *fp)
@@ -27,29 +49,483 @@ usage(FILE *fp)
 	fputs(usage_text, fp);
 }
 
-int
-main(int argc, char *argv[])
+/* The label at path in rec, as text, in buf; NULL when it has none. */
+static const char *
+gold_label(json_t *rec, const char *path, char *buf, size_t size)
 {
+	json_t *v = sm_record_get(rec, path);
+
+	if (json_is_string(v))
+		return json_string_length(v) ? json_string_value(v) : NULL;
+	if (json_is_integer(v)) {
+		snprintf(buf, size, "%" JSON_INTEGER_FORMAT,
+		    json_integer_value(v));
+		return buf;
+	}
+	if (json_is_boolean(v))
+		return json_is_true(v) ? "true" : "false";
+	return NULL;
+}
+
+/* -m DIM=FILE */
+static int
+add_model(struct sm_tool *t, struct sm_classifier *cls, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	struct sm_error err;
+	char *dim;
+	int rc;
+
+	if (eq == NULL || eq == arg || eq[1] == '\0') {
+		sm_tool_warn(t, "-m %s: expected DIMENSION=MODEL", arg);
+		return EX_USAGE;
+	}
+	dim = strndup(arg, (size_t)(eq - arg));
+	rc = sm_classifier_add_model(cls, dim, eq + 1, 0, &err);
+	free(dim);
+	if (rc < 0) {
+		sm_tool_error(t, &err);
+		return EX_CONFIG;
+	}
+	return 0;
+}
+
+/* Loads the configuration and builds the classifier with the models. */
+static struct sm_classifier *
+classifier(struct sm_tool *t, struct sm_config **cfg, char **models,
+    int nmodels, int *rc)
+{
+	struct sm_classifier *cls;
+	struct sm_error err;
+
+	*cfg = sm_config_load(t->config, &err);
+	if (*cfg == NULL) {
+		sm_tool_error(t, &err);
+		*rc = EX_CONFIG;
+		return NULL;
+	}
+	cls = sm_classifier_new(*cfg, &err);
+	if (cls == NULL) {
+		sm_tool_error(t, &err);
+		sm_config_free(*cfg);
+		*rc = EX_CONFIG;
+		return NULL;
+	}
+	for (int i = 0; i < nmodels; i++)
+		if ((*rc = add_model(t, cls, models[i])) != 0) {
+			sm_classifier_free(cls);
+			sm_config_free(*cfg);
+			return NULL;
+		}
+	if (t->verbose)
+		sm_tool_warn(t, "configuration: %s%s",
+		    sm_config_path(*cfg) ? sm_config_path(*cfg) : "none",
+		    sm_config_section(*cfg, "classify") ? "" :
+		    " (built-in rule pack)");
+	*rc = 0;
+	return cls;
+}
+
+/* ------------------------------------------------------------------ */
+/* The least sure records, for --uncertain */
+
+struct uncertain {
+	size_t max, n, cap;
+	unsigned long seq;
+	struct pick {
+		double p;
+		unsigned long seq;
+		char *line;
+	} *heap;		/* the surest of those kept on top */
+};
+
+static int
+pick_above(const struct pick *a, const struct pick *b)
+{
+	return a->p > b->p || (a->p == b->p && a->seq > b->seq);
+}
+
+static void
+heap_down(struct uncertain *u, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, top = i;
+		struct pick tmp;
+
+		if (l < u->n && pick_above(&u->heap[l], &u->heap[top]))
+			top = l;
+		if (r < u->n && pick_above(&u->heap[r], &u->heap[top]))
+			top = r;
+		if (top == i)
+			return;
+		tmp = u->heap[i];
+		u->heap[i] = u->heap[top];
+		u->heap[top] = tmp;
+		i = top;
+	}
+}
+
+/* Whether a record of confidence p would be kept. */
+static int
+uncertain_wants(const struct uncertain *u, double p)
+{
+	return u->n < u->max || p < u->heap[0].p;
+}
+
+static void
+uncertain_add(struct uncertain *u, double p, char *line)
+{
+	struct pick k = { p, u->seq++, line };
+
+	if (u->n < u->max) {
+		size_t i = u->n++;
+
+		if (i == u->cap) {
+			u->cap = u->cap ? u->cap * 2 : 64;
+			u->heap = xreallocarray(u->heap, u->cap,
+			    sizeof(*u->heap));
+		}
+		u->heap[i] = k;
+		while (i > 0 && pick_above(&u->heap[i], &u->heap[(i - 1) / 2])) {
+			struct pick tmp = u->heap[i];
+
+			u->heap[i] = u->heap[(i - 1) / 2];
+			u->heap[(i - 1) / 2] = tmp;
+			i = (i - 1) / 2;
+		}
+		return;
+	}
+	free(u->heap[0].line);
+	u->heap[0] = k;
+	heap_down(u, 0);
+}
+
+static int
+cmp_pick(const void *a, const void *b)
+{
+	const struct pick *x = a, *y = b;
+
+	return pick_above(x, y) ? 1 : pick_above(y, x) ? -1 : 0;
+}
+
+/* Writes the records kept, least sure first, to path (atomically). */
+static int
+uncertain_write(struct sm_tool *t, struct uncertain *u, const char *path)
+{
+	char *tmp = malloc(strlen(path) + 8);
+	FILE *fp;
+	int ok = 1;
+
+	qsort(u->heap, u->n, sizeof(*u->heap), cmp_pick);
+	if (tmp == NULL)
+		return EX_OSERR;
+	sprintf(tmp, "%s.tmp", path);
+	if ((fp = fopen(tmp, "w")) == NULL) {
+		sm_tool_warn(t, "%s: %s", tmp, strerror(errno));
+		free(tmp);
+		return EX_CANTCREAT;
+	}
+	for (size_t i = 0; i < u->n; i++)
+		ok &= fprintf(fp, "%s\n", u->heap[i].line) > 0;
+	ok &= fflush(fp) == 0 && fsync(fileno(fp)) == 0;
+	ok &= fclose(fp) == 0;
+	if (!ok || rename(tmp, path) != 0) {
+		sm_tool_warn(t, "%s: write error: %s", path, strerror(errno));
+		unlink(tmp);
+		free(tmp);
+		return EX_IOERR;
+	}
+	free(tmp);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* sm-classify [file ...] */
+
+static int
+cmd_classify(int argc, char *argv[])
+{
+	enum { OPT_UNCERTAIN = 256, OPT_UNCERTAIN_FILE };
 	static const struct option longopts[] = {
 		SM_TOOL_LONGOPTS,
 		{ "explain", no_argument, NULL, 'x' },
+		{ "model", required_argument, NULL, 'm' },
+		{ "uncertain", required_argument, NULL, OPT_UNCERTAIN },
+		{ "uncertain-file", required_argument, NULL,
+		    OPT_UNCERTAIN_FILE },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct sm_tool tool;
 	struct sm_config *cfg;
 	struct sm_classifier *cls;
 	struct sm_error err;
+	struct uncertain unc = { 0 };
+	const char *unc_file = NULL;
+	char **models = calloc((size_t)argc + 1, sizeof(*models)), *end;
 	json_t *rec, *c;
-	int opt, explain = 0, rc;
+	int opt, explain = 0, rc, nmodels = 0;
+	long n;
 
 	sm_tool_init(&tool, "sm-classify");
-	while ((opt = getopt_long(argc, argv, SM_TOOL_SHORTOPTS "x", longopts,
-	    NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, SM_TOOL_SHORTOPTS "xm:",
+	    longopts, NULL)) != -1) {
 		if (sm_tool_option(&tool, opt, optarg))
 			continue;
 		switch (opt) {
 		case 'x':
 			explain = 1;
+			break;
+		case 'm':
+			models[nmodels++] = optarg;
+			break;
+		case OPT_UNCERTAIN:
+			errno = 0;
+			n = strtol(optarg, &end, 10);
+			if (errno || *end || n < 1 || n > 10000000) {
+				sm_tool_warn(&tool, "--uncertain %s: expected a "
+				    "number of records", optarg);
+				free(models);
+				return EX_USAGE;
+			}
+			unc.max = (size_t)n;
+			break;
+		case OPT_UNCERTAIN_FILE:
+			unc_file = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			free(models);
+			return 0;
+		case 'V':
+			printf("sm-classify %s\n", SM_VERSION);
+			free(models);
+			return 0;
+		default:
+			usage(stderr);
+			free(models);
+			return EX_USAGE;
+		}
+	}
+	if ((unc.max != 0) != (unc_file != NULL)) {
+		sm_tool_warn(&tool, "--uncertain and --uncertain-file go "
+		    "together");
+		free(models);
+		return EX_USAGE;
+	}
+	cls = classifier(&tool, &cfg, models, nmodels, &rc);
+	free(models);
+	if (cls == NULL)
+		return rc;
+	if (unc.max && sm_classifier_nmodels(cls) == 0) {
+		sm_tool_warn(&tool, "--uncertain needs a model (-m or "
+		    "classify.models)");
+		sm_classifier_free(cls);
+		sm_config_free(cfg);
+		return EX_USAGE;
+	}
+	if ((rc = sm_tool_open(&tool, argc - optind, argv + optind)) != 0) {
+		sm_classifier_free(cls);
+		sm_config_free(cfg);
+		free(unc.heap);
+		return rc;
+	}
+	while ((rec = sm_tool_next(&tool)) != NULL) {
+		double p;
+
+		c = sm_classifier_run(cls, rec, explain, &err);
+		if (c == NULL) {
+			sm_tool_warn(&tool, "%s:%lu: %s", tool.in.name,
+			    tool.in.lineno, err.text);
+			sm_tool_fail(&tool, EX_SOFTWARE);
+			c = json_null();
+		}
+		p = sm_classifier_confidence(cls);
+		if (unc.max && uncertain_wants(&unc, p)) {
+			json_t *copy = json_copy(rec);
+
+			sm_record_set_last(copy, "classify", json_incref(c));
+			uncertain_add(&unc, p, json_dumps(copy, JSON_COMPACT |
+			    JSON_REAL_PRECISION(16)));
+			json_decref(copy);
+		}
+		rc = sm_tool_put_own(&tool, rec, "classify", c);
+		json_decref(rec);
+		if (rc < 0)
+			break;
+	}
+	rc = sm_tool_finish(&tool);
+	if (unc.max) {
+		int urc = uncertain_write(&tool, &unc, unc_file);
+
+		if (urc && rc == 0)
+			rc = urc;
+	}
+	for (size_t i = 0; i < unc.n; i++)
+		free(unc.heap[i].line);
+	free(unc.heap);
+	sm_classifier_free(cls);
+	sm_config_free(cfg);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* sm-classify train */
+
+static void
+progress(void *arg, unsigned epoch, unsigned epochs, double f1)
+{
+	struct sm_tool *t = arg;
+
+	if (f1 >= 0)
+		fprintf(stderr, "\r%s: epoch %u/%u, dev macro-F1 %.4f ",
+		    t->name, epoch, epochs, f1);
+	else
+		fprintf(stderr, "\r%s: epoch %u/%u ", t->name, epoch, epochs);
+	if (epoch == epochs)
+		fputc('\n', stderr);
+}
+
+static int
+parse_num(struct sm_tool *t, const char *opt, const char *arg, double lo,
+    double hi, double *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtod(arg, &end);
+	if (errno || end == arg || *end || *out < lo || *out > hi) {
+		sm_tool_warn(t, "--%s %s: expected a number from %g to %g",
+		    opt, arg, lo, hi);
+		return -1;
+	}
+	return 0;
+}
+
+/* Reads the examples of one reader into the trainer. */
+static void
+read_examples(struct sm_tool *t, struct sm_reader *in, struct sm_trainer *tr,
+    struct sm_message *msg, const struct sm_features *f, struct sm_fvec *fv,
+    const char *path, int dev, unsigned long *skipped)
+{
+	struct sm_error err;
+	json_t *rec;
+	char buf[32];
+	const char *label;
+	enum sm_read r;
+
+	while ((r = sm_reader_next(in, &rec, &err)) != SM_READ_EOF) {
+		if (r != SM_READ_RECORD) {
+			if (r != SM_READ_BAD || !t->quiet)
+				sm_tool_error(t, &err);
+			sm_tool_fail(t, r == SM_READ_BAD ? EX_DATAERR :
+			    r == SM_READ_NOFILE ? EX_NOINPUT : EX_IOERR);
+			continue;
+		}
+		if ((label = gold_label(rec, path, buf, sizeof(buf))) == NULL) {
+			(*skipped)++;
+			json_decref(rec);
+			continue;
+		}
+		sm_message_analyze(msg, rec);
+		sm_featurize(f, msg, rec, fv);
+		sm_trainer_add(tr, fv, label, dev);
+		json_decref(rec);
+	}
+}
+
+static int
+cmd_train(int argc, char *argv[])
+{
+	enum { O_DEV = 256, O_EPOCHS, O_SEED, O_LR, O_L2, O_BITS, O_WORDS,
+	    O_CHARS, O_MINDF, O_NOBALANCE };
+	static const struct option longopts[] = {
+		SM_TOOL_LONGOPTS,
+		{ "label", required_argument, NULL, 'l' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "dev", required_argument, NULL, O_DEV },
+		{ "epochs", required_argument, NULL, O_EPOCHS },
+		{ "seed", required_argument, NULL, O_SEED },
+		{ "lr", required_argument, NULL, O_LR },
+		{ "l2", required_argument, NULL, O_L2 },
+		{ "bits", required_argument, NULL, O_BITS },
+		{ "words", required_argument, NULL, O_WORDS },
+		{ "chars", required_argument, NULL, O_CHARS },
+		{ "min-df", required_argument, NULL, O_MINDF },
+		{ "no-balance", no_argument, NULL, O_NOBALANCE },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct sm_features f = SM_FEATURES_DEFAULT;
+	struct sm_train_opts o = SM_TRAIN_DEFAULT;
+	const char *path = NULL, *output = NULL, *devfile = NULL;
+	struct sm_tool tool;
+	struct sm_error err;
+	struct sm_stemmer *st;
+	struct sm_message msg;
+	struct sm_fvec fv = { 0 };
+	struct sm_trainer *tr;
+	struct sm_model *m;
+	unsigned long skipped = 0, dskipped = 0;
+	unsigned best_epoch;
+	double best_f1, x, y;
+	json_t *meta;
+	int opt, rc;
+
+	sm_tool_init(&tool, "sm-classify");
+	while ((opt = getopt_long(argc, argv, SM_TOOL_SHORTOPTS "l:o:",
+	    longopts, NULL)) != -1) {
+		if (sm_tool_option(&tool, opt, optarg))
+			continue;
+		switch (opt) {
+		case 'l': path = optarg; break;
+		case 'o': output = optarg; break;
+		case O_DEV: devfile = optarg; break;
+		case O_NOBALANCE: o.balanced = 0; break;
+		case O_EPOCHS:
+			if (parse_num(&tool, "epochs", optarg, 1, 1000, &x) < 0)
+				return EX_USAGE;
+			o.epochs = (unsigned)x;
+			break;
+		case O_SEED:
+			if (parse_num(&tool, "seed", optarg, 0, 4e9, &x) < 0)
+				return EX_USAGE;
+			o.seed = (unsigned long)x;
+			break;
+		case O_LR:
+			if (parse_num(&tool, "lr", optarg, 1e-6, 100, &o.lr) < 0)
+				return EX_USAGE;
+			break;
+		case O_L2:
+			if (parse_num(&tool, "l2", optarg, 0, 1, &o.l2) < 0)
+				return EX_USAGE;
+			break;
+		case O_BITS:
+			if (parse_num(&tool, "bits", optarg, 16, 26, &x) < 0)
+				return EX_USAGE;
+			f.bits = (unsigned)x;
+			break;
+		case O_WORDS:
+			if (parse_num(&tool, "words", optarg, 1, 2, &x) < 0)
+				return EX_USAGE;
+			f.word_ngrams = (unsigned)x;
+			break;
+		case O_MINDF:
+			if (parse_num(&tool, "min-df", optarg, 1, 1e6, &x) < 0)
+				return EX_USAGE;
+			o.min_df = (unsigned)x;
+			break;
+		case O_CHARS:
+			if (strcmp(optarg, "0") == 0) {
+				f.char_min = f.char_max = 0;
+				break;
+			}
+			if (sscanf(optarg, "%lf-%lf", &x, &y) != 2 || x < 1 ||
+			    y < x || y > 8) {
+				sm_tool_warn(&tool, "--chars %s: expected MIN-MAX "
+				    "(1-8) or 0", optarg);
+				return EX_USAGE;
+			}
+			f.char_min = (unsigned)x;
+			f.char_max = (unsigned)y;
 			break;
 		case 'h':
 			usage(stdout);
@@ -62,42 +538,198 @@ main(int argc, char *argv[])
 			return EX_USAGE;
 		}
 	}
-
-	cfg = sm_config_load(tool.config, &err);
-	if (cfg == NULL) {
-		sm_tool_error(&tool, &err);
-		return EX_CONFIG;
+	if (path == NULL || output == NULL) {
+		sm_tool_warn(&tool, "train needs -l PATH and -o MODEL");
+		usage(stderr);
+		return EX_USAGE;
 	}
-	cls = sm_classifier_new(cfg, &err);
-	if (cls == NULL) {
-		sm_tool_error(&tool, &err);
-		sm_config_free(cfg);
-		return EX_CONFIG;
+	if ((rc = sm_tool_open(&tool, argc - optind, argv + optind)) != 0)
+		return rc;
+	st = sm_stemmer_new();
+	sm_message_init(&msg, st);
+	tr = sm_trainer_new(&f);
+	read_examples(&tool, &tool.in, tr, &msg, &f, &fv, path, 0, &skipped);
+	if (devfile) {
+		char *names[] = { (char *)devfile };
+		struct sm_reader dev;
+
+		sm_reader_init(&dev, names, 1);
+		read_examples(&tool, &dev, tr, &msg, &f, &fv, path, 1,
+		    &dskipped);
+		sm_reader_close(&dev);
 	}
 	if (tool.verbose)
-		sm_tool_warn(&tool, "configuration: %s%s",
-		    sm_config_path(cfg) ? sm_config_path(cfg) : "none",
-		    sm_config_section(cfg, "classify") ? "" :
-		    " (built-in rule pack)");
+		sm_tool_warn(&tool, "%zu training records, %lu without %s "
+		    "skipped; %zu dev records, %lu skipped",
+		    sm_trainer_count(tr, 0), skipped, path,
+		    sm_trainer_count(tr, 1), dskipped);
+	if (!tool.quiet && isatty(STDERR_FILENO)) {
+		o.progress = progress;
+		o.arg = &tool;
+	}
+	meta = json_pack("{s:s,s:I,s:I,s:I,s:f,s:f,s:b,s:I,s:s}", "label",
+	    path, "examples", (json_int_t)sm_trainer_count(tr, 0),
+	    "dev_examples", (json_int_t)sm_trainer_count(tr, 1), "seed",
+	    (json_int_t)o.seed, "lr", o.lr, "l2", o.l2, "balanced",
+	    o.balanced, "min_df", (json_int_t)o.min_df, "sm_version",
+	    SM_VERSION);
+	m = sm_trainer_fit(tr, &o, meta, &best_epoch, &best_f1, &err);
+	if (m) {
+		json_object_set_new(json_object_get(sm_model_info(m),
+		    "trained"), "epochs", json_integer(best_epoch));
+		if (best_f1 >= 0)
+			json_object_set_new(json_object_get(sm_model_info(m),
+			    "trained"), "dev_macro_f1",
+			    json_real(((int)(best_f1 * 1e4 + 0.5)) / 1e4));
+	}
+	if (m == NULL) {
+		sm_tool_error(&tool, &err);
+		sm_tool_fail(&tool, EX_DATAERR);
+	} else if (sm_model_save(m, output, &err) < 0) {
+		sm_tool_error(&tool, &err);
+		sm_tool_fail(&tool, EX_CANTCREAT);
+	} else if (tool.verbose) {
+		sm_tool_warn(&tool, "%s: %zu labels, epoch %u%s", output,
+		    sm_model_nlabels(m), best_epoch, best_f1 >= 0 ?
+		    " (best on the dev records)" : "");
+	}
+	sm_model_free(m);
+	sm_trainer_free(tr);
+	sm_fvec_free(&fv);
+	sm_message_free(&msg);
+	sm_stemmer_free(st);
+	fclose(tool.out.fp);	/* train writes no records */
+	tool.out.fp = NULL;
+	sm_reader_close(&tool.in);
+	if (tool.rejects)
+		fclose(tool.rejects);
+	return tool.status;
+}
+
+/* ------------------------------------------------------------------ */
+/* sm-classify eval */
+
+static int
+cmd_eval(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		SM_TOOL_LONGOPTS,
+		{ "label", required_argument, NULL, 'l' },
+		{ "dimension", required_argument, NULL, 'd' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "model", required_argument, NULL, 'm' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct sm_tool tool;
+	struct sm_config *cfg;
+	struct sm_classifier *cls;
+	struct sm_error err;
+	struct sm_eval *ev;
+	const char *path = NULL, *dim = NULL;
+	char **models = calloc((size_t)argc + 1, sizeof(*models));
+	char buf[32];
+	json_t *rec;
+	int opt, rc, json = 0, nmodels = 0;
+	unsigned long skipped = 0;
+
+	sm_tool_init(&tool, "sm-classify");
+	while ((opt = getopt_long(argc, argv, SM_TOOL_SHORTOPTS "l:d:jm:",
+	    longopts, NULL)) != -1) {
+		if (sm_tool_option(&tool, opt, optarg))
+			continue;
+		switch (opt) {
+		case 'l': path = optarg; break;
+		case 'd': dim = optarg; break;
+		case 'j': json = 1; break;
+		case 'm': models[nmodels++] = optarg; break;
+		case 'h':
+			usage(stdout);
+			free(models);
+			return 0;
+		case 'V':
+			printf("sm-classify %s\n", SM_VERSION);
+			free(models);
+			return 0;
+		default:
+			usage(stderr);
+			free(models);
+			return EX_USAGE;
+		}
+	}
+	if (path == NULL) {
+		sm_tool_warn(&tool, "eval needs -l PATH");
+		usage(stderr);
+		free(models);
+		return EX_USAGE;
+	}
+	if (dim == NULL)
+		dim = strrchr(path, '.') ? strrchr(path, '.') + 1 : path;
+	cls = classifier(&tool, &cfg, models, nmodels, &rc);
+	free(models);
+	if (cls == NULL)
+		return rc;
 	if ((rc = sm_tool_open(&tool, argc - optind, argv + optind)) != 0) {
 		sm_classifier_free(cls);
 		sm_config_free(cfg);
 		return rc;
 	}
+	ev = sm_eval_new();
 	while ((rec = sm_tool_next(&tool)) != NULL) {
-		c = sm_classifier_run(cls, rec, explain, &err);
+		const char *gold = gold_label(rec, path, buf, sizeof(buf));
+		json_t *c;
+
+		if (gold == NULL) {
+			skipped++;
+			json_decref(rec);
+			continue;
+		}
+		c = sm_classifier_run(cls, rec, 0, &err);
 		if (c == NULL) {
 			sm_tool_warn(&tool, "%s:%lu: %s", tool.in.name,
 			    tool.in.lineno, err.text);
 			sm_tool_fail(&tool, EX_SOFTWARE);
-			c = json_null();
+		} else {
+			sm_eval_add(ev, gold, json_string_value(
+			    json_object_get(c, dim)));
 		}
-		rc = sm_tool_put_own(&tool, rec, "classify", c);
+		json_decref(c);
 		json_decref(rec);
-		if (rc < 0)
-			break;
 	}
+	if (json) {
+		json_t *r = sm_eval_report(ev);
+
+		json_object_set_new(r, "skipped", json_integer(
+		    (json_int_t)skipped));
+		json_object_set_new(r, "label", json_string(path));
+		json_object_set_new(r, "dimension", json_string(dim));
+		if (sm_writer_put(&tool.out, r, &err) < 0 &&
+		    !tool.out.closed_pipe) {
+			sm_tool_error(&tool, &err);
+			sm_tool_fail(&tool, EX_IOERR);
+		}
+		json_decref(r);
+	} else {
+		fprintf(tool.out.fp, "%s against classify.%s; %lu records "
+		    "without %s skipped\n", path, dim, skipped, path);
+		sm_eval_print(ev, tool.out.fp);
+	}
+	if (sm_eval_count(ev) == 0) {
+		sm_tool_warn(&tool, "no record has %s", path);
+		sm_tool_fail(&tool, EX_DATAERR);
+	}
+	sm_eval_free(ev);
+	rc = sm_tool_finish(&tool);
 	sm_classifier_free(cls);
 	sm_config_free(cfg);
-	return sm_tool_finish(&tool);
+	return rc;
+}
+
+int
+main(int argc, char *argv[])
+{
+	if (argc > 1 && strcmp(argv[1], "train") == 0)
+		return cmd_train(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "eval") == 0)
+		return cmd_eval(argc - 1, argv + 1);
+	return cmd_classify(argc, argv);
 }

@@ -898,3 +898,20 @@ sm_config_secret(const struct sm_config *cfg, const json_t *node,
 	    "token_file", where);
 	return NULL;
 }
+
+char *
+sm_config_relpath(const struct sm_config *cfg, const json_t *node)
+{
+	const char *v = json_string_value(node), *slash;
+	struct sm_mark mark;
+	char *out;
+
+	if (v == NULL)
+		return NULL;
+	if (v[0] == '/' || sm_config_mark(cfg, node, &mark) < 0 ||
+	    mark.file == NULL || (slash = strrchr(mark.file, '/')) == NULL)
+		return xstrdup(v);
+	out = xmalloc((size_t)(slash - mark.file) + strlen(v) + 2);
+	sprintf(out, "%.*s/%s", (int)(slash - mark.file), mark.file, v);
+	return out;
+}

@@ -137,7 +137,7 @@ static const char *const matcher_keys[] = {
 	"terms", "regex", "when", "all", "any", "none", NULL
 };
 static const char *const section_keys[] = {
-	"defaults", "stem", "rules", NULL
+	"defaults", "stem", "rules", "models", NULL
 };
 
 static size_t
@@ -797,6 +797,24 @@ size_t
 sm_rules_count(const struct sm_rules *r)
 {
 	return r->nrules;
+}
+
+int
+sm_rules_decided(const struct sm_rules *r, const char *dim)
+{
+	size_t d;
+
+	for (d = 0; d < r->ndims; d++)
+		if (strcmp(r->dims[d].name, dim) == 0)
+			break;
+	if (d == r->ndims)
+		return 0;
+	if (r->dims[d].override >= 0)
+		return 2;
+	for (size_t l = 0; l < r->dims[d].nlabels; l++)
+		if (r->dims[d].stamp[l] == r->gen)
+			return 1;
+	return 0;
 }
 
 struct sm_stemmer *

@@ -19,8 +19,24 @@ struct sm_classifier *sm_classifier_new(const struct sm_config *cfg,
 void sm_classifier_free(struct sm_classifier *c);
 
 /*
+ * Adds a model that labels dimension dim when its probability is at least
+ * min_confidence and no override rule set that dimension; replaces an
+ * earlier model of the same dimension.  -1 with err set when the model
+ * cannot be loaded or dim is one of classify's own fields.
+ */
+int sm_classifier_add_model(struct sm_classifier *c, const char *dim,
+    const char *path, double min_confidence, struct sm_error *err);
+
+size_t sm_classifier_nmodels(const struct sm_classifier *c);
+
+/* The last record's lowest top probability among the models (1 without
+ * models): how unsure the classifier was. */
+double sm_classifier_confidence(const struct sm_classifier *c);
+
+/*
  * The classify object for one record (a new reference): one key per
- * dimension, then lang, pii, score, rules, and explain when asked.
+ * dimension, then lang, pii, score, rules, model (each model's label and
+ * probability) when there are models, and explain when asked.
  * NULL with err set when the record cannot be classified.
  */
 json_t *sm_classifier_run(struct sm_classifier *c, json_t *rec, int explain,

@@ -59,6 +59,12 @@ int sm_config_check_keys(const struct sm_config *cfg, const json_t *node,
 const char *sm_config_type_name(const json_t *node);
 
 /*
+ * A file name given in the configuration (a string node), resolved
+ * relative to the directory of the file it was written in; a new string.
+ */
+char *sm_config_relpath(const struct sm_config *cfg, const json_t *node);
+
+/*
  * Resolves a secret reference: node is a mapping holding token_env: NAME
  * or token_file: PATH.  Returns a new string (trailing newline removed)
  * that the caller frees and never prints, or NULL with err set.

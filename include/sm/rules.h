@@ -37,6 +37,12 @@ int sm_rules_apply(struct sm_rules *rules, const struct sm_text *t,
     json_t *out, json_t *fired, double *score, json_t *explain,
     struct sm_error *err);
 
+/*
+ * After sm_rules_apply: 2 when an override rule set dimension dim, 1 when
+ * other rules did, 0 when it got its default (or is not the rules').
+ */
+int sm_rules_decided(const struct sm_rules *rules, const char *dim);
+
 /* The stemmer the rules were compiled with, to stem messages alike. */
 struct sm_stemmer *sm_rules_stemmer(struct sm_rules *rules);
 
