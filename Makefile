@@ -95,6 +95,7 @@ demo: $(BINS)
 
 bench: $(BINS) $(BUILD)/bench/jansson-loop
 	sh bench/classify $(BUILD)
+	sh bench/classify-model $(BUILD)
 
 install: $(BINS)
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \

@@ -176,6 +176,63 @@ add_url_host(struct sm_fvec *fv, uint32_t mask, const char *s, size_t n)
 		;
 	if (h > p)
 		fvec_add(fv, mask, 'u', p, (size_t)(h - p), "", 0);
+	/* and the words it is made of ("giphy", "birthday", "watch") */
+	while (p < end) {
+		const char *q = p;
+
+		while (q < end && ((*q >= 'a' && *q <= 'z') || (unsigned char)*q >= 0x80))
+			q++;
+		if (q - p >= 2)
+			fvec_add(fv, mask, 'w', p, (size_t)(q - p), "", 0);
+		p = q < end ? q + 1 : q;
+	}
+}
+
+/* Runs of punctuation between the tokens: "!!", "?", ":)", "...". */
+static void
+add_punctuation(struct sm_fvec *fv, uint32_t mask, const struct sm_text *t)
+{
+	const char *s = t->folded.data;
+	size_t at = 0;
+
+	for (size_t i = 0; i <= t->ntokens; i++) {
+		size_t to = i < t->ntokens ? t->tokens[i].off : t->folded.len;
+
+		while (at < to) {
+			size_t k = at;
+
+			while (k < to && s[k] != ' ' && s[k] != '\n' &&
+			    s[k] != '\t')
+				k++;
+			if (k > at)
+				fvec_add(fv, mask, 'x', s + at, k - at > 3 ? 3 :
+				    k - at, "", 0);
+			at = k + 1;
+		}
+		if (i < t->ntokens)
+			at = t->tokens[i].off + t->tokens[i].len;
+	}
+}
+
+/* How much of the message is in capitals, in quarters. */
+static void
+add_shouting(struct sm_fvec *fv, uint32_t mask, const char *s, size_t n)
+{
+	size_t upper = 0, letters = 0;
+	char q[2];
+
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] >= 'A' && s[i] <= 'Z')
+			upper++;
+		else if (s[i] >= 'a' && s[i] <= 'z')
+			letters++;
+	}
+	letters += upper;
+	if (letters < 8)
+		return;
+	q[0] = (char)('0' + 4 * upper / (letters + 1));
+	q[1] = '\0';
+	fvec_add(fv, mask, 'C', q, 1, "", 0);
 }
 
 void
@@ -221,6 +278,8 @@ sm_featurize(const struct sm_features *f, const struct sm_message *msg,
 	snprintf(lenbuf, sizeof(lenbuf), "%d", words ? (int)log2((double)words) +
 	    1 : 0);
 	fvec_add(fv, mask, 'l', lenbuf, strlen(lenbuf), "", 0);
+	add_punctuation(fv, mask, t);
+	add_shouting(fv, mask, msg->raw.data, msg->raw.len);
 	add_string_field(fv, mask, 'p', rec, "platform");
 	add_string_field(fv, mask, 'k', rec, "kind");
 	fv->split = fv->n;
