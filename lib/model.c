@@ -433,27 +433,37 @@ softmax(double *s, size_t n)
 		s[c] /= sum;
 }
 
-/* Scores of x (rows, values) under w and bias; returns the best label. */
+/*
+ * Scores of x (rows, values) under w and bias into s; returns the best
+ * label.  Summed in floats, which the compiler can vectorize.
+ */
 static size_t
-scores(const float *w, const float *bias, size_t L, const uint32_t *rows,
-    const float *val, size_t n, double *s)
+scores(const float *restrict w, const float *restrict bias, size_t L,
+    const uint32_t *restrict rows, const float *restrict val, size_t n,
+    double *restrict s)
 {
+	float acc[64], *sum = L <= 64 ? acc : xcalloc(L, sizeof(*sum));
 	size_t best = 0;
 
 	for (size_t c = 0; c < L; c++)
-		s[c] = bias[c];
+		sum[c] = bias[c];
 	for (size_t e = 0; e < n; e++) {
-		const float *wr;
+		const float *restrict wr;
+		float v = val[e];
 
-		if (rows[e] == NOROW || val[e] == 0)
+		if (rows[e] == NOROW || v == 0)
 			continue;
 		wr = w + (size_t)rows[e] * L;
 		for (size_t c = 0; c < L; c++)
-			s[c] += (double)val[e] * wr[c];
+			sum[c] += v * wr[c];
 	}
-	for (size_t c = 1; c < L; c++)
+	for (size_t c = 0; c < L; c++) {
+		s[c] = sum[c];
 		if (s[c] > s[best])
 			best = c;
+	}
+	if (sum != acc)
+		free(sum);
 	return best;
 }
 
@@ -959,6 +969,8 @@ sm_trainer_fit(struct sm_trainer *tr, const struct sm_train_opts *o,
 	uint32_t *lmap, *slots, *rows, *df, *bucket, *order, *dgold, *dpred;
 	float *w, *bias, *bw = NULL, *bb = NULL, *idf, *cw;
 	double *s, lr = o->lr, lrstep;
+	uint32_t *active;
+	size_t na;
 	uint64_t rng = o->seed;
 	json_t *labels, *info;
 
@@ -991,7 +1003,9 @@ sm_trainer_fit(struct sm_trainer *tr, const struct sm_train_opts *o,
 	slots = xcalloc(capslots, sizeof(*slots));
 	bucket = xreallocarray(NULL, 1024, sizeof(*bucket));
 	df = xreallocarray(NULL, 1024, sizeof(*df));
-	rows = xreallocarray(NULL, tr->n ? tr->n : 1, sizeof(*rows));
+	/* each feature's row replaces its bucket, in place: fit is the
+	 * trainer's last use */
+	rows = tr->idx;
 	for (size_t pass = 0; pass < 2 * tr->nex; pass++) {
 		/* training examples first, so that the dev examples find
 		 * every feature training saw */
@@ -1076,6 +1090,7 @@ sm_trainer_fit(struct sm_trainer *tr, const struct sm_train_opts *o,
 	w = xcalloc(nfeat * L + 1, sizeof(*w));
 	bias = xcalloc(L, sizeof(*bias));
 	s = xcalloc(L, sizeof(*s));
+	active = xcalloc(L, sizeof(*active));
 	if (ndev) {
 		bw = xcalloc(nfeat * L + 1, sizeof(*bw));
 		bb = xcalloc(L, sizeof(*bb));
@@ -1102,19 +1117,29 @@ sm_trainer_fit(struct sm_trainer *tr, const struct sm_train_opts *o,
 
 			scores(w, bias, L, xr, xv, n, s);
 			softmax(s, L);
+			/* only the labels whose gradient is not negligible are
+			 * updated: once a few epochs have passed, that is the
+			 * right label and the one or two it is confused with */
+			na = 0;
 			for (size_t c = 0; c < L; c++) {
 				s[c] = (s[c] - (c == y)) * cw[y];
+				if (fabs(s[c]) < 1e-5)
+					continue;
 				bias[c] -= (float)(lr * s[c]);
+				active[na++] = (uint32_t)c;
 			}
-			for (size_t k = 0; k < n; k++) {
+			for (size_t k = 0; k < n && na; k++) {
 				float *wr;
 
 				if (xr[k] == NOROW)
 					continue;
 				wr = w + (size_t)xr[k] * L;
-				for (size_t c = 0; c < L; c++)
+				for (size_t a = 0; a < na; a++) {
+					size_t c = active[a];
+
 					wr[c] -= (float)(lr * (s[c] * xv[k] +
 					    o->l2 * wr[c]));
+				}
 			}
 			/* the rate falls linearly to 0 over the epochs */
 			lr -= lrstep;
@@ -1151,11 +1176,11 @@ sm_trainer_fit(struct sm_trainer *tr, const struct sm_train_opts *o,
 		*best_epoch = o->epochs;
 	}
 	free(s);
+	free(active);
 	free(order);
 	free(dgold);
 	free(dpred);
 	free(cw);
-	free(rows);
 
 	m = xcalloc(1, sizeof(*m));
 	m->f = tr->f;
