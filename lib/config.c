@@ -262,6 +262,24 @@ struct node {
 static int parse_node(struct loader *, yaml_event_t *, struct node *,
     struct sm_error *);
 
+/* Gives node to the place where from was written. */
+static void
+mark_copy(struct sm_config *cfg, const json_t *to, const json_t *from)
+{
+	if (cfg->capmarks == 0)
+		return;
+	for (size_t i = mark_slot(cfg, from); cfg->marks[i].node;
+	    i = (i + 1) & (cfg->capmarks - 1))
+		if (cfg->marks[i].node == from) {
+			struct markent m = cfg->marks[i];
+
+			mark_put(cfg, to, m.file, m.line, m.column);
+			return;
+		}
+}
+
+/* A new node: base with over laid on it.  It takes over's place, so
+ * that errors about it point where the user wrote the later part. */
 static json_t *
 merge(struct sm_config *cfg, json_t *base, json_t *over)
 {
@@ -272,11 +290,13 @@ merge(struct sm_config *cfg, json_t *base, json_t *over)
 		out = json_array();
 		json_array_extend(out, base);
 		json_array_extend(out, over);
+		mark_copy(cfg, out, over);
 		return out;
 	}
 	if (!json_is_object(base) || !json_is_object(over))
 		return json_incref(over);
 	out = json_object();
+	mark_copy(cfg, out, over);
 	json_object_update(out, base);
 	json_object_foreach(over, key, value) {
 		b = json_object_get(out, key);

@@ -713,6 +713,22 @@ test_include_merge(void **state)
 	    "\"rules\":[{\"name\":\"b1\"},{\"name\":\"b2\"},{\"name\":\"m1\"}],"
 	    "\"nested\":{\"x\":1,\"y\":3,\"z\":4,\"deep\":{\"p\":1,\"q\":[1,2],"
 	    "\"r\":1}}},\"route\":{\"queue\":\"a\"},\"report\":true}");
+	/* a merged mapping or list is placed where the including file
+	 * wrote its part, so that errors about it can say where */
+	{
+		struct sm_mark m;
+		json_t *c = sm_config_section(cfg, "classify");
+
+		assert_int_equal(sm_config_mark(cfg, c, &m), 0);
+		assert_string_equal(m.file, main_path);
+		assert_int_equal(m.line, 3);
+		assert_int_equal(sm_config_mark(cfg, json_object_get(c,
+		    "rules"), &m), 0);
+		assert_int_equal(m.line, 6);
+		assert_int_equal(sm_config_mark(cfg, json_object_get(
+		    json_object_get(c, "nested"), "deep"), &m), 0);
+		assert_int_equal(m.line, 7);
+	}
 	/* the included file's keys first */
 	assert_key_order(sm_config_root(cfg), "classify route report");
 	assert_key_order(sm_config_section(cfg, "classify"),
