@@ -15,10 +15,7 @@
 #include "sm/text.h"
 #include "sm/util.h"
 
-static const char *const stem_langs[] = {
-	"es", "en", "ca", "eu", "gl", "fr", "de", "it", "pt"
-};
-#define NSL (sizeof(stem_langs) / sizeof(stem_langs[0]))
+#define NSL SM_NLANGS
 
 static const char *const core_dims[] = {
 	"category", "topic", "urgency", "sentiment"
@@ -173,15 +170,6 @@ label_find(struct dim *d, const char *label)
 	return i;
 }
 
-static int
-lang_index(const char *lang)
-{
-	for (size_t i = 0; i < NSL; i++)
-		if (strcmp(stem_langs[i], lang) == 0)
-			return (int)i;
-	return -1;
-}
-
 /* Index */
 
 static unsigned long
@@ -279,7 +267,7 @@ compile_term(struct sm_rules *r, const json_t *j, const struct rule *rule,
 
 				if (rule->langmask && !(rule->langmask & 1u << l))
 					continue;
-				st = sm_stem(r->stemmer, stem_langs[l],
+				st = sm_stem(r->stemmer, sm_langs[l],
 				    tt->surface, tok->len, &n);
 				tt->stem[l] = xstrndup(st, n);
 				tt->stemlen[l] = n;
@@ -588,7 +576,7 @@ compile_rule(struct sm_rules *r, const json_t *j, size_t idx,
 				return -1;
 			rule->langs[rule->nlangs++] =
 			    xstrdup(json_string_value(l));
-			li = lang_index(json_string_value(l));
+			li = sm_lang_index(json_string_value(l));
 			if (li >= 0)
 				rule->langmask |= 1u << li;
 		}
@@ -828,7 +816,7 @@ sm_rules_stemmer(struct sm_rules *r)
 struct ctx {
 	struct sm_rules *r;
 	const struct sm_text *t;
-	int lang;		/* index in stem_langs, or -1 */
+	int lang;		/* index in sm_langs, or -1 */
 	const char *raw;
 	size_t rawlen;
 	json_t *rec;
@@ -1055,7 +1043,7 @@ sm_rules_apply(struct sm_rules *r, const struct sm_text *t, const char *lang,
 		r->gen = 1;
 	}
 	gen = r->gen;
-	c.lang = t->stemmed ? lang_index(lang) : -1;
+	c.lang = t->stemmed ? sm_lang_index(lang) : -1;
 	find_terms(&c);
 	for (size_t d = 0; d < r->ndims; d++) {
 		r->dims[d].override = -1;
@@ -1069,7 +1057,7 @@ sm_rules_apply(struct sm_rules *r, const struct sm_text *t, const char *lang,
 
 		if (rule->gated && rule->stamp != gen)
 			continue;
-		if (!lang_allowed(rule, lang, lang_index(lang)))
+		if (!lang_allowed(rule, lang, sm_lang_index(lang)))
 			continue;
 		if (explain)
 			c.matched = matched = json_array();

@@ -378,15 +378,26 @@ sm_text_free(struct sm_text *t)
 
 /* Stemming */
 
-static const struct {
-	const char *lang;
-	const char *algorithm;
-} stemmers[] = {
-	{ "es", "spanish" }, { "en", "english" }, { "ca", "catalan" },
-	{ "eu", "basque" }, { "gl", "spanish" }, { "fr", "french" },
-	{ "de", "german" }, { "it", "italian" }, { "pt", "portuguese" },
+const char *const sm_langs[SM_NLANGS] = {
+	"es", "en", "ca", "eu", "gl", "fr", "de", "it", "pt"
 };
-#define NSTEMMERS (sizeof(stemmers) / sizeof(stemmers[0]))
+
+int
+sm_lang_index(const char *lang)
+{
+	for (size_t i = 0; lang && i < SM_NLANGS; i++)
+		if (strcmp(sm_langs[i], lang) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* Snowball's stemmer for each of sm_langs: Galician has none of its own,
+ * and the Spanish one serves it best. */
+static const char *const algorithms[SM_NLANGS] = {
+	"spanish", "english", "catalan", "basque", "spanish", "french",
+	"german", "italian", "portuguese"
+};
+#define NSTEMMERS SM_NLANGS
 #define CACHE_MAX 65536		/* entries per language before a reset */
 
 struct cache_ent {
@@ -401,19 +412,10 @@ struct sm_stemmer {
 	size_t cap[NSTEMMERS];
 };
 
-static int
-stemmer_index(const char *lang)
-{
-	for (size_t i = 0; lang && i < NSTEMMERS; i++)
-		if (strcmp(stemmers[i].lang, lang) == 0)
-			return (int)i;
-	return -1;
-}
-
 int
 sm_stemmer_has(const char *lang)
 {
-	return stemmer_index(lang) >= 0;
+	return sm_lang_index(lang) >= 0;
 }
 
 struct sm_stemmer *
@@ -449,7 +451,7 @@ const char *
 sm_stem(struct sm_stemmer *st, const char *lang, const char *word, size_t n,
     size_t *len)
 {
-	int l = stemmer_index(lang);
+	int l = sm_lang_index(lang);
 	size_t i, mask;
 	const sb_symbol *s;
 	struct cache_ent *e;
@@ -472,7 +474,7 @@ sm_stem(struct sm_stemmer *st, const char *lang, const char *word, size_t n,
 		}
 	}
 	if (st->sb[l] == NULL) {
-		st->sb[l] = sb_stemmer_new(stemmers[l].algorithm, "UTF_8");
+		st->sb[l] = sb_stemmer_new(algorithms[l], "UTF_8");
 		if (st->sb[l] == NULL) {
 			*len = n;
 			return word;
@@ -544,10 +546,7 @@ sm_text_stem(struct sm_text *t, struct sm_stemmer *st, const char *lang)
 
 /* Language identification */
 
-static const char *const langs[] = {
-	"es", "en", "ca", "eu", "gl", "fr", "de", "it", "pt"
-};
-#define NLANGS (sizeof(langs) / sizeof(langs[0]))
+#define NLANGS SM_NLANGS
 
 /*
  * Function words that short messages are made of; n-gram statistics alone
@@ -597,8 +596,8 @@ sm_langid_new(const char *dir, char *err, size_t errsize)
 	if (dir == NULL || *dir == '\0')
 		dir = SM_TEXTCAT_DIR;
 	for (size_t i = 0; i < NLANGS; i++) {
-		snprintf(path, sizeof(path), "%s/%s.lm", dir, langs[i]);
-		li->fp[i] = fp_Init(langs[i]);
+		snprintf(path, sizeof(path), "%s/%s.lm", dir, sm_langs[i]);
+		li->fp[i] = fp_Init(sm_langs[i]);
 		/* check first: libexttextcat prints its own complaint */
 		if (li->fp[i] == NULL || access(path, R_OK) != 0 ||
 		    fp_Read(li->fp[i], path, 400) == 0) {
@@ -704,5 +703,5 @@ sm_langid_detect(struct sm_langid *li, const struct sm_text *t,
 			second = l;
 	if (score[best] < 1 || score[best] - score[second] < 0.5)
 		return "und";
-	return langs[best];
+	return sm_langs[best];
 }

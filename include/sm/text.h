@@ -45,6 +45,13 @@ void sm_text_analyze(struct sm_text *t, const char *s, size_t n);
 
 void sm_text_free(struct sm_text *t);
 
+/* The languages sm knows (ISO 639-1): stemmed, and told apart. */
+#define SM_NLANGS 9
+extern const char *const sm_langs[SM_NLANGS];
+
+/* lang's index in sm_langs, or -1. */
+int sm_lang_index(const char *lang);
+
 /* Snowball stemmers, one per language, with a cache of stems seen. */
 struct sm_stemmer;
 
