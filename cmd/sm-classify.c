@@ -49,6 +49,22 @@ usage(FILE *fp)
 	fputs(usage_text, fp);
 }
 
+/* -h, -V or an unknown option: the exit status to leave with. */
+static int
+final_option(int opt)
+{
+	if (opt == 'h') {
+		usage(stdout);
+		return 0;
+	}
+	if (opt == 'V') {
+		printf("sm-classify %s\n", SM_VERSION);
+		return 0;
+	}
+	usage(stderr);
+	return EX_USAGE;
+}
+
 /* The label at path in rec, as text, in buf; NULL when it has none. */
 static const char *
 gold_label(json_t *rec, const char *path, char *buf, size_t size)
@@ -80,7 +96,7 @@ add_model(struct sm_tool *t, struct sm_classifier *cls, const char *arg)
 		sm_tool_warn(t, "-m %s: expected DIMENSION=MODEL", arg);
 		return EX_USAGE;
 	}
-	dim = strndup(arg, (size_t)(eq - arg));
+	dim = xstrndup(arg, (size_t)(eq - arg));
 	rc = sm_classifier_add_model(cls, dim, eq + 1, 0, &err);
 	free(dim);
 	if (rc < 0) {
@@ -212,13 +228,11 @@ cmp_pick(const void *a, const void *b)
 static int
 uncertain_write(struct sm_tool *t, struct uncertain *u, const char *path)
 {
-	char *tmp = malloc(strlen(path) + 8);
+	char *tmp = xmalloc(strlen(path) + 8);
 	FILE *fp;
 	int ok = 1;
 
 	qsort(u->heap, u->n, sizeof(*u->heap), cmp_pick);
-	if (tmp == NULL)
-		return EX_OSERR;
 	sprintf(tmp, "%s.tmp", path);
 	if ((fp = fopen(tmp, "w")) == NULL) {
 		sm_tool_warn(t, "%s: %s", tmp, strerror(errno));
@@ -261,7 +275,7 @@ cmd_classify(int argc, char *argv[])
 	struct sm_error err;
 	struct uncertain unc = { 0 };
 	const char *unc_file = NULL;
-	char **models = calloc((size_t)argc + 1, sizeof(*models)), *end;
+	char **models = xcalloc((size_t)argc + 1, sizeof(*models)), *end;
 	json_t *rec, *c;
 	int opt, explain = 0, rc, nmodels = 0;
 	long n;
@@ -292,18 +306,9 @@ cmd_classify(int argc, char *argv[])
 		case OPT_UNCERTAIN_FILE:
 			unc_file = optarg;
 			break;
-		case 'h':
-			usage(stdout);
-			free(models);
-			return 0;
-		case 'V':
-			printf("sm-classify %s\n", SM_VERSION);
-			free(models);
-			return 0;
 		default:
-			usage(stderr);
 			free(models);
-			return EX_USAGE;
+			return final_option(opt);
 		}
 	}
 	if ((unc.max != 0) != (unc_file != NULL)) {
@@ -527,15 +532,8 @@ cmd_train(int argc, char *argv[])
 			f.char_min = (unsigned)x;
 			f.char_max = (unsigned)y;
 			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		case 'V':
-			printf("sm-classify %s\n", SM_VERSION);
-			return 0;
 		default:
-			usage(stderr);
-			return EX_USAGE;
+			return final_option(opt);
 		}
 	}
 	if (path == NULL || output == NULL) {
@@ -626,7 +624,7 @@ cmd_eval(int argc, char *argv[])
 	struct sm_error err;
 	struct sm_eval *ev;
 	const char *path = NULL, *dim = NULL;
-	char **models = calloc((size_t)argc + 1, sizeof(*models));
+	char **models = xcalloc((size_t)argc + 1, sizeof(*models));
 	char buf[32];
 	json_t *rec;
 	int opt, rc, json = 0, nmodels = 0;
@@ -642,18 +640,9 @@ cmd_eval(int argc, char *argv[])
 		case 'd': dim = optarg; break;
 		case 'j': json = 1; break;
 		case 'm': models[nmodels++] = optarg; break;
-		case 'h':
-			usage(stdout);
-			free(models);
-			return 0;
-		case 'V':
-			printf("sm-classify %s\n", SM_VERSION);
-			free(models);
-			return 0;
 		default:
-			usage(stderr);
 			free(models);
-			return EX_USAGE;
+			return final_option(opt);
 		}
 	}
 	if (path == NULL) {
