@@ -470,8 +470,8 @@ cmd_train(int argc, char *argv[])
 	struct sm_trainer *tr;
 	struct sm_model *m;
 	unsigned long skipped = 0, dskipped = 0;
-	unsigned best_epoch;
-	double best_f1, x, y;
+	struct sm_train_result res;
+	double x, y;
 	json_t *meta;
 	int opt, rc;
 
@@ -502,6 +502,7 @@ cmd_train(int argc, char *argv[])
 		case O_L2:
 			if (parse_num(&tool, "l2", optarg, 0, 1, &o.l2) < 0)
 				return EX_USAGE;
+			o.tune_l2 = 0;
 			break;
 		case O_BITS:
 			if (parse_num(&tool, "bits", optarg, 16, 26, &x) < 0)
@@ -565,20 +566,20 @@ cmd_train(int argc, char *argv[])
 		o.progress = progress;
 		o.arg = &tool;
 	}
-	meta = json_pack("{s:s,s:I,s:I,s:I,s:f,s:f,s:b,s:I,s:s}", "label",
+	meta = json_pack("{s:s,s:I,s:I,s:I,s:f,s:b,s:I,s:s}", "label",
 	    path, "examples", (json_int_t)sm_trainer_count(tr, 0),
 	    "dev_examples", (json_int_t)sm_trainer_count(tr, 1), "seed",
-	    (json_int_t)o.seed, "lr", o.lr, "l2", o.l2, "balanced",
-	    o.balanced, "min_df", (json_int_t)o.min_df, "sm_version",
-	    SM_VERSION);
-	m = sm_trainer_fit(tr, &o, meta, &best_epoch, &best_f1, &err);
+	    (json_int_t)o.seed, "lr", o.lr, "balanced", o.balanced, "min_df",
+	    (json_int_t)o.min_df, "sm_version", SM_VERSION);
+	m = sm_trainer_fit(tr, &o, meta, &res, &err);
 	if (m) {
-		json_object_set_new(json_object_get(sm_model_info(m),
-		    "trained"), "epochs", json_integer(best_epoch));
-		if (best_f1 >= 0)
-			json_object_set_new(json_object_get(sm_model_info(m),
-			    "trained"), "dev_macro_f1",
-			    json_real(((int)(best_f1 * 1e4 + 0.5)) / 1e4));
+		json_t *trained = json_object_get(sm_model_info(m), "trained");
+
+		json_object_set_new(trained, "l2", json_real(res.l2));
+		json_object_set_new(trained, "epochs", json_integer(res.epoch));
+		if (res.dev_f1 >= 0)
+			json_object_set_new(trained, "dev_macro_f1",
+			    json_real(((int)(res.dev_f1 * 1e4 + 0.5)) / 1e4));
 	}
 	if (m == NULL) {
 		sm_tool_error(&tool, &err);
@@ -587,9 +588,9 @@ cmd_train(int argc, char *argv[])
 		sm_tool_error(&tool, &err);
 		sm_tool_fail(&tool, EX_CANTCREAT);
 	} else if (tool.verbose) {
-		sm_tool_warn(&tool, "%s: %zu labels, epoch %u%s", output,
-		    sm_model_nlabels(m), best_epoch, best_f1 >= 0 ?
-		    " (best on the dev records)" : "");
+		sm_tool_warn(&tool, "%s: %zu labels, epoch %u, l2 %g%s",
+		    output, sm_model_nlabels(m), res.epoch, res.l2,
+		    res.dev_f1 >= 0 ? " (best on the dev records)" : "");
 	}
 	sm_model_free(m);
 	sm_trainer_free(tr);

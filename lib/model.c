@@ -602,7 +602,7 @@ int
 sm_model_save(const struct sm_model *m, const char *path, struct sm_error *err)
 {
 	struct sm_buf b = { 0 };
-	char *head = json_dumps(m->info, JSON_COMPACT);
+	char *head = json_dumps(m->info, JSON_COMPACT | JSON_REAL_PRECISION(10));
 	size_t hlen = strlen(head), total;
 	char *tmp;
 	int fd, rc = 0;
@@ -962,16 +962,18 @@ macro_f1(const uint32_t *gold, const uint32_t *pred, size_t n, size_t nlabels)
 
 struct sm_model *
 sm_trainer_fit(struct sm_trainer *tr, const struct sm_train_opts *o,
-    json_t *meta, unsigned *best_epoch, double *best_f1, struct sm_error *err)
+    json_t *meta, struct sm_train_result *res, struct sm_error *err)
 {
+	static const double l2grid[] = { 1e-6, 1e-5, 1e-4 };
+	const double *l2s;
+	size_t nl2;
 	struct sm_model *m;
 	size_t L = 0, nfeat = 0, capslots = 1024, ntrain = 0, ndev = 0;
 	uint32_t *lmap, *slots, *rows, *df, *bucket, *order, *dgold, *dpred;
 	float *w, *bias, *bw = NULL, *bb = NULL, *idf, *cw;
-	double *s, lr = o->lr, lrstep;
+	double *s, lrstep;
 	uint32_t *active;
 	size_t na;
-	uint64_t rng = o->seed;
 	json_t *labels, *info;
 
 	/* labels with training examples become the model's */
@@ -1081,12 +1083,11 @@ sm_trainer_fit(struct sm_trainer *tr, const struct sm_train_opts *o,
 	order = xcalloc(tr->nex, sizeof(*order));
 	dgold = xcalloc(tr->nex, sizeof(*dgold));
 	dpred = xcalloc(tr->nex, sizeof(*dpred));
-	for (size_t x = 0; x < tr->nex; x++) {
+	for (size_t x = 0; x < tr->nex; x++)
 		if (tr->ex[x].dev)
 			dgold[ndev++] = lmap[tr->ex[x].label];
 		else
-			order[ntrain++] = (uint32_t)x;
-	}
+			ntrain++;
 	w = xcalloc(nfeat * L + 1, sizeof(*w));
 	bias = xcalloc(L, sizeof(*bias));
 	s = xcalloc(L, sizeof(*s));
@@ -1095,85 +1096,105 @@ sm_trainer_fit(struct sm_trainer *tr, const struct sm_train_opts *o,
 		bw = xcalloc(nfeat * L + 1, sizeof(*bw));
 		bb = xcalloc(L, sizeof(*bb));
 	}
-	*best_f1 = -1;
-	*best_epoch = 0;
+	/* with dev records and no penalty asked for, the penalty is chosen
+	 * too, from a few that differ tenfold */
+	if (o->tune_l2 && ndev) {
+		l2s = l2grid;
+		nl2 = sizeof(l2grid) / sizeof(l2grid[0]);
+	} else {
+		l2s = &o->l2;
+		nl2 = 1;
+	}
+	res->dev_f1 = -1;
+	res->epoch = o->epochs;
+	res->l2 = l2s[0];
 	lrstep = o->lr / ((double)o->epochs * (double)ntrain);
-	for (unsigned ep = 1; ep <= o->epochs; ep++) {
-		double f1 = -1;
+	for (size_t g = 0; g < nl2; g++) {
+		double l2 = l2s[g], lr = o->lr;
+		uint64_t rng = o->seed;
 
-		for (size_t i = ntrain; i > 1; i--) {
-			size_t j = next_random(&rng) % i;
-			uint32_t t = order[i - 1];
+		memset(w, 0, (nfeat * L + 1) * sizeof(*w));
+		memset(bias, 0, L * sizeof(*bias));
+		for (size_t x = 0, i = 0; x < tr->nex; x++)
+			if (!tr->ex[x].dev)
+				order[i++] = (uint32_t)x;
+		for (unsigned ep = 1; ep <= o->epochs; ep++) {
+			double f1 = -1;
 
-			order[i - 1] = order[j];
-			order[j] = t;
-		}
-		for (size_t i = 0; i < ntrain; i++) {
-			const struct example *e = &tr->ex[order[i]];
-			uint32_t y = lmap[e->label];
-			const uint32_t *xr = rows + e->start;
-			const float *xv = tr->cnt + e->start;
-			size_t n = e->end - e->start;
+			for (size_t i = ntrain; i > 1; i--) {
+				size_t j = next_random(&rng) % i;
+				uint32_t t = order[i - 1];
 
-			scores(w, bias, L, xr, xv, n, s);
-			softmax(s, L);
-			/* only the labels whose gradient is not negligible are
-			 * updated: once a few epochs have passed, that is the
-			 * right label and the one or two it is confused with */
-			na = 0;
-			for (size_t c = 0; c < L; c++) {
-				s[c] = (s[c] - (c == y)) * cw[y];
-				if (fabs(s[c]) < 1e-5)
-					continue;
-				bias[c] -= (float)(lr * s[c]);
-				active[na++] = (uint32_t)c;
+				order[i - 1] = order[j];
+				order[j] = t;
 			}
-			for (size_t k = 0; k < n && na; k++) {
-				float *wr;
+			for (size_t i = 0; i < ntrain; i++) {
+				const struct example *e = &tr->ex[order[i]];
+				uint32_t y = lmap[e->label];
+				const uint32_t *xr = rows + e->start;
+				const float *xv = tr->cnt + e->start;
+				size_t n = e->end - e->start;
 
-				if (xr[k] == NOROW)
-					continue;
-				wr = w + (size_t)xr[k] * L;
-				for (size_t a = 0; a < na; a++) {
-					size_t c = active[a];
+				scores(w, bias, L, xr, xv, n, s);
+				softmax(s, L);
+				/* only the labels whose gradient is not negligible are
+				 * updated: once a few epochs have passed, that is the
+				 * right label and the one or two it is confused with */
+				na = 0;
+				for (size_t c = 0; c < L; c++) {
+					s[c] = (s[c] - (c == y)) * cw[y];
+					if (fabs(s[c]) < 1e-5)
+						continue;
+					bias[c] -= (float)(lr * s[c]);
+					active[na++] = (uint32_t)c;
+				}
+				for (size_t k = 0; k < n && na; k++) {
+					float *wr;
 
-					wr[c] -= (float)(lr * (s[c] * xv[k] +
-					    o->l2 * wr[c]));
+					if (xr[k] == NOROW)
+						continue;
+					wr = w + (size_t)xr[k] * L;
+					for (size_t a = 0; a < na; a++) {
+						size_t c = active[a];
+
+						wr[c] -= (float)(lr * (s[c] * xv[k] +
+						    l2 * wr[c]));
+					}
+				}
+				/* the rate falls linearly to 0 over the epochs */
+				lr -= lrstep;
+			}
+			if (ndev) {
+				size_t d = 0;
+
+				for (size_t x = 0; x < tr->nex; x++) {
+					const struct example *e = &tr->ex[x];
+
+					if (!e->dev)
+						continue;
+					dpred[d++] = (uint32_t)scores(w, bias, L,
+					    rows + e->start, tr->cnt + e->start,
+					    e->end - e->start, s);
+				}
+				f1 = macro_f1(dgold, dpred, ndev, tr->nlabels);
+				if (f1 > res->dev_f1) {
+					res->dev_f1 = f1;
+					res->epoch = ep;
+					res->l2 = l2;
+					memcpy(bw, w, (nfeat * L + 1) * sizeof(*w));
+					memcpy(bb, bias, L * sizeof(*bias));
 				}
 			}
-			/* the rate falls linearly to 0 over the epochs */
-			lr -= lrstep;
+			if (o->progress)
+				o->progress(o->arg, (unsigned)g * o->epochs + ep,
+				    (unsigned)nl2 * o->epochs, f1);
 		}
-		if (ndev) {
-			size_t d = 0;
-
-			for (size_t x = 0; x < tr->nex; x++) {
-				const struct example *e = &tr->ex[x];
-
-				if (!e->dev)
-					continue;
-				dpred[d++] = (uint32_t)scores(w, bias, L,
-				    rows + e->start, tr->cnt + e->start,
-				    e->end - e->start, s);
-			}
-			f1 = macro_f1(dgold, dpred, ndev, tr->nlabels);
-			if (f1 > *best_f1) {
-				*best_f1 = f1;
-				*best_epoch = ep;
-				memcpy(bw, w, (nfeat * L + 1) * sizeof(*w));
-				memcpy(bb, bias, L * sizeof(*bias));
-			}
-		}
-		if (o->progress)
-			o->progress(o->arg, ep, o->epochs, f1);
 	}
 	if (ndev) {
 		free(w);
 		free(bias);
 		w = bw;
 		bias = bb;
-	} else {
-		*best_epoch = o->epochs;
 	}
 	free(s);
 	free(active);

@@ -1,7 +1,7 @@
 #!/bin/sh
 # sm-classify train, eval, -m and --uncertain: the statistical model
 . "${SM_SRC:-.}/tests/lib.sh"
-plan 39
+plan 42
 
 # A small labelled archive: three topics, sentences built from parts.
 i=0
@@ -41,6 +41,17 @@ sm-classify train -q -l label.topic -o again.model train.jsonl
 if cmp -s topic.model again.model; then ok "training is deterministic"; else not_ok "training is deterministic"; fi
 sm-classify train -q -l label.topic -o seed2.model --seed 2 train.jsonl
 if cmp -s topic.model seed2.model; then not_ok "another seed gives another model"; else ok "another seed gives another model"; fi
+
+trained() {	# the "trained" part of a model's header
+	tail -c +29 "$1" | head -c 4000 | grep -ao '"trained":{[^}]*}'
+}
+like "the header says how the model was trained" "$(trained topic.model)" \
+    '"label":"label.topic","examples":60,.*"l2":1e-6,"epochs":30'
+sm-classify train -q -l label.topic -o dev.model --dev test.jsonl train.jsonl
+like "with --dev, the epoch and the penalty are chosen on it" "$(trained dev.model)" \
+    '"l2":(1e-6|1e-5|0.0001),"epochs":[0-9]+,"dev_macro_f1":1(\.0)?'
+sm-classify train -q -l label.topic -o dev.model --dev test.jsonl --l2 0.001 train.jsonl
+like "... unless --l2 is given" "$(trained dev.model)" '"l2":0.001,'
 
 run sm-classify -m topic=topic.model test.jsonl
 is "classify with -m exits 0" "$rc" 0

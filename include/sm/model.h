@@ -92,6 +92,7 @@ struct sm_train_opts {
 	unsigned epochs;	/* upper bound with a dev set */
 	double lr;		/* SGD's first rate, falling linearly to 0 */
 	double l2;		/* per-example L2 penalty */
+	int tune_l2;		/* with dev examples, choose l2 instead */
 	int balanced;		/* weigh classes by 1 / their frequency */
 	unsigned long seed;
 	unsigned min_df;	/* features in fewer documents are dropped */
@@ -101,7 +102,7 @@ struct sm_train_opts {
 	void *arg;
 };
 
-#define SM_TRAIN_DEFAULT { 30, 0.25, 1e-6, 1, 1, 1, NULL, NULL }
+#define SM_TRAIN_DEFAULT { 30, 0.25, 1e-6, 1, 1, 1, 1, NULL, NULL }
 
 struct sm_trainer;
 
@@ -114,14 +115,20 @@ void sm_trainer_add(struct sm_trainer *tr, const struct sm_fvec *fv,
 
 size_t sm_trainer_count(const struct sm_trainer *tr, int dev);
 
+struct sm_train_result {
+	unsigned epoch;		/* the epoch whose weights were kept */
+	double l2;		/* the penalty used */
+	double dev_f1;		/* macro-F1 on the dev examples; -1: none */
+};
+
 /*
- * Learns a model.  With dev examples, it keeps the epoch with the best
- * macro-F1 on them and reports it in *best_epoch and *best_f1.  meta
- * (stolen) goes into the file as "trained".  NULL with err set when there
- * is nothing to learn from.
+ * Learns a model, once: the trainer's examples are used up.  With dev
+ * examples it keeps the epoch (and, with tune_l2, the penalty) with the
+ * best macro-F1 on them.  meta (stolen) goes into the file as "trained".
+ * NULL with err set when there is nothing to learn from.
  */
 struct sm_model *sm_trainer_fit(struct sm_trainer *tr,
-    const struct sm_train_opts *o, json_t *meta, unsigned *best_epoch,
-    double *best_f1, struct sm_error *err);
+    const struct sm_train_opts *o, json_t *meta, struct sm_train_result *res,
+    struct sm_error *err);
 
 #endif
