@@ -131,7 +131,7 @@ static const char *const rule_keys[] = {
 	"regex", "all", "any", "none", NULL
 };
 static const char *const matcher_keys[] = {
-	"terms", "regex", "when", "all", "any", "none", NULL
+	"terms", "regex", "when", "all", "any", "none", "stem", NULL
 };
 static const char *const section_keys[] = {
 	"defaults", "stem", "rules", "models", NULL
@@ -318,6 +318,22 @@ static int compile_matcher(struct sm_rules *, const json_t *, struct rule *,
     int, struct matcher *, const char *, struct sm_text *,
     struct sm_error *);
 
+/* A rule's or a condition's stem: key, which sets *stem when given. */
+static int
+stem_option(struct sm_rules *r, const json_t *j, int *stem, const char *where,
+    struct sm_error *err)
+{
+	const json_t *v = json_object_get(j, "stem");
+
+	if (v == NULL)
+		return 0;
+	if (!json_is_boolean(v))
+		return sm_config_error(r->cfg, v, err, "%s: stem must be true "
+		    "or false", where);
+	*stem = json_is_true(v);
+	return 0;
+}
+
 static int
 compile_list(struct sm_rules *r, const json_t *j, struct rule *rule, int stem,
     struct matcher **out, size_t *n, const char *where, struct sm_text *t,
@@ -332,13 +348,14 @@ compile_list(struct sm_rules *r, const json_t *j, struct rule *rule, int stem,
 	*out = xcalloc(*n, sizeof(**out));
 	for (size_t i = 0; i < *n; i++) {
 		const json_t *item = json_array_get(j, i);
+		int item_stem = stem;
 
 		snprintf(sub, sizeof(sub), "%s[%zu]", where, i);
 		if (sm_config_check_keys(r->cfg, item, sub, matcher_keys,
-		    err) < 0)
+		    err) < 0 || stem_option(r, item, &item_stem, sub, err) < 0)
 			return -1;
-		if (compile_matcher(r, item, rule, stem, &(*out)[i], sub, t,
-		    err) < 0)
+		if (compile_matcher(r, item, rule, item_stem, &(*out)[i], sub,
+		    t, err) < 0)
 			return -1;
 	}
 	return 0;
@@ -554,12 +571,8 @@ compile_rule(struct sm_rules *r, const json_t *j, size_t idx,
 			    "must be true or false", where);
 		rule->override = json_is_true(v);
 	}
-	if ((v = json_object_get(j, "stem")) != NULL) {
-		if (!json_is_boolean(v))
-			return sm_config_error(r->cfg, v, err, "%s: stem must "
-			    "be true or false", where);
-		stem = json_is_true(v);
-	}
+	if (stem_option(r, j, &stem, where, err) < 0)
+		return -1;
 	if ((v = json_object_get(j, "lang")) != NULL) {
 		size_t n = json_is_array(v) ? json_array_size(v) : 1;
 

@@ -1,7 +1,7 @@
 #!/bin/sh
 # sm-classify: the rule language, configuration errors and the explanation
 . "${SM_SRC:-.}/tests/lib.sh"
-plan 40
+plan 43
 
 cat > sm.yaml <<'X'
 classify:
@@ -40,6 +40,12 @@ classify:
         - terms: [fuego, incendio]
       none:
         - terms: [simulacro]
+    - name: deadline
+      set: {topic: deadlines}
+      any:
+        - terms: [plazo]
+          stem: false
+        - terms: [vencimiento]
     - name: tie.first
       set: {mood: first}
       terms: [empate]
@@ -70,6 +76,12 @@ is "stem: false matches the word only" \
     "$(c '{"lang":"es","text":"las farolas"}' .classify.topic)" '"none"'
 is "stem: false still folds case and accents" \
     "$(c '{"lang":"es","text":"FARÓLA rota"}' .classify.topic)" '"lighting"'
+is "a condition's stem: false leaves its terms unstemmed" \
+    "$(c '{"lang":"es","text":"los plazos"}' .classify.topic)" '"none"'
+is "... matching the word itself" \
+    "$(c '{"lang":"es","text":"fuera de PLAZO"}' .classify.topic)" '"deadlines"'
+is "... while the rule's other conditions are stemmed" \
+    "$(c '{"lang":"es","text":"vencimientos"}' .classify.topic)" '"deadlines"'
 is "a hashtag matches a plain term" \
     "$(c '{"lang":"es","text":"mucha #Basura hoy"}' .classify.topic)" '"waste"'
 is "a #term matches only the hashtag" \
