@@ -12,7 +12,7 @@ DESTDIR ?=
 CC ?= cc
 CFLAGS ?= -O2 -g
 PKG_CONFIG ?= pkg-config
-PKGS = jansson yaml-0.1 libpcre2-8 libutf8proc sqlite3 libexttextcat
+PKGS = jansson yaml-0.1 libpcre2-8 libutf8proc sqlite3 libexttextcat libcurl
 TEST_PKGS = cmocka
 
 # Debian packages that provide the libraries and tools above.
