@@ -43,17 +43,31 @@ check(const struct sm_config *cfg, struct sm_account *a, struct sm_error *err)
 		return sm_config_error(cfg, json_object_get(a->conf, "url"),
 		    err, "accounts.%s.url: a file account needs a file:// "
 		    "URL", a->name);
+	if (p && json_string_value(p)[0] != '/' && sm_config_path(cfg)) {
+		/* relative to the configuration file, as include: is */
+		const char *cp = sm_config_path(cfg), *slash = strrchr(cp, '/');
+		struct sm_buf b = { 0 };
+
+		sm_buf_adds(&b, "file://");
+		if (slash)
+			sm_buf_add(&b, cp, (size_t)(slash - cp + 1));
+		sm_buf_adds(&b, json_string_value(p));
+		a->url = b.data;
+	} else if (p) {
+		struct sm_buf b = { 0 };
+
+		sm_buf_adds(&b, "file://");
+		sm_buf_adds(&b, json_string_value(p));
+		a->url = b.data;
+	}
 	return 0;
 }
 
 static const char *
 file_path(struct sm_account *a)
 {
-	const char *p;
+	const char *p = a->url + 7;
 
-	if (a->url == NULL)
-		return json_string_value(json_object_get(a->conf, "path"));
-	p = a->url + 7;
 	/* file://localhost/x and file:///x */
 	if (strncmp(p, "localhost/", 10) == 0)
 		p += 9;
