@@ -164,7 +164,7 @@ normalize(struct sm_job *job, json_t *n)
 }
 
 static char *
-page_url(struct sm_job *job, const char *min_id)
+page_url(struct sm_job *job, const char *key, const char *id)
 {
 	struct masto *m = job->priv;
 	struct sm_buf b = { 0 };
@@ -175,10 +175,12 @@ page_url(struct sm_job *job, const char *min_id)
 	sm_buf_adds(&b, "/api/v1/notifications?types%5B%5D=mention"
 	    "&include_filtered=true&limit=");
 	sm_buf_adds(&b, lim);
-	if (min_id) {
-		char *e = sm_http_escape(min_id);
+	if (id) {
+		char *e = sm_http_escape(id);
 
-		sm_buf_adds(&b, "&min_id=");
+		sm_buf_addc(&b, '&');
+		sm_buf_adds(&b, key);
+		sm_buf_addc(&b, '=');
 		sm_buf_adds(&b, e);
 		free(e);
 	}
@@ -186,6 +188,24 @@ page_url(struct sm_job *job, const char *min_id)
 }
 
 static void on_page(struct sm_job *, struct sm_http_response *);
+
+/* The max_id parameter of a URL (which is freed), as a new string. */
+static char *
+max_id_of(char *url)
+{
+	char *p, *id = NULL;
+	size_t n;
+
+	if (url && (p = strstr(url, "max_id=")) != NULL &&
+	    (p == url || p[-1] == '?' || p[-1] == '&')) {
+		p += 7;
+		n = strspn(p, "0123456789");
+		if (n > 0 && (p[n] == '\0' || p[n] == '&'))
+			id = xstrndup(p, n);
+	}
+	free(url);
+	return id;
+}
 
 /* Parses a 200 JSON response; NULL (the job failed) otherwise. */
 static json_t *
@@ -271,16 +291,21 @@ on_page(struct sm_job *job, struct sm_http_response *r)
 		json_array_foreach(page, i, n)
 			if (emit(job, n, &too_old) < 0)
 				goto out;
-		next = sm_http_link(r->link, "next");
+		/*
+		 * The next page is asked for with our own parameters and
+		 * the max_id of rel="next": the link is the server's word on
+		 * where the page ends, not a URL to send our token to.
+		 */
+		next = max_id_of(sm_http_link(r->link, "next"));
 		if (len == 0 || too_old || next == NULL ||
 		    (!job->opts->backfill && !job->opts->since))
 			walk_done(job);
-		else if (strncmp(next, job->acct->url,
-		    strlen(job->acct->url)) != 0)
-			sm_job_fail(job, EX_UNAVAILABLE, "the next page is "
-			    "on another server: not followed");
-		else
-			sm_job_get(job, next, on_page);
+		else {
+			char *u = page_url(job, "max_id", next);
+
+			sm_job_get(job, u, on_page);
+			free(u);
+		}
 		free(next);
 		goto out;
 	}
@@ -292,7 +317,7 @@ on_page(struct sm_job *job, struct sm_http_response *r)
 		if (sm_job_commit(job, "mentions", newest) < 0)
 			goto out;
 		if ((long)len >= m->limit) {
-			char *u = page_url(job, newest);
+			char *u = page_url(job, "min_id", newest);
 
 			sm_job_get(job, u, on_page);
 			free(u);
@@ -328,7 +353,7 @@ on_me(struct sm_job *job, struct sm_http_response *r)
 	if (cur == NULL && !job->opts->backfill && !job->opts->since)
 		sm_job_note(job, "first run: only the newest page "
 		    "(see --backfill)");
-	u = page_url(job, m->walking ? NULL : cur);
+	u = page_url(job, "min_id", m->walking ? NULL : cur);
 	sm_job_get(job, u, on_page);
 	free(u);
 }
