@@ -17,16 +17,10 @@
 #include <jansson.h>
 
 #include "sm/fetch.h"
+#include "sm/html.h"
 #include "sm/http.h"
 #include "sm/platform.h"
 #include "sm/util.h"
-
-#if defined(__has_include)
-#if __has_include("sm/html.h")
-#include "sm/html.h"
-#define HAVE_HTML 1
-#endif
-#endif
 
 #define DEFAULT_LIMIT 40
 
@@ -82,16 +76,10 @@ prefixed(struct sm_job *job, const char *native)
 static json_t *
 to_text(const char *html)
 {
-	json_t *j;
-#ifdef HAVE_HTML
 	char *t = sm_html_to_text(html, strlen(html));
+	json_t *j = json_string(t);
 
-	j = json_string(t ? t : "");
 	free(t);
-#else
-	/* until sm_html_to_text is merged: the HTML as it came */
-	j = json_string(html);
-#endif
 	return j;
 }
 
