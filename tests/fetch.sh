@@ -75,7 +75,8 @@ fault() {
 
 # requests PATTERN: how many logged requests match PATTERN
 requests() {
-	grep -c -- "$1" "$T/srv/requests.log" 2>/dev/null || true
+	touch "$T/srv/requests.log"
+	grep -c -- "$1" "$T/srv/requests.log"
 }
 
 # config: sm.yaml with accounts masto and tg; $CA_LINE and $EXTRA, when
