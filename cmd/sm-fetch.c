@@ -232,8 +232,9 @@ main(int argc, char *argv[])
 			state_path = xstrdup(optarg);
 			break;
 		case 'O':
-			opts.own = 1;
-			break;
+			/* better refused than an empty answer taken for one */
+			sm_tool_warn(&tool, "--own is not implemented yet");
+			return EX_USAGE;
 		case 'N':
 			opts.native = 1;
 			break;
