@@ -290,8 +290,38 @@ store(struct sm_fetch *f, struct sm_job *job, const char *account,
 		if (job)
 			job->status = job->status > EX_CANTCREAT ?
 			    job->status : EX_CANTCREAT;
-	} else if (job)
-		sm_job_note(job, "cursor %s is now %s", stream, value);
+	}
+}
+
+/* -v: what the job brought, and where its cursors are now. */
+static void
+summary(struct sm_fetch *f, struct sm_job *job)
+{
+	struct sm_buf b = { 0 };
+	struct sm_error err;
+	struct sm_kv *kv;
+	char n[64], *v;
+
+	snprintf(n, sizeof(n), "%lu record%s", job->emitted,
+	    job->emitted == 1 ? "" : "s");
+	sm_buf_adds(&b, n);
+	for (kv = job->cursors; kv; kv = kv->next) {
+		if (sm_state_cursor_get(f->st, job->acct->name, kv->stream, &v,
+		    &err) < 0)
+			continue;
+		sm_buf_adds(&b, "; cursor ");
+		sm_buf_adds(&b, kv->stream);
+		sm_buf_adds(&b, v ? " at " : " not set");
+		if (v)
+			sm_buf_adds(&b, v);
+		if (v && kv->value && strcmp(v, kv->value) == 0)
+			sm_buf_adds(&b, " (unchanged)");
+		free(v);
+	}
+	if (f->opts->dry_run)
+		sm_buf_adds(&b, " (dry run)");
+	f->io->report(f->io->arg, job->acct->name, 0, b.data);
+	sm_buf_free(&b);
 }
 
 int
@@ -312,9 +342,11 @@ sm_fetch_finish(struct sm_fetch *f, int output_safe)
 		}
 	kv_free(f->pending);
 	f->pending = NULL;
-	for (i = 0; i < f->njobs; i++)
+	for (i = 0; i < f->njobs; i++) {
+		summary(f, f->jobs[i]);
 		if (f->jobs[i]->status > worst)
 			worst = f->jobs[i]->status;
+	}
 	return worst;
 }
 
