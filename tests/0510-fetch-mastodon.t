@@ -3,7 +3,7 @@
 # incremental runs, normalisation, what is sent
 . "${SM_SRC:-.}/tests/lib.sh"
 . "$SM_SRC/tests/fetch.sh"
-plan 29
+plan 30
 
 server_start tls
 config
@@ -70,6 +70,14 @@ is "language null, a shortened link as its full URL" "$(f 114143000000000260 '[.
 run sm-fetch -a masto -b --native
 is "--native keeps the notification" "$(jq -r 'select(.id == "mastodon:masto:114143000000000101") | .native.group_key' out)" \
     "ungrouped-2489101"
+
+EXTRA="max_body: 1024"
+config
+run sm-fetch -a masto -b
+is "a response larger than max_body: exit 69" "$rc $(cat err)" \
+    "69 sm-fetch: masto: response larger than 1024 bytes"
+EXTRA=
+config
 
 rm -f "$T/state.db"*
 : > "$T/srv/requests.log"
