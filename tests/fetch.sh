@@ -30,7 +30,8 @@ make_ca() {
 server_start() {
 	mkdir -p "$T/srv"
 	cp "$FIX/mastodon/notifications.json" "$FIX/mastodon/me.json" \
-	    "$FIX/telegram/updates.json" "$T/srv/"
+	    "$FIX/mastodon/statuses.json" "$FIX/telegram/updates.json" \
+	    "$T/srv/"
 	rm -f "$T/port"
 	if [ "$1" = tls ]; then
 		make_ca || { echo "Bail out! cannot make a test CA"; exit 1; }
