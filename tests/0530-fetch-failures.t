@@ -51,8 +51,10 @@ scenario 500
 check "one 500 (retried)" 0
 scenario 500 500 500 500
 check "500 four times" 75 '^sm-fetch: masto: HTTP 500 \(after 4 tries\); try later$'
+TIMEOUT=1; config
 scenario "stall 3"
 check "a stalled answer (timed out, retried)" 0
+TIMEOUT=; config
 scenario reset
 check "a reset connection (retried)" 0
 scenario truncate

@@ -92,7 +92,7 @@ config() {
 	echo "    token_env: TOKEN"
 	echo "    limit: 3"
 	echo "    backoff: 0.01"
-	echo "    timeout: 2"
+	echo "    timeout: ${TIMEOUT:-10}"
 	[ -n "$CA_LINE" ] && echo "    $CA_LINE"
 	[ -n "$EXTRA" ] && echo "    $EXTRA"
 	echo "  tg:"
@@ -100,7 +100,7 @@ config() {
 	echo "    url: $BASE"
 	echo "    token_env: TOKEN"
 	echo "    backoff: 0.01"
-	echo "    timeout: 2"
+	echo "    timeout: ${TIMEOUT:-10}"
 	[ -n "$CA_LINE" ] && echo "    $CA_LINE"
 	} > sm.yaml
 }
