@@ -3,7 +3,7 @@
 # incremental runs, normalisation, what is sent
 . "${SM_SRC:-.}/tests/lib.sh"
 . "$SM_SRC/tests/fetch.sh"
-plan 33
+plan 34
 
 server_start tls
 config
@@ -103,3 +103,9 @@ jq '[{"id":"114143000000000400","created_at":"2025-03-11T09:30:00.000Z","in_repl
 run sm-fetch -a masto --own
 is "--own, incremental: only our new status" "$rc $(jq -c '[.id, .kind, .thread.in_reply_to]' out)" \
     '0 ["mastodon:masto:114143000000000400","own","mastodon:masto:114143000000000350"]'
+
+rm -f "$T/state.db"*
+echo 401 > "$T/srv/faults.mastodon"
+sm-fetch -v -v -a masto -b > out 2> err
+sm-fetch -v -v -a masto -b --native >> out 2>> err
+is "the token shows nowhere, not with -v, not on errors" "$(cat out err | grep -c "$TOKEN")" 0
