@@ -85,8 +85,8 @@ run sm-fetch -a masto -s 2025-03-11T08:30:00Z -v
 is "--since: back to that time and no further" "$rc $(ids out)" \
     "0 mastodon:masto:114143000000000233 mastodon:masto:114143000000000260 mastodon:masto:114143000000000301 mastodon:masto:114143000000000350 mastodon:masto:114143000000000377 "
 is "... the walk stopped at the page that went past it" "$(requests 'notifications?')" 2
-run sm-fetch -a masto -v
-is "... and the cursor is where it would be after a full walk" \
+run sm-fetch -a masto -v -s 2025-03-11T08:30:00Z
+is "... and the cursor is where it would be after a full walk; --since again does no harm" \
     "$rc $(cat out)$(grep masto: err)" "0 sm-fetch: masto: 0 records; cursor mentions at 2489377 (unchanged)"
 
 rm -f "$T/state.db"*

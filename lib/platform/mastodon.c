@@ -6,9 +6,9 @@
  * statuses, GET /api/v1/accounts/:id/statuses.  A stream's cursor is the
  * newest id emitted.  With a cursor, pages are polled forward with min_id
  * (each page comes newest first and is emitted oldest first) while they
- * are full.  Without one, or with --backfill or --since, the pages are
- * walked back with max_id (only the first page without either option),
- * and the cursor is stored when the walk is over.
+ * are full.  Without one, or with --backfill, the pages are walked back
+ * with max_id (only the first page, unless --backfill or --since says how
+ * far), and the cursor is stored when the walk is over.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -353,7 +353,8 @@ start(struct sm_job *job, struct stream *s)
 
 	if (job->stopped)
 		return;
-	s->walking = cur == NULL || job->opts->backfill || job->opts->since;
+	/* --since walks back only where there is no cursor yet */
+	s->walking = cur == NULL || job->opts->backfill;
 	if (cur == NULL && !job->opts->backfill && !job->opts->since)
 		sm_job_note(job, "first run: only the newest page of %s "
 		    "(see --backfill)", s->name);
