@@ -411,6 +411,8 @@ sm_job_bearer(struct sm_job *job, const char *token)
 struct call {
 	struct sm_job *job;
 	void (*done)(struct sm_job *, struct sm_http_response *);
+	void (*done_arg)(struct sm_job *, struct sm_http_response *, void *);
+	void *arg;
 };
 
 static void
@@ -425,17 +427,17 @@ on_response(struct sm_http_response *resp, void *arg)
 			    resp->error);
 		else if (resp->result == SM_HTTP_FAILED)
 			sm_job_fail(job, EX_UNAVAILABLE, "%s", resp->error);
+		else if (c->done_arg)
+			c->done_arg(job, resp, c->arg);
 		else
 			c->done(job, resp);
 	}
 	free(c);
 }
 
-void
-sm_job_get(struct sm_job *job, const char *url,
-    void (*done)(struct sm_job *, struct sm_http_response *))
+static void
+get(struct sm_job *job, const char *url, struct call *c)
 {
-	struct call *c = xmalloc(sizeof(*c));
 	const char *hdrs[3] = { "Accept: application/json", job->auth, NULL };
 
 	if (job->stopped || job->f->output_failed) {
@@ -443,8 +445,29 @@ sm_job_get(struct sm_job *job, const char *url,
 		return;
 	}
 	c->job = job;
-	c->done = done;
 	sm_http_get(job->f->http, &job->acct->http, url, hdrs, on_response, c);
+}
+
+void
+sm_job_get(struct sm_job *job, const char *url,
+    void (*done)(struct sm_job *, struct sm_http_response *))
+{
+	struct call *c = xcalloc(1, sizeof(*c));
+
+	c->done = done;
+	get(job, url, c);
+}
+
+void
+sm_job_get_arg(struct sm_job *job, const char *url,
+    void (*done)(struct sm_job *, struct sm_http_response *, void *),
+    void *arg)
+{
+	struct call *c = xcalloc(1, sizeof(*c));
+
+	c->done_arg = done;
+	c->arg = arg;
+	get(job, url, c);
 }
 
 int

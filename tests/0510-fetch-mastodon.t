@@ -3,7 +3,7 @@
 # incremental runs, normalisation, what is sent
 . "${SM_SRC:-.}/tests/lib.sh"
 . "$SM_SRC/tests/fetch.sh"
-plan 34
+plan 38
 
 server_start tls
 config
@@ -109,3 +109,20 @@ echo 401 > "$T/srv/faults.mastodon"
 sm-fetch -v -v -a masto -b > out 2> err
 sm-fetch -v -v -a masto -b --native >> out 2>> err
 is "the token shows nowhere, not with -v, not on errors" "$(cat out err | grep -c "$TOKEN")" 0
+
+rm -f "$T/state.db"* "$T/srv/faults"*
+EXTRA="tags: [basura, '#farola']"
+config
+run sm-fetch -a masto -b -v
+is "tags: hashtags listened to, as kind search, without our own posts" \
+    "$rc $(jq -c 'select(.kind == "search") | [.id, .author.handle]' out)" \
+    '0 ["mastodon:masto:114143000000000070","luis_p@mastodon.example"]
+["mastodon:masto:114143000000000050","marta_v@red.example"]'
+like "... each tag has its cursor" "$(grep masto: err)" \
+    'cursor tag:farola not set; cursor tag:basura at 114143000000000070; cursor mentions at'
+is "... asked by its name, without '#'" "$(requests '^GET /api/v1/timelines/tag/farola?limit=3 ok$')" 1
+EXTRA="tags: basura"
+config
+run sm-fetch -a masto
+is "tags: must be a list" "$rc $(cat err)" \
+    "78 sm-fetch: sm.yaml:11:11: accounts.masto.tags: expected a list of hashtags, got a string"

@@ -30,7 +30,8 @@ make_ca() {
 server_start() {
 	mkdir -p "$T/srv"
 	cp "$FIX/mastodon/notifications.json" "$FIX/mastodon/me.json" \
-	    "$FIX/mastodon/statuses.json" "$FIX/telegram/updates.json" \
+	    "$FIX/mastodon/statuses.json" "$FIX/mastodon/tag-basura.json" \
+	    "$FIX/telegram/updates.json" \
 	    "$T/srv/"
 	rm -f "$T/port"
 	if [ "$1" = tls ]; then

@@ -106,6 +106,11 @@ void sm_job_bearer(struct sm_job *job, const char *token);
 void sm_job_get(struct sm_job *job, const char *url,
     void (*done)(struct sm_job *, struct sm_http_response *));
 
+/* The same, with arg handed to done (one stream of several, say). */
+void sm_job_get_arg(struct sm_job *job, const char *url,
+    void (*done)(struct sm_job *, struct sm_http_response *, void *),
+    void *arg);
+
 /*
  * Writes a record (steals rec), adding fetched_at; -1 when output failed,
  * and the job is then stopped.

@@ -3,7 +3,8 @@
  * Stream "mentions": GET /api/v1/notifications?types[]=mention with
  * include_filtered=true (Mastodon 4.3 filters private mentions from
  * strangers otherwise).  With --own, stream "own" too: the account's own
- * statuses, GET /api/v1/accounts/:id/statuses.  A stream's cursor is the
+ * statuses, GET /api/v1/accounts/:id/statuses.  For each of tags:, stream
+ * "tag:NAME": GET /api/v1/timelines/tag/NAME, kind search.  A stream's cursor is the
  * newest id emitted.  With a cursor, pages are polled forward with min_id
  * (each page comes newest first and is emitted oldest first) while they
  * are full.  Without one, or with --backfill, the pages are walked back
@@ -25,8 +26,12 @@
 
 #define DEFAULT_LIMIT 40
 
+enum { MENTIONS, OWN, TAG };
+
 struct stream {
-	const char *name;	/* "mentions", or "own" for --own */
+	int type;
+	char *name;		/* the cursor's: "mentions", "own", "tag:NAME" */
+	const char *tag;	/* TAG: the hashtag, without '#' */
 	char *newest;		/* the newest id seen */
 	int walking;		/* following rel="next" back in time */
 };
@@ -35,8 +40,36 @@ struct masto {
 	char *me;		/* our account id */
 	char *domain;		/* for local handles: user@domain */
 	long limit;
-	struct stream mentions, own;
+	struct stream *streams;
+	size_t nstreams;
 };
+
+static const char *const keys[] = { "tags", NULL };
+
+/* tags: a list of hashtags to listen to, with or without their '#'. */
+static int
+check(const struct sm_config *cfg, struct sm_account *a, struct sm_error *err)
+{
+	json_t *tags = json_object_get(a->conf, "tags"), *t;
+	size_t i;
+
+	if (tags == NULL)
+		return 0;
+	if (!json_is_array(tags))
+		return sm_config_error(cfg, tags, err, "accounts.%s.tags: "
+		    "expected a list of hashtags, got %s", a->name,
+		    sm_config_type_name(tags));
+	json_array_foreach(tags, i, t) {
+		const char *v = json_string_value(t);
+
+		if (v && *v == '#')
+			v++;
+		if (v == NULL || *v == '\0' || strpbrk(v, " #/?&"))
+			return sm_config_error(cfg, t, err, "accounts.%s.tags["
+			    "%zu]: expected a hashtag", a->name, i);
+	}
+	return 0;
+}
 
 static char *
 host_of(const char *url)
@@ -90,11 +123,12 @@ to_text(const char *html)
 }
 
 /*
- * The record for a status (st), from a mention notification n or, with
- * --own, from our own statuses (n is st); NULL when it has no id.
+ * The record for a status (st), from a mention notification n or, for
+ * our own statuses and hashtags, the status itself (n is st); kind is
+ * NULL for a mention, whose kind the status tells.  NULL when st has no id.
  */
 static json_t *
-normalize(struct sm_job *job, json_t *n, json_t *st, int own)
+normalize(struct sm_job *job, json_t *n, json_t *st, const char *kind)
 {
 	struct masto *m = job->priv;
 	json_t *acc, *rec, *author, *txt;
@@ -113,7 +147,7 @@ normalize(struct sm_job *job, json_t *n, json_t *st, int own)
 	json_object_set_new(rec, "id", prefixed(job, id));
 	json_object_set_new(rec, "platform", json_string("mastodon"));
 	json_object_set_new(rec, "account", json_string(job->acct->name));
-	json_object_set_new(rec, "kind", json_string(own ? "own" :
+	json_object_set_new(rec, "kind", json_string(kind ? kind :
 	    vis && strcmp(vis, "direct") == 0 ? "direct" :
 	    irt && m->me && strcmp(irt, m->me) == 0 ? "reply" : "mention"));
 	created = str(st, "created_at");
@@ -170,11 +204,17 @@ page_url(struct sm_job *job, struct stream *s, const char *key,
 
 	snprintf(lim, sizeof(lim), "%ld", m->limit);
 	sm_buf_adds(&b, job->acct->url);
-	if (s == &m->own) {
+	if (s->type == OWN) {
 		e = sm_http_escape(m->me);
 		sm_buf_adds(&b, "/api/v1/accounts/");
 		sm_buf_adds(&b, e);
 		sm_buf_adds(&b, "/statuses?exclude_reblogs=true&limit=");
+		free(e);
+	} else if (s->type == TAG) {
+		e = sm_http_escape(s->tag);
+		sm_buf_adds(&b, "/api/v1/timelines/tag/");
+		sm_buf_adds(&b, e);
+		sm_buf_adds(&b, "?limit=");
 		free(e);
 	} else
 		sm_buf_adds(&b, "/api/v1/notifications?types%5B%5D=mention"
@@ -191,8 +231,7 @@ page_url(struct sm_job *job, struct stream *s, const char *key,
 	return b.data;
 }
 
-static void on_mentions(struct sm_job *, struct sm_http_response *);
-static void on_own(struct sm_job *, struct sm_http_response *);
+static void on_page(struct sm_job *, struct sm_http_response *, void *);
 
 /* The max_id parameter of a URL (which is freed), as a new string. */
 static char *
@@ -250,10 +289,9 @@ walk_done(struct sm_job *job, struct stream *s)
 static void
 get(struct sm_job *job, struct stream *s, const char *key, const char *id)
 {
-	struct masto *m = job->priv;
 	char *u = page_url(job, s, key, id);
 
-	sm_job_get(job, u, s == &m->own ? on_own : on_mentions);
+	sm_job_get_arg(job, u, on_page, s);
 	free(u);
 }
 
@@ -261,8 +299,18 @@ static int
 emit(struct sm_job *job, struct stream *s, json_t *n, int *too_old)
 {
 	struct masto *m = job->priv;
-	json_t *rec = s == &m->own ? normalize(job, n, n, 1) :
-	    normalize(job, n, json_object_get(n, "status"), 0);
+	json_t *rec, *acc;
+
+	if (s->type == TAG) {
+		/* our own posts with the tag are not for listening to */
+		acc = json_object_get(n, "account");
+		if (str(acc, "id") && strcmp(str(acc, "id"), m->me) == 0)
+			return 0;
+		rec = normalize(job, n, n, "search");
+	} else if (s->type == OWN)
+		rec = normalize(job, n, n, "own");
+	else
+		rec = normalize(job, n, json_object_get(n, "status"), NULL);
 	json_t *c;
 	time_t t;
 
@@ -280,9 +328,10 @@ emit(struct sm_job *job, struct stream *s, json_t *n, int *too_old)
 }
 
 static void
-on_page(struct sm_job *job, struct stream *s, struct sm_http_response *r)
+on_page(struct sm_job *job, struct sm_http_response *r, void *arg)
 {
 	struct masto *m = job->priv;
+	struct stream *s = arg;
 	json_t *page = parse(job, r, 1), *n;
 	const char *id, *newest = NULL;
 	char *next;
@@ -335,18 +384,6 @@ out:
 }
 
 static void
-on_mentions(struct sm_job *job, struct sm_http_response *r)
-{
-	on_page(job, &((struct masto *)job->priv)->mentions, r);
-}
-
-static void
-on_own(struct sm_job *job, struct sm_http_response *r)
-{
-	on_page(job, &((struct masto *)job->priv)->own, r);
-}
-
-static void
 start(struct sm_job *job, struct stream *s)
 {
 	const char *cur = sm_job_cursor(job, s->name);
@@ -366,6 +403,7 @@ on_me(struct sm_job *job, struct sm_http_response *r)
 {
 	struct masto *m = job->priv;
 	json_t *me = parse(job, r, 0);
+	size_t i;
 
 	if (me == NULL)
 		return;
@@ -381,9 +419,30 @@ on_me(struct sm_job *job, struct sm_http_response *r)
 		    "verify_credentials has no id");
 		return;
 	}
-	start(job, &m->mentions);
-	if (job->opts->own)
-		start(job, &m->own);
+	for (i = 0; i < m->nstreams; i++)
+		if (m->streams[i].type != OWN || job->opts->own)
+			start(job, &m->streams[i]);
+}
+
+static void
+add_stream(struct masto *m, int type, const char *name, const char *tag)
+{
+	struct stream *s;
+
+	m->streams = xreallocarray(m->streams, m->nstreams + 1,
+	    sizeof(*m->streams));
+	s = &m->streams[m->nstreams++];
+	memset(s, 0, sizeof(*s));
+	s->type = type;
+	s->tag = tag;
+	if (type == TAG) {
+		struct sm_buf b = { 0 };
+
+		sm_buf_adds(&b, "tag:");
+		sm_buf_adds(&b, tag);
+		s->name = b.data;
+	} else
+		s->name = xstrdup(name);
 }
 
 static void
@@ -392,9 +451,17 @@ fetch(struct sm_job *job)
 	struct masto *m = xcalloc(1, sizeof(*m));
 	struct sm_buf b = { 0 };
 
+	json_t *tags = json_object_get(job->acct->conf, "tags"), *t;
+	size_t i;
+
 	job->priv = m;
-	m->mentions.name = "mentions";
-	m->own.name = "own";
+	add_stream(m, MENTIONS, "mentions", NULL);
+	add_stream(m, OWN, "own", NULL);
+	json_array_foreach(tags, i, t) {
+		const char *v = json_string_value(t);
+
+		add_stream(m, TAG, NULL, *v == '#' ? v + 1 : v);
+	}
 	m->limit = job->acct->limit ? job->acct->limit : DEFAULT_LIMIT;
 	sm_job_bearer(job, job->acct->token);
 	sm_buf_adds(&b, job->acct->url);
@@ -407,22 +474,26 @@ static void
 mfree(struct sm_job *job)
 {
 	struct masto *m = job->priv;
+	size_t i;
 
 	if (m == NULL)
 		return;
 	free(m->me);
 	free(m->domain);
-	free(m->mentions.newest);
-	free(m->own.newest);
+	for (i = 0; i < m->nstreams; i++) {
+		free(m->streams[i].name);
+		free(m->streams[i].newest);
+	}
+	free(m->streams);
 	free(m);
 }
 
 const struct sm_platform sm_platform_mastodon = {
 	.name = "mastodon",
-	.keys = NULL,
+	.keys = keys,
 	.default_url = NULL,
 	.needs_token = 1,
-	.check = NULL,
+	.check = check,
 	.fetch = fetch,
 	.post = NULL,
 	.free = mfree,
