@@ -3,7 +3,7 @@
 # incremental runs, normalisation, what is sent
 . "${SM_SRC:-.}/tests/lib.sh"
 . "$SM_SRC/tests/fetch.sh"
-plan 38
+plan 41
 
 server_start tls
 config
@@ -121,6 +121,21 @@ is "tags: hashtags listened to, as kind search, without our own posts" \
 like "... each tag has its cursor" "$(grep masto: err)" \
     'cursor tag:farola not set; cursor tag:basura at 114143000000000070; cursor mentions at'
 is "... asked by its name, without '#'" "$(requests '^GET /api/v1/timelines/tag/farola?limit=3 ok$')" 1
+rm -f "$T/state.db"*
+EXTRA="search: [farola]"
+config
+run sm-fetch -a masto -b -v
+is "search: what full-text search finds, as kind search" \
+    "$rc $(jq -c 'select(.kind == "search") | [.id, .text]' out)" \
+    '0 ["mastodon:masto:114143000000000090","La farola de mi portal parpadea toda la noche"]
+["mastodon:masto:114143000000000080","¿A quién se avisa de una farola rota?"]'
+is "... asked for statuses only, without resolving" \
+    "$(requests '^GET /api/v2/search?type=statuses&resolve=false&q=farola&limit=3 ok$')" 1
+run sm-fetch -a masto -v
+like "... and next time from its cursor" \
+    "$(requests '^GET /api/v2/search?.*&min_id=114143000000000090 ok$') $(grep masto: err)" \
+    '^1 .*cursor search:farola at 114143000000000090 \(unchanged\)'
+
 EXTRA="tags: basura"
 config
 run sm-fetch -a masto

@@ -31,6 +31,7 @@ server_start() {
 	mkdir -p "$T/srv"
 	cp "$FIX/mastodon/notifications.json" "$FIX/mastodon/me.json" \
 	    "$FIX/mastodon/statuses.json" "$FIX/mastodon/tag-basura.json" \
+	    "$FIX/mastodon/search-farola.json" \
 	    "$FIX/telegram/updates.json" \
 	    "$T/srv/"
 	rm -f "$T/port"

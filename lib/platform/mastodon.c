@@ -4,7 +4,8 @@
  * include_filtered=true (Mastodon 4.3 filters private mentions from
  * strangers otherwise).  With --own, stream "own" too: the account's own
  * statuses, GET /api/v1/accounts/:id/statuses.  For each of tags:, stream
- * "tag:NAME": GET /api/v1/timelines/tag/NAME, kind search.  A stream's cursor is the
+ * "tag:NAME": GET /api/v1/timelines/tag/NAME, kind search; and for each
+ * of search:, "search:QUERY": GET /api/v2/search?type=statuses.  A stream's cursor is the
  * newest id emitted.  With a cursor, pages are polled forward with min_id
  * (each page comes newest first and is emitted oldest first) while they
  * are full.  Without one, or with --backfill, the pages are walked back
@@ -26,12 +27,13 @@
 
 #define DEFAULT_LIMIT 40
 
-enum { MENTIONS, OWN, TAG };
+enum { MENTIONS, OWN, TAG, SEARCH };
 
 struct stream {
 	int type;
-	char *name;		/* the cursor's: "mentions", "own", "tag:NAME" */
-	const char *tag;	/* TAG: the hashtag, without '#' */
+	char *name;		/* the cursor's: "mentions", "own", "tag:NAME",
+				 * "search:WORDS" */
+	const char *tag;	/* TAG: the hashtag, without '#'; SEARCH: q */
 	char *newest;		/* the newest id seen */
 	int walking;		/* following rel="next" back in time */
 };
@@ -44,7 +46,28 @@ struct masto {
 	size_t nstreams;
 };
 
-static const char *const keys[] = { "tags", NULL };
+static const char *const keys[] = { "tags", "search", NULL };
+
+/* search: a list of queries, for the instance's full-text search. */
+static int
+check_search(const struct sm_config *cfg, struct sm_account *a,
+    struct sm_error *err)
+{
+	json_t *q = json_object_get(a->conf, "search"), *t;
+	size_t i;
+
+	if (q == NULL)
+		return 0;
+	if (!json_is_array(q))
+		return sm_config_error(cfg, q, err, "accounts.%s.search: "
+		    "expected a list of queries, got %s", a->name,
+		    sm_config_type_name(q));
+	json_array_foreach(q, i, t)
+		if (!json_is_string(t) || json_string_length(t) == 0)
+			return sm_config_error(cfg, t, err, "accounts.%s."
+			    "search[%zu]: expected a query", a->name, i);
+	return 0;
+}
 
 /* tags: a list of hashtags to listen to, with or without their '#'. */
 static int
@@ -53,6 +76,8 @@ check(const struct sm_config *cfg, struct sm_account *a, struct sm_error *err)
 	json_t *tags = json_object_get(a->conf, "tags"), *t;
 	size_t i;
 
+	if (check_search(cfg, a, err) < 0)
+		return -1;
 	if (tags == NULL)
 		return 0;
 	if (!json_is_array(tags))
@@ -210,6 +235,12 @@ page_url(struct sm_job *job, struct stream *s, const char *key,
 		sm_buf_adds(&b, e);
 		sm_buf_adds(&b, "/statuses?exclude_reblogs=true&limit=");
 		free(e);
+	} else if (s->type == SEARCH) {
+		e = sm_http_escape(s->tag);
+		sm_buf_adds(&b, "/api/v2/search?type=statuses&resolve=false&q=");
+		sm_buf_adds(&b, e);
+		sm_buf_adds(&b, "&limit=");
+		free(e);
 	} else if (s->type == TAG) {
 		e = sm_http_escape(s->tag);
 		sm_buf_adds(&b, "/api/v1/timelines/tag/");
@@ -301,8 +332,8 @@ emit(struct sm_job *job, struct stream *s, json_t *n, int *too_old)
 	struct masto *m = job->priv;
 	json_t *rec, *acc;
 
-	if (s->type == TAG) {
-		/* our own posts with the tag are not for listening to */
+	if (s->type == TAG || s->type == SEARCH) {
+		/* our own posts are not what we listen for */
 		acc = json_object_get(n, "account");
 		if (str(acc, "id") && strcmp(str(acc, "id"), m->me) == 0)
 			return 0;
@@ -332,19 +363,31 @@ on_page(struct sm_job *job, struct sm_http_response *r, void *arg)
 {
 	struct masto *m = job->priv;
 	struct stream *s = arg;
-	json_t *page = parse(job, r, 1), *n;
-	const char *id, *newest = NULL;
+	json_t *page = parse(job, r, s->type != SEARCH), *n;
+	const char *id, *newest = NULL, *oldest = NULL;
 	char *next;
 	size_t i, len;
 	int too_old = 0;
 
 	if (page == NULL)
 		return;
+	if (s->type == SEARCH) {
+		/* {"accounts":[], "statuses":[...], "hashtags":[]} */
+		n = json_incref(json_object_get(page, "statuses"));
+		json_decref(page);
+		if ((page = n) == NULL || !json_is_array(page)) {
+			sm_job_fail(job, EX_UNAVAILABLE, "unexpected response: "
+			    "no statuses in the search results");
+			goto out;
+		}
+	}
 	len = json_array_size(page);
 	for (i = 0; i < len; i++) {
 		id = str(json_array_get(page, i), "id");
 		if (id && (newest == NULL || sm_id_greater(id, newest)))
 			newest = id;
+		if (id && (oldest == NULL || sm_id_greater(oldest, id)))
+			oldest = id;
 	}
 	if (s->walking) {
 		if (newest && (s->newest == NULL ||
@@ -361,6 +404,10 @@ on_page(struct sm_job *job, struct sm_http_response *r, void *arg)
 		 * where the page ends, not a URL to send our token to.
 		 */
 		next = max_id_of(sm_http_link(r->link, "next"));
+		/* search has no Link header: it pages by the oldest id */
+		if (s->type == SEARCH && next == NULL && oldest &&
+		    (long)len >= m->limit)
+			next = xstrdup(oldest);
 		if (len == 0 || too_old || next == NULL ||
 		    (!job->opts->backfill && !job->opts->since))
 			walk_done(job, s);
@@ -435,10 +482,10 @@ add_stream(struct masto *m, int type, const char *name, const char *tag)
 	memset(s, 0, sizeof(*s));
 	s->type = type;
 	s->tag = tag;
-	if (type == TAG) {
+	if (type == TAG || type == SEARCH) {
 		struct sm_buf b = { 0 };
 
-		sm_buf_adds(&b, "tag:");
+		sm_buf_adds(&b, type == TAG ? "tag:" : "search:");
 		sm_buf_adds(&b, tag);
 		s->name = b.data;
 	} else
@@ -452,6 +499,7 @@ fetch(struct sm_job *job)
 	struct sm_buf b = { 0 };
 
 	json_t *tags = json_object_get(job->acct->conf, "tags"), *t;
+	json_t *search = json_object_get(job->acct->conf, "search");
 	size_t i;
 
 	job->priv = m;
@@ -462,6 +510,8 @@ fetch(struct sm_job *job)
 
 		add_stream(m, TAG, NULL, *v == '#' ? v + 1 : v);
 	}
+	json_array_foreach(search, i, t)
+		add_stream(m, SEARCH, NULL, json_string_value(t));
 	m->limit = job->acct->limit ? job->acct->limit : DEFAULT_LIMIT;
 	sm_job_bearer(job, job->acct->token);
 	sm_buf_adds(&b, job->acct->url);
