@@ -1,0 +1,92 @@
+/* mime.h - one e-mail message (RFC 5322, MIME) to what sm needs of it */
+#ifndef SM_MIME_H
+#define SM_MIME_H
+
+#include <stddef.h>
+
+#include "sm/util.h"
+
+/* "YYYY-MM-DDTHH:MM:SSZ" and its NUL */
+#define SM_MIME_DATE_SIZE 21
+
+/*
+ * A parsed message.  Every string is UTF-8, owned by the struct and freed
+ * by sm_mime_free; a string is NULL when the message does not have it.
+ */
+struct sm_mail {
+	char *message_id;	/* "<id@host>", angle brackets included */
+	char *from_addr;	/* "user@host" of the first From: mailbox */
+	char *from_name;	/* its display name, decoded (RFC 2047) */
+	char *subject;		/* unfolded and decoded */
+	char *date;		/* Date: in UTC, RFC 3339; NULL if unreadable */
+	char *in_reply_to;	/* the first "<id>" of In-Reply-To: */
+	char **references;	/* the "<id>"s of References:, in order */
+	size_t nreferences;
+	char *language;		/* Content-Language:, as given */
+	/*
+	 * The body as plain text: the first text/plain part that is not an
+	 * attachment, or else the first text/html one converted with
+	 * sm_html_to_text; transfer encoding and charset decoded, line ends
+	 * "\n", format=flowed joined.  Never NULL ("" with no text part).
+	 */
+	char *body;
+	char *text;		/* body with sm_mime_strip_quote applied */
+	int from_html;		/* body came from an HTML part */
+	char **attachments;	/* the attachments' file names ("" if none) */
+	size_t nattachments;
+};
+
+/*
+ * Parses the len bytes of a message as an IMAP server gives it (CRLF or LF
+ * line ends).  Always fills m, however malformed the message: header lines
+ * without a colon end the header (the first lines are skipped instead, as
+ * an mbox "From " line), a multipart without its closing boundary ends at
+ * the end, bad base64 or quoted-printable decodes as far as it can, unknown
+ * charsets are read as UTF-8 where valid and as windows-1252 where not.
+ * Returns 0, or -1 when there was no header field at all (m is still
+ * filled, and must still be freed).
+ */
+int sm_mime_parse(struct sm_mail *m, const char *msg, size_t len);
+
+void sm_mime_free(struct sm_mail *m);
+
+/*
+ * A header field's value for people: unfolded, RFC 2047 encoded-words
+ * decoded (adjacent ones joined, even when a character is split between
+ * them), 8-bit text read as UTF-8 or else windows-1252, white space
+ * collapsed to single spaces and trimmed.  A new string, never NULL.
+ */
+char *sm_mime_decode_header(const char *s, size_t len);
+
+/*
+ * Appends len bytes in charset to out as UTF-8.  iso-8859-1 and us-ascii
+ * are read as windows-1252 (as browsers do); a NULL, empty or unknown
+ * charset as UTF-8 if the bytes are valid UTF-8 and as windows-1252 if not.
+ * Bytes that cannot be converted and NUL become U+FFFD.
+ */
+void sm_mime_to_utf8(struct sm_buf *out, const char *charset, const char *s,
+    size_t len);
+
+/*
+ * Converts an RFC 5322 Date: to RFC 3339 UTC in out.  Also reads the forms
+ * seen in the wild: no day name, no seconds, two-digit years, zone names
+ * (GMT, UT, UTC, EST..., CET, CEST), "+01:00", "GMT+0100", a missing zone
+ * (UTC), comments, asctime ("Tue Mar 11 10:02:11 2025") and ISO 8601.
+ * Returns 0, or -1 when s is not a date.
+ */
+int sm_mime_date(const char *s, char out[SM_MIME_DATE_SIZE]);
+
+/*
+ * The new text of a reply, without what it quotes: drops "> " lines and
+ * the attribution line that introduces them ("On ... wrote:", "El ...
+ * escribió:", "El ... va escriure:", "O ... escribiu:", "... idatzi zuen:",
+ * and fr, de, it, pt), and cuts at a signature ("-- "), an "-----Original
+ * Message-----" line (es, ca, gl, eu, en...), an Outlook header block
+ * ("De:/From:" followed by "Enviado:/Sent:/Para:/To:..."), an attribution
+ * followed by unquoted text, and "Sent from my ..." lines.  Blank lines are
+ * collapsed and trimmed.  If nothing would be left, the whole text is kept.
+ * A new string, never NULL.
+ */
+char *sm_mime_strip_quote(const char *text);
+
+#endif

@@ -1,0 +1,1826 @@
+/* mime.c - one e-mail message (RFC 5322, MIME) to what sm needs of it */
+#include <errno.h>
+#include <iconv.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sm/html.h"
+#include "sm/mime.h"
+#include "sm/util.h"
+
+#define REPLACEMENT "\xef\xbf\xbd"
+#define MAX_DEPTH 32		/* nested multiparts */
+
+struct field {
+	char *name;		/* as written, without the colon */
+	char *value;		/* unfolded: the line breaks removed */
+};
+
+struct header {
+	struct field *f;
+	size_t n, cap;
+};
+
+/* Content-Type or Content-Disposition, parsed */
+struct ctype {
+	char *value;		/* "text/plain", "attachment"; lower case */
+	char *charset, *boundary, *format, *delsp, *name;
+};
+
+struct walk {
+	struct sm_mail *m;
+	struct sm_buf plain, html;
+	int have_plain, have_html;
+	size_t cap_att;
+};
+
+static int
+is_wsp(int ch)
+{
+	return ch == ' ' || ch == '\t';
+}
+
+static int
+is_space(int ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n' ||
+	    ch == '\f' || ch == '\v';
+}
+
+static int
+lower(int ch)
+{
+	return ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch;
+}
+
+static int
+is_digit(int ch)
+{
+	return ch >= '0' && ch <= '9';
+}
+
+static int
+is_alpha(int ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
+}
+
+static int
+hexval(int ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	ch = lower(ch);
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	return -1;
+}
+
+static int
+ascii_casecmp_n(const char *a, const char *b, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		int x = lower((unsigned char)a[i]), y = lower((unsigned char)b[i]);
+
+		if (x != y)
+			return x - y;
+		if (x == 0)
+			return 0;
+	}
+	return 0;
+}
+
+static int
+ascii_caseeq(const char *a, const char *b)
+{
+	size_t n = strlen(b);
+
+	return strlen(a) == n && ascii_casecmp_n(a, b, n) == 0;
+}
+
+static char *
+lowercase(char *s)
+{
+	char *p;
+
+	for (p = s; *p; p++)
+		*p = (char)lower((unsigned char)*p);
+	return s;
+}
+
+/* --- UTF-8 and charsets --- */
+
+/* The length of the valid UTF-8 character at s, or 0 if it is not one. */
+static size_t
+utf8_len(const unsigned char *s, size_t n)
+{
+	size_t len, i;
+	uint32_t cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		len = 2;
+		cp = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		len = 3;
+		cp = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		len = 4;
+		cp = s[0] & 0x07;
+	} else
+		return 0;
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+/* counts valid multi-byte characters and invalid bytes */
+static void
+utf8_stats(const char *s, size_t n, size_t *multi, size_t *bad)
+{
+	size_t i = 0, k;
+
+	*multi = *bad = 0;
+	while (i < n) {
+		k = utf8_len((const unsigned char *)s + i, n - i);
+		if (k == 0) {
+			(*bad)++;
+			i++;
+		} else {
+			if (k > 1)
+				(*multi)++;
+			i += k;
+		}
+	}
+}
+
+static void
+copy_utf8(struct sm_buf *out, const char *s, size_t n)
+{
+	size_t i = 0, k;
+
+	sm_buf_reserve(out, n);
+	while (i < n) {
+		k = utf8_len((const unsigned char *)s + i, n - i);
+		if (k == 0 || s[i] == '\0') {
+			sm_buf_adds(out, REPLACEMENT);
+			i++;
+		} else {
+			sm_buf_add(out, s + i, k);
+			i += k;
+		}
+	}
+	if (out->data == NULL)
+		sm_buf_add(out, "", 0);
+}
+
+static void
+add_cp(struct sm_buf *b, uint32_t cp)
+{
+	char u[3];
+
+	if (cp < 0x80) {
+		u[0] = (char)cp;
+		sm_buf_add(b, u, 1);
+	} else if (cp < 0x800) {
+		u[0] = (char)(0xc0 | cp >> 6);
+		u[1] = (char)(0x80 | (cp & 0x3f));
+		sm_buf_add(b, u, 2);
+	} else {
+		u[0] = (char)(0xe0 | cp >> 12);
+		u[1] = (char)(0x80 | (cp >> 6 & 0x3f));
+		u[2] = (char)(0x80 | (cp & 0x3f));
+		sm_buf_add(b, u, 3);
+	}
+}
+
+/* windows-1252 0x80-0x9F; 0 where it has no character */
+static const uint16_t cp1252[32] = {
+	0x20ac, 0, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
+	0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017d, 0,
+	0, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
+	0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0, 0x017e, 0x0178
+};
+
+/* without iconv: it is the fallback when iconv does not know a charset */
+static void
+copy_cp1252(struct sm_buf *out, const char *s, size_t n)
+{
+	size_t i;
+
+	sm_buf_reserve(out, n);
+	for (i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if (ch == 0)
+			sm_buf_adds(out, REPLACEMENT);
+		else if (ch < 0x80)
+			sm_buf_addc(out, (char)ch);
+		else if (ch < 0xa0)
+			add_cp(out, cp1252[ch - 0x80] ? cp1252[ch - 0x80] :
+			    0xfffd);
+		else
+			add_cp(out, ch);
+	}
+	if (out->data == NULL)
+		sm_buf_add(out, "", 0);
+}
+
+static void
+copy_guess(struct sm_buf *out, const char *s, size_t n)
+{
+	size_t multi, bad;
+
+	utf8_stats(s, n, &multi, &bad);
+	if (bad == 0)
+		copy_utf8(out, s, n);
+	else
+		copy_cp1252(out, s, n);
+}
+
+static int
+convert(struct sm_buf *out, const char *charset, const char *s, size_t n)
+{
+	iconv_t cd = iconv_open("UTF-8", charset);
+	struct sm_buf tmp = { 0 };
+	char *in = (char *)s, *o;
+	size_t inleft = n, oleft, r, want;
+
+	if (cd == (iconv_t)-1)
+		return -1;
+	while (inleft > 0) {
+		want = inleft < 65536 ? inleft : 65536;
+		sm_buf_reserve(&tmp, want * 4 + 16);
+		o = tmp.data + tmp.len;
+		oleft = tmp.cap - tmp.len - 1;
+		r = iconv(cd, &in, &inleft, &o, &oleft);
+		tmp.len = (size_t)(o - tmp.data);
+		if (r != (size_t)-1 || errno == E2BIG)
+			continue;
+		sm_buf_adds(&tmp, REPLACEMENT);
+		if (errno != EILSEQ)
+			break;	/* EINVAL: cut off at the end */
+		in++;
+		inleft--;
+		iconv(cd, NULL, NULL, NULL, NULL);
+	}
+	sm_buf_reserve(&tmp, 16);
+	o = tmp.data + tmp.len;
+	oleft = tmp.cap - tmp.len - 1;
+	iconv(cd, NULL, NULL, &o, &oleft);	/* back to the initial state */
+	tmp.len = (size_t)(o - tmp.data);
+	iconv_close(cd);
+	copy_utf8(out, tmp.data, tmp.len);	/* NUL would end the string */
+	sm_buf_free(&tmp);
+	return 0;
+}
+
+void
+sm_mime_to_utf8(struct sm_buf *out, const char *charset, const char *s,
+    size_t len)
+{
+	char name[64];
+	size_t i, n, multi, bad;
+
+	n = charset ? strlen(charset) : 0;
+	while (n > 0 && is_space((unsigned char)charset[n - 1]))
+		n--;
+	while (n > 0 && is_space((unsigned char)*charset)) {
+		charset++;
+		n--;
+	}
+	if (n == 0 || n >= sizeof(name)) {
+		copy_guess(out, s, len);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		name[i] = (char)lower((unsigned char)charset[i]);
+	name[n] = '\0';
+	if (strcmp(name, "utf-8") == 0 || strcmp(name, "utf8") == 0) {
+		/* mislabelled latin-1 is common: no valid sequence at all */
+		utf8_stats(s, len, &multi, &bad);
+		if (bad > 0 && multi == 0)
+			copy_cp1252(out, s, len);
+		else
+			copy_utf8(out, s, len);
+		return;
+	}
+	if (strcmp(name, "us-ascii") == 0 || strcmp(name, "ascii") == 0 ||
+	    strcmp(name, "unknown-8bit") == 0 || strcmp(name, "x-unknown") == 0
+	    || strcmp(name, "default") == 0) {
+		copy_guess(out, s, len);
+		return;
+	}
+	if (strcmp(name, "iso-8859-1") == 0 || strcmp(name, "iso8859-1") == 0 ||
+	    strcmp(name, "iso_8859-1") == 0 || strcmp(name, "latin1") == 0 ||
+	    strcmp(name, "latin-1") == 0 || strcmp(name, "l1") == 0 ||
+	    strcmp(name, "windows-1252") == 0 || strcmp(name, "cp1252") == 0 ||
+	    strcmp(name, "cp819") == 0 || strcmp(name, "iso-ir-100") == 0) {
+		copy_cp1252(out, s, len);
+		return;
+	}
+	if (strcmp(name, "gb2312") == 0 || strcmp(name, "gbk") == 0)
+		strcpy(name, "gb18030");
+	else if (strcmp(name, "ks_c_5601-1987") == 0)
+		strcpy(name, "cp949");
+	else if (strncmp(name, "iso-8859-8-i", 12) == 0)
+		name[10] = '\0';
+	if (convert(out, name, s, len) < 0)
+		copy_guess(out, s, len);
+}
+
+/* --- transfer encodings --- */
+
+static void
+decode_qp(struct sm_buf *out, const char *s, size_t n, int header)
+{
+	size_t i = 0;
+	int hi, lo;
+
+	sm_buf_reserve(out, n);
+	while (i < n) {
+		char ch = s[i];
+
+		if (ch == '=') {
+			if (i + 2 < n && (hi = hexval((unsigned char)s[i +
+			    1])) >= 0 && (lo = hexval((unsigned char)s[i +
+			    2])) >= 0) {
+				sm_buf_addc(out, (char)(hi << 4 | lo));
+				i += 3;
+				continue;
+			}
+			/* a soft line break, maybe after trailing blanks */
+			{
+				size_t j = i + 1;
+
+				while (j < n && is_wsp((unsigned char)s[j]))
+					j++;
+				if (j < n && s[j] == '\r')
+					j++;
+				if (j < n && s[j] == '\n') {
+					i = j + 1;
+					continue;
+				}
+				if (j == n) {
+					i = n;
+					continue;
+				}
+			}
+			sm_buf_addc(out, '=');	/* not an escape: keep it */
+			i++;
+		} else if (header && ch == '_') {
+			sm_buf_addc(out, ' ');
+			i++;
+		} else {
+			sm_buf_addc(out, ch);
+			i++;
+		}
+	}
+	if (out->data == NULL)
+		sm_buf_add(out, "", 0);
+}
+
+static int
+b64val(int ch)
+{
+	if (ch >= 'A' && ch <= 'Z')
+		return ch - 'A';
+	if (ch >= 'a' && ch <= 'z')
+		return ch - 'a' + 26;
+	if (ch >= '0' && ch <= '9')
+		return ch - '0' + 52;
+	if (ch == '+' || ch == '-')
+		return 62;
+	if (ch == '/' || ch == '_')
+		return 63;
+	return -1;
+}
+
+/* Skips what is not base64; padding ends a group (blocks may be joined). */
+static void
+decode_b64(struct sm_buf *out, const char *s, size_t n)
+{
+	uint32_t acc = 0;
+	int bits = 0, v;
+	size_t i;
+
+	sm_buf_reserve(out, n / 4 * 3 + 3);
+	for (i = 0; i < n; i++) {
+		if (s[i] == '=') {
+			acc = 0;
+			bits = 0;
+			continue;
+		}
+		if ((v = b64val((unsigned char)s[i])) < 0)
+			continue;
+		acc = (acc << 6 | (uint32_t)v) & 0xffffff;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			sm_buf_addc(out, (char)(acc >> bits & 0xff));
+		}
+	}
+	if (out->data == NULL)
+		sm_buf_add(out, "", 0);
+}
+
+/* --- header fields --- */
+
+static void
+header_free(struct header *h)
+{
+	size_t i;
+
+	for (i = 0; i < h->n; i++) {
+		free(h->f[i].name);
+		free(h->f[i].value);
+	}
+	free(h->f);
+	h->f = NULL;
+	h->n = h->cap = 0;
+}
+
+/* The end of the line at s[i] (its '\n' or n), and where the next starts. */
+static size_t
+line_end(const char *s, size_t n, size_t i, size_t *next)
+{
+	const char *nl = memchr(s + i, '\n', n - i);
+	size_t e = nl ? (size_t)(nl - s) : n;
+
+	*next = nl ? e + 1 : n;
+	if (e > i && s[e - 1] == '\r')
+		e--;
+	return e;
+}
+
+/* the length of a field name followed by its colon, or 0 */
+static size_t
+field_name(const char *s, size_t n, size_t *colon)
+{
+	size_t i, k;
+
+	for (i = 0; i < n && s[i] != ':'; i++)
+		if ((unsigned char)s[i] <= 32 || (unsigned char)s[i] >= 127)
+			break;
+	k = i;
+	while (i < n && is_wsp((unsigned char)s[i]))
+		i++;		/* obsolete "Subject :" */
+	if (k == 0 || i >= n || s[i] != ':')
+		return 0;
+	*colon = i;
+	return k;
+}
+
+/*
+ * Reads the header at s into h; returns where the body starts.  A line
+ * that is neither a field nor a continuation ends the header after the
+ * first field, and is skipped before it.
+ */
+static size_t
+header_parse(struct header *h, const char *s, size_t n)
+{
+	struct sm_buf v = { 0 };
+	size_t i = 0, e, next, nlen, colon;
+	int open = 0;
+
+	while (i < n) {
+		e = line_end(s, n, i, &next);
+		if (e == i) {
+			i = next;
+			break;
+		}
+		if (is_wsp((unsigned char)s[i]) && open) {
+			sm_buf_add(&v, s + i, e - i);
+		} else if ((nlen = field_name(s + i, e - i, &colon)) > 0) {
+			if (open)
+				h->f[h->n - 1].value = xstrndup(v.data, v.len);
+			if (h->n == h->cap) {
+				h->cap = h->cap ? h->cap * 2 : 16;
+				h->f = xreallocarray(h->f, h->cap,
+				    sizeof(*h->f));
+			}
+			h->f[h->n].name = xstrndup(s + i, nlen);
+			h->f[h->n].value = NULL;
+			h->n++;
+			open = 1;
+			sm_buf_reset(&v);
+			sm_buf_add(&v, s + i + colon + 1, e - i - colon - 1);
+		} else if (h->n > 0) {
+			break;	/* the body starts without a blank line */
+		}
+		i = next;
+	}
+	if (open)
+		h->f[h->n - 1].value = xstrndup(v.data ? v.data : "", v.len);
+	sm_buf_free(&v);
+	return i;
+}
+
+static const char *
+header_get(const struct header *h, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < h->n; i++)
+		if (ascii_caseeq(h->f[i].name, name))
+			return h->f[i].value;
+	return NULL;
+}
+
+/* --- RFC 2047 --- */
+
+/*
+ * An encoded-word at s: =?charset?enc?text?=.  Fills its parts and returns
+ * its length, or 0.
+ */
+static size_t
+encoded_word(const char *s, size_t n, size_t *cslen, char *enc,
+    const char **text, size_t *tlen)
+{
+	size_t i = 2, k;
+
+	if (n < 8 || s[0] != '=' || s[1] != '?')
+		return 0;
+	while (i < n && s[i] != '?' && !is_space((unsigned char)s[i]))
+		i++;
+	if (i >= n || s[i] != '?' || i == 2 || i + 3 >= n)
+		return 0;
+	*cslen = i - 2;
+	*enc = (char)lower((unsigned char)s[i + 1]);
+	if ((*enc != 'q' && *enc != 'b') || s[i + 2] != '?')
+		return 0;
+	k = i + 3;
+	*text = s + k;
+	while (k < n && s[k] != '?' && !is_space((unsigned char)s[k]))
+		k++;
+	if (k + 1 >= n || s[k] != '?' || s[k + 1] != '=')
+		return 0;
+	*tlen = (size_t)(s + k - *text);
+	return k + 2;
+}
+
+static void
+flush_word(struct sm_buf *out, struct sm_buf *raw, char *charset)
+{
+	if (raw->len > 0)
+		sm_mime_to_utf8(out, charset, raw->data, raw->len);
+	sm_buf_reset(raw);
+}
+
+char *
+sm_mime_decode_header(const char *s, size_t len)
+{
+	struct sm_buf out = { 0 }, raw = { 0 }, clean = { 0 };
+	char charset[64] = "", cs[64];
+	size_t i = 0, k, cslen, tlen, j;
+	const char *text;
+	char enc;
+	int space = 0, after_word = 0;
+
+	while (i < len) {
+		if (is_space((unsigned char)s[i])) {
+			space = 1;
+			i++;
+			continue;
+		}
+		k = encoded_word(s + i, len - i, &cslen, &enc, &text, &tlen);
+		if (k > 0) {
+			if (cslen >= sizeof(cs))
+				cslen = sizeof(cs) - 1;
+			memcpy(cs, s + i + 2, cslen);
+			cs[cslen] = '\0';
+			if (strchr(cs, '*'))	/* RFC 2231 language */
+				*strchr(cs, '*') = '\0';
+			if (!after_word || !ascii_caseeq(cs, charset)) {
+				flush_word(&out, &raw, charset);
+				if (space && !after_word)
+					sm_buf_addc(&out, ' ');
+				strcpy(charset, cs);
+			}
+			if (enc == 'b')
+				decode_b64(&raw, text, tlen);
+			else
+				decode_qp(&raw, text, tlen, 1);
+			after_word = 1;
+			space = 0;
+			i += k;
+			continue;
+		}
+		flush_word(&out, &raw, charset);
+		if (space)
+			sm_buf_addc(&out, ' ');
+		space = after_word = 0;
+		for (j = i; j < len && !is_space((unsigned char)s[j]); j++)
+			if (j > i && s[j] == '=' && j + 1 < len && s[j + 1] ==
+			    '?')
+				break;
+		sm_mime_to_utf8(&out, NULL, s + i, j - i);
+		i = j;
+	}
+	flush_word(&out, &raw, charset);
+	/* controls (an encoded "\n") and runs of spaces become one space */
+	space = 0;
+	for (i = 0; i < out.len; i++) {
+		unsigned char ch = (unsigned char)out.data[i];
+
+		if (ch < 0x20 || ch == 0x7f || ch == ' ') {
+			space = 1;
+			continue;
+		}
+		if (space && clean.len > 0)
+			sm_buf_addc(&clean, ' ');
+		space = 0;
+		sm_buf_addc(&clean, (char)ch);
+	}
+	if (clean.data == NULL)
+		sm_buf_add(&clean, "", 0);
+	sm_buf_free(&out);
+	sm_buf_free(&raw);
+	return clean.data;
+}
+
+/* --- Content-Type and Content-Disposition --- */
+
+static size_t
+skip_cfws(const char *s, size_t n, size_t i)
+{
+	int depth = 0;
+
+	while (i < n) {
+		if (depth > 0) {
+			if (s[i] == '\\' && i + 1 < n)
+				i++;
+			else if (s[i] == '(')
+				depth++;
+			else if (s[i] == ')')
+				depth--;
+		} else if (s[i] == '(') {
+			depth++;
+		} else if (!is_space((unsigned char)s[i])) {
+			break;
+		}
+		i++;
+	}
+	return i;
+}
+
+/* "%xx" of RFC 2231 extended values, with their charset */
+static char *
+decode_2231(const char *v)
+{
+	struct sm_buf raw = { 0 }, out = { 0 };
+	const char *q1 = strchr(v, '\''), *q2 = q1 ? strchr(q1 + 1, '\'') :
+	    NULL, *p;
+	char *charset;
+	int hi, lo;
+
+	if (q2 == NULL)
+		return xstrdup(v);
+	charset = xstrndup(v, (size_t)(q1 - v));
+	for (p = q2 + 1; *p; p++) {
+		if (*p == '%' && (hi = hexval((unsigned char)p[1])) >= 0 &&
+		    (lo = hexval((unsigned char)p[2])) >= 0) {
+			sm_buf_addc(&raw, (char)(hi << 4 | lo));
+			p += 2;
+		} else
+			sm_buf_addc(&raw, *p);
+	}
+	sm_mime_to_utf8(&out, charset, raw.data ? raw.data : "", raw.len);
+	free(charset);
+	sm_buf_free(&raw);
+	return out.data;
+}
+
+static void
+ctype_set(struct ctype *ct, const char *name, size_t nlen, const char *v,
+    size_t vlen)
+{
+	char **slot = NULL;
+	int extended = 0;
+
+	if (nlen > 0 && name[nlen - 1] == '*') {
+		extended = 1;
+		nlen--;
+	}
+	if (nlen == 7 && ascii_casecmp_n(name, "charset", 7) == 0)
+		slot = &ct->charset;
+	else if (nlen == 8 && ascii_casecmp_n(name, "boundary", 8) == 0)
+		slot = &ct->boundary;
+	else if (nlen == 6 && ascii_casecmp_n(name, "format", 6) == 0)
+		slot = &ct->format;
+	else if (nlen == 5 && ascii_casecmp_n(name, "delsp", 5) == 0)
+		slot = &ct->delsp;
+	else if ((nlen == 4 && ascii_casecmp_n(name, "name", 4) == 0) ||
+	    (nlen == 8 && ascii_casecmp_n(name, "filename", 8) == 0) ||
+	    (nlen == 6 && ascii_casecmp_n(name, "name*0", 6) == 0) ||
+	    (nlen == 10 && ascii_casecmp_n(name, "filename*0", 10) == 0))
+		slot = &ct->name;
+	if (slot == NULL || *slot != NULL)
+		return;
+	*slot = xstrndup(v, vlen);
+	if (extended) {
+		char *d = decode_2231(*slot);
+
+		free(*slot);
+		*slot = d;
+	} else if (slot == &ct->name) {
+		char *d = sm_mime_decode_header(*slot, strlen(*slot));
+
+		free(*slot);
+		*slot = d;
+	}
+}
+
+static void
+ctype_parse(struct ctype *ct, const char *s)
+{
+	size_t n = s ? strlen(s) : 0, i, j, nstart, nlen;
+	struct sm_buf v = { 0 };
+
+	memset(ct, 0, sizeof(*ct));
+	i = skip_cfws(s, n, 0);
+	for (j = i; j < n && s[j] != ';' && !is_space((unsigned char)s[j]) &&
+	    s[j] != '('; j++)
+		;
+	ct->value = lowercase(xstrndup(s ? s + i : "", j - i));
+	i = j;
+	while (i < n) {
+		while (i < n && s[i] != ';')
+			i++;
+		if (i >= n)
+			break;
+		i = skip_cfws(s, n, i + 1);
+		nstart = i;
+		while (i < n && s[i] != '=' && s[i] != ';' &&
+		    !is_space((unsigned char)s[i]))
+			i++;
+		nlen = i - nstart;
+		i = skip_cfws(s, n, i);
+		if (i >= n || s[i] != '=')
+			continue;
+		i = skip_cfws(s, n, i + 1);
+		sm_buf_reset(&v);
+		if (i < n && s[i] == '"') {
+			for (i++; i < n && s[i] != '"'; i++) {
+				if (s[i] == '\\' && i + 1 < n)
+					i++;
+				sm_buf_addc(&v, s[i]);
+			}
+			i++;
+		} else {
+			while (i < n && s[i] != ';' && !is_space((unsigned char)
+			    s[i]))
+				sm_buf_addc(&v, s[i++]);
+		}
+		if (nlen > 0)
+			ctype_set(ct, s + nstart, nlen, v.data ? v.data : "",
+			    v.len);
+	}
+	sm_buf_free(&v);
+}
+
+static void
+ctype_free(struct ctype *ct)
+{
+	free(ct->value);
+	free(ct->charset);
+	free(ct->boundary);
+	free(ct->format);
+	free(ct->delsp);
+	free(ct->name);
+}
+
+/* --- bodies --- */
+
+/* CRLF and CR to LF, NUL to U+FFFD */
+static void
+normalize_lines(struct sm_buf *out, const char *s, size_t n)
+{
+	size_t i;
+
+	sm_buf_reserve(out, n);
+	for (i = 0; i < n; i++) {
+		if (s[i] == '\r') {
+			if (i + 1 < n && s[i + 1] == '\n')
+				continue;
+			sm_buf_addc(out, '\n');
+		} else if (s[i] == '\0') {
+			sm_buf_adds(out, REPLACEMENT);
+		} else {
+			sm_buf_addc(out, s[i]);
+		}
+	}
+	if (out->data == NULL)
+		sm_buf_add(out, "", 0);
+}
+
+/* RFC 3676: joins the lines of a format=flowed text */
+static void
+unflow(struct sm_buf *out, const char *s, size_t n, int delsp)
+{
+	size_t i = 0, e, q, c, clen;
+	size_t prevq = 0;
+	int prev_flowed = 0, first = 1;
+
+	while (i < n) {
+		const char *nl = memchr(s + i, '\n', n - i);
+
+		e = nl ? (size_t)(nl - s) : n;
+		for (q = 0; i + q < e && s[i + q] == '>'; q++)
+			;
+		c = i + q;
+		if (c < e && s[c] == ' ')
+			c++;	/* space-stuffing */
+		clen = e - c;
+		if (prev_flowed && q == prevq) {
+			if (delsp && out->len > 0 &&
+			    out->data[out->len - 1] == ' ')
+				out->len--;
+		} else {
+			if (!first)
+				sm_buf_addc(out, '\n');
+			if (q > 0) {
+				size_t k;
+
+				for (k = 0; k < q; k++)
+					sm_buf_addc(out, '>');
+				sm_buf_addc(out, ' ');
+			}
+		}
+		sm_buf_add(out, s + c, clen);
+		first = 0;
+		prevq = q;
+		prev_flowed = clen > 0 && s[c + clen - 1] == ' ' &&
+		    !(clen == 3 && memcmp(s + c, "-- ", 3) == 0);
+		i = nl ? e + 1 : n;
+	}
+	if (out->data == NULL)
+		sm_buf_add(out, "", 0);
+	else
+		out->data[out->len] = '\0';
+}
+
+/* The part's content decoded to UTF-8 text with "\n" line ends. */
+static void
+decode_text(struct sm_buf *out, const struct header *h,
+    const struct ctype *ct, const char *s, size_t n)
+{
+	struct sm_buf raw = { 0 }, utf = { 0 };
+	const char *cte = header_get(h, "Content-Transfer-Encoding");
+	char *enc = NULL;
+
+	if (cte) {
+		size_t i = skip_cfws(cte, strlen(cte), 0), j = i;
+
+		while (cte[j] && !is_space((unsigned char)cte[j]) &&
+		    cte[j] != '(')
+			j++;
+		enc = lowercase(xstrndup(cte + i, j - i));
+	}
+	if (enc && strcmp(enc, "base64") == 0)
+		decode_b64(&raw, s, n);
+	else if (enc && strcmp(enc, "quoted-printable") == 0)
+		decode_qp(&raw, s, n, 0);
+	else
+		sm_buf_add(&raw, s, n);
+	free(enc);
+	sm_mime_to_utf8(&utf, ct->charset, raw.data, raw.len);
+	if (ct->format && ascii_caseeq(ct->format, "flowed")) {
+		struct sm_buf lines = { 0 };
+
+		normalize_lines(&lines, utf.data, utf.len);
+		unflow(out, lines.data, lines.len, ct->delsp &&
+		    ascii_caseeq(ct->delsp, "yes"));
+		sm_buf_free(&lines);
+	} else
+		normalize_lines(out, utf.data, utf.len);
+	sm_buf_free(&raw);
+	sm_buf_free(&utf);
+}
+
+static void
+add_attachment(struct walk *w, const char *name)
+{
+	struct sm_mail *m = w->m;
+
+	if (m->nattachments == w->cap_att) {
+		w->cap_att = w->cap_att ? w->cap_att * 2 : 4;
+		m->attachments = xreallocarray(m->attachments, w->cap_att,
+		    sizeof(*m->attachments));
+	}
+	m->attachments[m->nattachments++] = xstrdup(name ? name : "");
+}
+
+static int
+boundary_line(const char *s, size_t e, size_t i, const char *b, size_t blen,
+    int *close)
+{
+	size_t k;
+
+	if (e - i < 2 + blen || s[i] != '-' || s[i + 1] != '-' ||
+	    memcmp(s + i + 2, b, blen) != 0)
+		return 0;
+	k = i + 2 + blen;
+	*close = 0;
+	if (e - k >= 2 && s[k] == '-' && s[k + 1] == '-') {
+		*close = 1;
+		k += 2;
+	}
+	while (k < e && is_space((unsigned char)s[k]))
+		k++;
+	return k == e;
+}
+
+static void walk_part(struct walk *, const char *, size_t, int);
+
+static void
+walk_multipart(struct walk *w, const char *boundary, const char *s,
+    size_t n, int depth)
+{
+	size_t blen = strlen(boundary), i = 0, e, next, start = 0, end;
+	int in_part = 0, close;
+
+	while (i < n) {
+		e = line_end(s, n, i, &next);
+		if (boundary_line(s, e, i, boundary, blen, &close)) {
+			if (in_part) {
+				/* the line break before belongs to the line */
+				end = i;
+				if (end > start && s[end - 1] == '\n')
+					end--;
+				if (end > start && s[end - 1] == '\r')
+					end--;
+				walk_part(w, s + start, end - start, depth + 1);
+			}
+			if (close)
+				return;
+			in_part = 1;
+			start = next;
+		}
+		i = next;
+	}
+	if (in_part && start < n)	/* no closing boundary */
+		walk_part(w, s + start, n - start, depth + 1);
+}
+
+/* s is a whole entity: its header, then its body */
+static void
+walk_entity(struct walk *w, const struct header *h, const char *s, size_t n,
+    int depth)
+{
+	struct ctype ct, cd;
+	const char *ctv = header_get(h, "Content-Type");
+	int attachment;
+
+	ctype_parse(&ct, ctv ? ctv : "text/plain");
+	ctype_parse(&cd, header_get(h, "Content-Disposition"));
+	if (ct.value[0] == '\0' || strchr(ct.value, '/') == NULL) {
+		free(ct.value);
+		ct.value = xstrdup("text/plain");
+	}
+	attachment = strcmp(cd.value, "attachment") == 0;
+	if (strncmp(ct.value, "multipart/", 10) == 0 && ct.boundary &&
+	    ct.boundary[0]) {
+		if (depth < MAX_DEPTH)
+			walk_multipart(w, ct.boundary, s, n, depth);
+	} else if (!attachment && (strcmp(ct.value, "text/plain") == 0 ||
+	    strncmp(ct.value, "multipart/", 10) == 0)) {
+		if (!w->have_plain) {
+			decode_text(&w->plain, h, &ct, s, n);
+			w->have_plain = 1;
+		}
+	} else if (!attachment && strcmp(ct.value, "text/html") == 0) {
+		if (!w->have_html) {
+			decode_text(&w->html, h, &ct, s, n);
+			w->have_html = 1;
+		}
+	} else if (attachment || strncmp(ct.value, "text/", 5) != 0 ||
+	    cd.name || ct.name) {
+		add_attachment(w, cd.name ? cd.name : ct.name);
+	}
+	ctype_free(&ct);
+	ctype_free(&cd);
+}
+
+static void
+walk_part(struct walk *w, const char *s, size_t n, int depth)
+{
+	struct header h = { 0 };
+	size_t body = header_parse(&h, s, n);
+
+	walk_entity(w, &h, s + body, n - body, depth);
+	header_free(&h);
+}
+
+/* --- addresses and identifiers --- */
+
+/* "<id>" tokens of a field, in order */
+static size_t
+msg_ids(const char *s, char ***ids)
+{
+	size_t n = 0, cap = 0;
+	const char *p = s, *lt, *gt;
+
+	*ids = NULL;
+	while (p && (lt = strchr(p, '<')) != NULL &&
+	    (gt = strchr(lt, '>')) != NULL) {
+		size_t k;
+		int blank = 0;
+
+		for (k = 1; lt + k < gt; k++)
+			if (is_space((unsigned char)lt[k]))
+				blank = 1;
+		if (gt - lt > 1 && !blank) {
+			if (n == cap) {
+				cap = cap ? cap * 2 : 4;
+				*ids = xreallocarray(*ids, cap, sizeof(**ids));
+			}
+			(*ids)[n++] = xstrndup(lt, (size_t)(gt - lt) + 1);
+		}
+		p = gt + 1;
+	}
+	return n;
+}
+
+static char *
+first_id(const char *s)
+{
+	char **ids, *id = NULL;
+	size_t n, i;
+
+	if (s == NULL)
+		return NULL;
+	n = msg_ids(s, &ids);
+	if (n > 0)
+		id = ids[0];
+	for (i = 1; i < n; i++)
+		free(ids[i]);
+	free(ids);
+	if (id == NULL) {
+		/* a bare id, as some programs write it */
+		size_t a = skip_cfws(s, strlen(s), 0), b = a;
+
+		while (s[b] && !is_space((unsigned char)s[b]))
+			b++;
+		if (b > a && memchr(s + a, '@', b - a)) {
+			id = xmalloc(b - a + 3);
+			id[0] = '<';
+			memcpy(id + 1, s + a, b - a);
+			id[b - a + 1] = '>';
+			id[b - a + 2] = '\0';
+		}
+	}
+	return id;
+}
+
+/* the address: no blanks, the domain in lower case */
+static char *
+clean_addr(const char *s, size_t n)
+{
+	struct sm_buf b = { 0 };
+	size_t i;
+	int domain = 0;
+
+	for (i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if (is_space(ch) || ch == '"' || ch == '<' || ch == '>')
+			continue;
+		if (ch == '@')
+			domain = 1;
+		sm_buf_addc(&b, (char)(domain ? lower(ch) : ch));
+	}
+	if (b.len == 0) {
+		sm_buf_free(&b);
+		return NULL;
+	}
+	return b.data;
+}
+
+static void
+parse_from(struct sm_mail *m, const char *s)
+{
+	size_t n = strlen(s), i, lt = n, gt, comment = n, cend = n;
+	int quoted = 0, depth = 0;
+	struct sm_buf name = { 0 };
+	char *raw;
+
+	/* the first mailbox only */
+	for (i = 0; i < n; i++) {
+		char ch = s[i];
+
+		if (quoted) {
+			if (ch == '\\' && i + 1 < n)
+				i++;
+			else if (ch == '"')
+				quoted = 0;
+		} else if (depth > 0) {
+			if (ch == '\\' && i + 1 < n)
+				i++;
+			else if (ch == '(')
+				depth++;
+			else if (ch == ')' && --depth == 0 && cend == n)
+				cend = i;
+		} else if (ch == '"') {
+			quoted = 1;
+		} else if (ch == '(') {
+			if (comment == n)
+				comment = i + 1;
+			depth = 1;
+		} else if (ch == '<' && lt == n) {
+			lt = i;
+		} else if (ch == ',' && lt == n) {
+			n = i;
+			break;
+		}
+	}
+	if (lt < n) {
+		const char *g = memchr(s + lt, '>', n - lt);
+
+		gt = g ? (size_t)(g - s) : n;
+		m->from_addr = clean_addr(s + lt + 1, gt - lt - 1);
+		/* the name: unquoted, comments dropped */
+		quoted = depth = 0;
+		for (i = 0; i < lt; i++) {
+			char ch = s[i];
+
+			if (!quoted && depth == 0 && ch == '"') {
+				quoted = 1;
+			} else if (quoted && ch == '"') {
+				quoted = 0;
+			} else if (!quoted && ch == '(') {
+				depth++;
+			} else if (!quoted && depth > 0 && ch == ')') {
+				depth--;
+			} else if (depth == 0) {
+				if (quoted && ch == '\\' && i + 1 < lt)
+					ch = s[++i];
+				sm_buf_addc(&name, ch);
+			}
+		}
+	} else {
+		/* addr, or addr (Name) */
+		size_t a = skip_cfws(s, n, 0), b = a;
+
+		while (b < n && !is_space((unsigned char)s[b]) && s[b] != '(')
+			b++;
+		m->from_addr = clean_addr(s + a, b - a);
+		if (comment < n && cend > comment)
+			sm_buf_add(&name, s + comment, cend - comment);
+	}
+	if (name.len > 0) {
+		raw = sm_mime_decode_header(name.data, name.len);
+		if (raw[0])
+			m->from_name = raw;
+		else
+			free(raw);
+	}
+	sm_buf_free(&name);
+}
+
+/* --- dates --- */
+
+static const char *const months[] = {
+	"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
+	"nov", "dec"
+};
+
+static int64_t
+days_from_civil(int64_t y, int m, int d)
+{
+	int64_t era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static void
+civil_from_days(int64_t z, int64_t *y, int *m, int *d)
+{
+	int64_t era, doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = yoe + era * 400 + (*m <= 2);
+}
+
+static int
+days_in_month(int64_t y, int m)
+{
+	static const int dm[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30,
+	    31 };
+
+	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+		return 29;
+	return dm[m - 1];
+}
+
+/* zone names; minutes east of UTC */
+static int
+zone_name(const char *w, size_t n, int *off)
+{
+	static const struct {
+		const char *name;
+		int off;
+	} z[] = {
+		{ "ut", 0 }, { "utc", 0 }, { "gmt", 0 }, { "z", 0 },
+		{ "wet", 0 }, { "west", 60 }, { "bst", 60 },
+		{ "cet", 60 }, { "cest", 120 }, { "met", 60 }, { "mest", 120 },
+		{ "eet", 120 }, { "eest", 180 },
+		{ "est", -300 }, { "edt", -240 }, { "cst", -360 },
+		{ "cdt", -300 }, { "mst", -420 }, { "mdt", -360 },
+		{ "pst", -480 }, { "pdt", -420 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(z) / sizeof(z[0]); i++)
+		if (strlen(z[i].name) == n && ascii_casecmp_n(w, z[i].name, n) ==
+		    0) {
+			*off = z[i].off;
+			return 1;
+		}
+	if (n == 1 && is_alpha((unsigned char)w[0])) {
+		*off = 0;	/* military zones: RFC 5322 says unknown */
+		return 1;
+	}
+	return 0;
+}
+
+/* +hhmm, +hh:mm, +hh, +h at s[0] ('+' or '-'); returns the length or 0 */
+static size_t
+zone_offset(const char *s, int *off)
+{
+	int sign = s[0] == '-' ? -1 : 1, h, mi = 0;
+	size_t i = 1, nd;
+
+	for (nd = 0; is_digit((unsigned char)s[i + nd]); nd++)
+		;
+	if (nd == 4) {
+		h = (s[1] - '0') * 10 + (s[2] - '0');
+		mi = (s[3] - '0') * 10 + (s[4] - '0');
+		i = 5;
+	} else if (nd == 1 || nd == 2) {
+		h = nd == 1 ? s[1] - '0' : (s[1] - '0') * 10 + (s[2] - '0');
+		i = 1 + nd;
+		if (s[i] == ':' && is_digit((unsigned char)s[i + 1]) &&
+		    is_digit((unsigned char)s[i + 2])) {
+			mi = (s[i + 1] - '0') * 10 + (s[i + 2] - '0');
+			i += 3;
+		}
+	} else
+		return 0;
+	if (h > 23 || mi > 59)
+		return 0;
+	*off = sign * (h * 60 + mi);
+	return i;
+}
+
+static size_t
+number(const char *s, int *v, size_t *ndigits)
+{
+	size_t i;
+	long x = 0;
+
+	for (i = 0; is_digit((unsigned char)s[i]); i++)
+		if (x < 100000)
+			x = x * 10 + (s[i] - '0');
+	*v = (int)x;
+	*ndigits = i;
+	return i;
+}
+
+int
+sm_mime_date(const char *s, char out[SM_MIME_DATE_SIZE])
+{
+	int year = -1, mon = -1, day = -1, hh = -1, mm = 0, ss = 0, off = 0;
+	int nums[4], nnum = 0, v, pm = -1, depth = 0, have_zone = 0;
+	size_t ndig[4], i = 0, k, nd;
+	int64_t t, y;
+	int m, d;
+	char buf[64];
+
+	if (s == NULL)
+		return -1;
+	while (s[i]) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if (depth > 0 || ch == '(') {
+			depth += ch == '(' ? 1 : ch == ')' ? -1 : 0;
+			i++;
+		} else if (is_space(ch) || ch == ',') {
+			i++;
+		} else if ((ch == '+' || ch == '-') &&
+		    is_digit((unsigned char)s[i + 1])) {
+			if ((k = zone_offset(s + i, &off)) == 0)
+				return -1;
+			have_zone = 1;
+			i += k;
+		} else if (is_alpha(ch)) {
+			for (k = i; is_alpha((unsigned char)s[k]) ||
+			    s[k] == '.'; k++)
+				;
+			nd = k - i;
+			if (nd >= 3 && mon < 0) {
+				for (v = 0; v < 12; v++)
+					if (ascii_casecmp_n(s + i, months[v],
+					    3) == 0)
+						break;
+				if (v < 12) {
+					mon = v + 1;
+					i = k;
+					continue;
+				}
+			}
+			if (nd == 2 && ascii_casecmp_n(s + i, "am", 2) == 0)
+				pm = 0;
+			else if (nd == 2 && ascii_casecmp_n(s + i, "pm", 2) ==
+			    0)
+				pm = 1;
+			else if (nd == 1 && (ch == 'T' || ch == 't') &&
+			    is_digit((unsigned char)s[k]))
+				;	/* ISO 8601 date and time separator */
+			else if (zone_name(s + i, nd, &v)) {
+				if (!have_zone)
+					off = v;
+				have_zone = 1;
+			}
+			i = k;
+		} else if (is_digit(ch)) {
+			k = number(s + i, &v, &nd);
+			if ((s[i + k] == ':' || (s[i + k] == '.' && hh < 0 &&
+			    nd <= 2)) && is_digit((unsigned char)s[i + k + 1])
+			    && hh < 0 && nd <= 2) {
+				char sep = s[i + k];
+
+				hh = v;
+				i += k + 1;
+				i += number(s + i, &mm, &nd);
+				if (s[i] == sep && is_digit((unsigned char)
+				    s[i + 1])) {
+					i++;
+					i += number(s + i, &ss, &nd);
+					if (s[i] == '.' || s[i] == ',')
+						for (i++; is_digit((unsigned
+						    char)s[i]); i++)
+							;
+				}
+			} else if (s[i + k] == '-' && nd == 4 &&
+			    is_digit((unsigned char)s[i + k + 1])) {
+				/* ISO 8601: 2025-03-11 */
+				int mo, da;
+
+				year = v;
+				i += k + 1;
+				i += number(s + i, &mo, &nd);
+				if (s[i] != '-' || !is_digit((unsigned char)
+				    s[i + 1]))
+					return -1;
+				i++;
+				i += number(s + i, &da, &nd);
+				mon = mo;
+				day = da;
+			} else {
+				if (nnum < 4) {
+					nums[nnum] = v;
+					ndig[nnum++] = nd;
+				}
+				i += k;
+			}
+		} else {
+			i++;
+		}
+	}
+	if (day < 0) {
+		if (mon < 0 || nnum < 2)
+			return -1;
+		if (ndig[0] >= 3) {
+			year = nums[0];
+			day = nums[1];
+		} else {
+			day = nums[0];
+			year = nums[1];
+			if (ndig[1] <= 2)
+				year += year < 50 ? 2000 : 1900;
+			else if (ndig[1] == 3)
+				year += 1900;
+		}
+	}
+	if (hh < 0)
+		hh = 0;
+	if (pm == 1 && hh < 12)
+		hh += 12;
+	else if (pm == 0 && hh == 12)
+		hh = 0;
+	if (ss == 60)
+		ss = 59;
+	if (year < 1900 || year > 9999 || mon < 1 || mon > 12 || day < 1 ||
+	    day > days_in_month(year, mon) || hh > 23 || mm > 59 || ss > 59)
+		return -1;
+	t = days_from_civil(year, mon, day) * 86400 + hh * 3600 + mm * 60 + ss -
+	    (int64_t)off * 60;
+	civil_from_days(t >= 0 ? t / 86400 : (t - 86399) / 86400, &y, &m, &d);
+	t = ((t % 86400) + 86400) % 86400;
+	if (y < 0 || y > 9999)
+		return -1;
+	snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02dZ", (int)y, m,
+	    d, (int)(t / 3600), (int)(t / 60 % 60), (int)(t % 60));
+	memcpy(out, buf, SM_MIME_DATE_SIZE);
+	return 0;
+}
+
+/* --- the quoted message --- */
+
+struct line {
+	const char *s;
+	size_t n;		/* trimmed of trailing white space */
+};
+
+static int
+starts_ci(const char *s, size_t n, const char *prefix)
+{
+	size_t k = strlen(prefix);
+
+	return n >= k && ascii_casecmp_n(s, prefix, k) == 0;
+}
+
+static int
+ends_ci(const char *s, size_t n, const char *suffix)
+{
+	size_t k = strlen(suffix);
+
+	return n >= k && ascii_casecmp_n(s + n - k, suffix, k) == 0;
+}
+
+static int
+attribution(const char *s, size_t n)
+{
+	static const char *const verbs[] = {
+		"wrote:", "escribi\xc3\xb3:", "escribio:", "escriure:",
+		"ha escrit:", "escribiu:", "idatzi zuen:", "idatzi du:",
+		"a \xc3\xa9" "crit :", "a \xc3\xa9" "crit:", "schrieb:",
+		"ha scritto:", "escreveu:", NULL
+	};
+	size_t i;
+	int clue = 0;
+
+	for (i = 0; i < n; i++)
+		if (is_digit((unsigned char)s[i]) || s[i] == '@')
+			clue = 1;
+	if (!clue || n > 400)
+		return 0;
+	for (i = 0; verbs[i]; i++)
+		if (ends_ci(s, n, verbs[i]))
+			return 1;
+	return 0;
+}
+
+static int
+attribution_start(const char *s, size_t n)
+{
+	static const char *const starts[] = {
+		"On ", "El ", "O ", "No ", "Le ", "Am ", "Il ", "Em ",
+		NULL
+	};
+	size_t i;
+
+	for (i = 0; starts[i]; i++)
+		if (starts_ci(s, n, starts[i]))
+			return 1;
+	return 0;
+}
+
+static int
+separator(const char *s, size_t n)
+{
+	static const char *const names[] = {
+		"original message", "mensaje original", "missatge original",
+		"mensaxe orixinal", "jatorrizko mezua", "mezu originala",
+		"message d'origine", "urspr\xc3\xbcngliche nachricht",
+		"messaggio originale", "mensagem original", NULL
+	};
+	size_t a = 0, b = n, i;
+
+	while (a < b && (s[a] == '-' || s[a] == ' ' || s[a] == '_'))
+		a++;
+	while (b > a && (s[b - 1] == '-' || s[b - 1] == ' ' || s[b - 1] == '_'))
+		b--;
+	if (a < 3 || n - b < 3)
+		return 0;
+	for (i = 0; names[i]; i++)
+		if (b - a == strlen(names[i]) &&
+		    ascii_casecmp_n(s + a, names[i], b - a) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+field_is(const char *s, size_t n, const char *const *names)
+{
+	size_t i, k;
+
+	while (n > 0 && *s == '*') {
+		s++;
+		n--;
+	}
+	for (i = 0; names[i]; i++) {
+		k = strlen(names[i]);
+		if (n > k && ascii_casecmp_n(s, names[i], k) == 0 &&
+		    (s[k] == ':' || (s[k] == '*' && k + 1 < n &&
+		    s[k + 1] == ':')))
+			return 1;
+	}
+	return 0;
+}
+
+static const char *const from_fields[] = {
+	"From", "De", "Von", "Remitente", "Nork", "Da", "Igorlea", NULL
+};
+
+static const char *const other_fields[] = {
+	"Sent", "Date", "Enviado", "Enviado el", "Enviat", "Fecha", "Data",
+	"Gesendet", "Bidalia", "Noiz", "To", "Para", "Per a", "Nori", "A",
+	"Subject", "Asunto", "Assumpte", "Gaia", "Cc", "Objet", "Betreff",
+	"Oggetto", "Envoy\xc3\xa9", NULL
+};
+
+static int
+header_block(const struct line *l, size_t nl, size_t i)
+{
+	size_t k;
+
+	if (!field_is(l[i].s, l[i].n, from_fields))
+		return 0;
+	for (k = i + 1; k < nl && k <= i + 5; k++)
+		if (field_is(l[k].s, l[k].n, other_fields))
+			return 1;
+	return 0;
+}
+
+static int
+underline(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n < 10)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (s[i] != '_' && s[i] != '-')
+			return 0;
+	return 1;
+}
+
+static int
+sent_from(const char *s, size_t n)
+{
+	static const char *const p[] = {
+		"Sent from my ", "Enviado desde mi ",
+		"Enviat des del meu ", "Enviado dende o meu ",
+		"Nire iPhone-tik bidalia", "Get Outlook for ",
+		"Obtener Outlook para ", "Descarga Outlook para ", NULL
+	};
+	size_t i;
+
+	for (i = 0; p[i]; i++)
+		if (starts_ci(s, n, p[i]))
+			return n < 80;
+	return 0;
+}
+
+static size_t
+next_nonblank(const struct line *l, size_t nl, size_t i)
+{
+	while (i < nl && l[i].n == 0)
+		i++;
+	return i;
+}
+
+char *
+sm_mime_strip_quote(const char *text)
+{
+	struct line *l = NULL;
+	size_t nl = 0, cap = 0, i, cut, k;
+	const char *p = text, *e;
+	unsigned char *drop;
+	struct sm_buf out = { 0 }, joined = { 0 };
+	int blank = 0;
+
+	for (;;) {
+		e = strchr(p, '\n');
+		if (nl == cap) {
+			cap = cap ? cap * 2 : 64;
+			l = xreallocarray(l, cap, sizeof(*l));
+		}
+		l[nl].s = p;
+		l[nl].n = e ? (size_t)(e - p) : strlen(p);
+		while (l[nl].n > 0 && is_space((unsigned char)p[l[nl].n - 1]))
+			l[nl].n--;
+		nl++;
+		if (e == NULL)
+			break;
+		p = e + 1;
+	}
+	drop = xcalloc(nl, 1);
+	cut = nl;
+	for (i = 0; i < nl && cut == nl; i++) {
+		const char *s = l[i].s;
+		size_t n = l[i].n, span = 0;
+
+		if (n > 0 && s[0] == '>') {
+			drop[i] = 1;
+			continue;
+		}
+		if ((n == 2 && memcmp(s, "--", 2) == 0) || separator(s, n) ||
+		    header_block(l, nl, i) ||
+		    (underline(s, n) && (k = next_nonblank(l, nl, i + 1)) < nl
+		    && header_block(l, nl, k))) {
+			cut = i;
+			break;
+		}
+		if (sent_from(s, n)) {
+			drop[i] = 1;
+			continue;
+		}
+		if (attribution(s, n))
+			span = 1;
+		else if (i + 1 < nl && n > 0 && attribution_start(s, n) &&
+		    l[i + 1].n > 0) {
+			sm_buf_reset(&joined);
+			sm_buf_add(&joined, s, n);
+			sm_buf_addc(&joined, ' ');
+			sm_buf_add(&joined, l[i + 1].s, l[i + 1].n);
+			if (attribution(joined.data, joined.len))
+				span = 2;
+		}
+		if (span) {
+			k = next_nonblank(l, nl, i + span);
+			if (k < nl && l[k].s[0] == '>') {
+				drop[i] = 1;
+				drop[i + span - 1] = 1;
+				i += span - 1;
+			} else
+				cut = i;
+		}
+	}
+	for (i = 0; i < cut; i++) {
+		if (drop[i])
+			continue;
+		if (l[i].n == 0) {
+			blank = out.len > 0;
+			continue;
+		}
+		if (blank)
+			sm_buf_adds(&out, "\n\n");
+		else if (out.len > 0)
+			sm_buf_addc(&out, '\n');
+		blank = 0;
+		sm_buf_add(&out, l[i].s, l[i].n);
+	}
+	if (out.len == 0) {
+		/* all of it was quoted: better the whole than nothing */
+		sm_buf_reset(&out);
+		for (i = 0; i < nl; i++) {
+			if (l[i].n == 0) {
+				blank = out.len > 0;
+				continue;
+			}
+			if (blank)
+				sm_buf_adds(&out, "\n\n");
+			else if (out.len > 0)
+				sm_buf_addc(&out, '\n');
+			blank = 0;
+			sm_buf_add(&out, l[i].s, l[i].n);
+		}
+	}
+	if (out.data == NULL)
+		sm_buf_add(&out, "", 0);
+	free(l);
+	free(drop);
+	sm_buf_free(&joined);
+	return out.data;
+}
+
+/* --- the message --- */
+
+static void
+trim_end(char *s)
+{
+	size_t n = strlen(s);
+
+	while (n > 0 && is_space((unsigned char)s[n - 1]))
+		n--;
+	s[n] = '\0';
+}
+
+static int
+blank_text(const char *s)
+{
+	for (; *s; s++)
+		if (!is_space((unsigned char)*s))
+			return 0;
+	return 1;
+}
+
+static char *
+decoded(const struct header *h, const char *name)
+{
+	const char *v = header_get(h, name);
+	char *d;
+
+	if (v == NULL)
+		return NULL;
+	d = sm_mime_decode_header(v, strlen(v));
+	if (d[0] == '\0') {
+		free(d);
+		return NULL;
+	}
+	return d;
+}
+
+int
+sm_mime_parse(struct sm_mail *m, const char *msg, size_t len)
+{
+	struct header h = { 0 };
+	struct walk w = { 0 };
+	const char *v;
+	char date[SM_MIME_DATE_SIZE];
+	size_t body;
+	int rc;
+
+	memset(m, 0, sizeof(*m));
+	w.m = m;
+	body = header_parse(&h, msg, len);
+	rc = h.n > 0 ? 0 : -1;
+	if (rc < 0)
+		body = 0;	/* not a message: take it all as text */
+	m->message_id = first_id(header_get(&h, "Message-ID"));
+	m->in_reply_to = first_id(header_get(&h, "In-Reply-To"));
+	if ((v = header_get(&h, "References")) != NULL)
+		m->nreferences = msg_ids(v, &m->references);
+	if ((v = header_get(&h, "From")) != NULL)
+		parse_from(m, v);
+	m->subject = decoded(&h, "Subject");
+	m->language = decoded(&h, "Content-Language");
+	if (sm_mime_date(header_get(&h, "Date"), date) == 0)
+		m->date = xstrdup(date);
+	walk_entity(&w, &h, msg + body, len - body, 0);
+	if (w.have_plain && (!blank_text(w.plain.data) || !w.have_html)) {
+		m->body = w.plain.data;
+		w.plain.data = NULL;
+	} else if (w.have_html) {
+		m->body = sm_html_to_text(w.html.data, w.html.len);
+		m->from_html = 1;
+	} else
+		m->body = xstrdup("");
+	trim_end(m->body);
+	m->text = sm_mime_strip_quote(m->body);
+	sm_buf_free(&w.plain);
+	sm_buf_free(&w.html);
+	header_free(&h);
+	return rc;
+}
+
+void
+sm_mime_free(struct sm_mail *m)
+{
+	size_t i;
+
+	free(m->message_id);
+	free(m->from_addr);
+	free(m->from_name);
+	free(m->subject);
+	free(m->date);
+	free(m->in_reply_to);
+	for (i = 0; i < m->nreferences; i++)
+		free(m->references[i]);
+	free(m->references);
+	free(m->language);
+	free(m->body);
+	free(m->text);
+	for (i = 0; i < m->nattachments; i++)
+		free(m->attachments[i]);
+	free(m->attachments);
+	memset(m, 0, sizeof(*m));
+}
