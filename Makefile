@@ -18,7 +18,8 @@ TEST_PKGS = cmocka
 # Debian packages that provide the libraries and tools above.
 DEBS = build-essential pkg-config libjansson-dev libyaml-dev libpcre2-dev \
 	libutf8proc-dev libstemmer-dev libexttextcat-dev libsqlite3-dev \
-	libcmocka-dev libcurl4-openssl-dev mandoc jq
+	libcmocka-dev libcurl4-openssl-dev mandoc jq \
+	dovecot-core dovecot-imapd openssl curl
 
 ifeq ($(SANITIZE),1)
 BUILD ?= build-san
