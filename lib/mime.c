@@ -852,7 +852,8 @@ unflow(struct sm_buf *out, const char *s, size_t n, int delsp)
 
 				for (k = 0; k < q; k++)
 					sm_buf_addc(out, '>');
-				sm_buf_addc(out, ' ');
+				if (clen > 0)
+					sm_buf_addc(out, ' ');
 			}
 		}
 		sm_buf_add(out, s + c, clen);

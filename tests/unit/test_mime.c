@@ -714,6 +714,83 @@ test_huge_and_deep(void **state)
 	free(msg);
 }
 
+/* The messages in tests/fixtures/email, which the connector tests deliver. */
+static void
+parse_file(struct sm_mail *m, const char *name)
+{
+	const char *src = getenv("SM_SRC");
+	char path[4096];
+	FILE *f;
+	char *buf;
+	long n;
+
+	snprintf(path, sizeof(path), "%s/tests/fixtures/email/%s",
+	    src ? src : ".", name);
+	f = fopen(path, "rb");
+	if (f == NULL) {
+		print_error("%s: cannot open\n", path);
+		fail();
+	}
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	assert_true(n > 0);
+	rewind(f);
+	buf = malloc((size_t)n);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	assert_int_equal(sm_mime_parse(m, buf, (size_t)n), 0);
+	free(buf);
+}
+
+static void
+test_fixture_files(void **state)
+{
+	struct sm_mail m;
+
+	(void)state;
+	parse_file(&m, "plain-qp.eml");
+	assert_str(m.from_name, "Luc\xc3\xad" "a Mart\xc3\xadn");
+	assert_str(m.subject, "Contenedor roto en la calle Olmo n.\xc2\xba 5");
+	assert_str(m.date, "2025-03-12T08:30:00Z");
+	assert_str(m.text, "El contenedor amarillo de la calle Olmo tiene la "
+	    "tapa rota y el viento est\xc3\xa1 esparciendo los pl\xc3\xa1sticos."
+	    "\n\nGracias.");
+	sm_mime_free(&m);
+
+	parse_file(&m, "alternative.eml");
+	assert_str(m.date, "2025-03-12T16:05:00Z");
+	assert_str(m.body, "Buenas tardes,\n\nEl parque infantil de la Alameda "
+	    "tiene un columpio suelto \xe2\x80\x93 es peligroso.");
+	assert_int_equal(m.from_html, 0);
+	sm_mime_free(&m);
+
+	parse_file(&m, "reply-quoted.eml");
+	assert_str(m.in_reply_to, "<inc-2025-0420.1741800000@villanueva."
+	    "example>");
+	assert_str(m.references[0], "<CAPedro+001@mail.correo.example>");
+	assert_str(m.text, "Gracias, ya lo han arreglado esta ma\xc3\xb1" "ana.");
+	assert_non_null(strstr(m.body, "\n>\n> Atenci\xc3\xb3n Ciudadana"));
+	sm_mime_free(&m);
+
+	parse_file(&m, "spam-latin1.eml");
+	assert_str(m.from_name, "Oferta \xc3\x9anica");
+	assert_str(m.subject, "Gane 1.000 \xe2\x82\xac al d\xc3\xad" "a");
+	assert_str(m.text, "\xc2\xa1" "Gane 1.000 \xe2\x82\xac al d\xc3\xad"
+	    "a!\n\nPulse aqu\xc3\xad.");
+	assert_int_equal(m.from_html, 1);
+	sm_mime_free(&m);
+
+	parse_file(&m, "attachment.eml");
+	assert_str(m.from_addr, "vecina@correo.example");
+	assert_str(m.from_name, "Rosa Gil");
+	assert_str(m.text, "Adjunto foto del bache de la calle Real. "
+	    "Reparaci\xc3\xb3n urgente, por favor.");
+	assert_int_equal(m.nattachments, 1);
+	assert_str(m.attachments[0], "bache.jpg");
+	sm_mime_free(&m);
+}
+
 int
 main(void)
 {
@@ -731,6 +808,7 @@ main(void)
 		cmocka_unit_test(test_strip_quote),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_huge_and_deep),
+		cmocka_unit_test(test_fixture_files),
 	};
 
 	return cmocka_run_group_tests_name("mime", tests, NULL, NULL);
