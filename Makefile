@@ -12,14 +12,14 @@ DESTDIR ?=
 CC ?= cc
 CFLAGS ?= -O2 -g
 PKG_CONFIG ?= pkg-config
-PKGS = jansson yaml-0.1 libpcre2-8 libutf8proc sqlite3 libexttextcat
+PKGS = jansson yaml-0.1 libpcre2-8 libutf8proc sqlite3 libexttextcat libcurl
 TEST_PKGS = cmocka
 
 # Debian packages that provide the libraries and tools above.
 DEBS = build-essential pkg-config libjansson-dev libyaml-dev libpcre2-dev \
 	libutf8proc-dev libstemmer-dev libexttextcat-dev libsqlite3-dev \
-	libcmocka-dev libcurl4-openssl-dev mandoc jq \
-	dovecot-core dovecot-imapd openssl curl
+	libcmocka-dev libcurl4-openssl-dev mandoc jq python3 openssl \
+	dovecot-core dovecot-imapd curl
 
 ifeq ($(SANITIZE),1)
 BUILD ?= build-san
@@ -42,7 +42,7 @@ TEST_LIBS = $(shell $(PKG_CONFIG) --libs $(TEST_PKGS))
 
 LIB_SRC = $(wildcard lib/*.c) $(wildcard lib/platform/*.c)
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/lib/builtin_rules.o
-TOOLS = sm-classify
+TOOLS = sm-classify sm-fetch
 BINS = $(TOOLS:%=$(BUILD)/bin/%)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)

@@ -1,0 +1,75 @@
+/* http.h - HTTPS requests over libcurl's multi interface
+ *
+ * Requests of several accounts run at once.  TLS is always verified.  5xx
+ * answers and network errors are retried with exponential backoff and
+ * jitter; a 429 or an exhausted rate limit (Retry-After, X-RateLimit-*,
+ * RateLimit-*, Telegram's parameters.retry_after) waits when the wait is
+ * short enough, and otherwise is given up as SM_HTTP_LATER.
+ */
+#ifndef SM_HTTP_H
+#define SM_HTTP_H
+
+#include <stddef.h>
+
+#include "sm/error.h"
+#include "sm/util.h"
+
+/* Per account; the layer keeps the account's rate-limit state here too. */
+struct sm_http_opts {
+	const char *ca_file;	/* a CA added to the system's, or NULL */
+	long connect_timeout_ms;
+	long timeout_ms;	/* the whole transfer */
+	int retries;		/* after 5xx and network errors */
+	long backoff_ms;	/* the first retry's delay, doubled each time */
+	long max_wait_ms;	/* longest wait the rate limit may ask for */
+	size_t max_body;	/* larger responses are an error */
+	double not_before;	/* (internal) rate limit: no request before */
+};
+
+/* Defaults: 10 s, 60 s, 3 retries, 1 s, 60 s, 16 MiB. */
+void sm_http_opts_init(struct sm_http_opts *o);
+
+enum sm_http_result {
+	SM_HTTP_OK,		/* a response came; status says which */
+	SM_HTTP_LATER,		/* rate limited, down, unreachable: try later */
+	SM_HTTP_FAILED		/* no point in trying again (TLS, too large) */
+};
+
+struct sm_http_response {
+	enum sm_http_result result;
+	long status;		/* the HTTP status, 0 when none came */
+	struct sm_buf body;	/* the body; the callback may take .data */
+	char *link;		/* the Link header, or NULL */
+	char error[256];	/* what went wrong, without secrets */
+};
+
+/* Called once per request, when it is finished or given up. */
+typedef void sm_http_cb(struct sm_http_response *resp, void *arg);
+
+struct sm_http;
+
+struct sm_http *sm_http_new(void);
+void sm_http_free(struct sm_http *h);
+
+/*
+ * Queues a GET of url.  headers is a NULL-terminated list of "Name: value"
+ * lines (Authorization among them), or NULL.  o must outlive the request.
+ * Responses of any status come back as SM_HTTP_OK but 429 and 5xx, which
+ * are retried first.
+ */
+void sm_http_get(struct sm_http *h, struct sm_http_opts *o, const char *url,
+    const char *const *headers, sm_http_cb *cb, void *arg);
+
+/* Runs the requests until none is left; callbacks may queue more. */
+int sm_http_run(struct sm_http *h, struct sm_error *err);
+
+/*
+ * The URL of the Link header's entry with rel="rel" (new string), or
+ * NULL.
+ */
+char *sm_http_link(const char *link, const char *rel);
+
+/* Percent-encodes s for a query string; a new string. */
+char *sm_http_escape(const char *s);
+
+#endif

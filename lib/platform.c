@@ -1,0 +1,28 @@
+/* platform.c - the table of connectors */
+#include <string.h>
+
+#include "sm/platform.h"
+
+static const struct sm_platform *const platforms[] = {
+	&sm_platform_file,
+	&sm_platform_mastodon,
+	&sm_platform_telegram,
+	NULL
+};
+
+const struct sm_platform *
+sm_platform_find(const char *name)
+{
+	int i;
+
+	for (i = 0; platforms[i]; i++)
+		if (strcmp(platforms[i]->name, name) == 0)
+			return platforms[i];
+	return NULL;
+}
+
+const char *
+sm_platform_names(void)
+{
+	return "file, mastodon, telegram";
+}

@@ -1,0 +1,190 @@
+/* file.c - the file connector: a JSON-lines file or file:// URL
+ *
+ * The cursor is "OFFSET:LINE", the byte just after the last whole line
+ * read and that line's number, so each run reads what was appended since.
+ * A line without its newline yet is left for the next run; a file shorter
+ * than the cursor was replaced and is read from the start.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include <jansson.h>
+
+#include "sm/fetch.h"
+#include "sm/jsonl.h"
+#include "sm/platform.h"
+#include "sm/util.h"
+
+#define COMMIT_EVERY 1000
+
+static const char *const keys[] = { "path", NULL };
+
+static int
+check(const struct sm_config *cfg, struct sm_account *a, struct sm_error *err)
+{
+	json_t *p = json_object_get(a->conf, "path");
+
+	if (p && !json_is_string(p))
+		return sm_config_error(cfg, p, err, "accounts.%s.path: "
+		    "expected a string, got %s", a->name,
+		    sm_config_type_name(p));
+	if (p && a->url)
+		return sm_config_error(cfg, p, err, "accounts.%s: path: and "
+		    "url: both given", a->name);
+	if (p == NULL && a->url == NULL)
+		return sm_config_error(cfg, a->conf, err, "accounts.%s: no "
+		    "path: or url:", a->name);
+	if (a->url && strncmp(a->url, "file://", 7) != 0)
+		return sm_config_error(cfg, json_object_get(a->conf, "url"),
+		    err, "accounts.%s.url: a file account needs a file:// "
+		    "URL", a->name);
+	if (p && json_string_value(p)[0] != '/' && sm_config_path(cfg)) {
+		/* relative to the configuration file, as include: is */
+		const char *cp = sm_config_path(cfg), *slash = strrchr(cp, '/');
+		struct sm_buf b = { 0 };
+
+		sm_buf_adds(&b, "file://");
+		if (slash)
+			sm_buf_add(&b, cp, (size_t)(slash - cp + 1));
+		sm_buf_adds(&b, json_string_value(p));
+		a->url = b.data;
+	} else if (p) {
+		struct sm_buf b = { 0 };
+
+		sm_buf_adds(&b, "file://");
+		sm_buf_adds(&b, json_string_value(p));
+		a->url = b.data;
+	}
+	return 0;
+}
+
+static const char *
+file_path(struct sm_account *a)
+{
+	const char *p = a->url + 7;
+
+	/* file://localhost/x and file:///x */
+	if (strncmp(p, "localhost/", 10) == 0)
+		p += 9;
+	return p;
+}
+
+/* Fills what the file did not say, so that every record has an id. */
+static void
+complete(struct sm_job *job, json_t *rec, unsigned long line)
+{
+	char id[64];
+	struct sm_buf b = { 0 };
+
+	if (!json_is_string(json_object_get(rec, "platform")))
+		json_object_set_new(rec, "platform", json_string("file"));
+	if (!json_is_string(json_object_get(rec, "account")))
+		json_object_set_new(rec, "account",
+		    json_string(job->acct->name));
+	if (!json_is_string(json_object_get(rec, "id"))) {
+		snprintf(id, sizeof(id), "%lu", line);
+		sm_buf_adds(&b, "file:");
+		sm_buf_adds(&b, job->acct->name);
+		sm_buf_addc(&b, ':');
+		sm_buf_adds(&b, id);
+		json_object_set_new(rec, "id", json_string(b.data));
+		sm_buf_free(&b);
+	}
+}
+
+static void
+fetch(struct sm_job *job)
+{
+	const char *path = file_path(job->acct), *cur;
+	unsigned long long off = 0;
+	unsigned long line = 0, since_commit = 0;
+	char *buf = NULL, value[64];
+	size_t cap = 0;
+	ssize_t n;
+	struct stat sb;
+	json_error_t jerr;
+	json_t *rec;
+	FILE *fp;
+
+	cur = job->opts->backfill ? NULL : sm_job_cursor(job, "offset");
+	if (job->stopped)
+		return;
+	if (cur && sscanf(cur, "%llu:%lu", &off, &line) != 2)
+		off = line = 0;
+	if ((fp = fopen(path, "r")) == NULL) {
+		sm_job_fail(job, errno == ENOENT ? EX_NOINPUT : EX_IOERR,
+		    "%s: %s", path, strerror(errno));
+		return;
+	}
+	if (fstat(fileno(fp), &sb) == 0 && (unsigned long long)sb.st_size < off) {
+		sm_job_note(job, "%s is shorter than before: read from the "
+		    "start", path);
+		off = line = 0;
+	}
+	if (fseeko(fp, (off_t)off, SEEK_SET) < 0) {
+		sm_job_fail(job, EX_IOERR, "%s: %s", path, strerror(errno));
+		fclose(fp);
+		return;
+	}
+	while ((n = getline(&buf, &cap, fp)) > 0) {
+		if (buf[n - 1] != '\n')
+			break;		/* still being written */
+		off += (unsigned long long)n;
+		line++;
+		if (strspn(buf, " \t\r\n") == (size_t)n)
+			continue;
+		rec = json_loadb(buf, (size_t)n, JSON_REJECT_DUPLICATES, &jerr);
+		if (rec == NULL || !json_is_object(rec)) {
+			sm_job_warn(job, EX_DATAERR, "%s:%lu: %s", path, line,
+			    rec ? "expected an object" : jerr.text);
+			json_decref(rec);
+			continue;
+		}
+		complete(job, rec, line);
+		if (job->opts->since) {
+			time_t t;
+			json_t *c = json_object_get(rec, "created_at");
+
+			if (json_is_string(c) && sm_time_parse(
+			    json_string_value(c), &t) == 0 &&
+			    t < job->opts->since) {
+				json_decref(rec);
+				continue;
+			}
+		}
+		if (sm_job_emit(job, rec) < 0)
+			break;
+		if (++since_commit == COMMIT_EVERY) {
+			snprintf(value, sizeof(value), "%llu:%lu", off, line);
+			if (sm_job_commit(job, "offset", value) < 0)
+				break;
+			since_commit = 0;
+		}
+	}
+	if (ferror(fp))
+		sm_job_fail(job, EX_IOERR, "%s: %s", path, strerror(errno));
+	else if (!job->stopped) {
+		snprintf(value, sizeof(value), "%llu:%lu", off, line);
+		if (cur == NULL || strcmp(cur, value) != 0)
+			sm_job_commit(job, "offset", value);
+		sm_job_note(job, "%lu records from %s", job->emitted, path);
+	}
+	free(buf);
+	fclose(fp);
+}
+
+const struct sm_platform sm_platform_file = {
+	.name = "file",
+	.keys = keys,
+	.default_url = NULL,
+	.needs_token = 0,
+	.check = check,
+	.fetch = fetch,
+	.post = NULL,
+	.free = NULL,
+};

@@ -1,0 +1,386 @@
+/* mastodon.c - the Mastodon connector: mentions, including private ones
+ *
+ * Stream "mentions": GET /api/v1/notifications?types[]=mention with
+ * include_filtered=true (Mastodon 4.3 filters private mentions from
+ * strangers otherwise).  The cursor is the newest notification id emitted.
+ * With a cursor, pages are polled forward with min_id (each page comes
+ * newest first and is emitted oldest first) while they are full.  Without
+ * one, or with --backfill or --since, the Link rel="next" pages are walked
+ * back (only the first page without either option), and the cursor is
+ * stored when the walk is over.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include <jansson.h>
+
+#include "sm/fetch.h"
+#include "sm/html.h"
+#include "sm/http.h"
+#include "sm/platform.h"
+#include "sm/util.h"
+
+#define DEFAULT_LIMIT 40
+
+struct masto {
+	char *me;		/* our account id */
+	char *domain;		/* for local handles: user@domain */
+	char *newest;		/* the newest notification id seen */
+	int walking;		/* following rel="next" back in time */
+	long limit;
+};
+
+static char *
+host_of(const char *url)
+{
+	const char *p = strstr(url, "://"), *e;
+
+	if (p == NULL)
+		return NULL;
+	p += 3;
+	e = p + strcspn(p, "/:?#");
+	return e > p ? xstrndup(p, (size_t)(e - p)) : NULL;
+}
+
+static const char *
+str(json_t *o, const char *k)
+{
+	json_t *v = json_object_get(o, k);
+
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static json_t *
+str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+static json_t *
+prefixed(struct sm_job *job, const char *native)
+{
+	struct sm_buf b = { 0 };
+	json_t *j;
+
+	sm_buf_adds(&b, "mastodon:");
+	sm_buf_adds(&b, job->acct->name);
+	sm_buf_addc(&b, ':');
+	sm_buf_adds(&b, native);
+	j = json_string(b.data);
+	sm_buf_free(&b);
+	return j;
+}
+
+static json_t *
+to_text(const char *html)
+{
+	char *t = sm_html_to_text(html, strlen(html));
+	json_t *j = json_string(t);
+
+	free(t);
+	return j;
+}
+
+/* The record for a mention notification, or NULL when it has no status. */
+static json_t *
+normalize(struct sm_job *job, json_t *n)
+{
+	struct masto *m = job->priv;
+	json_t *st = json_object_get(n, "status"), *acc, *rec, *author, *txt;
+	const char *id, *vis, *irt, *acct, *name, *cw, *url, *created;
+	struct sm_buf b = { 0 };
+	time_t t;
+
+	if (!json_is_object(st) || (id = str(st, "id")) == NULL)
+		return NULL;
+	acc = json_object_get(st, "account");
+	if (!json_is_object(acc))
+		acc = json_object_get(n, "account");
+	vis = str(st, "visibility");
+	irt = str(st, "in_reply_to_account_id");
+	rec = json_object();
+	json_object_set_new(rec, "id", prefixed(job, id));
+	json_object_set_new(rec, "platform", json_string("mastodon"));
+	json_object_set_new(rec, "account", json_string(job->acct->name));
+	json_object_set_new(rec, "kind", json_string(
+	    vis && strcmp(vis, "direct") == 0 ? "direct" :
+	    irt && m->me && strcmp(irt, m->me) == 0 ? "reply" : "mention"));
+	created = str(st, "created_at");
+	if (created && sm_time_parse(created, &t) == 0)
+		json_object_set_new(rec, "created_at", sm_time_json(t));
+	else
+		json_object_set_new(rec, "created_at", json_null());
+	json_object_set_new(rec, "fetched_at", sm_time_json(time(NULL)));
+	author = json_object();
+	json_object_set_new(author, "id", str_or_null(str(acc, "id")));
+	acct = str(acc, "acct");
+	if (acct && !strchr(acct, '@') && m->domain) {
+		sm_buf_adds(&b, acct);
+		sm_buf_addc(&b, '@');
+		sm_buf_adds(&b, m->domain);
+		json_object_set_new(author, "handle", json_string(b.data));
+		sm_buf_free(&b);
+	} else
+		json_object_set_new(author, "handle", str_or_null(acct));
+	name = str(acc, "display_name");
+	if (name == NULL || *name == '\0')
+		name = str(acc, "username");
+	json_object_set_new(author, "name", str_or_null(name));
+	json_object_set_new(rec, "author", author);
+	txt = to_text(str(st, "content") ? str(st, "content") : "");
+	cw = str(st, "spoiler_text");
+	if (cw && *cw) {
+		sm_buf_adds(&b, cw);
+		sm_buf_adds(&b, "\n\n");
+		sm_buf_adds(&b, json_string_value(txt));
+		json_decref(txt);
+		txt = json_string(b.data);
+		sm_buf_free(&b);
+	}
+	json_object_set_new(rec, "text", txt ? txt : json_string(""));
+	json_object_set_new(rec, "lang", str_or_null(str(st, "language")));
+	url = str(st, "url") ? str(st, "url") : str(st, "uri");
+	json_object_set_new(rec, "url", str_or_null(url));
+	json_object_set_new(rec, "thread", json_pack("{s:o,s:n}",
+	    "in_reply_to", str(st, "in_reply_to_id") ?
+	    prefixed(job, str(st, "in_reply_to_id")) : json_null(), "root"));
+	if (job->opts->native)
+		json_object_set(rec, "native", n);
+	return rec;
+}
+
+static char *
+page_url(struct sm_job *job, const char *key, const char *id)
+{
+	struct masto *m = job->priv;
+	struct sm_buf b = { 0 };
+	char lim[32];
+
+	snprintf(lim, sizeof(lim), "%ld", m->limit);
+	sm_buf_adds(&b, job->acct->url);
+	sm_buf_adds(&b, "/api/v1/notifications?types%5B%5D=mention"
+	    "&include_filtered=true&limit=");
+	sm_buf_adds(&b, lim);
+	if (id) {
+		char *e = sm_http_escape(id);
+
+		sm_buf_addc(&b, '&');
+		sm_buf_adds(&b, key);
+		sm_buf_addc(&b, '=');
+		sm_buf_adds(&b, e);
+		free(e);
+	}
+	return b.data;
+}
+
+static void on_page(struct sm_job *, struct sm_http_response *);
+
+/* The max_id parameter of a URL (which is freed), as a new string. */
+static char *
+max_id_of(char *url)
+{
+	char *p, *id = NULL;
+	size_t n;
+
+	if (url && (p = strstr(url, "max_id=")) != NULL &&
+	    (p == url || p[-1] == '?' || p[-1] == '&')) {
+		p += 7;
+		n = strspn(p, "0123456789");
+		if (n > 0 && (p[n] == '\0' || p[n] == '&'))
+			id = xstrndup(p, n);
+	}
+	free(url);
+	return id;
+}
+
+/* Parses a 200 JSON response; NULL (the job failed) otherwise. */
+static json_t *
+parse(struct sm_job *job, struct sm_http_response *r, int want_array)
+{
+	json_error_t e;
+	json_t *j;
+
+	if (r->status != 200) {
+		sm_job_http_error(job, r);
+		return NULL;
+	}
+	j = json_loadb(r->body.data, r->body.len, 0, &e);
+	if (j == NULL) {
+		sm_job_fail(job, EX_TEMPFAIL, "invalid JSON in the response: "
+		    "%s; try later", e.text);
+		return NULL;
+	}
+	if (want_array ? !json_is_array(j) : !json_is_object(j)) {
+		sm_job_fail(job, EX_UNAVAILABLE, "unexpected response: "
+		    "expected %s", want_array ? "an array" : "an object");
+		json_decref(j);
+		return NULL;
+	}
+	return j;
+}
+
+static void
+walk_done(struct sm_job *job)
+{
+	struct masto *m = job->priv;
+	const char *cur = sm_job_cursor(job, "mentions");
+
+	if (m->newest && (cur == NULL || sm_id_greater(m->newest, cur)))
+		sm_job_commit(job, "mentions", m->newest);
+	sm_job_note(job, "%lu mentions", job->emitted);
+}
+
+static int
+emit(struct sm_job *job, json_t *n, int *too_old)
+{
+	json_t *rec = normalize(job, n);
+	json_t *c;
+	time_t t;
+
+	if (rec == NULL)
+		return 0;
+	c = json_object_get(rec, "created_at");
+	if (job->opts->since && json_is_string(c) &&
+	    sm_time_parse(json_string_value(c), &t) == 0 &&
+	    t < job->opts->since) {
+		*too_old = 1;
+		json_decref(rec);
+		return 0;
+	}
+	return sm_job_emit(job, rec);
+}
+
+static void
+on_page(struct sm_job *job, struct sm_http_response *r)
+{
+	struct masto *m = job->priv;
+	json_t *page = parse(job, r, 1), *n;
+	const char *id, *newest = NULL;
+	char *next;
+	size_t i, len;
+	int too_old = 0;
+
+	if (page == NULL)
+		return;
+	len = json_array_size(page);
+	for (i = 0; i < len; i++) {
+		id = str(json_array_get(page, i), "id");
+		if (id && (newest == NULL || sm_id_greater(id, newest)))
+			newest = id;
+	}
+	if (m->walking) {
+		if (newest && (m->newest == NULL ||
+		    sm_id_greater(newest, m->newest))) {
+			free(m->newest);
+			m->newest = xstrdup(newest);
+		}
+		json_array_foreach(page, i, n)
+			if (emit(job, n, &too_old) < 0)
+				goto out;
+		/*
+		 * The next page is asked for with our own parameters and
+		 * the max_id of rel="next": the link is the server's word on
+		 * where the page ends, not a URL to send our token to.
+		 */
+		next = max_id_of(sm_http_link(r->link, "next"));
+		if (len == 0 || too_old || next == NULL ||
+		    (!job->opts->backfill && !job->opts->since))
+			walk_done(job);
+		else {
+			char *u = page_url(job, "max_id", next);
+
+			sm_job_get(job, u, on_page);
+			free(u);
+		}
+		free(next);
+		goto out;
+	}
+	/* forward from the cursor: oldest first */
+	for (i = len; i-- > 0;)
+		if (emit(job, json_array_get(page, i), &too_old) < 0)
+			goto out;
+	if (newest) {
+		if (sm_job_commit(job, "mentions", newest) < 0)
+			goto out;
+		if ((long)len >= m->limit) {
+			char *u = page_url(job, "min_id", newest);
+
+			sm_job_get(job, u, on_page);
+			free(u);
+			goto out;
+		}
+	}
+	sm_job_note(job, "%lu mentions", job->emitted);
+out:
+	json_decref(page);
+}
+
+static void
+on_me(struct sm_job *job, struct sm_http_response *r)
+{
+	struct masto *m = job->priv;
+	json_t *me = parse(job, r, 0);
+	const char *cur;
+	char *u;
+
+	if (me == NULL)
+		return;
+	if (str(me, "id"))
+		m->me = xstrdup(str(me, "id"));
+	if (str(me, "url"))
+		m->domain = host_of(str(me, "url"));
+	if (m->domain == NULL)
+		m->domain = host_of(job->acct->url);
+	json_decref(me);
+	cur = sm_job_cursor(job, "mentions");
+	if (job->stopped)
+		return;
+	m->walking = cur == NULL || job->opts->backfill || job->opts->since;
+	if (cur == NULL && !job->opts->backfill && !job->opts->since)
+		sm_job_note(job, "first run: only the newest page "
+		    "(see --backfill)");
+	u = page_url(job, "min_id", m->walking ? NULL : cur);
+	sm_job_get(job, u, on_page);
+	free(u);
+}
+
+static void
+fetch(struct sm_job *job)
+{
+	struct masto *m = xcalloc(1, sizeof(*m));
+	struct sm_buf b = { 0 };
+
+	job->priv = m;
+	m->limit = job->acct->limit ? job->acct->limit : DEFAULT_LIMIT;
+	sm_job_bearer(job, job->acct->token);
+	sm_buf_adds(&b, job->acct->url);
+	sm_buf_adds(&b, "/api/v1/accounts/verify_credentials");
+	sm_job_get(job, b.data, on_me);
+	sm_buf_free(&b);
+}
+
+static void
+mfree(struct sm_job *job)
+{
+	struct masto *m = job->priv;
+
+	if (m == NULL)
+		return;
+	free(m->me);
+	free(m->domain);
+	free(m->newest);
+	free(m);
+}
+
+const struct sm_platform sm_platform_mastodon = {
+	.name = "mastodon",
+	.keys = NULL,
+	.default_url = NULL,
+	.needs_token = 1,
+	.check = NULL,
+	.fetch = fetch,
+	.post = NULL,
+	.free = mfree,
+};

@@ -1,0 +1,299 @@
+/* telegram.c - the Telegram connector: messages to the administration's bot
+ *
+ * Stream "updates": getUpdates.  The cursor is the next offset (the highest
+ * update_id emitted + 1).  Asking with a higher offset confirms, and so
+ * deletes on Telegram's side, every update below it; so a page is asked
+ * for only once the previous one's cursor is stored, and when cursors are
+ * not stored at once (-n, -o) one page is all a run fetches.
+ *
+ * The token is part of the URL path, as the Bot API wants: no message
+ * ever shows a request's URL.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include <jansson.h>
+
+#include "sm/fetch.h"
+#include "sm/http.h"
+#include "sm/platform.h"
+#include "sm/util.h"
+
+#define DEFAULT_LIMIT 100
+
+struct tg {
+	long long bot_id;	/* the number before the token's colon */
+	long limit;
+	char *offset;		/* the next offset, or NULL */
+};
+
+static json_t *
+str_or_null(json_t *o, const char *k)
+{
+	json_t *v = json_object_get(o, k);
+
+	return json_is_string(v) ? json_string(json_string_value(v)) :
+	    json_null();
+}
+
+static json_t *
+native_id(struct sm_job *job, long long chat, long long msg, int prefix)
+{
+	char buf[64];
+	struct sm_buf b = { 0 };
+	json_t *j;
+
+	if (prefix) {
+		sm_buf_adds(&b, "telegram:");
+		sm_buf_adds(&b, job->acct->name);
+		sm_buf_addc(&b, ':');
+	}
+	snprintf(buf, sizeof(buf), "%lld:%lld", chat, msg);
+	sm_buf_adds(&b, buf);
+	j = json_string(b.data);
+	sm_buf_free(&b);
+	return j;
+}
+
+static long long
+num(json_t *o, const char *k)
+{
+	return json_integer_value(json_object_get(o, k));
+}
+
+static json_t *
+url_of(json_t *chat, long long msg)
+{
+	const char *type = json_string_value(json_object_get(chat, "type"));
+	json_t *user = json_object_get(chat, "username");
+	long long id = num(chat, "id");
+	char buf[256];
+
+	if (type && strcmp(type, "private") == 0)
+		return json_null();
+	if (json_is_string(user)) {
+		snprintf(buf, sizeof(buf), "https://t.me/%s/%lld",
+		    json_string_value(user), msg);
+		return json_string(buf);
+	}
+	/* a private supergroup: -100 then the id t.me/c/ wants */
+	snprintf(buf, sizeof(buf), "%lld", id);
+	if (strncmp(buf, "-100", 4) == 0) {
+		char out[300];
+
+		snprintf(out, sizeof(out), "https://t.me/c/%s/%lld", buf + 4,
+		    msg);
+		return json_string(out);
+	}
+	return json_null();
+}
+
+static int
+is_start(const char *text)
+{
+	return text && strncmp(text, "/start", 6) == 0 &&
+	    (text[6] == '\0' || text[6] == ' ' || text[6] == '@');
+}
+
+static json_t *
+normalize(struct sm_job *job, json_t *u, json_t *msg, int edited)
+{
+	struct tg *t = job->priv;
+	json_t *chat = json_object_get(msg, "chat"), *from, *rec, *author;
+	json_t *text, *rt;
+	const char *type, *first, *last;
+	long long chat_id = num(chat, "id"), mid = num(msg, "message_id");
+	struct sm_buf b = { 0 };
+	char buf[32];
+
+	text = json_object_get(msg, "text");
+	if (!json_is_string(text))
+		text = json_object_get(msg, "caption");
+	if (!json_is_string(text) || is_start(json_string_value(text)))
+		return NULL;
+	type = json_string_value(json_object_get(chat, "type"));
+	rt = json_object_get(msg, "reply_to_message");
+	rec = json_object();
+	json_object_set_new(rec, "id", native_id(job, chat_id, mid, 1));
+	json_object_set_new(rec, "platform", json_string("telegram"));
+	json_object_set_new(rec, "account", json_string(job->acct->name));
+	json_object_set_new(rec, "kind", json_string(
+	    type && strcmp(type, "private") == 0 ? "direct" :
+	    json_is_object(rt) && num(json_object_get(rt, "from"), "id") ==
+	    t->bot_id ? "reply" : "mention"));
+	json_object_set_new(rec, "created_at",
+	    sm_time_json((time_t)num(msg, "date")));
+	if (edited)
+		json_object_set_new(rec, "edited_at",
+		    sm_time_json((time_t)num(msg, "edit_date")));
+	json_object_set_new(rec, "fetched_at", sm_time_json(time(NULL)));
+	author = json_object();
+	from = json_object_get(msg, "from");
+	if (!json_is_object(from))
+		from = json_object_get(msg, "sender_chat");
+	if (json_is_object(from)) {
+		snprintf(buf, sizeof(buf), "%lld", num(from, "id"));
+		json_object_set_new(author, "id", json_string(buf));
+	} else
+		json_object_set_new(author, "id", json_null());
+	json_object_set_new(author, "handle", str_or_null(from, "username"));
+	first = json_string_value(json_object_get(from, "first_name"));
+	last = json_string_value(json_object_get(from, "last_name"));
+	if (first == NULL)
+		first = json_string_value(json_object_get(from, "title"));
+	if (first)
+		sm_buf_adds(&b, first);
+	if (first && last)
+		sm_buf_addc(&b, ' ');
+	if (last)
+		sm_buf_adds(&b, last);
+	json_object_set_new(author, "name", b.data ? json_string(b.data) :
+	    json_null());
+	sm_buf_free(&b);
+	json_object_set_new(rec, "author", author);
+	json_object_set_new(rec, "text", json_string(json_string_value(text)));
+	json_object_set_new(rec, "lang", json_null());
+	json_object_set_new(rec, "url", url_of(chat, mid));
+	json_object_set_new(rec, "thread", json_pack("{s:o,s:n}",
+	    "in_reply_to", json_is_object(rt) ?
+	    native_id(job, chat_id, num(rt, "message_id"), 1) : json_null(),
+	    "root"));
+	if (job->opts->native)
+		json_object_set(rec, "native", u);
+	return rec;
+}
+
+static char *
+updates_url(struct sm_job *job)
+{
+	struct tg *t = job->priv;
+	struct sm_buf b = { 0 };
+	char lim[32];
+
+	snprintf(lim, sizeof(lim), "%ld", t->limit);
+	sm_buf_adds(&b, job->acct->url);
+	sm_buf_adds(&b, "/bot");
+	sm_buf_adds(&b, job->acct->token);
+	sm_buf_adds(&b, "/getUpdates?timeout=0&limit=");
+	sm_buf_adds(&b, lim);
+	sm_buf_adds(&b, "&allowed_updates=%5B%22message%22%2C"
+	    "%22edited_message%22%5D");
+	if (t->offset) {
+		sm_buf_adds(&b, "&offset=");
+		sm_buf_adds(&b, t->offset);
+	}
+	return b.data;
+}
+
+static void
+on_updates(struct sm_job *job, struct sm_http_response *r)
+{
+	struct tg *t = job->priv;
+	json_error_t e;
+	json_t *j, *res, *u, *msg, *rec, *c;
+	long long id, high = -1;
+	size_t i, len;
+	char buf[32];
+	time_t tm;
+
+	if (r->status != 200) {
+		sm_job_http_error(job, r);
+		return;
+	}
+	if ((j = json_loadb(r->body.data, r->body.len, 0, &e)) == NULL) {
+		sm_job_fail(job, EX_TEMPFAIL, "invalid JSON in the response: "
+		    "%s; try later", e.text);
+		return;
+	}
+	res = json_object_get(j, "result");
+	if (!json_is_true(json_object_get(j, "ok")) || !json_is_array(res)) {
+		sm_job_fail(job, EX_UNAVAILABLE, "unexpected response: "
+		    "expected {\"ok\":true,\"result\":[...]}");
+		json_decref(j);
+		return;
+	}
+	len = json_array_size(res);
+	json_array_foreach(res, i, u) {
+		id = num(u, "update_id");
+		if (id > high)
+			high = id;
+		msg = json_object_get(u, "message");
+		if (!json_is_object(msg))
+			msg = json_object_get(u, "edited_message");
+		if (!json_is_object(msg))
+			continue;
+		rec = normalize(job, u, msg,
+		    json_object_get(u, "edited_message") != NULL);
+		if (rec == NULL)
+			continue;
+		c = json_object_get(rec, "created_at");
+		if (job->opts->since && sm_time_parse(json_string_value(c),
+		    &tm) == 0 && tm < job->opts->since) {
+			json_decref(rec);
+			continue;
+		}
+		if (sm_job_emit(job, rec) < 0)
+			goto out;
+	}
+	if (high >= 0) {
+		snprintf(buf, sizeof(buf), "%lld", high + 1);
+		if (sm_job_commit(job, "updates", buf) < 0)
+			goto out;
+		free(t->offset);
+		t->offset = xstrdup(buf);
+		if ((long)len >= t->limit && sm_job_commits_now(job)) {
+			char *url = updates_url(job);
+
+			sm_job_get(job, url, on_updates);
+			free(url);
+			goto out;
+		}
+	}
+	sm_job_note(job, "%lu messages", job->emitted);
+out:
+	json_decref(j);
+}
+
+static void
+fetch(struct sm_job *job)
+{
+	struct tg *t = xcalloc(1, sizeof(*t));
+	const char *cur;
+	char *url;
+
+	job->priv = t;
+	t->limit = job->acct->limit ? job->acct->limit : DEFAULT_LIMIT;
+	t->bot_id = strtoll(job->acct->token, NULL, 10);
+	cur = sm_job_cursor(job, "updates");
+	if (job->stopped)
+		return;
+	t->offset = cur ? xstrdup(cur) : NULL;
+	url = updates_url(job);
+	sm_job_get(job, url, on_updates);
+	memset(url, 0, strlen(url));
+	free(url);
+}
+
+static void
+tfree(struct sm_job *job)
+{
+	struct tg *t = job->priv;
+
+	if (t == NULL)
+		return;
+	free(t->offset);
+	free(t);
+}
+
+const struct sm_platform sm_platform_telegram = {
+	.name = "telegram",
+	.keys = NULL,
+	.default_url = "https://api.telegram.org",
+	.needs_token = 1,
+	.check = NULL,
+	.fetch = fetch,
+	.post = NULL,
+	.free = tfree,
+};

@@ -1,0 +1,72 @@
+#!/bin/sh
+# sm-fetch, Mastodon over HTTPS with a test CA: first sync, pagination,
+# incremental runs, normalisation, what is sent
+. "${SM_SRC:-.}/tests/lib.sh"
+. "$SM_SRC/tests/fetch.sh"
+plan 26
+
+server_start tls
+config
+run sm-fetch -a masto
+is "without ca_file the test CA is not trusted: exit 69" "$rc" 69
+like "... and the TLS failure is said" "$(cat err)" '^sm-fetch: masto: .*(certificate|SSL)'
+is "... and nothing is fetched" "$(requests notifications)" 0
+
+CA_LINE="ca_file: $T/tls/ca.pem"
+config
+run sm-fetch -a masto
+is "first run: exit 0" "$rc" 0
+is "first run: only the newest page, newest first" "$(jq -r .id out | tr '\n' ' ')" \
+    "mastodon:masto:114143000000000301 mastodon:masto:114143000000000260 mastodon:masto:114143000000000233 "
+is "first run: nothing on stderr" "$(cat err)" ""
+
+rm -f "$T/state.db"*
+: > "$T/srv/requests.log"
+run sm-fetch -b -a masto
+is "--backfill: exit 0" "$rc" 0
+is "--backfill: every mention, across pages" "$(jq -r .id out | wc -l)" 7
+is "--backfill: one request per page, the last one empty" \
+    "$(requests 'notifications?')" 4
+is "--backfill: pages asked with max_id and the same filters" \
+    "$(grep -c 'types%5B%5D=mention&include_filtered=true&limit=3&max_id=' "$T/srv/requests.log")" 3
+is "every request carried the token" "$(requests ' bad$')" 0
+cp out first.jsonl
+
+run sm-fetch -a masto
+is "a run with nothing new: no records" "$(cat out)" ""
+like "... asks from the cursor with min_id" "$(tail -1 "$T/srv/requests.log")" \
+    'min_id=2489301 ok$'
+
+later
+run sm-fetch -a masto -v
+is "incremental: only the new mentions, oldest first" "$(jq -r .id out | tr '\n' ' ')" \
+    "mastodon:masto:114143000000000350 mastodon:masto:114143000000000377 "
+like "-v says where the cursor is" "$(cat err)" 'masto: cursor mentions is now 2489377'
+run sm-fetch -a masto
+is "and then nothing again" "$(cat out)" ""
+
+# normalisation, on the backfilled records
+f() { jq -c "select(.id == \"mastodon:masto:$1\") | $2" first.jsonl; }
+is "the record's fields, in order" "$(f 114143000000000101 'keys_unsorted')" \
+    '["id","platform","account","kind","created_at","fetched_at","author","text","lang","url","thread"]'
+is "HTML to text, entities decoded, paragraphs" "$(f 114143000000000101 .text)" \
+    '"@aytovillanueva La basura de la calle Real lleva 4 días sin recoger & huele fatal.\n\n¿Cuándo pasa el camión? #basura"'
+is "milliseconds dropped, UTC" "$(f 114143000000000101 .created_at)" '"2025-03-11T07:58:02Z"'
+is "a local author's handle gets our domain" "$(f 114143000000000101 .author)" \
+    '{"id":"110000000000000001","handle":"carmen_ruiz@mastodon.example","name":"Carmen Ruiz 🌻"}'
+is "visibility direct: kind direct, url falls back to uri" \
+    "$(f 114143000000000143 '[.kind, .url, .author.handle]')" \
+    '["direct","https://masto.es/users/lucia_m/statuses/114143000000000143","lucia_m@masto.es"]'
+is "a reply to our post: kind reply, in_reply_to" \
+    "$(f 114143000000000170 '[.kind, .thread, .text]')" \
+    '["reply",{"in_reply_to":"mastodon:masto:114142000000000001","root":null},"@aytovillanueva Gracias por el aviso del corte de agua.\n¿Hasta qué hora dura?"]'
+is "the content warning comes first" "$(f 114143000000000202 .text)" \
+    '"Queja autobús\n\nEl bus de las 8 no ha pasado otra vez >:( @aytovillanueva"'
+is "an empty display name: the username" "$(f 114143000000000233 '[.author.name, .text]')" \
+    '["vecino_anonimo","La farola de la plaza está fundida <3 @aytovillanueva"]'
+is "language null, a shortened link as its full URL" "$(f 114143000000000260 '[.lang, .text]')" \
+    '[null,"Gana 500€ con este enlace https://spam.example/x"]'
+
+run sm-fetch -a masto -b --native
+is "--native keeps the notification" "$(jq -r 'select(.id == "mastodon:masto:114143000000000101") | .native.group_key' out)" \
+    "ungrouped-2489101"

@@ -1,0 +1,47 @@
+#!/bin/sh
+# sm-fetch(1): the EXAMPLES run against the fake server
+. "${SM_SRC:-.}/tests/lib.sh"
+. "$SM_SRC/tests/fetch.sh"
+plan 8
+
+server_start
+examples() {
+	sed -n '/^\.Sh EXAMPLES/,/^\.Sh /p' "$SM_SRC/man/sm-fetch.1"
+}
+# literal N: the Nth literal block of EXAMPLES
+literal() {
+	examples | awk -v n="$1" '/^\.Bd -literal/ { b++; next } /^\.Ed/ { if (b == n) exit; next } b == n' |
+	    sed 's/\\e/\\/g'
+}
+
+literal 1 | sed "s|/var/lib/sm/state.db|$T/state.db|; s|https://masto.es|$BASE|;
+    s|/etc/sm/masto.token|$T/masto.token|;
+    s|^    platform: telegram|&\n    url: $BASE|" > sm.yaml
+echo "$TOKEN" > "$T/masto.token"
+SM_TELEGRAM_TOKEN=$TOKEN
+export SM_TELEGRAM_TOKEN
+is "the example configuration is the one with two accounts" \
+    "$(grep -c 'platform:' sm.yaml)" 2
+
+cmd=$(literal 2 | sed 's/^\$ //')
+sh -c "$cmd" 2>err
+is "first run example: exit 0, nothing said" "$?$(cat err)" 0
+is "... all the messages, classified" "$(jq -r 'select(.classify) | .account' march.jsonl | sort | uniq -c | tr -s ' ')" \
+" 7 ayto
+ 6 bot"
+
+later
+cmd=$(literal 3 | sed 's/^\$ //')
+out=$(sh -c "$cmd" 2>err)
+is "dry-run example: exit 0, nothing said" "$?$(cat err)" 0
+is "... counts per account and kind" "$(echo "$out" | tr -s ' ' | tr '\t' ' ')" \
+" 2 ayto mention
+ 1 bot direct"
+
+like "cron line" "$(literal 4)" '^\*/5 \* \* \* \* cd /var/lib/sm && sh fetch.sh$'
+literal 5 > fetch.sh
+mkdir spool
+sh fetch.sh 2>err
+is "fetch.sh example: exit 0, nothing said" "$?$(cat err)" 0
+is "... the new messages are classified, the spool is empty" \
+    "$(jq -r .id classified.jsonl | wc -l) $(ls spool | wc -l)" "3 0"
