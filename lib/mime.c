@@ -1325,6 +1325,9 @@ sm_mime_date(const char *s, char out[SM_MIME_DATE_SIZE])
 			i++;
 		} else if (is_space(ch) || ch == ',') {
 			i++;
+		} else if (ch == '-' && i > 0 && (is_alpha((unsigned char)
+		    s[i - 1]) || is_alpha((unsigned char)s[i + 1]))) {
+			i++;	/* IMAP's INTERNALDATE: 11-Mar-2025 */
 		} else if ((ch == '+' || ch == '-') &&
 		    is_digit((unsigned char)s[i + 1])) {
 			if ((k = zone_offset(s + i, &off)) == 0)
