@@ -11,8 +11,9 @@
 #                                    prints the UID each one got
 #   sh tests/imapd.sh stop DIR       stop it
 # Sourced (". tests/imapd.sh"), it defines imapd_start, imapd_deliver and
-# imapd_stop, taking the same arguments, and imapd_start sets the variables
-# above instead of printing them.
+# imapd_stop, taking the same arguments (imapd_start sets the variables
+# above instead of printing them), imapd_doveadm DIR ARGS... and
+# imapd_have (0 when dovecot and openssl are installed).
 #
 # The server runs as the calling user, root or not: it needs no system
 # configuration, writes nothing outside DIR, and listens on 127.0.0.1 only,
@@ -234,6 +235,10 @@ imapd_deliver() {
 		_box=$2
 		shift 2
 	fi
+	[ "$_box" = INBOX ] || doveadm -c "$_d/dovecot.conf" mailbox status \
+	    -u test uidvalidity "$_box" >/dev/null 2>&1 ||
+	    doveadm -c "$_d/dovecot.conf" mailbox create -u test "$_box" ||
+	    return 1
 	for _f; do
 		doveadm -c "$_d/dovecot.conf" save -u test -m "$_box" \
 		    < "$_f" || return 1
@@ -241,6 +246,14 @@ imapd_deliver() {
 	# the UIDs, oldest first; the caller takes the last N
 	doveadm -c "$_d/dovecot.conf" -f flow fetch -u test uid \
 	    mailbox "$_box" all | sed 's/^uid=//' | tail -n $#
+}
+
+# imapd_doveadm DIR ARGS...: doveadm on this server ("mailbox delete -u
+# test X", "flags add -u test '\\Seen' mailbox INBOX uid 1")
+imapd_doveadm() {
+	_d=$1
+	shift
+	doveadm -c "$_d/dovecot.conf" "$@"
 }
 
 case ${0##*/} in

@@ -513,7 +513,7 @@ run(struct sm_job *job)
 	struct imap *m = job->priv;
 	const char *cur = sm_job_cursor(job, "uid");
 	unsigned long long v, cv = 0;
-	unsigned long last = 0, *uids = NULL;
+	unsigned long last = 0, floor, *uids = NULL;
 	size_t n, i, first = 0, since_commit = 0;
 	char cmd[128], value[64], *guard = NULL, *status, *base;
 	CURLcode rc;
@@ -545,11 +545,13 @@ run(struct sm_job *job)
 		rescan = 1;
 		last = 0;
 	}
+	floor = last;		/* the cursor never goes back */
 	if (job->opts->backfill)
 		last = 0;
 	snprintf(value, sizeof(value), ";UIDVALIDITY=%llu", v);
 	guard = url_join(m->box_url, value);
-	if (job->opts->since && (cur == NULL || rescan || job->opts->backfill)) {
+	if (job->opts->since) {
+		/* walks back as far as the date, as on Mastodon */
 		struct tm tm;
 		static const char *const mon[] = { "Jan", "Feb", "Mar", "Apr",
 		    "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
@@ -581,7 +583,8 @@ run(struct sm_job *job)
 		if (one(job, guard, v, uids[i]) < 0)
 			break;
 		if (++since_commit == COMMIT_EVERY || i + 1 == n) {
-			snprintf(value, sizeof(value), "%llu:%lu", v, uids[i]);
+			snprintf(value, sizeof(value), "%llu:%lu", v,
+			    uids[i] > floor ? uids[i] : floor);
 			if (sm_job_commit(job, "uid", value) < 0)
 				break;
 			since_commit = 0;
@@ -590,7 +593,7 @@ run(struct sm_job *job)
 	if (!job->stopped && (n == 0 || first == n) && (cur == NULL ||
 	    rescan)) {
 		/* nothing to emit, but the mailbox is known from now on */
-		snprintf(value, sizeof(value), "%llu:%lu", v, last);
+		snprintf(value, sizeof(value), "%llu:%lu", v, floor);
 		sm_job_commit(job, "uid", value);
 	}
 	if (!job->stopped)
