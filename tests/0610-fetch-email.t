@@ -11,7 +11,7 @@ chmod 755 "$T"		# when root, the mail processes run as nobody
 trap 'imapd_stop "$T/imapd"; rm -rf "$T"' EXIT
 imapd_start "$T/imapd" || { echo "Bail out! dovecot did not start"; exit 1; }
 
-plan 38
+plan 40
 
 MAIL=$SM_SRC/tests/fixtures/email
 echo "$IMAP_PASS" > "$T/password"
@@ -163,6 +163,12 @@ config
 sed -i '/user:/d' sm.yaml
 run sm-fetch
 is "no user: is a configuration error (78)" "$rc" 78
+
+config "" "mailbox: Nonexistent"
+run sm-fetch
+is "a mailbox that does not exist: exit 69" "$rc" 69
+is "... said on stderr" "$(cat err)" \
+    'sm-fetch: correo: mailbox "Nonexistent": the server refused STATUS (is there such a mailbox?)'
 
 config
 imapd_stop "$T/imapd"

@@ -128,6 +128,7 @@ fail_curl(struct sm_job *job, CURLcode rc, const char *what)
 	case CURLE_LOGIN_DENIED:
 		code = EX_NOPERM;
 		break;
+	case CURLE_QUOTE_ERROR:		/* NO or BAD: no such mailbox... */
 	case CURLE_PEER_FAILED_VERIFICATION:
 	case CURLE_SSL_CACERT_BADFILE:
 	case CURLE_USE_SSL_FAILED:
@@ -529,6 +530,11 @@ run(struct sm_job *job)
 	rc = perform(job, status, base);
 	free(status);
 	free(base);
+	if (rc == CURLE_QUOTE_ERROR) {
+		sm_job_fail(job, EX_UNAVAILABLE, "mailbox %s: the server "
+		    "refused STATUS (is there such a mailbox?)", m->box_quoted);
+		return;
+	}
 	if (rc != CURLE_OK) {
 		fail_curl(job, rc, "STATUS");
 		return;
