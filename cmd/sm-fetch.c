@@ -151,6 +151,20 @@ close_spool(struct sm_tool *tool, FILE *fp, const char *tmp, const char *path)
 	return rc;
 }
 
+/* path, relative to the directory of the configuration file cfg_path */
+static char *
+relative_to(const char *cfg_path, const char *path)
+{
+	const char *slash = cfg_path ? strrchr(cfg_path, '/') : NULL;
+	struct sm_buf b = { 0 };
+
+	if (path[0] == '/' || slash == NULL)
+		return xstrdup(path);
+	sm_buf_add(&b, cfg_path, (size_t)(slash - cfg_path + 1));
+	sm_buf_adds(&b, path);
+	return b.data;
+}
+
 static int
 selected(char **names, int n, const char *name)
 {
@@ -295,7 +309,8 @@ main(int argc, char *argv[])
 			status = EX_CONFIG;
 			goto done;
 		}
-		state_path = xstrdup(json_string_value(sv));
+		state_path = relative_to(sm_config_path(cfg),
+		    json_string_value(sv));
 	}
 	if (state_path == NULL && (state_path = sm_state_default_path()) ==
 	    NULL) {

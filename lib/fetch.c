@@ -82,6 +82,24 @@ get_string(const struct sm_config *cfg, const json_t *acct, const char *key,
 	return 0;
 }
 
+/* Plain HTTP only to this machine (a test server, a local relay). */
+static int
+loopback(const char *host)
+{
+	static const char *const names[] = { "127.0.0.1", "localhost",
+	    "[::1]", NULL };
+	size_t n;
+	int i;
+
+	for (i = 0; names[i]; i++) {
+		n = strlen(names[i]);
+		if (strncmp(host, names[i], n) == 0 &&
+		    strchr(":/", host[n]) != NULL)
+			return 1;
+	}
+	return 0;
+}
+
 static int
 load_account(const struct sm_config *cfg, const char *name, const json_t *c,
     struct sm_account *a, struct sm_error *err)
@@ -132,6 +150,10 @@ load_account(const struct sm_config *cfg, const char *name, const json_t *c,
 			return sm_config_error(cfg, json_object_get(c, "url"),
 			    err, "%s.url: '%s' is not an http, https or file "
 			    "URL", where, url);
+		if (strncmp(url, "http://", 7) == 0 && !loopback(url + 7))
+			return sm_config_error(cfg, json_object_get(c, "url"),
+			    err, "%s.url: plain http would send the token "
+			    "in clear; use https", where);
 		a->url = xstrdup(url);
 		while (strlen(a->url) > 8 && a->url[strlen(a->url) - 1] == '/')
 			a->url[strlen(a->url) - 1] = '\0';
@@ -292,8 +314,38 @@ store(struct sm_fetch *f, struct sm_job *job, const char *account,
 		if (job)
 			job->status = job->status > EX_CANTCREAT ?
 			    job->status : EX_CANTCREAT;
-	} else if (job)
-		sm_job_note(job, "cursor %s is now %s", stream, value);
+	}
+}
+
+/* -v: what the job brought, and where its cursors are now. */
+static void
+summary(struct sm_fetch *f, struct sm_job *job)
+{
+	struct sm_buf b = { 0 };
+	struct sm_error err;
+	struct sm_kv *kv;
+	char n[64], *v;
+
+	snprintf(n, sizeof(n), "%lu record%s", job->emitted,
+	    job->emitted == 1 ? "" : "s");
+	sm_buf_adds(&b, n);
+	for (kv = job->cursors; kv; kv = kv->next) {
+		if (sm_state_cursor_get(f->st, job->acct->name, kv->stream, &v,
+		    &err) < 0)
+			continue;
+		sm_buf_adds(&b, "; cursor ");
+		sm_buf_adds(&b, kv->stream);
+		sm_buf_adds(&b, v ? " at " : " not set");
+		if (v)
+			sm_buf_adds(&b, v);
+		if (v && kv->value && strcmp(v, kv->value) == 0)
+			sm_buf_adds(&b, " (unchanged)");
+		free(v);
+	}
+	if (f->opts->dry_run)
+		sm_buf_adds(&b, " (dry run)");
+	f->io->report(f->io->arg, job->acct->name, 0, b.data);
+	sm_buf_free(&b);
 }
 
 int
@@ -314,9 +366,11 @@ sm_fetch_finish(struct sm_fetch *f, int output_safe)
 		}
 	kv_free(f->pending);
 	f->pending = NULL;
-	for (i = 0; i < f->njobs; i++)
+	for (i = 0; i < f->njobs; i++) {
+		summary(f, f->jobs[i]);
 		if (f->jobs[i]->status > worst)
 			worst = f->jobs[i]->status;
+	}
 	return worst;
 }
 

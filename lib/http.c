@@ -373,15 +373,13 @@ done(struct sm_http *h, struct req *r, CURLcode c)
 		    (wait = body_retry_after(&r->body)) < 0 &&
 		    (wait = seconds_until(r->rl_reset, 1)) < 0)
 			wait = backoff(r, r->rate_waits);
-		if (wait > max_wait || r->rate_waits >= MAX_RATE_WAITS) {
-			finish(r, SM_HTTP_LATER, status,
-			    "rate limited (HTTP 429), asked to wait %.0f s",
-			    wait);
+		if (wait <= max_wait && r->rate_waits < MAX_RATE_WAITS) {
+			r->rate_waits++;
+			again(h, r, wait);
 			return;
 		}
-		r->rate_waits++;
-		again(h, r, wait);
-		return;
+		finish(r, SM_HTTP_LATER, status,
+		    "rate limited (HTTP 429), asked to wait %.0f s", wait);
 	} else if (status >= 500) {
 		if (r->tries < r->o->retries) {
 			again(h, r, backoff(r, r->tries++));

@@ -1,7 +1,7 @@
 #!/bin/sh
 # sm-fetch: options, usage, configuration errors, exit codes
 . "${SM_SRC:-.}/tests/lib.sh"
-plan 22
+plan 23
 
 run sm-fetch --help
 is "--help exits 0" "$rc" 0
@@ -58,6 +58,11 @@ cfg 'platform: mastodon' 'url: ftp://x.example' 'token_env: T'
 run sm-fetch
 is "a URL that is not http(s)" "$(cat err)" \
     "sm-fetch: sm.yaml:4:10: accounts.a.url: 'ftp://x.example' is not an http, https or file URL"
+
+cfg 'platform: mastodon' 'url: http://masto.example' 'token_env: T'
+run sm-fetch
+is "plain http to another machine is refused" "$rc $(cat err)" \
+    "78 sm-fetch: sm.yaml:4:10: accounts.a.url: plain http would send the token in clear; use https"
 
 cfg 'platform: mastodon' 'url: https://x.example' 'token_env: T' 'timeout: soon'
 run sm-fetch

@@ -3,7 +3,7 @@
 # incremental runs, normalisation, what is sent
 . "${SM_SRC:-.}/tests/lib.sh"
 . "$SM_SRC/tests/fetch.sh"
-plan 26
+plan 30
 
 server_start tls
 config
@@ -41,7 +41,7 @@ later
 run sm-fetch -a masto -v
 is "incremental: only the new mentions, oldest first" "$(jq -r .id out | tr '\n' ' ')" \
     "mastodon:masto:114143000000000350 mastodon:masto:114143000000000377 "
-like "-v says where the cursor is" "$(cat err)" 'masto: cursor mentions is now 2489377'
+like "-v says where the cursor is" "$(cat err)" '^sm-fetch: masto: 2 records; cursor mentions at 2489377$'
 run sm-fetch -a masto
 is "and then nothing again" "$(cat out)" ""
 
@@ -70,3 +70,21 @@ is "language null, a shortened link as its full URL" "$(f 114143000000000260 '[.
 run sm-fetch -a masto -b --native
 is "--native keeps the notification" "$(jq -r 'select(.id == "mastodon:masto:114143000000000101") | .native.group_key' out)" \
     "ungrouped-2489101"
+
+EXTRA="max_body: 1024"
+config
+run sm-fetch -a masto -b
+is "a response larger than max_body: exit 69" "$rc $(cat err)" \
+    "69 sm-fetch: masto: response larger than 1024 bytes"
+EXTRA=
+config
+
+rm -f "$T/state.db"*
+: > "$T/srv/requests.log"
+run sm-fetch -a masto -s 2025-03-11T08:30:00Z -v
+is "--since: back to that time and no further" "$rc $(ids out)" \
+    "0 mastodon:masto:114143000000000233 mastodon:masto:114143000000000260 mastodon:masto:114143000000000301 mastodon:masto:114143000000000350 mastodon:masto:114143000000000377 "
+is "... the walk stopped at the page that went past it" "$(requests 'notifications?')" 2
+run sm-fetch -a masto -v
+is "... and the cursor is where it would be after a full walk" \
+    "$rc $(cat out)$(grep masto: err)" "0 sm-fetch: masto: 0 records; cursor mentions at 2489377 (unchanged)"

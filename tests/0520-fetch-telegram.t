@@ -10,7 +10,7 @@ run sm-fetch -a tg -v
 is "first run: exit 0" "$rc" 0
 is "every message but /start, edits included, in order" "$(jq -r .id out | tr '\n' ' ')" \
     "telegram:tg:5123456789:118 telegram:tg:-1001987654321:5521 telegram:tg:5123456789:121 telegram:tg:5123456789:118 telegram:tg:5123456789:122 telegram:tg:318765432:9 "
-like "-v says the next offset" "$(cat err)" 'tg: cursor updates is now 904512008'
+like "-v says the next offset" "$(cat err)" '^sm-fetch: tg: 6 records; cursor updates at 904512008$'
 is "the token never shows" "$(grep -c "$TOKEN" err)" 0
 is "the request asks for messages and edits, no long poll" \
     "$(tail -1 "$T/srv/requests.log")" \

@@ -4,7 +4,7 @@
 # accounts are still fetched; exit codes
 . "${SM_SRC:-.}/tests/lib.sh"
 . "$SM_SRC/tests/fetch.sh"
-plan 35
+plan 43
 
 server_start
 config
@@ -83,3 +83,31 @@ config
 run sm-fetch -a masto
 is "no server: exit 75" "$rc" 75
 like "... said with the account" "$(cat err)" '^sm-fetch: masto: .*after 4 tries.*try later$'
+
+# Telegram says how long in the body of its 429
+rm -f "$T/srv/faults"*
+server_start
+config
+echo "429-telegram 1" > "$T/srv/faults.telegram"
+run sm-fetch -a tg
+is "Telegram's retry_after of 1 s is waited out" "$rc $(jq -r .id out | wc -l)" "0 6"
+later
+echo "429-telegram 3600" > "$T/srv/faults.telegram"
+run sm-fetch -a tg
+is "Telegram's retry_after of an hour: exit 75" "$rc $(cat err)" \
+    "75 sm-fetch: tg: rate limited (HTTP 429), asked to wait 3600 s; try later"
+run sm-fetch -a tg
+is "... and the next run has the message" "$rc $(ids out)" "0 telegram:tg:318765432:10 "
+
+# a rate limit used up: the page is taken, the next request waits or not
+scenario "exhausted 1"
+check "a rate limit used up for a second (waited)" 0
+rm -f "$T/state.db"* "$T/srv/faults"*
+cp "$FIX/mastodon/notifications.json" "$T/srv/"
+echo "exhausted 3600" > "$T/srv/faults.mastodon"
+run sm-fetch -a masto -b
+is "a rate limit used up for an hour: the page is out, then exit 75" \
+    "$rc $(jq -r .id out | wc -l)" "75 3"
+like "... said" "$(cat err)" '^sm-fetch: masto: rate limit used up for 36[0-9][0-9] s; try later$'
+run sm-fetch -a masto -b
+is "... and the next run has them all" "$rc $(jq -r .id out | wc -l)" "0 7"

@@ -2,7 +2,7 @@
 # sm-fetch, file accounts: JSON lines appended between runs
 . "${SM_SRC:-.}/tests/lib.sh"
 . "$SM_SRC/tests/fetch.sh"
-plan 12
+plan 13
 
 mkdir conf
 cat > conf/sm.yaml <<X
@@ -56,3 +56,10 @@ rm hook.jsonl
 run sm-fetch -c conf/sm.yaml -a hook
 is "a missing file: exit 66" "$rc $(cat err)" \
     "66 sm-fetch: hook: $T/hook.jsonl: No such file or directory"
+
+sed -i "s|^state: .*|state: db/state.db|" conf/sm.yaml
+printf '{"id":"new:2"}\n' >> conf/inbox.jsonl
+run sm-fetch -c conf/sm.yaml -a inbox
+is "state: is relative to the configuration file (a new database)" \
+    "$rc $(ids out)$(ls conf/db | tr '\n' ' ')" \
+    "0 new:1 new:2 state.db state.db.fetch.lock "

@@ -172,7 +172,6 @@ fetch(struct sm_job *job)
 		snprintf(value, sizeof(value), "%llu:%lu", off, line);
 		if (cur == NULL || strcmp(cur, value) != 0)
 			sm_job_commit(job, "offset", value);
-		sm_job_note(job, "%lu records from %s", job->emitted, path);
 	}
 	free(buf);
 	fclose(fp);

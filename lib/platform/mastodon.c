@@ -229,7 +229,6 @@ walk_done(struct sm_job *job)
 
 	if (m->newest && (cur == NULL || sm_id_greater(m->newest, cur)))
 		sm_job_commit(job, "mentions", m->newest);
-	sm_job_note(job, "%lu mentions", job->emitted);
 }
 
 static int
@@ -312,7 +311,6 @@ on_page(struct sm_job *job, struct sm_http_response *r)
 			goto out;
 		}
 	}
-	sm_job_note(job, "%lu mentions", job->emitted);
 out:
 	json_decref(page);
 }

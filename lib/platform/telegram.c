@@ -251,7 +251,6 @@ on_updates(struct sm_job *job, struct sm_http_response *r)
 			goto out;
 		}
 	}
-	sm_job_note(job, "%lu messages", job->emitted);
 out:
 	json_decref(j);
 }
