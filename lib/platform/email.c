@@ -602,8 +602,6 @@ run(struct sm_job *job)
 		snprintf(value, sizeof(value), "%llu:%lu", v, floor);
 		sm_job_commit(job, "uid", value);
 	}
-	if (!job->stopped)
-		sm_job_note(job, "%lu messages", job->emitted);
 	free(uids);
 	free(guard);
 }
