@@ -1000,8 +1000,10 @@ walk_entity(struct walk *w, const struct header *h, const char *s, size_t n,
 			decode_text(&w->html, h, &ct, s, n);
 			w->have_html = 1;
 		}
-	} else if (attachment || strncmp(ct.value, "text/", 5) != 0 ||
-	    cd.name || ct.name) {
+	} else if (attachment || ((strncmp(ct.value, "text/", 5) != 0 ||
+	    cd.name || ct.name) && !(header_get(h, "Content-ID") &&
+	    strcmp(cd.value, "inline") == 0))) {
+		/* not an image shown in the HTML (inline, with a Content-ID) */
 		add_attachment(w, cd.name ? cd.name : ct.name);
 	}
 	ctype_free(&ct);

@@ -32,7 +32,9 @@ struct sm_mail {
 	char *body;
 	char *text;		/* body with sm_mime_strip_quote applied */
 	int from_html;		/* body came from an HTML part */
-	char **attachments;	/* the attachments' file names ("" if none) */
+	/* the attachments' file names ("" if none); images shown inline in
+	 * the HTML (with a Content-ID) are not attachments */
+	char **attachments;
 	size_t nattachments;
 };
 
