@@ -11,7 +11,7 @@ chmod 755 "$T"		# when root, the mail processes run as nobody
 trap 'imapd_stop "$T/imapd"; rm -rf "$T"' EXIT
 imapd_start "$T/imapd" || { echo "Bail out! dovecot did not start"; exit 1; }
 
-plan 40
+plan 41
 
 MAIL=$SM_SRC/tests/fixtures/email
 echo "$IMAP_PASS" > "$T/password"
@@ -31,7 +31,8 @@ config() {
 	echo "    token_file: $T/password"
 	echo "    ca_file: $IMAP_CA"
 	echo "    timeout: 10"
-	echo "    retries: 0"
+	echo "    retries: ${RETRIES:-0}"
+	echo "    backoff: 0.01"
 	for line; do echo "    $line"; done
 	} > sm.yaml
 }
@@ -171,7 +172,9 @@ is "a mailbox that does not exist: exit 69" "$rc" 69
 is "... said on stderr" "$(cat err)" \
     'sm-fetch: correo: mailbox "Nonexistent": the server refused STATUS (is there such a mailbox?)'
 
-config
+RETRIES=2 config
 imapd_stop "$T/imapd"
 run sm-fetch
 is "the server is down: exit 75, try later" "$rc" 75
+like "... after the retries, said on stderr" "$(cat err)" \
+    '^sm-fetch: correo: STATUS: .*; try later$'

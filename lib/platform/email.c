@@ -99,19 +99,55 @@ on_data(char *p, size_t size, size_t n, void *arg)
 	return n;
 }
 
-/* Runs one request; 0, or the CURLcode with the job told why. */
+static int
+transient(CURLcode rc)
+{
+	switch (rc) {
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_GOT_NOTHING:
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_WEIRD_SERVER_REPLY:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * Runs one request, again after network errors as the account's retries:
+ * and backoff: say (the delay doubled each time, with jitter).  CURLE_OK,
+ * or the last CURLcode; the answer is in m->resp.
+ */
 static CURLcode
 perform(struct sm_job *job, const char *url, const char *command)
 {
 	struct imap *m = job->priv;
+	const struct sm_http_opts *o = &job->acct->http;
+	double delay = (double)o->backoff_ms, wait;
+	struct timespec ts;
 	CURLcode rc;
+	int attempt = 0;
 
-	sm_buf_reset(&m->resp);
-	m->too_large = 0;
-	m->errbuf[0] = '\0';
 	curl_easy_setopt(m->curl, CURLOPT_URL, url);
 	curl_easy_setopt(m->curl, CURLOPT_CUSTOMREQUEST, command);
-	rc = curl_easy_perform(m->curl);
+	for (;;) {
+		sm_buf_reset(&m->resp);
+		m->too_large = 0;
+		m->errbuf[0] = '\0';
+		rc = curl_easy_perform(m->curl);
+		if (rc == CURLE_OK || !transient(rc) || attempt++ >= o->retries)
+			break;
+		wait = delay / 2 + delay / 2 * ((double)rand() / RAND_MAX);
+		ts.tv_sec = (time_t)(wait / 1000);
+		ts.tv_nsec = (long)((wait - (double)ts.tv_sec * 1000) * 1e6);
+		nanosleep(&ts, NULL);
+		if (delay < 15 * 60 * 1000)
+			delay *= 2;
+	}
 	if (m->resp.data == NULL)
 		sm_buf_add(&m->resp, "", 0);
 	return rc;
