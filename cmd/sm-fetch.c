@@ -246,9 +246,8 @@ main(int argc, char *argv[])
 			state_path = xstrdup(optarg);
 			break;
 		case 'O':
-			/* better refused than an empty answer taken for one */
-			sm_tool_warn(&tool, "--own is not implemented yet");
-			return EX_USAGE;
+			opts.own = 1;
+			break;
 		case 'N':
 			opts.native = 1;
 			break;

@@ -3,7 +3,7 @@
 # incremental runs, normalisation, what is sent
 . "${SM_SRC:-.}/tests/lib.sh"
 . "$SM_SRC/tests/fetch.sh"
-plan 30
+plan 34
 
 server_start tls
 config
@@ -88,3 +88,24 @@ is "... the walk stopped at the page that went past it" "$(requests 'notificatio
 run sm-fetch -a masto -v
 is "... and the cursor is where it would be after a full walk" \
     "$rc $(cat out)$(grep masto: err)" "0 sm-fetch: masto: 0 records; cursor mentions at 2489377 (unchanged)"
+
+rm -f "$T/state.db"*
+run sm-fetch -a masto -b --own
+is "--own: our own statuses too, as kind own" \
+    "$rc $(jq -c 'select(.kind == "own") | [.id, .thread.in_reply_to, .author.handle, .text]' out)" \
+    '0 ["mastodon:masto:114143000000000180","mastodon:masto:114143000000000170","aytovillanueva@mastodon.example","@jlopez Hasta las 13:00."]
+["mastodon:masto:114143000000000120","mastodon:masto:114143000000000101","aytovillanueva@mastodon.example","@carmen_ruiz Gracias, Carmen. Avisamos ahora al servicio de recogida."]
+["mastodon:masto:114142000000000001",null,"aytovillanueva@mastodon.example","Aviso: mañana corte de agua en el centro de 9:00 a 13:00."]'
+is "... read from the account's statuses, without boosts, page by page" \
+    "$(requests '^GET /api/v1/accounts/109834512309887001/statuses?exclude_reblogs=true&limit=3&max_id=114142000000000001 ok$')" 1
+jq '[{"id":"114143000000000400","created_at":"2025-03-11T09:30:00.000Z","in_reply_to_id":"114143000000000350","visibility":"public","language":"es","url":"https://mastodon.example/@aytovillanueva/114143000000000400","content":"<p>Lo miramos hoy.</p>","account":.[0].account}] + .' \
+    "$T/srv/statuses.json" > st.json && mv st.json "$T/srv/statuses.json"
+run sm-fetch -a masto --own
+is "--own, incremental: only our new status" "$rc $(jq -c '[.id, .kind, .thread.in_reply_to]' out)" \
+    '0 ["mastodon:masto:114143000000000400","own","mastodon:masto:114143000000000350"]'
+
+rm -f "$T/state.db"*
+echo 401 > "$T/srv/faults.mastodon"
+sm-fetch -v -v -a masto -b > out 2> err
+sm-fetch -v -v -a masto -b --native >> out 2>> err
+is "the token shows nowhere, not with -v, not on errors" "$(cat out err | grep -c "$TOKEN")" 0

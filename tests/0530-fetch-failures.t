@@ -4,7 +4,7 @@
 # accounts are still fetched; exit codes
 . "${SM_SRC:-.}/tests/lib.sh"
 . "$SM_SRC/tests/fetch.sh"
-plan 43
+plan 44
 
 server_start
 config
@@ -51,8 +51,10 @@ scenario 500
 check "one 500 (retried)" 0
 scenario 500 500 500 500
 check "500 four times" 75 '^sm-fetch: masto: HTTP 500 \(after 4 tries\); try later$'
+TIMEOUT=1; config
 scenario "stall 3"
 check "a stalled answer (timed out, retried)" 0
+TIMEOUT=; config
 scenario reset
 check "a reset connection (retried)" 0
 scenario truncate
@@ -71,6 +73,14 @@ is "one account rate limited: exit 75" "$rc" 75
 is "... the other one fetched all the same" "$(jq -r .account out | sort | uniq -c | tr -s ' ')" " 7 masto"
 like "... and the one left behind is named" "$(cat err)" '^sm-fetch: tg: rate limited'
 
+# accounts are fetched at once: a slow one does not hold the other up
+rm -f "$T/state.db"* "$T/srv/faults"*
+cp "$FIX/mastodon/notifications.json" "$FIX/telegram/updates.json" "$T/srv/"
+echo "stall 2" > "$T/srv/faults.mastodon"
+run sm-fetch -b
+is "a slow account: the other one's records come out first" \
+    "$rc $(jq -r .account out | uniq | tr '\n' ' ')" "0 tg masto "
+
 # -q leaves out what is only "try later"
 echo "429-after 3600" > "$T/srv/faults.telegram"
 run sm-fetch -q -a tg
@@ -85,7 +95,7 @@ is "no server: exit 75" "$rc" 75
 like "... said with the account" "$(cat err)" '^sm-fetch: masto: .*after 4 tries.*try later$'
 
 # Telegram says how long in the body of its 429
-rm -f "$T/srv/faults"*
+rm -f "$T/srv/faults"* "$T/state.db"*
 server_start
 config
 echo "429-telegram 1" > "$T/srv/faults.telegram"

@@ -30,7 +30,8 @@ make_ca() {
 server_start() {
 	mkdir -p "$T/srv"
 	cp "$FIX/mastodon/notifications.json" "$FIX/mastodon/me.json" \
-	    "$FIX/telegram/updates.json" "$T/srv/"
+	    "$FIX/mastodon/statuses.json" "$FIX/telegram/updates.json" \
+	    "$T/srv/"
 	rm -f "$T/port"
 	if [ "$1" = tls ]; then
 		make_ca || { echo "Bail out! cannot make a test CA"; exit 1; }
@@ -91,7 +92,7 @@ config() {
 	echo "    token_env: TOKEN"
 	echo "    limit: 3"
 	echo "    backoff: 0.01"
-	echo "    timeout: 2"
+	echo "    timeout: ${TIMEOUT:-10}"
 	[ -n "$CA_LINE" ] && echo "    $CA_LINE"
 	[ -n "$EXTRA" ] && echo "    $EXTRA"
 	echo "  tg:"
@@ -99,7 +100,7 @@ config() {
 	echo "    url: $BASE"
 	echo "    token_env: TOKEN"
 	echo "    backoff: 0.01"
-	echo "    timeout: 2"
+	echo "    timeout: ${TIMEOUT:-10}"
 	[ -n "$CA_LINE" ] && echo "    $CA_LINE"
 	} > sm.yaml
 }

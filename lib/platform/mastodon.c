@@ -2,12 +2,13 @@
  *
  * Stream "mentions": GET /api/v1/notifications?types[]=mention with
  * include_filtered=true (Mastodon 4.3 filters private mentions from
- * strangers otherwise).  The cursor is the newest notification id emitted.
- * With a cursor, pages are polled forward with min_id (each page comes
- * newest first and is emitted oldest first) while they are full.  Without
- * one, or with --backfill or --since, the Link rel="next" pages are walked
- * back (only the first page without either option), and the cursor is
- * stored when the walk is over.
+ * strangers otherwise).  With --own, stream "own" too: the account's own
+ * statuses, GET /api/v1/accounts/:id/statuses.  A stream's cursor is the
+ * newest id emitted.  With a cursor, pages are polled forward with min_id
+ * (each page comes newest first and is emitted oldest first) while they
+ * are full.  Without one, or with --backfill or --since, the pages are
+ * walked back with max_id (only the first page without either option),
+ * and the cursor is stored when the walk is over.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,12 +25,17 @@
 
 #define DEFAULT_LIMIT 40
 
+struct stream {
+	const char *name;	/* "mentions", or "own" for --own */
+	char *newest;		/* the newest id seen */
+	int walking;		/* following rel="next" back in time */
+};
+
 struct masto {
 	char *me;		/* our account id */
 	char *domain;		/* for local handles: user@domain */
-	char *newest;		/* the newest notification id seen */
-	int walking;		/* following rel="next" back in time */
 	long limit;
+	struct stream mentions, own;
 };
 
 static char *
@@ -83,12 +89,15 @@ to_text(const char *html)
 	return j;
 }
 
-/* The record for a mention notification, or NULL when it has no status. */
+/*
+ * The record for a status (st), from a mention notification n or, with
+ * --own, from our own statuses (n is st); NULL when it has no id.
+ */
 static json_t *
-normalize(struct sm_job *job, json_t *n)
+normalize(struct sm_job *job, json_t *n, json_t *st, int own)
 {
 	struct masto *m = job->priv;
-	json_t *st = json_object_get(n, "status"), *acc, *rec, *author, *txt;
+	json_t *acc, *rec, *author, *txt;
 	const char *id, *vis, *irt, *acct, *name, *cw, *url, *created;
 	struct sm_buf b = { 0 };
 	time_t t;
@@ -104,7 +113,7 @@ normalize(struct sm_job *job, json_t *n)
 	json_object_set_new(rec, "id", prefixed(job, id));
 	json_object_set_new(rec, "platform", json_string("mastodon"));
 	json_object_set_new(rec, "account", json_string(job->acct->name));
-	json_object_set_new(rec, "kind", json_string(
+	json_object_set_new(rec, "kind", json_string(own ? "own" :
 	    vis && strcmp(vis, "direct") == 0 ? "direct" :
 	    irt && m->me && strcmp(irt, m->me) == 0 ? "reply" : "mention"));
 	created = str(st, "created_at");
@@ -152,20 +161,27 @@ normalize(struct sm_job *job, json_t *n)
 }
 
 static char *
-page_url(struct sm_job *job, const char *key, const char *id)
+page_url(struct sm_job *job, struct stream *s, const char *key,
+    const char *id)
 {
 	struct masto *m = job->priv;
 	struct sm_buf b = { 0 };
-	char lim[32];
+	char lim[32], *e;
 
 	snprintf(lim, sizeof(lim), "%ld", m->limit);
 	sm_buf_adds(&b, job->acct->url);
-	sm_buf_adds(&b, "/api/v1/notifications?types%5B%5D=mention"
-	    "&include_filtered=true&limit=");
+	if (s == &m->own) {
+		e = sm_http_escape(m->me);
+		sm_buf_adds(&b, "/api/v1/accounts/");
+		sm_buf_adds(&b, e);
+		sm_buf_adds(&b, "/statuses?exclude_reblogs=true&limit=");
+		free(e);
+	} else
+		sm_buf_adds(&b, "/api/v1/notifications?types%5B%5D=mention"
+		    "&include_filtered=true&limit=");
 	sm_buf_adds(&b, lim);
 	if (id) {
-		char *e = sm_http_escape(id);
-
+		e = sm_http_escape(id);
 		sm_buf_addc(&b, '&');
 		sm_buf_adds(&b, key);
 		sm_buf_addc(&b, '=');
@@ -175,7 +191,8 @@ page_url(struct sm_job *job, const char *key, const char *id)
 	return b.data;
 }
 
-static void on_page(struct sm_job *, struct sm_http_response *);
+static void on_mentions(struct sm_job *, struct sm_http_response *);
+static void on_own(struct sm_job *, struct sm_http_response *);
 
 /* The max_id parameter of a URL (which is freed), as a new string. */
 static char *
@@ -222,19 +239,30 @@ parse(struct sm_job *job, struct sm_http_response *r, int want_array)
 }
 
 static void
-walk_done(struct sm_job *job)
+walk_done(struct sm_job *job, struct stream *s)
+{
+	const char *cur = sm_job_cursor(job, s->name);
+
+	if (s->newest && (cur == NULL || sm_id_greater(s->newest, cur)))
+		sm_job_commit(job, s->name, s->newest);
+}
+
+static void
+get(struct sm_job *job, struct stream *s, const char *key, const char *id)
 {
 	struct masto *m = job->priv;
-	const char *cur = sm_job_cursor(job, "mentions");
+	char *u = page_url(job, s, key, id);
 
-	if (m->newest && (cur == NULL || sm_id_greater(m->newest, cur)))
-		sm_job_commit(job, "mentions", m->newest);
+	sm_job_get(job, u, s == &m->own ? on_own : on_mentions);
+	free(u);
 }
 
 static int
-emit(struct sm_job *job, json_t *n, int *too_old)
+emit(struct sm_job *job, struct stream *s, json_t *n, int *too_old)
 {
-	json_t *rec = normalize(job, n);
+	struct masto *m = job->priv;
+	json_t *rec = s == &m->own ? normalize(job, n, n, 1) :
+	    normalize(job, n, json_object_get(n, "status"), 0);
 	json_t *c;
 	time_t t;
 
@@ -252,7 +280,7 @@ emit(struct sm_job *job, json_t *n, int *too_old)
 }
 
 static void
-on_page(struct sm_job *job, struct sm_http_response *r)
+on_page(struct sm_job *job, struct stream *s, struct sm_http_response *r)
 {
 	struct masto *m = job->priv;
 	json_t *page = parse(job, r, 1), *n;
@@ -269,14 +297,14 @@ on_page(struct sm_job *job, struct sm_http_response *r)
 		if (id && (newest == NULL || sm_id_greater(id, newest)))
 			newest = id;
 	}
-	if (m->walking) {
-		if (newest && (m->newest == NULL ||
-		    sm_id_greater(newest, m->newest))) {
-			free(m->newest);
-			m->newest = xstrdup(newest);
+	if (s->walking) {
+		if (newest && (s->newest == NULL ||
+		    sm_id_greater(newest, s->newest))) {
+			free(s->newest);
+			s->newest = xstrdup(newest);
 		}
 		json_array_foreach(page, i, n)
-			if (emit(job, n, &too_old) < 0)
+			if (emit(job, s, n, &too_old) < 0)
 				goto out;
 		/*
 		 * The next page is asked for with our own parameters and
@@ -286,33 +314,50 @@ on_page(struct sm_job *job, struct sm_http_response *r)
 		next = max_id_of(sm_http_link(r->link, "next"));
 		if (len == 0 || too_old || next == NULL ||
 		    (!job->opts->backfill && !job->opts->since))
-			walk_done(job);
-		else {
-			char *u = page_url(job, "max_id", next);
-
-			sm_job_get(job, u, on_page);
-			free(u);
-		}
+			walk_done(job, s);
+		else
+			get(job, s, "max_id", next);
 		free(next);
 		goto out;
 	}
 	/* forward from the cursor: oldest first */
 	for (i = len; i-- > 0;)
-		if (emit(job, json_array_get(page, i), &too_old) < 0)
+		if (emit(job, s, json_array_get(page, i), &too_old) < 0)
 			goto out;
 	if (newest) {
-		if (sm_job_commit(job, "mentions", newest) < 0)
+		if (sm_job_commit(job, s->name, newest) < 0)
 			goto out;
-		if ((long)len >= m->limit) {
-			char *u = page_url(job, "min_id", newest);
-
-			sm_job_get(job, u, on_page);
-			free(u);
-			goto out;
-		}
+		if ((long)len >= m->limit)
+			get(job, s, "min_id", newest);
 	}
 out:
 	json_decref(page);
+}
+
+static void
+on_mentions(struct sm_job *job, struct sm_http_response *r)
+{
+	on_page(job, &((struct masto *)job->priv)->mentions, r);
+}
+
+static void
+on_own(struct sm_job *job, struct sm_http_response *r)
+{
+	on_page(job, &((struct masto *)job->priv)->own, r);
+}
+
+static void
+start(struct sm_job *job, struct stream *s)
+{
+	const char *cur = sm_job_cursor(job, s->name);
+
+	if (job->stopped)
+		return;
+	s->walking = cur == NULL || job->opts->backfill || job->opts->since;
+	if (cur == NULL && !job->opts->backfill && !job->opts->since)
+		sm_job_note(job, "first run: only the newest page of %s "
+		    "(see --backfill)", s->name);
+	get(job, s, "min_id", s->walking ? NULL : cur);
 }
 
 static void
@@ -320,8 +365,6 @@ on_me(struct sm_job *job, struct sm_http_response *r)
 {
 	struct masto *m = job->priv;
 	json_t *me = parse(job, r, 0);
-	const char *cur;
-	char *u;
 
 	if (me == NULL)
 		return;
@@ -332,16 +375,14 @@ on_me(struct sm_job *job, struct sm_http_response *r)
 	if (m->domain == NULL)
 		m->domain = host_of(job->acct->url);
 	json_decref(me);
-	cur = sm_job_cursor(job, "mentions");
-	if (job->stopped)
+	if (m->me == NULL) {
+		sm_job_fail(job, EX_UNAVAILABLE, "unexpected response: "
+		    "verify_credentials has no id");
 		return;
-	m->walking = cur == NULL || job->opts->backfill || job->opts->since;
-	if (cur == NULL && !job->opts->backfill && !job->opts->since)
-		sm_job_note(job, "first run: only the newest page "
-		    "(see --backfill)");
-	u = page_url(job, "min_id", m->walking ? NULL : cur);
-	sm_job_get(job, u, on_page);
-	free(u);
+	}
+	start(job, &m->mentions);
+	if (job->opts->own)
+		start(job, &m->own);
 }
 
 static void
@@ -351,6 +392,8 @@ fetch(struct sm_job *job)
 	struct sm_buf b = { 0 };
 
 	job->priv = m;
+	m->mentions.name = "mentions";
+	m->own.name = "own";
 	m->limit = job->acct->limit ? job->acct->limit : DEFAULT_LIMIT;
 	sm_job_bearer(job, job->acct->token);
 	sm_buf_adds(&b, job->acct->url);
@@ -368,7 +411,8 @@ mfree(struct sm_job *job)
 		return;
 	free(m->me);
 	free(m->domain);
-	free(m->newest);
+	free(m->mentions.newest);
+	free(m->own.newest);
 	free(m);
 }
 
