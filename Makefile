@@ -18,7 +18,8 @@ TEST_PKGS = cmocka
 # Debian packages that provide the libraries and tools above.
 DEBS = build-essential pkg-config libjansson-dev libyaml-dev libpcre2-dev \
 	libutf8proc-dev libstemmer-dev libexttextcat-dev libsqlite3-dev \
-	libcmocka-dev libcurl4-openssl-dev mandoc jq python3 openssl
+	libcmocka-dev libcurl4-openssl-dev mandoc jq python3 openssl \
+	dovecot-core dovecot-imapd curl
 
 ifeq ($(SANITIZE),1)
 BUILD ?= build-san

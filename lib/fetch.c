@@ -142,7 +142,9 @@ load_account(const struct sm_config *cfg, const char *name, const json_t *c,
 	if (url == NULL && strcmp(a->platform->name, "file") != 0)
 		return sm_config_error(cfg, c, err, "%s: no url:", where);
 	if (url) {
-		if (strncmp(url, "https://", 8) != 0 &&
+		/* e-mail checks its own imap:// and imaps:// */
+		if (strcmp(a->platform->name, "email") != 0 &&
+		    strncmp(url, "https://", 8) != 0 &&
 		    strncmp(url, "http://", 7) != 0 &&
 		    strncmp(url, "file://", 7) != 0)
 			return sm_config_error(cfg, json_object_get(c, "url"),

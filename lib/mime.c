@@ -183,8 +183,7 @@ copy_utf8(struct sm_buf *out, const char *s, size_t n)
 			i += k;
 		}
 	}
-	if (out->data == NULL)
-		sm_buf_add(out, "", 0);
+	sm_buf_add(out, "", 0);	/* terminated even when empty */
 }
 
 static void
@@ -235,8 +234,7 @@ copy_cp1252(struct sm_buf *out, const char *s, size_t n)
 		else
 			add_cp(out, ch);
 	}
-	if (out->data == NULL)
-		sm_buf_add(out, "", 0);
+	sm_buf_add(out, "", 0);	/* terminated even when empty */
 }
 
 static void
@@ -389,8 +387,7 @@ decode_qp(struct sm_buf *out, const char *s, size_t n, int header)
 			i++;
 		}
 	}
-	if (out->data == NULL)
-		sm_buf_add(out, "", 0);
+	sm_buf_add(out, "", 0);	/* terminated even when empty */
 }
 
 static int
@@ -433,8 +430,7 @@ decode_b64(struct sm_buf *out, const char *s, size_t n)
 			sm_buf_addc(out, (char)(acc >> bits & 0xff));
 		}
 	}
-	if (out->data == NULL)
-		sm_buf_add(out, "", 0);
+	sm_buf_add(out, "", 0);	/* terminated even when empty */
 }
 
 /* --- header fields --- */
@@ -823,8 +819,7 @@ normalize_lines(struct sm_buf *out, const char *s, size_t n)
 			sm_buf_addc(out, s[i]);
 		}
 	}
-	if (out->data == NULL)
-		sm_buf_add(out, "", 0);
+	sm_buf_add(out, "", 0);	/* terminated even when empty */
 }
 
 /* RFC 3676: joins the lines of a format=flowed text */
@@ -857,7 +852,8 @@ unflow(struct sm_buf *out, const char *s, size_t n, int delsp)
 
 				for (k = 0; k < q; k++)
 					sm_buf_addc(out, '>');
-				sm_buf_addc(out, ' ');
+				if (clen > 0)
+					sm_buf_addc(out, ' ');
 			}
 		}
 		sm_buf_add(out, s + c, clen);
@@ -867,10 +863,7 @@ unflow(struct sm_buf *out, const char *s, size_t n, int delsp)
 		    !(clen == 3 && memcmp(s + c, "-- ", 3) == 0);
 		i = nl ? e + 1 : n;
 	}
-	if (out->data == NULL)
-		sm_buf_add(out, "", 0);
-	else
-		out->data[out->len] = '\0';
+	sm_buf_add(out, "", 0);	/* terminated even when empty */
 }
 
 /* The part's content decoded to UTF-8 text with "\n" line ends. */
@@ -1007,8 +1000,10 @@ walk_entity(struct walk *w, const struct header *h, const char *s, size_t n,
 			decode_text(&w->html, h, &ct, s, n);
 			w->have_html = 1;
 		}
-	} else if (attachment || strncmp(ct.value, "text/", 5) != 0 ||
-	    cd.name || ct.name) {
+	} else if (attachment || ((strncmp(ct.value, "text/", 5) != 0 ||
+	    cd.name || ct.name) && !(header_get(h, "Content-ID") &&
+	    strcmp(cd.value, "inline") == 0))) {
+		/* not an image shown in the HTML (inline, with a Content-ID) */
 		add_attachment(w, cd.name ? cd.name : ct.name);
 	}
 	ctype_free(&ct);
@@ -1332,6 +1327,9 @@ sm_mime_date(const char *s, char out[SM_MIME_DATE_SIZE])
 			i++;
 		} else if (is_space(ch) || ch == ',') {
 			i++;
+		} else if (ch == '-' && i > 0 && (is_alpha((unsigned char)
+		    s[i - 1]) || is_alpha((unsigned char)s[i + 1]))) {
+			i++;	/* IMAP's INTERNALDATE: 11-Mar-2025 */
 		} else if ((ch == '+' || ch == '-') &&
 		    is_digit((unsigned char)s[i + 1])) {
 			if ((k = zone_offset(s + i, &off)) == 0)
@@ -1494,6 +1492,11 @@ attribution(const char *s, size_t n)
 	for (i = 0; verbs[i]; i++)
 		if (ends_ci(s, n, verbs[i]))
 			return 1;
+	/* Basque Gmail puts the date after the verb: "idatzi zuen (...):" */
+	if (n > 0 && s[n - 1] == ':')
+		for (i = 0; i + 11 <= n; i++)
+			if (ascii_casecmp_n(s + i, "idatzi zuen", 11) == 0)
+				return 1;
 	return 0;
 }
 
@@ -1609,6 +1612,18 @@ sent_from(const char *s, size_t n)
 	return 0;
 }
 
+/* a line of the result: no white space at the start of it all */
+static void
+add_line(struct sm_buf *out, const struct line *l)
+{
+	size_t k = 0;
+
+	if (out->len == 0)
+		while (k < l->n && is_space((unsigned char)l->s[k]))
+			k++;
+	sm_buf_add(out, l->s + k, l->n - k);
+}
+
 static size_t
 next_nonblank(const struct line *l, size_t nl, size_t i)
 {
@@ -1696,7 +1711,7 @@ sm_mime_strip_quote(const char *text)
 		else if (out.len > 0)
 			sm_buf_addc(&out, '\n');
 		blank = 0;
-		sm_buf_add(&out, l[i].s, l[i].n);
+		add_line(&out, &l[i]);
 	}
 	if (out.len == 0) {
 		/* all of it was quoted: better the whole than nothing */
@@ -1711,7 +1726,7 @@ sm_mime_strip_quote(const char *text)
 			else if (out.len > 0)
 				sm_buf_addc(&out, '\n');
 			blank = 0;
-			sm_buf_add(&out, l[i].s, l[i].n);
+			add_line(&out, &l[i]);
 		}
 	}
 	if (out.data == NULL)

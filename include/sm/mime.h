@@ -32,7 +32,9 @@ struct sm_mail {
 	char *body;
 	char *text;		/* body with sm_mime_strip_quote applied */
 	int from_html;		/* body came from an HTML part */
-	char **attachments;	/* the attachments' file names ("" if none) */
+	/* the attachments' file names ("" if none); images shown inline in
+	 * the HTML (with a Content-ID) are not attachments */
+	char **attachments;
 	size_t nattachments;
 };
 
@@ -71,7 +73,8 @@ void sm_mime_to_utf8(struct sm_buf *out, const char *charset, const char *s,
  * Converts an RFC 5322 Date: to RFC 3339 UTC in out.  Also reads the forms
  * seen in the wild: no day name, no seconds, two-digit years, zone names
  * (GMT, UT, UTC, EST..., CET, CEST), "+01:00", "GMT+0100", a missing zone
- * (UTC), comments, asctime ("Tue Mar 11 10:02:11 2025") and ISO 8601.
+ * (UTC), comments, asctime ("Tue Mar 11 10:02:11 2025"), ISO 8601 and
+ * IMAP's INTERNALDATE ("11-Mar-2025 10:02:17 +0100").
  * Returns 0, or -1 when s is not a date.
  */
 int sm_mime_date(const char *s, char out[SM_MIME_DATE_SIZE]);

@@ -41,6 +41,7 @@ struct sm_platform {
 	void (*free)(struct sm_job *job);
 };
 
+extern const struct sm_platform sm_platform_email;
 extern const struct sm_platform sm_platform_mastodon;
 extern const struct sm_platform sm_platform_telegram;
 extern const struct sm_platform sm_platform_file;
@@ -48,7 +49,7 @@ extern const struct sm_platform sm_platform_file;
 /* The connector called name, or NULL. */
 const struct sm_platform *sm_platform_find(const char *name);
 
-/* The names of all connectors, for messages: "file, mastodon, telegram". */
+/* The names of all connectors, for messages: "email, file, mastodon, telegram". */
 const char *sm_platform_names(void);
 
 #endif

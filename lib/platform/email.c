@@ -1,0 +1,733 @@
+/* email.c - the e-mail connector: a mailbox read over IMAP with libcurl
+ *
+ * Stream "uid": the cursor is "UIDVALIDITY:UID", the mailbox's UIDVALIDITY
+ * and the highest UID emitted.  Each run asks STATUS for UIDVALIDITY, then
+ * UID SEARCH UID last+1:* (with ;UIDVALIDITY= in the URL, so that libcurl
+ * stops if the mailbox was recreated meanwhile) and fetches each new UID
+ * with BODY.PEEK[], which leaves the message unread: staff may read mail
+ * in their own client.  Only mark_seen: true sets \Seen, once the record
+ * is out.  When UIDVALIDITY has changed, the mailbox is read again from
+ * the start (or from --since); ids come from Message-ID, so the messages
+ * seen before keep theirs.  Without a cursor, -b or -s, the first run
+ * takes the newest limit messages (20).
+ *
+ * IMAP over libcurl's easy interface: the account is read at once, while
+ * the other accounts wait.  imaps:// URLs, or imap:// with STARTTLS
+ * required; certificates are always verified.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sysexits.h>
+#include <time.h>
+
+#include <curl/curl.h>
+#include <jansson.h>
+
+#include "sm/fetch.h"
+#include "sm/mime.h"
+#include "sm/platform.h"
+#include "sm/util.h"
+
+#define DEFAULT_FIRST 20
+#define COMMIT_EVERY 20
+
+static const char *const keys[] = {
+	"user", "mailbox", "address", "mark_seen", NULL
+};
+
+struct imap {
+	CURL *curl;
+	struct sm_buf resp;
+	size_t max;		/* largest response taken */
+	int too_large;
+	char errbuf[CURL_ERROR_SIZE];
+	const char *mailbox;
+	char *box_url;		/* base/MAILBOX, percent-encoded */
+	char *box_quoted;	/* "MAILBOX" for commands */
+	const char *domain;	/* ours: replies point at it */
+	int mark_seen;
+	int no_peek;		/* libcurl gives no literal: fetch by URL */
+};
+
+static int
+check(const struct sm_config *cfg, struct sm_account *a, struct sm_error *err)
+{
+	static const char *const strs[] = { "user", "mailbox", "address" };
+	json_t *v;
+	size_t i;
+
+	for (i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
+		v = json_object_get(a->conf, strs[i]);
+		if (v && (!json_is_string(v) || json_string_length(v) == 0))
+			return sm_config_error(cfg, v, err, "accounts.%s.%s: "
+			    "expected a non-empty string, got %s", a->name,
+			    strs[i], json_is_string(v) ? "an empty one" :
+			    sm_config_type_name(v));
+	}
+	if (json_object_get(a->conf, "user") == NULL)
+		return sm_config_error(cfg, a->conf, err, "accounts.%s: no "
+		    "user:", a->name);
+	v = json_object_get(a->conf, "mark_seen");
+	if (v && !json_is_boolean(v))
+		return sm_config_error(cfg, v, err, "accounts.%s.mark_seen: "
+		    "expected true or false, got %s", a->name,
+		    sm_config_type_name(v));
+	if (strncmp(a->url, "imaps://", 8) != 0 &&
+	    strncmp(a->url, "imap://", 7) != 0)
+		return sm_config_error(cfg, json_object_get(a->conf, "url"),
+		    err, "accounts.%s.url: an e-mail account needs an imaps:// "
+		    "or imap:// URL", a->name);
+	if (strchr(strstr(a->url, "://") + 3, '/'))
+		return sm_config_error(cfg, json_object_get(a->conf, "url"),
+		    err, "accounts.%s.url: give the server only; the mailbox "
+		    "is mailbox:", a->name);
+	return 0;
+}
+
+static size_t
+on_data(char *p, size_t size, size_t n, void *arg)
+{
+	struct imap *m = arg;
+
+	if (m->resp.len + n > m->max) {
+		m->too_large = 1;
+		return 0;
+	}
+	sm_buf_add(&m->resp, p, n);
+	return n;
+}
+
+static int
+transient(CURLcode rc)
+{
+	switch (rc) {
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_GOT_NOTHING:
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_WEIRD_SERVER_REPLY:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * Runs one request, again after network errors as the account's retries:
+ * and backoff: say (the delay doubled each time, with jitter).  CURLE_OK,
+ * or the last CURLcode; the answer is in m->resp.
+ */
+static CURLcode
+perform(struct sm_job *job, const char *url, const char *command)
+{
+	struct imap *m = job->priv;
+	const struct sm_http_opts *o = &job->acct->http;
+	double delay = (double)o->backoff_ms, wait;
+	struct timespec ts;
+	CURLcode rc;
+	int attempt = 0;
+
+	curl_easy_setopt(m->curl, CURLOPT_URL, url);
+	curl_easy_setopt(m->curl, CURLOPT_CUSTOMREQUEST, command);
+	for (;;) {
+		sm_buf_reset(&m->resp);
+		m->too_large = 0;
+		m->errbuf[0] = '\0';
+		rc = curl_easy_perform(m->curl);
+		if (rc == CURLE_OK || !transient(rc) || attempt++ >= o->retries)
+			break;
+		wait = delay / 2 + delay / 2 * ((double)rand() / RAND_MAX);
+		ts.tv_sec = (time_t)(wait / 1000);
+		ts.tv_nsec = (long)((wait - (double)ts.tv_sec * 1000) * 1e6);
+		nanosleep(&ts, NULL);
+		if (delay < 15 * 60 * 1000)
+			delay *= 2;
+	}
+	if (m->resp.data == NULL)
+		sm_buf_add(&m->resp, "", 0);
+	return rc;
+}
+
+static void
+fail_curl(struct sm_job *job, CURLcode rc, const char *what)
+{
+	struct imap *m = job->priv;
+	const char *why = m->errbuf[0] ? m->errbuf : curl_easy_strerror(rc);
+	int code;
+
+	switch (rc) {
+	case CURLE_LOGIN_DENIED:
+		code = EX_NOPERM;
+		break;
+	case CURLE_QUOTE_ERROR:		/* NO or BAD: no such mailbox... */
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_USE_SSL_FAILED:
+	case CURLE_UNSUPPORTED_PROTOCOL:
+	case CURLE_URL_MALFORMAT:
+		code = EX_UNAVAILABLE;
+		break;
+	default:
+		code = EX_TEMPFAIL;
+	}
+	sm_job_fail(job, code, "%s: %s%s", what, why,
+	    code == EX_TEMPFAIL ? "; try later" : "");
+}
+
+/* the number after "NAME " in s, or -1 */
+static long long
+item(const char *s, const char *name)
+{
+	const char *p = s;
+	size_t n = strlen(name);
+	char *end;
+	long long v;
+
+	while ((p = strstr(p, name)) != NULL) {
+		if ((p == s || p[-1] == ' ' || p[-1] == '(') && p[n] == ' ') {
+			v = strtoll(p + n + 1, &end, 10);
+			if (end != p + n + 1 && v >= 0)
+				return v;
+		}
+		p += n;
+	}
+	return -1;
+}
+
+static int
+cmp_uid(const void *a, const void *b)
+{
+	unsigned long x = *(const unsigned long *)a;
+	unsigned long y = *(const unsigned long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The UIDs of "* SEARCH ..." lines above after, in order. */
+static unsigned long *
+search_result(const char *s, unsigned long after, size_t *n)
+{
+	unsigned long *uids = NULL, v;
+	size_t cap = 0;
+	const char *line = s, *p;
+	char *end;
+
+	*n = 0;
+	while (line && *line) {
+		if (strncmp(line, "* SEARCH", 8) == 0) {
+			for (p = line + 8; *p == ' '; p++) {
+				v = strtoul(p + 1, &end, 10);
+				if (end == p + 1)
+					break;
+				p = end - 1;
+				if (v <= after)
+					continue;
+				if (*n == cap) {
+					cap = cap ? cap * 2 : 64;
+					uids = xreallocarray(uids, cap,
+					    sizeof(*uids));
+				}
+				uids[(*n)++] = v;
+				if (p[1] != ' ')
+					break;
+			}
+		}
+		line = strchr(line, '\n');
+		if (line)
+			line++;
+	}
+	if (*n > 1)
+		qsort(uids, *n, sizeof(*uids), cmp_uid);
+	return uids;
+}
+
+/*
+ * Finds the message in a "* n FETCH (... BODY[] {N}\r\n<N bytes>)" reply;
+ * *date gets INTERNALDATE when it is there.  -1 when there is none.
+ */
+static int
+fetch_result(const char *s, size_t len, const char **msg, size_t *mlen,
+    char *date, size_t datesize)
+{
+	const char *line = s, *eol, *b, *q;
+	unsigned long long n;
+	char *end;
+
+	*date = '\0';
+	while (line < s + len) {
+		eol = memchr(line, '\n', (size_t)(s + len - line));
+		if (eol == NULL)
+			eol = s + len;
+		if (strncmp(line, "* ", 2) == 0 && (b = strstr(line,
+		    "BODY[]")) != NULL && b < eol) {
+			q = strstr(line, "INTERNALDATE \"");
+			if (q != NULL && q < b) {
+				const char *qe = strchr(q + 14, '"');
+				size_t k = qe ? (size_t)(qe - (q + 14)) : 0;
+
+				if (qe && k < datesize) {
+					memcpy(date, q + 14, k);
+					date[k] = '\0';
+				}
+			}
+			b += 6;
+			while (*b == ' ')
+				b++;
+			if (*b == '{') {
+				n = strtoull(b + 1, &end, 10);
+				if (*end != '}')
+					return -1;
+				*msg = eol + 1 <= s + len ? eol + 1 : s + len;
+				*mlen = (size_t)(s + len - *msg) < n ?
+				    (size_t)(s + len - *msg) : (size_t)n;
+				return 0;
+			}
+			if (strncmp(b, "\"\"", 2) == 0 ||
+			    strncmp(b, "NIL", 3) == 0) {
+				*msg = b;
+				*mlen = 0;
+				return 0;
+			}
+			return -1;
+		}
+		line = eol + 1;
+	}
+	return -1;
+}
+
+static json_t *
+str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+/* 1 when id ("<x@host>") was made at our domain */
+static int
+ours(const char *id, const char *domain)
+{
+	const char *at = id ? strrchr(id, '@') : NULL;
+	size_t n;
+
+	if (at == NULL || domain == NULL)
+		return 0;
+	n = strlen(domain);
+	return strncasecmp(at + 1, domain, n) == 0 && at[1 + n] == '>';
+}
+
+static json_t *
+lang_of(const char *cl)
+{
+	char buf[16];
+	size_t i;
+
+	if (cl == NULL)
+		return json_null();
+	for (i = 0; cl[i] && cl[i] != '-' && cl[i] != ',' && cl[i] != ' ' &&
+	    i < sizeof(buf) - 1; i++)
+		buf[i] = (char)(cl[i] >= 'A' && cl[i] <= 'Z' ? cl[i] + 32 :
+		    cl[i]);
+	buf[i] = '\0';
+	return i >= 2 && i <= 3 ? json_string(buf) : json_null();
+}
+
+static json_t *
+normalize(struct sm_job *job, const struct sm_mail *ml, unsigned long long v,
+    unsigned long uid, const char *internaldate, const char *raw,
+    size_t rawlen)
+{
+	struct imap *m = job->priv;
+	struct sm_buf id = { 0 };
+	char num[64], date[SM_MIME_DATE_SIZE];
+	json_t *rec = json_object(), *refs, *att, *e;
+	int reply = ours(ml->in_reply_to, m->domain);
+	size_t i;
+
+	sm_buf_adds(&id, "email:");
+	sm_buf_adds(&id, job->acct->name);
+	sm_buf_addc(&id, ':');
+	if (ml->message_id)
+		sm_buf_adds(&id, ml->message_id);
+	else {
+		snprintf(num, sizeof(num), "%llu:%lu", v, uid);
+		sm_buf_adds(&id, num);
+	}
+	for (i = 0; i < ml->nreferences; i++)
+		reply |= ours(ml->references[i], m->domain);
+	json_object_set_new(rec, "id", json_string(id.data));
+	sm_buf_free(&id);
+	json_object_set_new(rec, "platform", json_string("email"));
+	json_object_set_new(rec, "account", json_string(job->acct->name));
+	json_object_set_new(rec, "kind", json_string(reply ? "reply" :
+	    "email"));
+	if (ml->date)
+		json_object_set_new(rec, "created_at", json_string(ml->date));
+	else if (internaldate[0] && sm_mime_date(internaldate, date) == 0)
+		json_object_set_new(rec, "created_at", json_string(date));
+	else
+		json_object_set_new(rec, "created_at", sm_time_json(time(NULL)));
+	json_object_set_new(rec, "fetched_at", sm_time_json(time(NULL)));
+	json_object_set_new(rec, "author", json_pack("{s:o,s:o,s:o}",
+	    "id", str_or_null(ml->from_addr),
+	    "handle", str_or_null(ml->from_addr),
+	    "name", str_or_null(ml->from_name)));
+	json_object_set_new(rec, "text", json_string(ml->text));
+	json_object_set_new(rec, "lang", lang_of(ml->language));
+	json_object_set_new(rec, "url", json_null());
+	json_object_set_new(rec, "thread", json_pack("{s:o,s:o}",
+	    "in_reply_to", str_or_null(ml->in_reply_to),
+	    "root", str_or_null(ml->nreferences ? ml->references[0] :
+	    ml->in_reply_to)));
+	refs = json_array();
+	for (i = 0; i < ml->nreferences; i++)
+		json_array_append_new(refs, json_string(ml->references[i]));
+	att = json_array();
+	for (i = 0; i < ml->nattachments; i++)
+		json_array_append_new(att, json_string(ml->attachments[i]));
+	e = json_pack("{s:o,s:o,s:o,s:I,s:I,s:o}",
+	    "subject", str_or_null(ml->subject),
+	    "message_id", str_or_null(ml->message_id),
+	    "references", refs,
+	    "uidvalidity", (json_int_t)v,
+	    "uid", (json_int_t)uid,
+	    "attachments", att);
+	json_object_set_new(rec, "email", e);
+	if (job->opts->native) {
+		struct sm_buf b = { 0 };
+
+		sm_mime_to_utf8(&b, NULL, raw, rawlen);
+		json_object_set_new(rec, "native", json_stringn(b.data, b.len));
+		sm_buf_free(&b);
+	}
+	return rec;
+}
+
+static char *
+url_join(const char *a, const char *b)
+{
+	struct sm_buf u = { 0 };
+
+	sm_buf_adds(&u, a);
+	sm_buf_adds(&u, b);
+	return u.data;
+}
+
+static int
+set_seen(struct sm_job *job, const char *guard, unsigned long uid, int on)
+{
+	struct imap *m = job->priv;
+	char cmd[96];
+	CURLcode rc;
+
+	snprintf(cmd, sizeof(cmd), "UID STORE %lu %cFLAGS.SILENT (\\Seen)", uid,
+	    on ? '+' : '-');
+	if ((rc = perform(job, guard, cmd)) != CURLE_OK) {
+		sm_job_warn(job, EX_TEMPFAIL, "UID %lu: \\Seen not %s: %s", uid,
+		    on ? "set" : "taken back", m->errbuf[0] ? m->errbuf :
+		    curl_easy_strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The message's bytes into m->resp (*msg, *mlen pointing in it), its
+ * INTERNALDATE in date, *seen_after set when we left \Seen on it.  First
+ * with BODY.PEEK[]; a libcurl that passes on only the first line of a
+ * custom command's answer (before 8.x) gets the URL fetch instead, which
+ * sets \Seen: then the flag is taken back, unless it was there before.
+ * 1 when the UID is gone, -1 to stop.
+ */
+static int
+get_message(struct sm_job *job, const char *guard, unsigned long uid,
+    const char **msg, size_t *mlen, char *date, size_t datesize)
+{
+	struct imap *m = job->priv;
+	char cmd[96], *url;
+	const char *p;
+	int seen;
+	CURLcode rc;
+
+	if (!m->no_peek) {
+		snprintf(cmd, sizeof(cmd),
+		    "UID FETCH %lu (INTERNALDATE BODY.PEEK[])", uid);
+		if ((rc = perform(job, guard, cmd)) != CURLE_OK)
+			goto failed;
+		if (fetch_result(m->resp.data, m->resp.len, msg, mlen, date,
+		    datesize) < 0)
+			return 1;
+		if (*mlen > 0 || strstr(m->resp.data, "{0}"))
+			return 0;
+		m->no_peek = 1;
+	}
+	snprintf(cmd, sizeof(cmd), "UID FETCH %lu (FLAGS INTERNALDATE)", uid);
+	if ((rc = perform(job, guard, cmd)) != CURLE_OK)
+		goto failed;
+	if ((p = strstr(m->resp.data, "FLAGS (")) == NULL)
+		return 1;
+	seen = strstr(p, "\\Seen") != NULL && strstr(p, "\\Seen") <
+	    strchr(p, ')');
+	date[0] = '\0';
+	if ((p = strstr(m->resp.data, "INTERNALDATE \"")) != NULL &&
+	    strchr(p + 14, '"') && (size_t)(strchr(p + 14, '"') - (p + 14)) <
+	    datesize) {
+		memcpy(date, p + 14, (size_t)(strchr(p + 14, '"') - (p + 14)));
+		date[strchr(p + 14, '"') - (p + 14)] = '\0';
+	}
+	snprintf(cmd, sizeof(cmd), "/;UID=%lu", uid);
+	url = url_join(guard, cmd);
+	rc = perform(job, url, NULL);
+	free(url);
+	if (rc == CURLE_REMOTE_FILE_NOT_FOUND)
+		return 1;
+	if (rc != CURLE_OK)
+		goto failed;
+	*msg = m->resp.data;
+	*mlen = m->resp.len;
+	if (!seen && !(m->mark_seen && !job->opts->dry_run)) {
+		/* keep the bytes: the STORE answer goes to m->resp too */
+		struct sm_buf keep = m->resp;
+
+		memset(&m->resp, 0, sizeof(m->resp));
+		set_seen(job, guard, uid, 0);
+		sm_buf_free(&m->resp);
+		m->resp = keep;
+		*msg = m->resp.data;
+	}
+	return 0;
+failed:
+	if (m->too_large) {
+		sm_job_warn(job, EX_DATAERR, "UID %lu: larger than max_body; "
+		    "left out", uid);
+		return 1;
+	}
+	fail_curl(job, rc, "fetch");
+	return -1;
+}
+
+/* one message: fetched, parsed, emitted, maybe marked seen; -1 to stop */
+static int
+one(struct sm_job *job, const char *guard, unsigned long long v,
+    unsigned long uid)
+{
+	struct imap *m = job->priv;
+	char date[64];
+	const char *msg;
+	size_t mlen;
+	struct sm_mail ml;
+	json_t *rec;
+	time_t t;
+	int rc, peeked;
+
+	peeked = !m->no_peek;
+	if ((rc = get_message(job, guard, uid, &msg, &mlen, date,
+	    sizeof(date))) != 0)
+		return rc < 0 ? -1 : 0;
+	peeked = peeked && !m->no_peek;
+	sm_mime_parse(&ml, msg, mlen);
+	rec = normalize(job, &ml, v, uid, date, msg, mlen);
+	sm_mime_free(&ml);
+	if (job->opts->since && sm_time_parse(json_string_value(
+	    json_object_get(rec, "created_at")), &t) == 0 &&
+	    t < job->opts->since) {
+		json_decref(rec);
+		return 0;
+	}
+	if (sm_job_emit(job, rec) < 0)
+		return -1;
+	if (m->mark_seen && !job->opts->dry_run && peeked)
+		set_seen(job, guard, uid, 1);
+	return 0;
+}
+
+static void
+run(struct sm_job *job)
+{
+	struct imap *m = job->priv;
+	const char *cur = sm_job_cursor(job, "uid");
+	unsigned long long v, cv = 0;
+	unsigned long last = 0, floor, *uids = NULL;
+	size_t n, i, first = 0, since_commit = 0;
+	char cmd[128], value[64], *guard = NULL, *status, *base;
+	CURLcode rc;
+	int rescan = 0;
+
+	if (job->stopped)
+		return;
+	if (cur && sscanf(cur, "%llu:%lu", &cv, &last) != 2)
+		cur = NULL;
+	status = url_join(job->acct->url, "/");
+	base = xmalloc(strlen(m->box_quoted) + 64);
+	sprintf(base, "STATUS %s (UIDVALIDITY UIDNEXT)", m->box_quoted);
+	rc = perform(job, status, base);
+	free(status);
+	free(base);
+	if (rc == CURLE_QUOTE_ERROR) {
+		sm_job_fail(job, EX_UNAVAILABLE, "mailbox %s: the server "
+		    "refused STATUS (is there such a mailbox?)", m->box_quoted);
+		return;
+	}
+	if (rc != CURLE_OK) {
+		fail_curl(job, rc, "STATUS");
+		return;
+	}
+	if (item(m->resp.data, "UIDVALIDITY") < 0) {
+		sm_job_fail(job, EX_UNAVAILABLE, "no UIDVALIDITY in the "
+		    "server's STATUS reply");
+		return;
+	}
+	v = (unsigned long long)item(m->resp.data, "UIDVALIDITY");
+	if (cur && cv != v) {
+		sm_job_note(job, "UIDVALIDITY changed from %llu to %llu: "
+		    "reading the mailbox again", cv, v);
+		rescan = 1;
+		last = 0;
+	}
+	floor = last;		/* the cursor never goes back */
+	if (job->opts->backfill)
+		last = 0;
+	snprintf(value, sizeof(value), ";UIDVALIDITY=%llu", v);
+	guard = url_join(m->box_url, value);
+	if (job->opts->since) {
+		/* walks back as far as the date, as on Mastodon */
+		struct tm tm;
+		static const char *const mon[] = { "Jan", "Feb", "Mar", "Apr",
+		    "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+		time_t day = job->opts->since - 86400;	/* zones */
+
+		gmtime_r(&day, &tm);
+		snprintf(cmd, sizeof(cmd), "UID SEARCH SINCE %d-%s-%d",
+		    tm.tm_mday, mon[tm.tm_mon], tm.tm_year + 1900);
+		last = 0;
+	} else
+		snprintf(cmd, sizeof(cmd), "UID SEARCH UID %lu:*", last + 1);
+	rc = perform(job, guard, cmd);
+	if (rc != CURLE_OK) {
+		fail_curl(job, rc, "UID SEARCH");
+		free(guard);
+		return;
+	}
+	uids = search_result(m->resp.data, last, &n);
+	if (cur == NULL && !job->opts->backfill && !job->opts->since) {
+		size_t lim = job->acct->limit ? (size_t)job->acct->limit :
+		    DEFAULT_FIRST;
+
+		if (n > lim)
+			first = n - lim;
+		sm_job_note(job, "first run: only the newest %zu messages "
+		    "(see --backfill)", lim);
+	}
+	for (i = first; i < n && !job->stopped; i++) {
+		if (one(job, guard, v, uids[i]) < 0)
+			break;
+		if (++since_commit == COMMIT_EVERY || i + 1 == n) {
+			snprintf(value, sizeof(value), "%llu:%lu", v,
+			    uids[i] > floor ? uids[i] : floor);
+			if (sm_job_commit(job, "uid", value) < 0)
+				break;
+			since_commit = 0;
+		}
+	}
+	if (!job->stopped && (n == 0 || first == n) && (cur == NULL ||
+	    rescan)) {
+		/* nothing to emit, but the mailbox is known from now on */
+		snprintf(value, sizeof(value), "%llu:%lu", v, floor);
+		sm_job_commit(job, "uid", value);
+	}
+	free(uids);
+	free(guard);
+}
+
+static void
+fetch(struct sm_job *job)
+{
+	struct imap *m = xcalloc(1, sizeof(*m));
+	const json_t *c = job->acct->conf;
+	const char *addr, *user;
+	char *esc;
+	struct sm_buf b = { 0 };
+	size_t i;
+
+	job->priv = m;
+	m->max = job->acct->http.max_body;
+	m->mailbox = json_string_value(json_object_get(c, "mailbox"));
+	if (m->mailbox == NULL)
+		m->mailbox = "INBOX";
+	m->mark_seen = json_is_true(json_object_get(c, "mark_seen"));
+	user = json_string_value(json_object_get(c, "user"));
+	addr = json_string_value(json_object_get(c, "address"));
+	if (addr == NULL)
+		addr = user;
+	if (addr && strchr(addr, '@'))
+		m->domain = strchr(addr, '@') + 1;
+	if ((m->curl = curl_easy_init()) == NULL) {
+		sm_job_fail(job, EX_SOFTWARE, "cannot start libcurl");
+		return;
+	}
+	esc = curl_easy_escape(m->curl, m->mailbox, 0);
+	sm_buf_adds(&b, job->acct->url);
+	sm_buf_addc(&b, '/');
+	sm_buf_adds(&b, esc ? esc : "INBOX");
+	curl_free(esc);
+	m->box_url = b.data;
+	memset(&b, 0, sizeof(b));
+	sm_buf_addc(&b, '"');
+	for (i = 0; m->mailbox[i]; i++) {
+		if (m->mailbox[i] == '"' || m->mailbox[i] == '\\')
+			sm_buf_addc(&b, '\\');
+		sm_buf_addc(&b, m->mailbox[i]);
+	}
+	sm_buf_addc(&b, '"');
+	m->box_quoted = b.data;
+
+	curl_easy_setopt(m->curl, CURLOPT_PROTOCOLS_STR, "imap,imaps");
+	curl_easy_setopt(m->curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(m->curl, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
+	curl_easy_setopt(m->curl, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(m->curl, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (job->acct->http.ca_file) {
+		curl_easy_setopt(m->curl, CURLOPT_CAINFO,
+		    job->acct->http.ca_file);
+		curl_easy_setopt(m->curl, CURLOPT_CAPATH, "/etc/ssl/certs");
+	}
+	curl_easy_setopt(m->curl, CURLOPT_CONNECTTIMEOUT_MS,
+	    job->acct->http.connect_timeout_ms);
+	curl_easy_setopt(m->curl, CURLOPT_TIMEOUT_MS,
+	    job->acct->http.timeout_ms);
+	curl_easy_setopt(m->curl, CURLOPT_USERNAME, user);
+	curl_easy_setopt(m->curl, CURLOPT_PASSWORD, job->acct->token);
+	curl_easy_setopt(m->curl, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(m->curl, CURLOPT_WRITEDATA, m);
+	curl_easy_setopt(m->curl, CURLOPT_ERRORBUFFER, m->errbuf);
+	run(job);
+}
+
+static void
+efree(struct sm_job *job)
+{
+	struct imap *m = job->priv;
+
+	if (m == NULL)
+		return;
+	if (m->curl)
+		curl_easy_cleanup(m->curl);
+	sm_buf_free(&m->resp);
+	free(m->box_url);
+	free(m->box_quoted);
+	free(m);
+}
+
+const struct sm_platform sm_platform_email = {
+	.name = "email",
+	.keys = keys,
+	.default_url = NULL,
+	.needs_token = 1,
+	.check = check,
+	.fetch = fetch,
+	.post = NULL,
+	.free = efree,
+};

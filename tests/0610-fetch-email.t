@@ -1,0 +1,180 @@
+#!/bin/sh
+# sm-fetch, e-mail over IMAP against a real dovecot on 127.0.0.1: first
+# sync, incremental runs, UIDVALIDITY, \Seen left alone, normalisation,
+# failures
+. "${SM_SRC:-.}/tests/lib.sh"
+. "$SM_SRC/tests/imapd.sh"
+
+imapd_have || skip_all "dovecot or openssl is not installed (make deps)"
+
+chmod 755 "$T"		# when root, the mail processes run as nobody
+trap 'imapd_stop "$T/imapd"; rm -rf "$T"' EXIT
+imapd_start "$T/imapd" || { echo "Bail out! dovecot did not start"; exit 1; }
+
+plan 41
+
+MAIL=$SM_SRC/tests/fixtures/email
+echo "$IMAP_PASS" > "$T/password"
+
+# config [URL [EXTRA...]]: sm.yaml with the account "correo"
+config() {
+	url=${1:-imaps://127.0.0.1:$IMAPS_PORT}
+	[ $# -gt 0 ] && shift
+	{
+	echo "state: $T/state.db"
+	echo "accounts:"
+	echo "  correo:"
+	echo "    platform: email"
+	echo "    url: $url"
+	echo "    user: $IMAP_USER"
+	echo "    address: atencion@villanueva.example"
+	echo "    token_file: $T/password"
+	echo "    ca_file: $IMAP_CA"
+	echo "    timeout: 10"
+	echo "    retries: ${RETRIES:-0}"
+	echo "    backoff: 0.01"
+	for line; do echo "    $line"; done
+	} > sm.yaml
+}
+
+# flags: UID:FLAGS of every message in INBOX
+flags() {
+	imapd_doveadm "$T/imapd" -f flow fetch -u test "uid flags" mailbox \
+	    "${1:-INBOX}" all | sed 's/^uid=\([0-9]*\) flags=/\1:/' |
+	    tr '\n' ' '
+}
+
+imapd_deliver "$T/imapd" "$MAIL/plain-qp.eml" "$MAIL/alternative.eml" \
+    "$MAIL/spam-latin1.eml" >/dev/null
+
+config
+run sm-fetch
+is "first run: exit 0" "$rc" 0
+is "first run: every message (fewer than the first-run limit)" \
+    "$(jq -r .id out | tr '\n' ' ')" \
+    "email:correo:<lm-20250312-1@correo.example> email:correo:<CAPedro+001@mail.correo.example> email:correo:<spam.777@spam.example> "
+is "first run: nothing on stderr" "$(cat err)" ""
+is "the messages are left unread" "$(flags)" "1: 2: 3: "
+
+is "a record has the message's fields" \
+    "$(jq -c 'select(.email.uid == 1) | del(.fetched_at, .email.uidvalidity)' out)" \
+    '{"id":"email:correo:<lm-20250312-1@correo.example>","platform":"email","account":"correo","kind":"email","created_at":"2025-03-12T08:30:00Z","author":{"id":"lucia.martin@correo.example","handle":"lucia.martin@correo.example","name":"Lucía Martín"},"text":"El contenedor amarillo de la calle Olmo tiene la tapa rota y el viento está esparciendo los plásticos.\n\nGracias.","lang":null,"url":null,"thread":{"in_reply_to":null,"root":null},"email":{"subject":"Contenedor roto en la calle Olmo n.º 5","message_id":"<lm-20250312-1@correo.example>","references":[],"uid":1,"attachments":[]}}'
+like "fetched_at is RFC 3339 UTC" "$(jq -r '.fetched_at' out | head -1)" \
+    '^20[0-9][0-9]-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9]Z$'
+is "uidvalidity is the mailbox's" "$(jq -r '.email.uidvalidity' out | sort -u)" \
+    "$(imapd_doveadm "$T/imapd" -f flow mailbox status -u test uidvalidity INBOX | sed 's/.*=//')"
+is "HTML only: the text of the HTML, latin-1 read as windows-1252" \
+    "$(jq -r 'select(.email.uid == 3) | .text' out)" "¡Gane 1.000 € al día!
+
+Pulse aquí."
+is "multipart/alternative: the plain part" \
+    "$(jq -r 'select(.email.uid == 2) | .text' out)" "Buenas tardes,
+
+El parque infantil de la Alameda tiene un columpio suelto – es peligroso."
+
+run sm-fetch
+is "nothing new: no records" "$(cat out)" ""
+is "nothing new: exit 0" "$rc" 0
+
+imapd_deliver "$T/imapd" "$MAIL/reply-quoted.eml" "$MAIL/attachment.eml" >/dev/null
+run sm-fetch -v
+is "incremental: only what is new" "$(jq -r .email.uid out | tr '\n' ' ')" "4 5 "
+like "-v says where the cursor is" "$(cat err)" \
+    'sm-fetch: correo: 2 records; cursor uid at [0-9]+:5'
+is "a reply to one of our messages is kind reply" \
+    "$(jq -r 'select(.email.uid == 4) | [.kind, .thread.in_reply_to, .thread.root] | join(" ")' out)" \
+    "reply <inc-2025-0420.1741800000@villanueva.example> <CAPedro+001@mail.correo.example>"
+is "... its text without the quoted message" \
+    "$(jq -r 'select(.email.uid == 4) | .text' out)" \
+    "Gracias, ya lo han arreglado esta mañana."
+is "attachments are named, not fetched into the text" \
+    "$(jq -c 'select(.email.uid == 5) | [.author.name, .email.attachments, .text]' out)" \
+    '["Rosa Gil",["bache.jpg"],"Adjunto foto del bache de la calle Real. Reparación urgente, por favor."]'
+is "still nothing marked read" "$(flags)" "1: 2: 3: 4: 5: "
+
+imapd_doveadm "$T/imapd" flags add -u test '\Seen' mailbox INBOX uid 2
+run sm-fetch -b
+is "--backfill: everything again" "$(jq -r .email.uid out | tr '\n' ' ')" "1 2 3 4 5 "
+is "... a message already read stays read, the others unread" "$(flags)" \
+    "1: 2:\\Seen 3: 4: 5: "
+
+imapd_deliver "$T/imapd" "$SHARED/fixtures/email/messages/1045.eml" >/dev/null
+run sm-fetch -n
+is "--dry-run: the new message" "$(jq -r .email.uid out)" "6"
+run sm-fetch
+is "... and the cursor did not move" "$(jq -r .email.uid out)" "6"
+
+run sm-fetch -s 2025-03-13
+is "--since: nothing older than the date" "$(jq -r .email.uid out | tr '\n' ' ')" "3 4 5 "
+
+imapd_deliver "$T/imapd" "$SHARED/fixtures/email/messages/1043.eml" >/dev/null
+config "" "mark_seen: true"
+run sm-fetch
+is "mark_seen: the new message" "$(jq -r .email.uid out)" "7"
+is "mark_seen: it is read, and only it" "$(flags | sed 's/.* 6:/6:/')" \
+    "6: 7:\\Seen "
+
+# a first run takes the newest messages only
+rm -f "$T"/state.db*
+config "" "limit: 2"
+run sm-fetch -v
+is "first run with limit 2: the newest two" "$(jq -r .email.uid out | tr '\n' ' ')" "6 7 "
+like "... and -v says so" "$(cat err)" \
+    'correo: first run: only the newest 2 messages \(see --backfill\)'
+
+# the mailbox is recreated: UIDVALIDITY changes, the ids do not
+config "" "mailbox: Quejas"
+imapd_deliver "$T/imapd" -m Quejas "$MAIL/plain-qp.eml" >/dev/null
+run sm-fetch -b
+is "another mailbox: its message" "$(jq -r .id out)" \
+    "email:correo:<lm-20250312-1@correo.example>"
+imapd_doveadm "$T/imapd" mailbox delete -u test Quejas
+sleep 1		# dovecot's UIDVALIDITY is a time
+imapd_deliver "$T/imapd" -m Quejas "$MAIL/alternative.eml" "$MAIL/plain-qp.eml" >/dev/null
+run sm-fetch -v
+is "a new UIDVALIDITY: the mailbox is read again" "$(jq -r .id out | tr '\n' ' ')" \
+    "email:correo:<CAPedro+001@mail.correo.example> email:correo:<lm-20250312-1@correo.example> "
+like "... and -v says why" "$(cat err)" 'correo: UIDVALIDITY changed from [0-9]+ to [0-9]+'
+run sm-fetch
+is "... and then it is followed as before" "$(cat out)" ""
+
+# STARTTLS on the plain port
+rm -f "$T"/state.db*
+config "imap://127.0.0.1:$IMAP_PORT"
+run sm-fetch -b
+is "imap:// with STARTTLS: exit 0" "$rc" 0
+is "imap:// with STARTTLS: all messages" "$(jq -r .id out | wc -l)" 7
+
+# failures
+echo wrong > "$T/password"
+run sm-fetch
+is "a wrong password: exit 77" "$rc" 77
+like "... said on stderr" "$(cat err)" '^sm-fetch: correo: STATUS: .*'
+echo "$IMAP_PASS" > "$T/password"
+
+config
+sed -i '/ca_file/d' sm.yaml
+run sm-fetch
+is "a server certificate from an unknown CA: exit 69" "$rc" 69
+
+config "https://127.0.0.1:$IMAPS_PORT"
+run sm-fetch
+like "an https URL is a configuration error" "$(cat err)" \
+    "accounts.correo.url: an e-mail account needs an imaps:// or imap:// URL"
+config
+sed -i '/user:/d' sm.yaml
+run sm-fetch
+is "no user: is a configuration error (78)" "$rc" 78
+
+config "" "mailbox: Nonexistent"
+run sm-fetch
+is "a mailbox that does not exist: exit 69" "$rc" 69
+is "... said on stderr" "$(cat err)" \
+    'sm-fetch: correo: mailbox "Nonexistent": the server refused STATUS (is there such a mailbox?)'
+
+RETRIES=2 config
+imapd_stop "$T/imapd"
+run sm-fetch
+is "the server is down: exit 75, try later" "$rc" 75
+like "... after the retries, said on stderr" "$(cat err)" \
+    '^sm-fetch: correo: STATUS: .*; try later$'
