@@ -2,13 +2,27 @@
 # demo.sh BINDIR: the bundled messages through the pipeline as it stands,
 # and what a clerk would want to see of the result.
 bin=${1:-build/bin}
-here=$(dirname "$0")
-out=${TMPDIR:-/tmp}/sm-demo.$$.jsonl
-trap 'rm -f "$out"' EXIT
+here=$(cd "$(dirname "$0")" && pwd)
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/sm-demo.XXXXXX") || exit
+out=$tmp/classified.jsonl
+trap 'rm -rf "$tmp"' EXIT
 PATH=$bin:$PATH
+unset SM_CONFIG
 
-echo "\$ sm-classify examples/messages.jsonl > classified.jsonl"
-SM_CONFIG= sm-classify -c /dev/null "$here/messages.jsonl" > "$out" || exit
+# The bundled messages stand for an account: a JSON-lines file that
+# sm-fetch reads incrementally, keeping its place in a state database.
+cat > "$tmp/sm.yaml" <<EOF
+accounts:
+  demo:
+    platform: file
+    path: $here/messages.jsonl
+EOF
+echo "\$ sm-fetch | sm-classify > classified.jsonl   # the accounts of sm.yaml"
+sm-fetch -c "$tmp/sm.yaml" --state "$tmp/state.db" |
+    sm-classify -c /dev/null > "$out" || exit
+echo "\$ sm-fetch | wc -l   # again: only what is new since the last run"
+sm-fetch -c "$tmp/sm.yaml" --state "$tmp/state.db" | wc -l
+echo
 
 jq -rs '
 def table(f): map(f) | group_by(.) | map([.[0], length])
