@@ -11,6 +11,7 @@
 
 #include "sm/config.h"
 #include "sm/jsonl.h"
+#include "sm/prefilter.h"
 #include "sm/rules.h"
 #include "sm/text.h"
 #include "sm/util.h"
@@ -45,6 +46,8 @@ struct regex {
 	char *src;
 	pcre2_code *code;
 	pcre2_match_data *md;
+	size_t id;		/* in the prefilter's armed[] */
+	int filtered;		/* runs only when armed */
 };
 
 struct when {
@@ -121,6 +124,9 @@ struct sm_rules {
 	size_t nkeys;
 	size_t capkeys;
 	unsigned gen;		/* per-record generation */
+	struct sm_prefilter *prefilter;	/* which regexes can match */
+	unsigned *armed;	/* per regex: gen when it can */
+	size_t nregex;
 	struct sm_stemmer *stemmer;
 	const struct sm_config *cfg;	/* only while compiling */
 	int default_stem;
@@ -311,6 +317,9 @@ compile_regex(struct sm_rules *r, const json_t *j, struct regex *re,
 	}
 	pcre2_jit_compile(re->code, PCRE2_JIT_COMPLETE);
 	re->md = pcre2_match_data_create_from_pattern(re->code, NULL);
+	re->id = r->nregex++;
+	re->filtered = sm_prefilter_add(r->prefilter, re->src, re->id, NULL,
+	    0);
 	return 0;
 }
 
@@ -638,6 +647,7 @@ sm_rules_compile(const struct sm_config *cfg, const json_t *section,
 
 	r->cfg = cfg;
 	r->stemmer = sm_stemmer_new();
+	r->prefilter = sm_prefilter_new();
 	r->default_stem = 1;
 	for (size_t i = 0; i < 4; i++) {
 		size_t d = dim_find(r, core_dims[i], 1);
@@ -706,6 +716,7 @@ sm_rules_compile(const struct sm_config *cfg, const json_t *section,
 		free(pairs);
 	}
 	free(list);
+	r->armed = xcalloc(r->nregex ? r->nregex : 1, sizeof(*r->armed));
 	for (size_t d = 0; d < r->ndims; d++) {
 		size_t n = r->dims[d].nlabels ? r->dims[d].nlabels : 1;
 
@@ -791,6 +802,8 @@ sm_rules_free(struct sm_rules *r)
 	free(r->gates);
 	free(r->gatestart);
 	sm_stemmer_free(r->stemmer);
+	sm_prefilter_free(r->prefilter);
+	free(r->armed);
 	free(r);
 }
 
@@ -1000,7 +1013,11 @@ eval(struct ctx *c, struct matcher *m)
 static int
 regex_matches(struct ctx *c, struct regex *re)
 {
-	int rc = pcre2_match(re->code, (PCRE2_SPTR)c->raw, c->rawlen, 0, 0,
+	int rc;
+
+	if (re->filtered && c->r->armed[re->id] != c->r->gen)
+		return 0;	/* none of the words it starts with is here */
+	rc = pcre2_match(re->code, (PCRE2_SPTR)c->raw, c->rawlen, 0, 0,
 	    re->md, NULL);
 
 	if (rc >= 0) {
@@ -1050,6 +1067,7 @@ sm_rules_apply(struct sm_rules *r, const struct sm_text *t, const char *lang,
 			r->terms[i].stamp = 0;
 		for (size_t i = 0; i < r->nrules; i++)
 			r->rules[i].stamp = 0;
+		memset(r->armed, 0, r->nregex * sizeof(*r->armed));
 		for (size_t d = 0; d < r->ndims; d++)
 			memset(r->dims[d].stamp, 0, r->dims[d].nlabels *
 			    sizeof(unsigned));
@@ -1058,6 +1076,8 @@ sm_rules_apply(struct sm_rules *r, const struct sm_text *t, const char *lang,
 	gen = r->gen;
 	c.lang = t->stemmed ? sm_lang_index(lang) : -1;
 	find_terms(&c);
+	sm_prefilter_scan(r->prefilter, t->folded.data, t->folded.len,
+	    r->armed, gen);
 	for (size_t d = 0; d < r->ndims; d++) {
 		r->dims[d].override = -1;
 		r->dims[d].explain = NULL;

@@ -1,0 +1,459 @@
+/* prefilter.c - which regexes can match a text, told by its words */
+#include <stdlib.h>
+#include <string.h>
+
+#include <utf8proc.h>
+
+#include "sm/prefilter.h"
+#include "sm/text.h"
+#include "sm/util.h"
+
+#define MAXWORDS 512		/* more expansions than this: always run */
+#define MAXWORD 64
+
+struct entry {
+	char *word;		/* folded; NULL when the slot is free */
+	size_t len;
+	size_t *ids;
+	size_t nids;
+};
+
+struct sm_prefilter {
+	struct entry *tab;	/* open addressing */
+	size_t cap, used;
+};
+
+/* The words a pattern's match may start with, as they are being read:
+ * done once a word has ended (a space, \b, (?!\p{L}), a non-letter). */
+struct words {
+	char w[MAXWORDS][MAXWORD];
+	unsigned char len[MAXWORDS];
+	unsigned char done[MAXWORDS];
+	size_t n;
+};
+
+struct sm_prefilter *
+sm_prefilter_new(void)
+{
+	return xcalloc(1, sizeof(struct sm_prefilter));
+}
+
+void
+sm_prefilter_free(struct sm_prefilter *pf)
+{
+	if (pf == NULL)
+		return;
+	for (size_t i = 0; i < pf->cap; i++) {
+		free(pf->tab[i].word);
+		free(pf->tab[i].ids);
+	}
+	free(pf->tab);
+	free(pf);
+}
+
+static int
+is_letter(utf8proc_int32_t cp)
+{
+	switch (utf8proc_category(cp)) {
+	case UTF8PROC_CATEGORY_LU:
+	case UTF8PROC_CATEGORY_LL:
+	case UTF8PROC_CATEGORY_LT:
+	case UTF8PROC_CATEGORY_LM:
+	case UTF8PROC_CATEGORY_LO:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* The letter at *p (one UTF-8 character), its length in n; 0 if none. */
+static int
+letter_at(const char *p, size_t *n)
+{
+	utf8proc_int32_t cp;
+	utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)p,
+	    -1, &cp);
+
+	if (k <= 0 || !is_letter(cp))
+		return 0;
+	*n = (size_t)k;
+	return 1;
+}
+
+/* The length of the character at p, at most n; 1 for a bad byte. */
+static size_t
+utf8_length(const char *p, size_t n)
+{
+	utf8proc_int32_t cp;
+	utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)p,
+	    (utf8proc_ssize_t)(n < 4 ? n : 4), &cp);
+
+	return k > 0 ? (size_t)k : 1;
+}
+
+static int
+starts(const char *p, const char *s)
+{
+	return strncmp(p, s, strlen(s)) == 0;
+}
+
+/* Ends every word not ended yet. */
+static void
+end_words(struct words *ws)
+{
+	memset(ws->done, 1, ws->n);
+}
+
+/* ws becomes ws x alternatives (strings of the given lengths). */
+static int
+append(struct words *ws, const char *const *alt, const size_t *altlen,
+    size_t nalt)
+{
+	struct words *out = xmalloc(sizeof(*out));
+	int rc = 0;
+
+	out->n = 0;
+	for (size_t i = 0; i < ws->n && rc == 0; i++) {
+		if (ws->done[i]) {
+			if (out->n == MAXWORDS) {
+				rc = -1;
+				break;
+			}
+			memcpy(out->w[out->n], ws->w[i], ws->len[i]);
+			out->len[out->n] = ws->len[i];
+			out->done[out->n++] = 1;
+			continue;
+		}
+		for (size_t a = 0; a < nalt; a++) {
+			if (out->n == MAXWORDS ||
+			    ws->len[i] + altlen[a] >= MAXWORD) {
+				rc = -1;
+				break;
+			}
+			memcpy(out->w[out->n], ws->w[i], ws->len[i]);
+			memcpy(out->w[out->n] + ws->len[i], alt[a], altlen[a]);
+			out->len[out->n] = (unsigned char)(ws->len[i] +
+			    altlen[a]);
+			out->done[out->n++] = 0;
+		}
+	}
+	if (rc == 0)
+		memcpy(ws, out, sizeof(*ws));
+	free(out);
+	return rc;
+}
+
+/* ws becomes the union of ws and other (with open_only, other's words
+ * not ended yet). */
+static int
+merge(struct words *ws, const struct words *other, int open_only)
+{
+	for (size_t i = 0; i < other->n; i++) {
+		size_t j;
+
+		if (open_only && other->done[i])
+			continue;
+		for (j = 0; j < ws->n; j++)
+			if (ws->len[j] == other->len[i] && ws->done[j] ==
+			    other->done[i] && memcmp(ws->w[j], other->w[i],
+			    ws->len[j]) == 0)
+				break;
+		if (j < ws->n)
+			continue;
+		if (ws->n == MAXWORDS)
+			return -1;
+		memcpy(ws->w[ws->n], other->w[i], other->len[i]);
+		ws->len[ws->n] = other->len[i];
+		ws->done[ws->n++] = other->done[i];
+	}
+	return 0;
+}
+
+/* Skips to the end of the current alternative: '|' or ')' at this depth. */
+static int
+skip_alternative(const char **pp)
+{
+	const char *p = *pp;
+	int depth = 0;
+
+	for (; *p; p++) {
+		if (*p == '\\') {
+			if (*++p == '\0')
+				return -1;
+		} else if (*p == '[') {
+			while (*++p && *p != ']')
+				if (*p == '\\' && *++p == '\0')
+					return -1;
+			if (*p == '\0')
+				return -1;
+		} else if (*p == '(') {
+			depth++;
+		} else if (*p == ')') {
+			if (depth-- == 0)
+				break;
+		} else if (*p == '|' && depth == 0) {
+			break;
+		}
+	}
+	*pp = p;
+	return 0;
+}
+
+/* After a unit: ? makes it optional; other quantifiers defeat us. */
+static int
+quantifier(const char **pp, struct words *ws, const struct words *before)
+{
+	if (**pp == '?') {
+		(*pp)++;
+		return merge(ws, before, 1);
+	}
+	return **pp == '*' || **pp == '+' || **pp == '{' ? -1 : 0;
+}
+
+/*
+ * A word has ended: the rest of the alternative (of the pattern, at depth
+ * 0, where it must then hold no alternation) cannot change how a match
+ * starts.
+ */
+static int
+end_alternative(const char **pp, struct words *ws, int depth)
+{
+	end_words(ws);
+	if (skip_alternative(pp) < 0)
+		return -1;
+	return depth == 0 && **pp != '\0' ? -1 : 0;
+}
+
+static int parse_seq(const char **, struct words *, int);
+
+/* A group's alternatives, from just after its "(" or "(?:". */
+static int
+parse_group(const char **pp, struct words *ws)
+{
+	struct words *base = xmalloc(sizeof(*base));
+	struct words *alt = xmalloc(sizeof(*alt));
+	struct words *all = xmalloc(sizeof(*all));
+	int rc = 0;
+
+	memcpy(base, ws, sizeof(*base));
+	all->n = 0;
+	for (;;) {
+		memcpy(alt, base, sizeof(*alt));
+		if (parse_seq(pp, alt, 1) < 0 || merge(all, alt, 0) < 0) {
+			rc = -1;
+			break;
+		}
+		if (**pp == '|') {
+			(*pp)++;
+			continue;
+		}
+		if (**pp != ')') {
+			rc = -1;
+			break;
+		}
+		(*pp)++;
+		memcpy(ws, all, sizeof(*ws));
+		rc = quantifier(pp, ws, base);
+		break;
+	}
+	free(base);
+	free(alt);
+	free(all);
+	return rc;
+}
+
+/*
+ * Reads units up to the end of the pattern, or of the alternative when
+ * depth > 0.  -1 when the pattern is beyond what can be read surely.
+ */
+static int
+parse_seq(const char **pp, struct words *ws, int depth)
+{
+	struct words *before = xmalloc(sizeof(*before));
+	int rc = 0;
+
+	while (rc == 0) {
+		const char *p = *pp;
+		size_t n;
+
+		if (*p == '\0') {
+			rc = depth ? -1 : 0;
+			break;
+		}
+		if (depth && (*p == '|' || *p == ')'))
+			break;
+		/* what ends a word: the rest of the alternative cannot
+		 * change how it starts */
+		if (*p == ' ' || starts(p, "\\s") || starts(p, "\\b") ||
+		    starts(p, "\\d") || starts(p, "(?!\\p{L})") ||
+		    starts(p, "(?![\\p{L}")) {
+			rc = end_alternative(pp, ws, depth);
+			break;
+		}
+		memcpy(before, ws, sizeof(*before));
+		if (starts(p, "(?:") || (*p == '(' && p[1] != '?')) {
+			*pp = p + (p[1] == '?' ? 3 : 1);
+			rc = parse_group(pp, ws);
+		} else if (*p == '[') {
+			const char *alt[32];
+			size_t altlen[32], nalt = 0;
+
+			for (p++; *p != ']'; p += n) {
+				if (nalt == 32 || !letter_at(p, &n)) {
+					free(before);
+					return -1;
+				}
+				alt[nalt] = p;
+				altlen[nalt++] = n;
+			}
+			*pp = p + 1;
+			rc = append(ws, alt, altlen, nalt);
+			if (rc == 0)
+				rc = quantifier(pp, ws, before);
+		} else if (letter_at(p, &n)) {
+			const char *alt[1] = { p };
+			size_t altlen[1] = { n };
+
+			*pp = p + n;
+			rc = append(ws, alt, altlen, 1);
+			if (rc == 0)
+				rc = quantifier(pp, ws, before);
+		} else if ((*p == '\\' && p[1] && strchr(".?!,;:-'\"/()",
+		    p[1])) || strchr(",;:!'\"-/&%=<>@#", *p) ||
+		    (*p >= '0' && *p <= '9')) {
+			/* a punctuation mark or a digit, escaped or not */
+			rc = end_alternative(pp, ws, depth);
+			break;
+		} else {
+			rc = -1;	/* . \w \p{L} (?= ^ $ and the rest */
+		}
+	}
+	free(before);
+	return rc;
+}
+
+static struct entry *
+slot(const struct sm_prefilter *pf, const char *w, size_t n)
+{
+	size_t i = sm_hash(w, n) & (pf->cap - 1);
+
+	while (pf->tab[i].word && (pf->tab[i].len != n ||
+	    memcmp(pf->tab[i].word, w, n) != 0))
+		i = (i + 1) & (pf->cap - 1);
+	return &pf->tab[i];
+}
+
+static void
+file_word(struct sm_prefilter *pf, const char *w, size_t n, size_t id)
+{
+	struct entry *e;
+
+	if ((pf->used + 1) * 2 > pf->cap) {
+		struct entry *old = pf->tab;
+		size_t oldcap = pf->cap;
+
+		pf->cap = oldcap ? oldcap * 2 : 256;
+		pf->tab = xcalloc(pf->cap, sizeof(*pf->tab));
+		for (size_t i = 0; i < oldcap; i++)
+			if (old[i].word)
+				*slot(pf, old[i].word, old[i].len) = old[i];
+		free(old);
+	}
+	e = slot(pf, w, n);
+	if (e->word == NULL) {
+		e->word = xstrndup(w, n);
+		e->len = n;
+		pf->used++;
+	}
+	if (e->nids && e->ids[e->nids - 1] == id)
+		return;
+	e->ids = xreallocarray(e->ids, e->nids + 1, sizeof(*e->ids));
+	e->ids[e->nids++] = id;
+}
+
+/* Whether w is in the NUL-separated list. */
+static int
+listed(const char *list, const char *w)
+{
+	for (; *list; list += strlen(list) + 1)
+		if (strcmp(list, w) == 0)
+			return 1;
+	return 0;
+}
+
+int
+sm_prefilter_add(struct sm_prefilter *pf, const char *pattern, size_t id,
+    char *words, size_t size)
+{
+	struct words *ws = xcalloc(1, sizeof(*ws));
+	struct sm_buf folded = { 0 };
+	const char *p = pattern;
+	size_t at = 0;
+	int ok;
+
+	if (starts(p, "(?<!\\p{L})"))
+		p += strlen("(?<!\\p{L})");
+	else if (starts(p, "\\b"))
+		p += 2;
+	else
+		p = NULL;	/* a match may start inside a word */
+	ws->n = 1;		/* one empty word to grow */
+	ok = p && parse_seq(&p, ws, 0) == 0;
+	for (size_t i = 0; ok && i < ws->n; i++)
+		ok = ws->done[i] && ws->len[i] > 0;
+	if (words && size)
+		words[0] = '\0';
+	for (size_t i = 0; ok && i < ws->n; i++) {
+		sm_buf_reset(&folded);
+		if (sm_text_fold(&folded, ws->w[i], ws->len[i]) < 0 ||
+		    folded.len == 0) {
+			ok = 0;		/* filed words stay: harmless */
+			break;
+		}
+		file_word(pf, folded.data, folded.len, id);
+		if (words && at + folded.len + 1 < size &&
+		    !listed(words, folded.data)) {
+			memcpy(words + at, folded.data, folded.len + 1);
+			at += folded.len + 1;
+			words[at] = '\0';
+		}
+	}
+	sm_buf_free(&folded);
+	free(ws);
+	return ok;
+}
+
+void
+sm_prefilter_scan(const struct sm_prefilter *pf, const char *s, size_t n,
+    unsigned *armed, unsigned stamp)
+{
+	size_t start = 0;
+
+	if (pf->used == 0)
+		return;
+	/* each run of letters, as \p{L} sees them */
+	for (size_t i = 0; i <= n;) {
+		size_t k = 1;
+		int letter = 0;
+
+		if (i < n) {
+			unsigned char c = (unsigned char)s[i];
+
+			if (c < 0x80)
+				letter = (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
+			else if (!(letter = letter_at(s + i, &k)))
+				k = utf8_length(s + i, n - i);
+		}
+		if (!letter) {
+			if (i > start) {
+				const struct entry *e = slot(pf, s + start,
+				    i - start);
+
+				for (size_t j = 0; e->word && j < e->nids; j++)
+					armed[e->ids[j]] = stamp;
+			}
+			start = i + k;
+		}
+		i += k;
+	}
+}
