@@ -259,6 +259,10 @@ sm_featurize(const struct sm_features *f, const struct sm_message *msg,
 		if (tok->type == SM_TOKEN_NUMBER) {
 			snprintf(lenbuf, sizeof(lenbuf), "%zu", tok->len);
 			fvec_add(fv, mask, 'n', lenbuf, strlen(lenbuf), "", 0);
+			/* a short number is often a word: a year, a line */
+			if (tok->len <= 4)
+				fvec_add(fv, mask, 'w', t->folded.data +
+				    tok->off, tok->len, "", 0);
 		}
 		if (tok->type == SM_TOKEN_MENTION || tok->type == SM_TOKEN_HASHTAG)
 			fvec_add(fv, mask, tok->type == SM_TOKEN_MENTION ?
