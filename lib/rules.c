@@ -960,8 +960,20 @@ eval(struct ctx *c, struct matcher *m)
 		hits = 0;
 		for (size_t i = 0; i < m->nterms; i++) {
 			struct term *tm = &c->r->terms[m->terms[i]];
+			size_t k;
 
 			if (tm->stamp != c->r->gen)
+				continue;
+			/* two forms of one word ("basura", "basuras": one
+			 * stem) that matched the same words count once */
+			for (k = 0; k < i; k++) {
+				const struct term *o = &c->r->terms[m->terms[k]];
+
+				if (o->stamp == c->r->gen && o->from == tm->from &&
+				    o->to == tm->to)
+					break;
+			}
+			if (k < i)
 				continue;
 			hits++;
 			if (c->matched)

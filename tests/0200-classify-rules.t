@@ -1,7 +1,7 @@
 #!/bin/sh
 # sm-classify: the rule language, configuration errors and the explanation
 . "${SM_SRC:-.}/tests/lib.sh"
-plan 43
+plan 45
 
 cat > sm.yaml <<'X'
 classify:
@@ -189,3 +189,13 @@ is "builtin:municipal can be included and extended" \
 
 SM_CONFIG=$T/conf/sm.yaml run sm-classify -v </dev/null
 is "SM_CONFIG names the configuration" "$(head -1 err)" "sm-classify: configuration: $T/conf/sm.yaml"
+
+cat > forms.yaml <<'X'
+classify:
+  rules:
+    - {name: q, set: {category: complaint}, terms: [queja, quejas, reclamación]}
+X
+is "two forms that match one word count once" \
+    "$(printf '{"lang":"es","text":"mis quejas"}\n' | sm-classify -c forms.yaml | jq .classify.score)" 1
+is "... two words count twice" \
+    "$(printf '{"lang":"es","text":"una queja, una reclamación"}\n' | sm-classify -c forms.yaml | jq .classify.score)" 2
