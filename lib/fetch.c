@@ -470,6 +470,52 @@ sm_job_get_arg(struct sm_job *job, const char *url,
 	get(job, url, c);
 }
 
+void
+sm_job_post(struct sm_job *job, const char *url, const char *auth,
+    const char *body,
+    void (*done)(struct sm_job *, struct sm_http_response *, void *),
+    void *arg)
+{
+	const char *hdrs[4] = { "Accept: application/json",
+	    "Content-Type: application/json", auth, NULL };
+	struct call *c;
+
+	if (job->stopped || job->f->output_failed)
+		return;
+	c = xcalloc(1, sizeof(*c));
+	c->job = job;
+	c->done_arg = done;
+	c->arg = arg;
+	sm_http_post(job->f->http, &job->acct->http, url, hdrs, body,
+	    strlen(body), on_response, c);
+}
+
+int
+sm_job_secret_get(struct sm_job *job, const char *name, char **value)
+{
+	struct sm_error err;
+
+	if (sm_state_cursor_get(job->f->st, job->acct->name, name, value,
+	    &err) < 0) {
+		sm_job_fail(job, EX_SOFTWARE, "%s: %s", err.file, err.text);
+		return -1;
+	}
+	return 0;
+}
+
+int
+sm_job_secret_set(struct sm_job *job, const char *name, const char *value)
+{
+	struct sm_error err;
+
+	if (sm_state_cursor_set(job->f->st, job->acct->name, name, value,
+	    &err) < 0) {
+		sm_job_warn(job, EX_CANTCREAT, "%s: %s", err.file, err.text);
+		return -1;
+	}
+	return 0;
+}
+
 int
 sm_job_emit(struct sm_job *job, json_t *rec)
 {
