@@ -480,14 +480,19 @@ sm_job_post(struct sm_job *job, const char *url, const char *auth,
 	    "Content-Type: application/json", auth, NULL };
 	struct call *c;
 
+	if (body == NULL) {
+		hdrs[1] = auth;
+		hdrs[2] = NULL;
+	}
+
 	if (job->stopped || job->f->output_failed)
 		return;
 	c = xcalloc(1, sizeof(*c));
 	c->job = job;
 	c->done_arg = done;
 	c->arg = arg;
-	sm_http_post(job->f->http, &job->acct->http, url, hdrs, body,
-	    strlen(body), on_response, c);
+	sm_http_post(job->f->http, &job->acct->http, url, hdrs,
+	    body ? body : "", body ? strlen(body) : 0, on_response, c);
 }
 
 int

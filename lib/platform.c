@@ -4,6 +4,7 @@
 #include "sm/platform.h"
 
 static const struct sm_platform *const platforms[] = {
+	&sm_platform_bluesky,
 	&sm_platform_file,
 	&sm_platform_mastodon,
 	&sm_platform_telegram,
@@ -24,5 +25,5 @@ sm_platform_find(const char *name)
 const char *
 sm_platform_names(void)
 {
-	return "file, mastodon, telegram";
+	return "bluesky, file, mastodon, telegram";
 }

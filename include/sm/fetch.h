@@ -112,7 +112,7 @@ void sm_job_get_arg(struct sm_job *job, const char *url,
     void *arg);
 
 /*
- * Queues a POST of the JSON text body to url, with auth ("Authorization:
+ * Queues a POST of the JSON text body (NULL: none) to url, with auth ("Authorization:
  * ...", or NULL for none) instead of the job's own header.
  */
 void sm_job_post(struct sm_job *job, const char *url, const char *auth,

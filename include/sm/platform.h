@@ -41,6 +41,7 @@ struct sm_platform {
 	void (*free)(struct sm_job *job);
 };
 
+extern const struct sm_platform sm_platform_bluesky;
 extern const struct sm_platform sm_platform_mastodon;
 extern const struct sm_platform sm_platform_telegram;
 extern const struct sm_platform sm_platform_file;
