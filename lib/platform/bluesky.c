@@ -468,10 +468,9 @@ start(struct sm_job *job)
 	m->started = 1;
 	for (i = 0; i < m->nstreams && !job->stopped; i++) {
 		s = &m->streams[i];
+		s->mark = sm_job_cursor(job, s->name);
 		if (job->opts->backfill)
 			s->mark = NULL;
-		else
-			s->mark = sm_job_cursor(job, s->name);
 		s->mark_at = mark_instant(s->mark);
 		if (s->mark)
 			sm_buf_adds(&s->next, s->mark);
@@ -556,7 +555,7 @@ on_session(struct sm_job *job, struct sm_http_response *r, void *arg)
 	if (refreshed)
 		sm_job_note(job, "session refreshed");
 	else
-		sm_job_note(job, "logged in as %s", did);
+		sm_job_note(job, "logged in as %s", m->did);
 	start(job);
 }
 
