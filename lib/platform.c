@@ -8,6 +8,7 @@ static const struct sm_platform *const platforms[] = {
 	&sm_platform_file,
 	&sm_platform_mastodon,
 	&sm_platform_telegram,
+	&sm_platform_x,
 	NULL
 };
 
@@ -25,5 +26,5 @@ sm_platform_find(const char *name)
 const char *
 sm_platform_names(void)
 {
-	return "bluesky, file, mastodon, telegram";
+	return "bluesky, file, mastodon, telegram, x";
 }

@@ -45,6 +45,7 @@ extern const struct sm_platform sm_platform_bluesky;
 extern const struct sm_platform sm_platform_mastodon;
 extern const struct sm_platform sm_platform_telegram;
 extern const struct sm_platform sm_platform_file;
+extern const struct sm_platform sm_platform_x;
 
 /* The connector called name, or NULL. */
 const struct sm_platform *sm_platform_find(const char *name);
