@@ -5,6 +5,7 @@
 
 static const struct sm_platform *const platforms[] = {
 	&sm_platform_bluesky,
+	&sm_platform_facebook,
 	&sm_platform_file,
 	&sm_platform_mastodon,
 	&sm_platform_telegram,
@@ -26,5 +27,5 @@ sm_platform_find(const char *name)
 const char *
 sm_platform_names(void)
 {
-	return "bluesky, file, mastodon, telegram, x";
+	return "bluesky, facebook, file, mastodon, telegram, x";
 }

@@ -37,7 +37,7 @@ is "an unknown key: named with its place" "$(cat err)" \
 cfg 'platform: myspace'
 run sm-fetch
 is "an unknown platform is named with its place" "$(cat err)" \
-    "sm-fetch: sm.yaml:3:15: accounts.a.platform: unknown platform 'myspace' (known: bluesky, file, mastodon, telegram, x)"
+    "sm-fetch: sm.yaml:3:15: accounts.a.platform: unknown platform 'myspace' (known: bluesky, facebook, file, mastodon, telegram, x)"
 
 cfg 'platform: mastodon' 'token_env: T'
 run sm-fetch

@@ -42,6 +42,7 @@ struct sm_platform {
 };
 
 extern const struct sm_platform sm_platform_bluesky;
+extern const struct sm_platform sm_platform_facebook;
 extern const struct sm_platform sm_platform_mastodon;
 extern const struct sm_platform sm_platform_telegram;
 extern const struct sm_platform sm_platform_file;
