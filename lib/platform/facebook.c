@@ -2,7 +2,8 @@
  * Messenger
  *
  * Stream "comments": the Page's feed (GET /PAGE/feed, the newest posts
- * first, one page of them) and, for each post updated since the mark,
+ * first: posts: of them, or all with --backfill) and, for each post
+ * updated since the mark,
  * its comments with replies flattened (GET /POST/comments?filter=stream,
  * newest first), walked back to the mark.  Stream "messenger": the
  * Page's conversations (GET /PAGE/conversations?platform=messenger, the
@@ -53,13 +54,14 @@ struct post {
 struct fb {
 	const char *page;	/* the Page id */
 	long limit;
+	long nfeed;		/* posts: how many of the newest */
 	struct post **posts;	/* those asked for, freed at the end */
 	size_t nposts;
 	struct stream streams[2];
 	size_t nstreams;
 };
 
-static const char *const keys[] = { "page_id", "messenger", NULL };
+static const char *const keys[] = { "page_id", "posts", "messenger", NULL };
 
 static int
 digits(const char *s)
@@ -77,6 +79,12 @@ check(const struct sm_config *cfg, struct sm_account *a, struct sm_error *err)
 		return sm_config_error(cfg, id ? id : a->conf, err,
 		    "accounts.%s: page_id: must be the Page's numeric id, "
 		    "quoted as a string", a->name);
+	json_t *n = json_object_get(a->conf, "posts");
+
+	if (n && (!json_is_integer(n) || json_integer_value(n) < 1 ||
+	    json_integer_value(n) > 100))
+		return sm_config_error(cfg, n, err, "accounts.%s.posts: "
+		    "expected a number from 1 to 100", a->name);
 	if (m && !json_is_boolean(m))
 		return sm_config_error(cfg, m, err, "accounts.%s.messenger: "
 		    "expected true or false, got %s", a->name,
@@ -273,7 +281,8 @@ graph_url(struct sm_job *job, const char *node, const char *edge,
 	struct sm_buf b = { 0 };
 	char lim[32], *e;
 
-	snprintf(lim, sizeof(lim), "%ld", f->limit);
+	snprintf(lim, sizeof(lim), "%ld", strcmp(edge, "feed") == 0 ?
+	    f->nfeed : f->limit);
 	sm_buf_adds(&b, job->acct->url);
 	sm_buf_addc(&b, '/');
 	e = sm_http_escape(node);
@@ -367,6 +376,24 @@ out:
 	json_decref(page);
 }
 
+static void on_feed(struct sm_job *, struct sm_http_response *, void *);
+
+static void
+ask_feed(struct sm_job *job, struct stream *s, const char *cursor)
+{
+	struct fb *f = job->priv;
+	char *u = graph_url(job, f->page, "feed", "fields=id%2Cupdated_time",
+	    cursor);
+
+	s->pending++;
+	sm_job_get_arg(job, u, on_feed, s);
+	free(u);
+}
+
+/*
+ * The newest posts (posts: of them), or with --backfill all of them; of
+ * those, the ones updated since the mark have their comments read.
+ */
 static void
 on_feed(struct sm_job *job, struct sm_http_response *r, void *arg)
 {
@@ -399,6 +426,8 @@ on_feed(struct sm_job *job, struct sm_http_response *r, void *arg)
 		f->posts[f->nposts++] = p;
 		ask_comments(job, p, NULL);
 	}
+	if (job->opts->backfill && after(page))
+		ask_feed(job, s, after(page));
 	answered(job, s);
 	json_decref(page);
 }
@@ -493,6 +522,10 @@ fetch(struct sm_job *job)
 	f->limit = job->acct->limit ? job->acct->limit : DEFAULT_LIMIT;
 	if (f->limit > MAX_LIMIT)
 		f->limit = MAX_LIMIT;
+	f->nfeed = json_integer_value(json_object_get(job->acct->conf,
+	    "posts"));
+	if (f->nfeed == 0)
+		f->nfeed = DEFAULT_LIMIT;
 	f->streams[f->nstreams].type = COMMENTS;
 	f->streams[f->nstreams++].name = "comments";
 	if (m == NULL || json_is_true(m)) {
@@ -519,13 +552,9 @@ fetch(struct sm_job *job)
 			sm_buf_adds(&s->next, s->mark);
 			s->next_t = s->mark_t;
 		}
-		if (s->type == COMMENTS) {
-			u = graph_url(job, f->page, "feed",
-			    "fields=id%2Cupdated_time", NULL);
-			s->pending++;
-			sm_job_get_arg(job, u, on_feed, s);
-			free(u);
-		} else
+		if (s->type == COMMENTS)
+			ask_feed(job, s, NULL);
+		else
 			ask_convs(job, s, NULL);
 	}
 }
