@@ -1,4 +1,6 @@
 /* fetch.c - sm-fetch's driver: accounts, jobs, records out, cursors moved */
+#include <sys/stat.h>
+
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -511,7 +513,20 @@ sm_job_secret_get(struct sm_job *job, const char *name, char **value)
 int
 sm_job_secret_set(struct sm_job *job, const char *name, const char *value)
 {
+	static const char *const ext[] = { "", "-wal", "-shm", NULL };
+	const char *path = sm_state_path(job->f->st);
 	struct sm_error err;
+	char *p;
+	int i;
+
+	/* a secret in the database: nobody else is to read it */
+	for (i = 0; path && ext[i]; i++) {
+		p = xmalloc(strlen(path) + 5);
+		strcpy(p, path);
+		strcat(p, ext[i]);
+		(void)chmod(p, 0600);
+		free(p);
+	}
 
 	if (sm_state_cursor_set(job->f->st, job->acct->name, name, value,
 	    &err) < 0) {

@@ -3,7 +3,7 @@
 # back to the mark, search, normalisation, failures
 . "${SM_SRC:-.}/tests/lib.sh"
 . "$SM_SRC/tests/fetch.sh"
-plan 43
+plan 44
 
 B=$FIX/bluesky
 P=bluesky:sky:at://did:plc
@@ -57,6 +57,8 @@ like "... the mark is the newest instant and what was seen then" "$(cat err)" \
 is "... asked for mentions, replies and quotes" \
     "$(requests '^GET /xrpc/app.bsky.notification.listNotifications?reasons=mention&reasons=reply&reasons=quote&limit=3 ok$')" 1
 
+is "the state database, holding the session, is readable by its owner only" \
+    "$(stat -c %a "$T/state.db")" 600
 run sm-fetch -a sky
 is "a run with nothing new: no records, no login: the session was kept" \
     "$rc $(cat out) $(logins)" "0  1"

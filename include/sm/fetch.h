@@ -123,7 +123,8 @@ void sm_job_post(struct sm_job *job, const char *url, const char *auth,
 /*
  * State that is no cursor (a login session, say): read, and stored at
  * once, dry run or not, because the platform may already have replaced
- * the old one.  Never shown by -v.  *value is a new string or NULL.
+ * the old one; storing one makes the database readable by its owner
+ * only.  Never shown by -v.  *value is a new string or NULL.
  * 0, or -1 (the job failed, or was warned).
  */
 int sm_job_secret_get(struct sm_job *job, const char *name, char **value);
