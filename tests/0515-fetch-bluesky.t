@@ -3,7 +3,7 @@
 # back to the mark, search, normalisation, failures
 . "${SM_SRC:-.}/tests/lib.sh"
 . "$SM_SRC/tests/fetch.sh"
-plan 44
+plan 46
 
 B=$FIX/bluesky
 P=bluesky:sky:at://did:plc
@@ -193,6 +193,14 @@ scenario "expire" "" 0
 
 run sm-fetch -a sky -n
 is "a dry run with nothing new" "$rc $(cat out)" "0 "
+
+rm -f "$T/state.db"*
+: > "$T/srv/requests.log"
+run sm-fetch -a sky -s 2025-03-11T00:00:00Z
+is "--since without a cursor: back to that time across pages, and no further" \
+    "$rc $(jq -r .id out | wc -l) $(requests 'listNotifications?')" "0 5 2"
+run sm-fetch -a sky -s 2025-03-11T00:00:00Z
+is "... then from the mark: nothing again" "$rc $(cat out)" "0 "
 
 printf 'accounts:\n  sky:\n    platform: bluesky\n    token_env: TOKEN\n' > sm.yaml
 run sm-fetch -a sky

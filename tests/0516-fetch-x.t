@@ -3,7 +3,7 @@
 # tokens, authors, unescaped text, expanded links, rate limits, failures
 . "${SM_SRC:-.}/tests/lib.sh"
 . "$SM_SRC/tests/fetch.sh"
-plan 37
+plan 39
 
 XF=$FIX/x
 P=x:xa
@@ -157,6 +157,13 @@ is "... and the next run has them all" "$rc $(jq -r .id out | wc -l)" "0 6"
 run env TOKEN=wrong-token sm-fetch -a xa
 is "a token X refuses: exit 77, its problem title" "$rc $(cat err)" \
     "77 sm-fetch: xa: HTTP 401 (Unauthorized)"
+
+rm -f "$T/state.db"*
+run sm-fetch -a xa -s 2025-03-11T08:00:00Z
+is "--since without a cursor: back to that time across pages, and no further" \
+    "$rc $(jq -r .id out | wc -l)" "0 5"
+run sm-fetch -a xa -s 2025-03-11T08:00:00Z
+is "... then from the cursor: nothing again" "$rc $(cat out)" "0 "
 
 rm -f "$T/state.db"*
 sm-fetch -v -v -a xa -b > out 2> err
