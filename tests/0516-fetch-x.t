@@ -3,7 +3,7 @@
 # tokens, authors, unescaped text, expanded links, rate limits, failures
 . "${SM_SRC:-.}/tests/lib.sh"
 . "$SM_SRC/tests/fetch.sh"
-plan 39
+plan 41
 
 XF=$FIX/x
 P=x:xa
@@ -116,8 +116,18 @@ is "... asked by query, with at least 10 results a page" \
     "$(requests '^GET /2/tweets/search/recent?query=farola&max_results=10&tweet.fields=.* ok$')" 1
 like "... with its own cursor" "$(cat err)" 'cursor search:farola at 1899380000000000013'
 run sm-fetch -a xa
-like "... next time since that id" "$rc $(tail -2 "$T/srv/requests.log" | grep search)" \
-    '^0 .*query=farola&.*&since_id=1899380000000000013 ok$'
+is "... a cursor older than a week is not sent (X would refuse it): read back to it" \
+    "$rc $(cat out)$(tail -2 "$T/srv/requests.log" | grep -c 'search.*since_id')" "0 0"
+# a tweet of a minute ago: its id says when it was made
+NOW_ID=$($PYTHON -c 'import time; print(((int(time.time() * 1000) - 60000 - 1288834974657) << 22) + 7)')
+jq --arg id "$NOW_ID" '[{"id": $id, "text": "Farola apagada en la plaza", "author_id": "98765432", "created_at": "2025-03-11T11:00:00.000Z", "lang": "es", "conversation_id": $id}] + .' \
+    "$T/srv/x-search-farola.json" > s.new && mv s.new "$T/srv/x-search-farola.json"
+run sm-fetch -a xa
+is "... a new hit" "$rc $(jq -r .id out)" "0 $P:$NOW_ID"
+run sm-fetch -a xa
+like "... and a recent cursor is sent as since_id" \
+    "$rc $(cat out) $(tail -2 "$T/srv/requests.log" | grep search)" \
+    "^0  .*query=farola&.*&since_id=$NOW_ID ok\$"
 EXTRA=
 x_config
 

@@ -5,7 +5,9 @@
  * bearer token (token_env/token_file).  A stream's cursor is the newest
  * tweet id emitted: the next run asks with since_id and follows
  * meta.next_token (pagination_token for mentions, next_token for search)
- * to the end, then stores the first page's meta.newest_id.  Without a
+ * to the end, then stores the first page's meta.newest_id (recent search
+ * refuses a since_id more than a week old: then the pages are read back
+ * to the cursor without it).  Without a
  * cursor only the first page is read, unless --backfill or --since says
  * how far back.  Rate limits come in x-rate-limit-* headers, which the
  * http layer honours.
@@ -36,8 +38,22 @@ struct stream {
 	char *name;		/* the cursor's: "mentions", "search:QUERY" */
 	const char *q;		/* SEARCH: the query */
 	const char *since;	/* the stored cursor (borrowed), or NULL */
+	int by_hand;		/* since is too old to send: compare here */
 	char *newest;		/* the first page's newest_id */
 };
+
+/* X's epoch in its ids (snowflakes): milliseconds since 2010-11-04. */
+#define SNOWFLAKE_EPOCH_MS 1288834974657ULL
+/* recent search refuses a since_id older than seven days */
+#define SEARCH_WINDOW (6L * 24 * 3600)
+
+static time_t
+tweet_time(const char *id)
+{
+	unsigned long long v = strtoull(id, NULL, 10);
+
+	return (time_t)(((v >> 22) + SNOWFLAKE_EPOCH_MS) / 1000);
+}
 
 struct xacct {
 	const char *me;		/* our user id */
@@ -287,7 +303,7 @@ ask(struct sm_job *job, struct stream *s, const char *token)
 	sm_buf_adds(&b, s->type == SEARCH ? "&max_results=" : "max_results=");
 	sm_buf_adds(&b, lim);
 	sm_buf_adds(&b, FIELDS);
-	if (s->since) {
+	if (s->since && !s->by_hand) {
 		sm_buf_adds(&b, "&since_id=");
 		sm_buf_adds(&b, s->since);
 	}
@@ -360,6 +376,11 @@ on_page(struct sm_job *job, struct sm_http_response *r, void *arg)
 	json_array_foreach(json_object_get(page, "data"), i, tw) {
 		json_t *rec;
 
+		if (s->by_hand && str(tw, "id") &&
+		    !sm_id_greater(str(tw, "id"), s->since)) {
+			too_old = 1;
+			break;
+		}
 		if (s->type == SEARCH && str(tw, "author_id") &&
 		    strcmp(str(tw, "author_id"), x->me) == 0)
 			continue;
@@ -431,6 +452,13 @@ fetch(struct sm_job *job)
 		s->since = sm_job_cursor(job, s->name);
 		if (job->opts->backfill)
 			s->since = NULL;
+		/*
+		 * a search that found nothing for a week: its cursor is too
+		 * old for since_id, so the newest are read back to it
+		 */
+		if (s->type == SEARCH && s->since &&
+		    tweet_time(s->since) < time(NULL) - SEARCH_WINDOW)
+			s->by_hand = 1;
 		if (s->since == NULL && !job->opts->backfill &&
 		    !job->opts->since)
 			sm_job_note(job, "first run: only the newest page of "
