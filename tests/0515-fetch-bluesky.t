@@ -108,7 +108,7 @@ is "a quote of our post: a mention, answering the post quoted; empty displayName
 is "no displayName: the handle; a createdAt that is no date: indexedAt" \
     "$(f pepevecino0000000000001/app.bsky.feed.post/3lk1piscina01 '[.author.name, .created_at]')" \
     '["pepe.bsky.social","2025-03-10T10:00:00Z"]'
-is "no langs: lang null; a link before a mention" \
+is "no langs: lang null; facets out of order" \
     "$(f cryptogains000000000001/app.bsky.feed.post/3ljyktgrhc43y '[.lang, .text]')" \
     '[null,"💸💸 Multiplica x10 tu dinero!!! 👉 https://ganar.example/promo?ref=bsky @aytovillanueva.bsky.example"]'
 

@@ -184,19 +184,34 @@ see(struct stream *s, const char *at, const char *uri)
 	free(cur);
 }
 
+struct link {
+	size_t start, end;
+	const char *uri;
+};
+
+static int
+by_start(const void *a, const void *b)
+{
+	const struct link *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
 /*
  * text with each #link facet's byte range replaced by the full URI (the
- * visible text may be cut short with "...").  Ranges that are out of
- * order, overlap, or split a UTF-8 sequence are left as they are.
+ * visible text may be cut short with "...").  Facets may come in any
+ * order; ranges that overlap, fall outside the text or split a UTF-8
+ * sequence are left as they are.
  */
 static char *
 expand_links(const char *text, const json_t *facets)
 {
 	struct sm_buf b = { 0 };
-	size_t len = strlen(text), done = 0, i, j;
+	struct link *l;
+	size_t len = strlen(text), done = 0, i, j, n = 0;
 	json_t *f, *feat;
 
-	sm_buf_adds(&b, "");
+	l = xcalloc(json_array_size(facets) + 1, sizeof(*l));
 	json_array_foreach(facets, i, f) {
 		json_t *ix = json_object_get(f, "index");
 		json_t *bs = json_object_get(ix, "byteStart");
@@ -215,15 +230,24 @@ expand_links(const char *text, const json_t *facets)
 			continue;
 		s = json_integer_value(bs);
 		e = json_integer_value(be);
-		if (s < (json_int_t)done || e < s || e > (json_int_t)len ||
-		    (text[s] & 0xC0) == 0x80 ||
-		    (e < (json_int_t)len && (text[e] & 0xC0) == 0x80))
+		if (s < 0 || e < s || e > (json_int_t)len ||
+		    (text[s] & 0xC0) == 0x80 || (text[e] & 0xC0) == 0x80)
 			continue;
-		sm_buf_add(&b, text + done, (size_t)s - done);
-		sm_buf_adds(&b, uri);
-		done = (size_t)e;
+		l[n].start = (size_t)s;
+		l[n].end = (size_t)e;
+		l[n++].uri = uri;
+	}
+	qsort(l, n, sizeof(*l), by_start);
+	sm_buf_adds(&b, "");
+	for (i = 0; i < n; i++) {
+		if (l[i].start < done)
+			continue;
+		sm_buf_add(&b, text + done, l[i].start - done);
+		sm_buf_adds(&b, l[i].uri);
+		done = l[i].end;
 	}
 	sm_buf_adds(&b, text + done);
+	free(l);
 	return b.data;
 }
 
