@@ -3,7 +3,7 @@
 # back to the mark, search, normalisation, failures
 . "${SM_SRC:-.}/tests/lib.sh"
 . "$SM_SRC/tests/fetch.sh"
-plan 46
+plan 47
 
 B=$FIX/bluesky
 P=bluesky:sky:at://did:plc
@@ -135,6 +135,17 @@ run sm-fetch -a sky -v
 is "both tokens refused: one new login, then on" \
     "$rc $(logins) $(refreshes)" "0 2 1"
 like "... said with -v" "$(cat err)" 'sky: logged in as'
+
+jq '.access = "gone" | .refresh = "gone"' "$T/srv/bsky-state.json" \
+    > st.new && mv st.new "$T/srv/bsky-state.json"
+echo "wrong-app-password" > "$T/apppw"
+EXTRA="token_file: $T/apppw" bsky_config
+sed -i '/token_env/d' sm.yaml
+run sm-fetch -a sky
+is "a session refused (401) whose login fails too: exit 77, said" \
+    "$rc $(logins) $(cat err)" \
+    "77 2 sm-fetch: sky: login refused (HTTP 401): check handle: and the app password"
+bsky_config
 
 HANDLE=someone.else.example bsky_config
 run sm-fetch -a sky

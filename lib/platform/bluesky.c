@@ -364,7 +364,10 @@ walk_done(struct sm_job *job, struct stream *s)
 		sm_job_commit(job, s->name, s->next.data);
 }
 
-/* 1 when the answer says the session is no good (any more). */
+/*
+ * 1 when the answer says the session is no good (any more): expired, or
+ * refused altogether (an app password revoked takes its sessions along).
+ */
 static int
 expired(const struct sm_http_response *r)
 {
@@ -372,7 +375,9 @@ expired(const struct sm_http_response *r)
 	const char *e;
 	int yes;
 
-	if (r->status != 400 && r->status != 401)
+	if (r->status == 401)
+		return 1;
+	if (r->status != 400)
 		return 0;
 	j = json_loadb(r->body.data, r->body.len, 0, NULL);
 	e = str(j, "error");
