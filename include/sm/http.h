@@ -3,7 +3,8 @@
  * Requests of several accounts run at once.  TLS is always verified.  5xx
  * answers and network errors are retried with exponential backoff and
  * jitter; a 429 or an exhausted rate limit (Retry-After, X-RateLimit-*,
- * RateLimit-*, Telegram's parameters.retry_after) waits when the wait is
+ * RateLimit-*, X's x-rate-limit-*, Telegram's parameters.retry_after)
+ * waits when the wait is
  * short enough, and otherwise is given up as SM_HTTP_LATER.
  */
 #ifndef SM_HTTP_H
