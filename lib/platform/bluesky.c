@@ -684,7 +684,8 @@ fetch(struct sm_job *job)
 		free(v);
 	}
 	if (str(j, "did") && str(j, "accessJwt") && str(j, "refreshJwt") &&
-	    str(j, "handle") && handle && strcmp(str(j, "handle"), handle) == 0) {
+	    str(j, "handle") && handle &&
+	    strcmp(str(j, "handle"), handle) == 0) {
 		m->did = xstrdup(str(j, "did"));
 		m->access = xstrdup(str(j, "accessJwt"));
 		m->refresh = xstrdup(str(j, "refreshJwt"));

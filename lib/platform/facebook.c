@@ -195,8 +195,8 @@ graph_error(struct sm_job *job, const struct sm_http_response *r)
 
 	if (code == 4 || code == 17 || code == 32 || code == 613 ||
 	    code == 80001 || code == 80006)
-		sm_job_fail(job, EX_TEMPFAIL, "rate limited (Graph error %lld); "
-		    "try later", (long long)code);
+		sm_job_fail(job, EX_TEMPFAIL, "rate limited (Graph error "
+		    "%lld); try later", (long long)code);
 	else if (code == 190 || code == 102 || code == 10 ||
 	    (code >= 200 && code <= 299))
 		sm_job_fail(job, EX_NOPERM, "HTTP %ld (Graph error %lld%s%s)",
@@ -324,8 +324,8 @@ on_comments(struct sm_job *job, struct sm_http_response *r, void *arg)
 	struct fb *f = job->priv;
 	struct post *p = arg;
 	struct stream *s = p->s;
-	json_t *page = parse(job, r), *c;
-	const char *id, *ct, *msg, *parent, *next, *kind;
+	json_t *page = parse(job, r), *c, *rec;
+	const char *id, *ct, *msg, *parent, *next, *kind, *from;
 	size_t i;
 	int stop = 0, n;
 	time_t t;
@@ -347,25 +347,20 @@ on_comments(struct sm_job *job, struct sm_http_response *r, void *arg)
 		parent = str(json_object_get(c, "parent"), "id");
 		kind = parent ? "reply" : "comment";
 		/* the Page's own answers */
-		if (str(json_object_get(c, "from"), "id") &&
-		    strcmp(str(json_object_get(c, "from"), "id"), f->page) == 0) {
+		from = str(json_object_get(c, "from"), "id");
+		if (from && strcmp(from, f->page) == 0) {
 			if (!job->opts->own)
 				continue;
 			kind = "own";
 		}
 		see(s, t, id);
 		msg = str(c, "message");
-		{
-			json_t *rec = record(job, id, kind, t,
-			    json_object_get(c, "from"), msg,
-			    str(c, "permalink_url"), parent ? parent : p->id,
-			    p->id);
-
-			if (job->opts->native)
-				json_object_set(rec, "native", c);
-			if (sm_job_emit(job, rec) < 0)
-				goto out;
-		}
+		rec = record(job, id, kind, t, json_object_get(c, "from"), msg,
+		    str(c, "permalink_url"), parent ? parent : p->id, p->id);
+		if (job->opts->native)
+			json_object_set(rec, "native", c);
+		if (sm_job_emit(job, rec) < 0)
+			goto out;
 	}
 	next = after(page);
 	if (!stop && next && (s->mark || job->opts->backfill ||
@@ -438,9 +433,9 @@ static void
 ask_convs(struct sm_job *job, struct stream *s, const char *cursor)
 {
 	struct fb *f = job->priv;
-	char *u = graph_url(job, f->page, "conversations", "platform=messenger&fields=id%2C"
-	    "updated_time%2Cmessages.limit%2825%29%7Bid%2Ccreated_time%2C"
-	    "from%2Cmessage%7D", cursor);
+	char *u = graph_url(job, f->page, "conversations",
+	    "platform=messenger&fields=id%2Cupdated_time%2Cmessages.limit"
+	    "%2825%29%7Bid%2Ccreated_time%2Cfrom%2Cmessage%7D", cursor);
 
 	s->pending++;
 	sm_job_get_arg(job, u, on_convs, s);
