@@ -112,8 +112,9 @@ void sm_job_get_arg(struct sm_job *job, const char *url,
     void *arg);
 
 /*
- * Queues a POST of the JSON text body (NULL: none) to url, with auth ("Authorization:
- * ...", or NULL for none) instead of the job's own header.
+ * Queues a POST of the JSON text body (NULL: none) to url, with auth
+ * ("Authorization: ...", or NULL for none) instead of the job's own
+ * header.
  */
 void sm_job_post(struct sm_job *job, const char *url, const char *auth,
     const char *body,
