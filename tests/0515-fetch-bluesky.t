@@ -3,7 +3,7 @@
 # back to the mark, search, normalisation, failures
 . "${SM_SRC:-.}/tests/lib.sh"
 . "$SM_SRC/tests/fetch.sh"
-plan 47
+plan 48
 
 B=$FIX/bluesky
 P=bluesky:sky:at://did:plc
@@ -202,8 +202,17 @@ like "... a rate limit of an hour is left for later" "$err1" \
 scenario badjson "" 75
 scenario "expire" "" 0
 
-run sm-fetch -a sky -n
-is "a dry run with nothing new" "$rc $(cat out)" "0 "
+bsky_reset
+rm -f "$T/state.db"*
+run sm-fetch -a sky -b
+L=$(logins)
+bsky_later
+run sm-fetch -a sky -n -v
+is "a dry run: the new ones, and the mark left where it was" \
+    "$rc $(jq -r .id out | wc -l) $(grep -c 'cursor mentions at 2025-03-11T09:40:52.113Z' err)" "0 2 1"
+run sm-fetch -a sky
+is "... so the next run has them again, and the session was not lost" \
+    "$rc $(jq -r .id out | wc -l) $(logins)" "0 2 $L"
 
 rm -f "$T/state.db"*
 : > "$T/srv/requests.log"
