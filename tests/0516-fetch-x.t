@@ -149,7 +149,7 @@ scenario() {
 }
 scenario "429-x 1" 0
 scenario "429-x 3600" 75
-like "... said" "$err1" '^sm-fetch: xa: rate limited \(HTTP 429\), asked to wait 36[0-9][0-9] s; try later$'
+like "... said" "$err1" '^sm-fetch: xa: rate limited \(HTTP 429\), asked to wait (359[0-9]|360[0-9]) s; try later$'
 scenario 500 0
 scenario badjson 75
 scenario 401 77
@@ -160,7 +160,7 @@ echo "exhausted-x 3600" > "$T/srv/faults.x"
 run sm-fetch -a xa -b
 is "a rate limit used up for an hour: the page is out, then exit 75" \
     "$rc $(jq -r .id out | wc -l)" "75 5"
-like "... said" "$(cat err)" '^sm-fetch: xa: rate limit used up for 36[0-9][0-9] s; try later$'
+like "... said" "$(cat err)" '^sm-fetch: xa: rate limit used up for (359[0-9]|360[0-9]) s; try later$'
 run sm-fetch -a xa -b
 is "... and the next run has them all" "$rc $(jq -r .id out | wc -l)" "0 6"
 
