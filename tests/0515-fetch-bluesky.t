@@ -3,7 +3,7 @@
 # back to the mark, search, normalisation, failures
 . "${SM_SRC:-.}/tests/lib.sh"
 . "$SM_SRC/tests/fetch.sh"
-plan 48
+plan 49
 
 B=$FIX/bluesky
 P=bluesky:sky:at://did:plc
@@ -201,6 +201,27 @@ like "... a rate limit of an hour is left for later" "$err1" \
     '^sm-fetch: sky: rate limited \(HTTP 429\), asked to wait 3600 s; try later$'
 scenario badjson "" 75
 scenario "expire" "" 0
+
+# kill -9 while the walk waits for its second page: the mark has not
+# moved, so the next run brings the new ones again (at least once)
+bsky_reset
+run sm-fetch -a sky -b
+bsky_later
+: > "$T/srv/requests.log"
+printf '%s\n' empty "stall 30" > "$T/srv/faults.bluesky"
+sm-fetch -a sky > run1.jsonl 2>run1.err &
+pid=$!
+i=0
+while [ "$(requests 'listNotifications?.*cursor=')" -lt 1 ] && [ $i -lt 400 ]; do
+	i=$((i + 1))
+	sleep 0.05
+done
+kill -9 $pid
+wait $pid 2>/dev/null
+rm -f "$T/srv/faults"*
+run sm-fetch -a sky
+is "kill -9 in mid-walk: the next run brings every new one, nothing lost" \
+    "$rc $(ids out)" "0 $NEW"
 
 bsky_reset
 rm -f "$T/state.db"*
