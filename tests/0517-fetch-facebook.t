@@ -3,7 +3,7 @@
 # Messenger, walked back to the mark; normalisation; throttling; failures
 . "${SM_SRC:-.}/tests/lib.sh"
 . "$SM_SRC/tests/fetch.sh"
-plan 33
+plan 34
 
 FF=$FIX/facebook
 P=facebook:fb
@@ -79,7 +79,9 @@ fb_later
 : > "$T/srv/requests.log"
 run sm-fetch -a fb -v
 is "incremental: only what is new" "$rc $(ids out)" \
-    "0 ${C2}_1187654321098800 ${C1}_1298765432110001 $P:m_Nw1nEw2mEs3sAg4e5lAtEr67 "
+    "0 ${C2}_1187654321098800 ${C1}_1298765432110001 $P:m_Nw1nEw2mEs3sAg4e5lAtEr67 $P:m_Nw2nEw2mEs3sAg4e5lAtEr68 $P:m_Nw3nEw2mEs3sAg4e5lAtEr69 "
+is "... the messages past those inline asked of the conversation, by cursor" \
+    "$(requests '^GET /v23.0/t_122109876543210555/messages?fields=id%2Ccreated_time%2Cfrom%2Cmessage&limit=2&after=2 ok$')" 1
 like "... the marks moved" "$(cat err)" \
     'cursor messenger at 2025-03-11T10:40:00Z m_Nw1nEw2mEs3sAg4e5lAtEr67; cursor comments at 2025-03-11T10:30:00Z 122117388011552873_1187654321098800$'
 run sm-fetch -a fb
@@ -114,7 +116,7 @@ is "Messenger: direct, the conversation as root, no url" \
     '["direct",{"in_reply_to":null,"root":"facebook:fb:t_122109876543210555"},null,{"id":"3321098765432109","handle":null,"name":"Andrés Ruiz"}]'
 
 # after each failure, and a clean run, each new message exactly once
-NEW="${C2}_1187654321098800 ${C1}_1298765432110001 $P:m_Nw1nEw2mEs3sAg4e5lAtEr67 "
+NEW="${C2}_1187654321098800 ${C1}_1298765432110001 $P:m_Nw1nEw2mEs3sAg4e5lAtEr67 $P:m_Nw2nEw2mEs3sAg4e5lAtEr68 $P:m_Nw3nEw2mEs3sAg4e5lAtEr69 "
 scenario() {
 	rm -f "$T/state.db"* "$T/srv/faults"*
 	fb_reset

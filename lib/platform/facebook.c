@@ -7,8 +7,9 @@
  * its comments with replies flattened (GET /POST/comments?filter=stream,
  * newest first), walked back to the mark.  Stream "messenger": the
  * Page's conversations (GET /PAGE/conversations?platform=messenger, the
- * latest first) with their newest messages inline, walked back to the
- * mark.  Graph has no "since" for these, and its times have whole
+ * latest first) with their newest messages inline and, when those are
+ * all new, the older ones (GET /CONVERSATION/messages), walked back to
+ * the mark.  Graph has no "since" for these, and its times have whole
  * seconds, so a mark is the newest created_time emitted and the ids seen
  * at that second ("TIME ID..."); it moves when every request of the
  * stream has come back.  Without a mark only the first page of each is
@@ -428,29 +429,127 @@ on_feed(struct sm_job *job, struct sm_http_response *r, void *arg)
 }
 
 static void on_convs(struct sm_job *, struct sm_http_response *, void *);
+static void on_messages(struct sm_job *, struct sm_http_response *, void *);
 
 static void
 ask_convs(struct sm_job *job, struct stream *s, const char *cursor)
 {
 	struct fb *f = job->priv;
-	char *u = graph_url(job, f->page, "conversations",
-	    "platform=messenger&fields=id%2Cupdated_time%2Cmessages.limit"
-	    "%2825%29%7Bid%2Ccreated_time%2Cfrom%2Cmessage%7D", cursor);
+	struct sm_buf p = { 0 };
+	char lim[32], *u;
 
+	snprintf(lim, sizeof(lim), "%ld", f->limit);
+	sm_buf_adds(&p, "platform=messenger&fields=id%2Cupdated_time%2C"
+	    "messages.limit%28");
+	sm_buf_adds(&p, lim);
+	sm_buf_adds(&p, "%29%7Bid%2Ccreated_time%2Cfrom%2Cmessage%7D");
+	u = graph_url(job, f->page, "conversations", p.data, cursor);
+	sm_buf_free(&p);
 	s->pending++;
 	sm_job_get_arg(job, u, on_convs, s);
 	free(u);
 }
 
+/* The older messages of a conversation, past those that came inline. */
+static void
+ask_messages(struct sm_job *job, struct post *c, const char *cursor)
+{
+	char *u = graph_url(job, c->id, "messages", "fields=id%2C"
+	    "created_time%2Cfrom%2Cmessage", cursor);
+
+	c->s->pending++;
+	sm_job_get_arg(job, u, on_messages, c);
+	free(u);
+}
+
+/*
+ * Emits a conversation's messages (newest first) back to the mark: 1
+ * when it was reached, 0 when older ones may follow, -1 when output
+ * failed.
+ */
+static int
+messages(struct sm_job *job, struct stream *s, const char *cid,
+    const json_t *list)
+{
+	struct fb *f = job->priv;
+	const char *id, *ct, *from;
+	json_t *m, *rec;
+	size_t i;
+	int n;
+	time_t t;
+
+	json_array_foreach(list, i, m) {
+		id = str(m, "id");
+		ct = str(m, "created_time");
+		if (id == NULL || ct == NULL || sm_time_parse(ct, &t) < 0)
+			continue;
+		if ((n = is_new(s, t, id)) < 0 ||
+		    (job->opts->since && t < job->opts->since))
+			return 1;
+		if (n == 0)
+			continue;
+		/* the Page's own messages */
+		from = str(json_object_get(m, "from"), "id");
+		if (from && strcmp(from, f->page) == 0)
+			continue;
+		see(s, t, id);
+		rec = record(job, id, "direct", t, json_object_get(m, "from"),
+		    str(m, "message"), NULL, NULL, cid);
+		if (job->opts->native)
+			json_object_set(rec, "native", m);
+		if (sm_job_emit(job, rec) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Reads on past the page when the mark is not reached and there is more. */
+static void
+more_messages(struct sm_job *job, struct stream *s, const char *cid,
+    const json_t *page, struct post *c)
+{
+	struct fb *f = job->priv;
+	const char *next = after(page);
+
+	if (next == NULL || (!s->mark && !job->opts->backfill &&
+	    !job->opts->since))
+		return;
+	if (c == NULL) {
+		c = xcalloc(1, sizeof(*c));
+		c->s = s;
+		c->id = xstrdup(cid);
+		f->posts = xreallocarray(f->posts, f->nposts + 1,
+		    sizeof(*f->posts));
+		f->posts[f->nposts++] = c;
+	}
+	ask_messages(job, c, next);
+}
+
+static void
+on_messages(struct sm_job *job, struct sm_http_response *r, void *arg)
+{
+	struct post *c = arg;
+	json_t *page = parse(job, r);
+	int rc;
+
+	if (page == NULL)
+		return;
+	rc = messages(job, c->s, c->id, json_object_get(page, "data"));
+	if (rc == 0)
+		more_messages(job, c->s, c->id, page, c);
+	if (rc >= 0)
+		answered(job, c->s);
+	json_decref(page);
+}
+
 static void
 on_convs(struct sm_job *job, struct sm_http_response *r, void *arg)
 {
-	struct fb *f = job->priv;
 	struct stream *s = arg;
-	json_t *page = parse(job, r), *conv, *m;
-	const char *cid, *ut, *id, *ct, *next;
-	size_t i, j;
-	int stop = 0, n;
+	json_t *page = parse(job, r), *conv, *msgs;
+	const char *cid, *ut, *next;
+	size_t i;
+	int stop = 0, rc;
 	time_t t;
 
 	if (page == NULL)
@@ -464,34 +563,14 @@ on_convs(struct sm_job *job, struct sm_http_response *r, void *arg)
 			stop = 1;
 			break;
 		}
-		json_array_foreach(json_object_get(json_object_get(conv,
-		    "messages"), "data"), j, m) {
-			json_t *rec;
-
-			id = str(m, "id");
-			ct = str(m, "created_time");
-			if (id == NULL || ct == NULL ||
-			    sm_time_parse(ct, &t) < 0)
-				continue;
-			if ((n = is_new(s, t, id)) < 0 ||
-			    (job->opts->since && t < job->opts->since))
-				break;
-			if (n == 0)
-				continue;
-			/* the Page's own messages */
-			if (str(json_object_get(m, "from"), "id") &&
-			    strcmp(str(json_object_get(m, "from"), "id"),
-			    f->page) == 0)
-				continue;
-			see(s, t, id);
-			rec = record(job, id, "direct", t,
-			    json_object_get(m, "from"), str(m, "message"),
-			    NULL, NULL, cid);
-			if (job->opts->native)
-				json_object_set(rec, "native", m);
-			if (sm_job_emit(job, rec) < 0)
-				goto out;
-		}
+		if (cid == NULL)
+			continue;
+		msgs = json_object_get(conv, "messages");
+		rc = messages(job, s, cid, json_object_get(msgs, "data"));
+		if (rc < 0)
+			goto out;
+		if (rc == 0)
+			more_messages(job, s, cid, msgs, NULL);
 	}
 	next = after(page);
 	if (!stop && next && (s->mark || job->opts->backfill ||
