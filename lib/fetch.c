@@ -1,4 +1,6 @@
 /* fetch.c - sm-fetch's driver: accounts, jobs, records out, cursors moved */
+#include <sys/stat.h>
+
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -470,6 +472,70 @@ sm_job_get_arg(struct sm_job *job, const char *url,
 	c->done_arg = done;
 	c->arg = arg;
 	get(job, url, c);
+}
+
+void
+sm_job_post(struct sm_job *job, const char *url, const char *auth,
+    const char *body,
+    void (*done)(struct sm_job *, struct sm_http_response *, void *),
+    void *arg)
+{
+	const char *hdrs[4] = { "Accept: application/json",
+	    "Content-Type: application/json", auth, NULL };
+	struct call *c;
+
+	if (body == NULL) {
+		hdrs[1] = auth;
+		hdrs[2] = NULL;
+	}
+
+	if (job->stopped || job->f->output_failed)
+		return;
+	c = xcalloc(1, sizeof(*c));
+	c->job = job;
+	c->done_arg = done;
+	c->arg = arg;
+	sm_http_post(job->f->http, &job->acct->http, url, hdrs,
+	    body ? body : "", body ? strlen(body) : 0, on_response, c);
+}
+
+int
+sm_job_secret_get(struct sm_job *job, const char *name, char **value)
+{
+	struct sm_error err;
+
+	if (sm_state_cursor_get(job->f->st, job->acct->name, name, value,
+	    &err) < 0) {
+		sm_job_fail(job, EX_SOFTWARE, "%s: %s", err.file, err.text);
+		return -1;
+	}
+	return 0;
+}
+
+int
+sm_job_secret_set(struct sm_job *job, const char *name, const char *value)
+{
+	static const char *const ext[] = { "", "-wal", "-shm", NULL };
+	const char *path = sm_state_path(job->f->st);
+	struct sm_error err;
+	char *p;
+	int i;
+
+	/* a secret in the database: nobody else is to read it */
+	for (i = 0; path && ext[i]; i++) {
+		p = xmalloc(strlen(path) + 5);
+		strcpy(p, path);
+		strcat(p, ext[i]);
+		(void)chmod(p, 0600);
+		free(p);
+	}
+
+	if (sm_state_cursor_set(job->f->st, job->acct->name, name, value,
+	    &err) < 0) {
+		sm_job_warn(job, EX_CANTCREAT, "%s: %s", err.file, err.text);
+		return -1;
+	}
+	return 0;
 }
 
 int

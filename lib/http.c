@@ -166,11 +166,14 @@ on_header(char *p, size_t size, size_t n, void *arg)
 	keep(&r->rl_remaining, "ratelimit-remaining", p, n);
 	keep(&r->rl_reset, "x-ratelimit-reset", p, n);
 	keep(&r->rl_reset, "ratelimit-reset", p, n);
+	/* X spells them with one more hyphen */
+	keep(&r->rl_remaining, "x-rate-limit-remaining", p, n);
+	keep(&r->rl_reset, "x-rate-limit-reset", p, n);
 	return n;
 }
 
-void
-sm_http_get(struct sm_http *h, struct sm_http_opts *o, const char *url,
+static struct req *
+queue(struct sm_http *h, struct sm_http_opts *o, const char *url,
     const char *const *headers, sm_http_cb *cb, void *arg)
 {
 	struct req *r = xcalloc(1, sizeof(*r)), **tail;
@@ -210,6 +213,25 @@ sm_http_get(struct sm_http *h, struct sm_http_opts *o, const char *url,
 	for (tail = &h->waiting; *tail; tail = &(*tail)->next)
 		;
 	*tail = r;
+	return r;
+}
+
+void
+sm_http_get(struct sm_http *h, struct sm_http_opts *o, const char *url,
+    const char *const *headers, sm_http_cb *cb, void *arg)
+{
+	queue(h, o, url, headers, cb, arg);
+}
+
+void
+sm_http_post(struct sm_http *h, struct sm_http_opts *o, const char *url,
+    const char *const *headers, const char *body, size_t len,
+    sm_http_cb *cb, void *arg)
+{
+	struct req *r = queue(h, o, url, headers, cb, arg);
+
+	curl_easy_setopt(r->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+	curl_easy_setopt(r->easy, CURLOPT_COPYPOSTFIELDS, body);
 }
 
 static void

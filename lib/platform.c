@@ -4,10 +4,13 @@
 #include "sm/platform.h"
 
 static const struct sm_platform *const platforms[] = {
+	&sm_platform_bluesky,
 	&sm_platform_email,
+	&sm_platform_facebook,
 	&sm_platform_file,
 	&sm_platform_mastodon,
 	&sm_platform_telegram,
+	&sm_platform_x,
 	NULL
 };
 
@@ -25,5 +28,5 @@ sm_platform_find(const char *name)
 const char *
 sm_platform_names(void)
 {
-	return "email, file, mastodon, telegram";
+	return "bluesky, email, facebook, file, mastodon, telegram, x";
 }

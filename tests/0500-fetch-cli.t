@@ -34,10 +34,10 @@ is "an unknown key: exit 78" "$rc" 78
 is "an unknown key: named with its place" "$(cat err)" \
     "sm-fetch: sm.yaml:6:14: unknown key 'tiemout' in accounts.a"
 
-cfg 'platform: bluesky'
+cfg 'platform: myspace'
 run sm-fetch
 is "an unknown platform is named with its place" "$(cat err)" \
-    "sm-fetch: sm.yaml:3:15: accounts.a.platform: unknown platform 'bluesky' (known: email, file, mastodon, telegram)"
+    "sm-fetch: sm.yaml:3:15: accounts.a.platform: unknown platform 'myspace' (known: bluesky, email, facebook, file, mastodon, telegram, x)"
 
 cfg 'platform: mastodon' 'token_env: T'
 run sm-fetch

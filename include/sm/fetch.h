@@ -112,6 +112,26 @@ void sm_job_get_arg(struct sm_job *job, const char *url,
     void *arg);
 
 /*
+ * Queues a POST of the JSON text body (NULL: none) to url, with auth
+ * ("Authorization: ...", or NULL for none) instead of the job's own
+ * header.
+ */
+void sm_job_post(struct sm_job *job, const char *url, const char *auth,
+    const char *body,
+    void (*done)(struct sm_job *, struct sm_http_response *, void *),
+    void *arg);
+
+/*
+ * State that is no cursor (a login session, say): read, and stored at
+ * once, dry run or not, because the platform may already have replaced
+ * the old one; storing one makes the database readable by its owner
+ * only.  Never shown by -v.  *value is a new string or NULL.
+ * 0, or -1 (the job failed, or was warned).
+ */
+int sm_job_secret_get(struct sm_job *job, const char *name, char **value);
+int sm_job_secret_set(struct sm_job *job, const char *name, const char *value);
+
+/*
  * Writes a record (steals rec), adding fetched_at; -1 when output failed,
  * and the job is then stopped.
  */

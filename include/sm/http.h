@@ -3,7 +3,8 @@
  * Requests of several accounts run at once.  TLS is always verified.  5xx
  * answers and network errors are retried with exponential backoff and
  * jitter; a 429 or an exhausted rate limit (Retry-After, X-RateLimit-*,
- * RateLimit-*, Telegram's parameters.retry_after) waits when the wait is
+ * RateLimit-*, X's x-rate-limit-*, Telegram's parameters.retry_after)
+ * waits when the wait is
  * short enough, and otherwise is given up as SM_HTTP_LATER.
  */
 #ifndef SM_HTTP_H
@@ -59,6 +60,14 @@ void sm_http_free(struct sm_http *h);
  */
 void sm_http_get(struct sm_http *h, struct sm_http_opts *o, const char *url,
     const char *const *headers, sm_http_cb *cb, void *arg);
+
+/*
+ * Queues a POST of body (len bytes, copied) to url, otherwise as
+ * sm_http_get; a retried POST sends the same body again.
+ */
+void sm_http_post(struct sm_http *h, struct sm_http_opts *o, const char *url,
+    const char *const *headers, const char *body, size_t len,
+    sm_http_cb *cb, void *arg);
 
 /* Runs the requests until none is left; callbacks may queue more. */
 int sm_http_run(struct sm_http *h, struct sm_error *err);

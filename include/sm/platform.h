@@ -41,10 +41,13 @@ struct sm_platform {
 	void (*free)(struct sm_job *job);
 };
 
+extern const struct sm_platform sm_platform_bluesky;
 extern const struct sm_platform sm_platform_email;
+extern const struct sm_platform sm_platform_facebook;
 extern const struct sm_platform sm_platform_mastodon;
 extern const struct sm_platform sm_platform_telegram;
 extern const struct sm_platform sm_platform_file;
+extern const struct sm_platform sm_platform_x;
 
 /* The connector called name, or NULL. */
 const struct sm_platform *sm_platform_find(const char *name);

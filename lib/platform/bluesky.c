@@ -1,0 +1,738 @@
+/* bluesky.c - the Bluesky connector: mentions, replies, quotes, search
+ *
+ * The session: com.atproto.server.createSession with handle: and the app
+ * password (token_env/token_file), kept in the state database ("session")
+ * and renewed with refreshSession when a call says ExpiredToken, so a cron
+ * line logs in once, not once a run (the entryway allows few logins a day).
+ * refreshSession rotates the refresh token: the new pair is stored at once.
+ *
+ * Stream "mentions": app.bsky.notification.listNotifications, reasons
+ * mention, reply and quote; for each of search:, stream "search:QUERY":
+ * app.bsky.feed.searchPosts, sort=latest.  Neither takes a since
+ * parameter: pages come newest first and are walked back from the top
+ * until the stored mark, which is the newest indexedAt seen and the uris
+ * seen at that instant ("INDEXEDAT URI..."), so that equal timestamps are
+ * neither lost nor repeated.  The mark moves when the walk is over.
+ * Without a mark only the first page is read, unless --backfill or
+ * --since says how far back.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "sm/fetch.h"
+#include "sm/http.h"
+#include "sm/platform.h"
+#include "sm/util.h"
+
+#define DEFAULT_LIMIT 50
+#define MAX_LIMIT 100
+
+enum { NOTIF, SEARCH };
+
+struct stream {
+	int type;
+	char *name;		/* the cursor's: "mentions", "search:QUERY" */
+	const char *q;		/* SEARCH: the query */
+	char *url;		/* the request in flight, for a retry */
+	const char *mark;	/* as stored (borrowed), or NULL */
+	char *mark_at;		/* its instant */
+	struct sm_buf next;	/* the mark to store: "AT URI..." */
+	int changed;		/* next differs from mark */
+	int waiting;		/* for a new session, to ask url again */
+	int retried;		/* url asked again after a new session */
+};
+
+struct bsky {
+	char *did;		/* ours */
+	char *access, *refresh;
+	long limit;
+	int started;		/* the streams have begun */
+	int refreshing;		/* refreshSession in flight */
+	int logged_in;		/* createSession done in this run */
+	struct stream *streams;
+	size_t nstreams;
+};
+
+static const char *const keys[] = { "handle", "search", NULL };
+
+static int
+check(const struct sm_config *cfg, struct sm_account *a, struct sm_error *err)
+{
+	json_t *h = json_object_get(a->conf, "handle");
+	json_t *q = json_object_get(a->conf, "search"), *t;
+	size_t i;
+
+	if (!json_is_string(h) || json_string_length(h) == 0)
+		return sm_config_error(cfg, h ? h : a->conf, err,
+		    "accounts.%s: handle: must name the account to log in "
+		    "as", a->name);
+	if (q == NULL)
+		return 0;
+	if (!json_is_array(q))
+		return sm_config_error(cfg, q, err, "accounts.%s.search: "
+		    "expected a list of queries, got %s", a->name,
+		    sm_config_type_name(q));
+	json_array_foreach(q, i, t)
+		if (!json_is_string(t) || json_string_length(t) == 0)
+			return sm_config_error(cfg, t, err, "accounts.%s."
+			    "search[%zu]: expected a query", a->name, i);
+	return 0;
+}
+
+static const char *
+str(const json_t *o, const char *k)
+{
+	json_t *v = json_object_get(o, k);
+
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static json_t *
+str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+static json_t *
+prefixed(struct sm_job *job, const char *native)
+{
+	struct sm_buf b = { 0 };
+	json_t *j;
+
+	if (native == NULL)
+		return json_null();
+	sm_buf_adds(&b, "bluesky:");
+	sm_buf_adds(&b, job->acct->name);
+	sm_buf_addc(&b, ':');
+	sm_buf_adds(&b, native);
+	j = json_string(b.data);
+	sm_buf_free(&b);
+	return j;
+}
+
+/*
+ * Orders two instants in RFC 3339 to the nanosecond: <0, 0, >0; an
+ * instant that does not parse is the oldest.
+ */
+static int
+instant_cmp(const char *a, const char *b)
+{
+	time_t ta, tb;
+	char fa[10], fb[10];
+	const char *p;
+	int i, ra = sm_time_parse(a, &ta), rb = sm_time_parse(b, &tb);
+
+	if (ra < 0 || rb < 0)
+		return ra < 0 ? (rb < 0 ? 0 : -1) : 1;
+	if (ta != tb)
+		return ta < tb ? -1 : 1;
+	p = strlen(a) > 19 && a[19] == '.' ? a + 20 : "";
+	for (i = 0; i < 9; i++)
+		fa[i] = *p >= '0' && *p <= '9' ? *p++ : '0';
+	p = strlen(b) > 19 && b[19] == '.' ? b + 20 : "";
+	for (i = 0; i < 9; i++)
+		fb[i] = *p >= '0' && *p <= '9' ? *p++ : '0';
+	return memcmp(fa, fb, 9);
+}
+
+/* 1 when uri is one of the mark's ("AT URI URI..."). */
+static int
+in_mark(const char *mark, const char *uri)
+{
+	size_t n = strlen(uri);
+	const char *p = strchr(mark, ' ');
+
+	while (p) {
+		p++;
+		if (strncmp(p, uri, n) == 0 && (p[n] == ' ' || p[n] == '\0'))
+			return 1;
+		p = strchr(p, ' ');
+	}
+	return 0;
+}
+
+/* The mark's instant: its first word (new string), or NULL. */
+static char *
+mark_instant(const char *mark)
+{
+	return mark ? xstrndup(mark, strcspn(mark, " ")) : NULL;
+}
+
+/* Takes an item seen at at with uri into the mark to store. */
+static void
+see(struct stream *s, const char *at, const char *uri)
+{
+	char *cur = s->next.data ? mark_instant(s->next.data) : NULL;
+	int c = cur ? instant_cmp(at, cur) : 1;
+
+	if (c > 0) {
+		sm_buf_reset(&s->next);
+		sm_buf_adds(&s->next, at);
+		sm_buf_addc(&s->next, ' ');
+		sm_buf_adds(&s->next, uri);
+		s->changed = 1;
+	} else if (c == 0 && !in_mark(s->next.data, uri)) {
+		sm_buf_addc(&s->next, ' ');
+		sm_buf_adds(&s->next, uri);
+		s->changed = 1;
+	}
+	free(cur);
+}
+
+struct link {
+	size_t start, end;
+	const char *uri;
+};
+
+static int
+by_start(const void *a, const void *b)
+{
+	const struct link *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/*
+ * text with each #link facet's byte range replaced by the full URI (the
+ * visible text may be cut short with "...").  Facets may come in any
+ * order; ranges that overlap, fall outside the text or split a UTF-8
+ * sequence are left as they are.
+ */
+static char *
+expand_links(const char *text, const json_t *facets)
+{
+	struct sm_buf b = { 0 };
+	struct link *l;
+	size_t len = strlen(text), done = 0, i, j, n = 0;
+	json_t *f, *feat;
+
+	l = xcalloc(json_array_size(facets) + 1, sizeof(*l));
+	json_array_foreach(facets, i, f) {
+		json_t *ix = json_object_get(f, "index");
+		json_t *bs = json_object_get(ix, "byteStart");
+		json_t *be = json_object_get(ix, "byteEnd");
+		const char *uri = NULL;
+		json_int_t s, e;
+
+		json_array_foreach(json_object_get(f, "features"), j, feat) {
+			const char *type = str(feat, "$type");
+
+			if (type && strcmp(type,
+			    "app.bsky.richtext.facet#link") == 0)
+				uri = str(feat, "uri");
+		}
+		if (uri == NULL || !json_is_integer(bs) || !json_is_integer(be))
+			continue;
+		s = json_integer_value(bs);
+		e = json_integer_value(be);
+		if (s < 0 || e < s || e > (json_int_t)len ||
+		    (text[s] & 0xC0) == 0x80 || (text[e] & 0xC0) == 0x80)
+			continue;
+		l[n].start = (size_t)s;
+		l[n].end = (size_t)e;
+		l[n++].uri = uri;
+	}
+	qsort(l, n, sizeof(*l), by_start);
+	sm_buf_adds(&b, "");
+	for (i = 0; i < n; i++) {
+		if (l[i].start < done)
+			continue;
+		sm_buf_add(&b, text + done, l[i].start - done);
+		sm_buf_adds(&b, l[i].uri);
+		done = l[i].end;
+	}
+	sm_buf_adds(&b, text + done);
+	free(l);
+	return b.data;
+}
+
+/* The record for a post (a notification or a search hit); NULL to skip. */
+static json_t *
+normalize(struct sm_job *job, json_t *item, const char *kind)
+{
+	json_t *rec, *author, *post = json_object_get(item, "record");
+	json_t *a = json_object_get(item, "author"), *reply, *embed, *langs;
+	const char *uri = str(item, "uri"), *type = str(post, "$type");
+	const char *text = str(post, "text"), *created, *name, *handle;
+	const char *rkey, *quoted = NULL;
+	struct sm_buf b = { 0 };
+	char *t;
+	time_t when;
+
+	if (uri == NULL || type == NULL ||
+	    strcmp(type, "app.bsky.feed.post") != 0 || text == NULL)
+		return NULL;
+	rec = json_object();
+	json_object_set_new(rec, "id", prefixed(job, uri));
+	json_object_set_new(rec, "platform", json_string("bluesky"));
+	json_object_set_new(rec, "account", json_string(job->acct->name));
+	json_object_set_new(rec, "kind", json_string(kind));
+	/* createdAt is the client's word; indexedAt when it makes no sense */
+	created = str(post, "createdAt");
+	if ((created && sm_time_parse(created, &when) == 0) ||
+	    ((created = str(item, "indexedAt")) &&
+	    sm_time_parse(created, &when) == 0))
+		json_object_set_new(rec, "created_at", sm_time_json(when));
+	else
+		json_object_set_new(rec, "created_at", json_null());
+	json_object_set_new(rec, "fetched_at", sm_time_json(time(NULL)));
+	author = json_object();
+	handle = str(a, "handle");
+	name = str(a, "displayName");
+	if (name == NULL || *name == '\0')
+		name = handle;
+	json_object_set_new(author, "id", str_or_null(str(a, "did")));
+	json_object_set_new(author, "handle", str_or_null(handle));
+	json_object_set_new(author, "name", str_or_null(name));
+	json_object_set_new(rec, "author", author);
+	t = expand_links(text, json_object_get(post, "facets"));
+	json_object_set_new(rec, "text", json_string(t));
+	free(t);
+	langs = json_object_get(post, "langs");
+	json_object_set_new(rec, "lang",
+	    str_or_null(json_string_value(json_array_get(langs, 0))));
+	rkey = strrchr(uri, '/');
+	if (rkey && strstr(uri, "/app.bsky.feed.post/") &&
+	    (handle || str(a, "did"))) {
+		sm_buf_adds(&b, "https://bsky.app/profile/");
+		sm_buf_adds(&b, handle ? handle : str(a, "did"));
+		sm_buf_adds(&b, "/post/");
+		sm_buf_adds(&b, rkey + 1);
+		json_object_set_new(rec, "url", json_string(b.data));
+		sm_buf_free(&b);
+	} else
+		json_object_set_new(rec, "url", json_null());
+	reply = json_object_get(post, "reply");
+	embed = json_object_get(post, "embed");
+	/* a quote: the post quoted, plain or with media around it */
+	quoted = str(json_object_get(embed, "record"), "uri");
+	if (quoted == NULL)
+		quoted = str(json_object_get(json_object_get(embed, "record"),
+		    "record"), "uri");
+	json_object_set_new(rec, "thread", json_pack("{s:o,s:o}",
+	    "in_reply_to", prefixed(job,
+	    str(json_object_get(reply, "parent"), "uri") ?
+	    str(json_object_get(reply, "parent"), "uri") : quoted),
+	    "root", prefixed(job, str(json_object_get(reply, "root"), "uri"))));
+	if (job->opts->native)
+		json_object_set(rec, "native", item);
+	return rec;
+}
+
+static void on_page(struct sm_job *, struct sm_http_response *, void *);
+static void refresh(struct sm_job *);
+
+static void
+ask(struct sm_job *job, struct stream *s, const char *cursor)
+{
+	struct bsky *m = job->priv;
+	struct sm_buf b = { 0 };
+	char lim[32], *e;
+
+	snprintf(lim, sizeof(lim), "%ld", m->limit);
+	sm_buf_adds(&b, job->acct->url);
+	if (s->type == SEARCH) {
+		e = sm_http_escape(s->q);
+		sm_buf_adds(&b, "/xrpc/app.bsky.feed.searchPosts?q=");
+		sm_buf_adds(&b, e);
+		sm_buf_adds(&b, "&sort=latest&limit=");
+		free(e);
+	} else
+		sm_buf_adds(&b, "/xrpc/app.bsky.notification.listNotifications"
+		    "?reasons=mention&reasons=reply&reasons=quote&limit=");
+	sm_buf_adds(&b, lim);
+	if (cursor) {
+		e = sm_http_escape(cursor);
+		sm_buf_adds(&b, "&cursor=");
+		sm_buf_adds(&b, e);
+		free(e);
+	}
+	free(s->url);
+	s->url = b.data;
+	sm_job_get_arg(job, s->url, on_page, s);
+}
+
+static void
+walk_done(struct sm_job *job, struct stream *s)
+{
+	if (s->changed)
+		sm_job_commit(job, s->name, s->next.data);
+}
+
+/*
+ * 1 when the answer says the session is no good (any more): expired, or
+ * refused altogether (an app password revoked takes its sessions along).
+ */
+static int
+expired(const struct sm_http_response *r)
+{
+	json_t *j;
+	const char *e;
+	int yes;
+
+	if (r->status == 401)
+		return 1;
+	if (r->status != 400)
+		return 0;
+	j = json_loadb(r->body.data, r->body.len, 0, NULL);
+	e = str(j, "error");
+	yes = e && (strcmp(e, "ExpiredToken") == 0 ||
+	    strcmp(e, "InvalidToken") == 0);
+	json_decref(j);
+	return yes;
+}
+
+static void
+on_page(struct sm_job *job, struct sm_http_response *r, void *arg)
+{
+	struct bsky *m = job->priv;
+	struct stream *s = arg;
+	json_t *page, *list, *item;
+	json_error_t e;
+	const char *at, *uri, *kind, *cursor;
+	size_t i;
+	int reached = 0;
+	time_t t;
+
+	if (expired(r) && !s->retried) {
+		s->retried = 1;
+		s->waiting = 1;
+		if (!m->refreshing)
+			refresh(job);
+		return;
+	}
+	if (r->status != 200) {
+		sm_job_http_error(job, r);
+		return;
+	}
+	s->retried = 0;
+	page = json_loadb(r->body.data, r->body.len, 0, &e);
+	if (page == NULL) {
+		sm_job_fail(job, EX_TEMPFAIL, "invalid JSON in the response: "
+		    "%s; try later", e.text);
+		return;
+	}
+	list = json_object_get(page, s->type == SEARCH ? "posts" :
+	    "notifications");
+	if (!json_is_array(list)) {
+		sm_job_fail(job, EX_UNAVAILABLE, "unexpected response: no %s",
+		    s->type == SEARCH ? "posts" : "notifications");
+		goto out;
+	}
+	json_array_foreach(list, i, item) {
+		json_t *rec;
+
+		at = str(item, "indexedAt");
+		uri = str(item, "uri");
+		if (at == NULL || uri == NULL)
+			continue;
+		if (s->mark_at && instant_cmp(at, s->mark_at) < 0) {
+			reached = 1;
+			break;
+		}
+		if (job->opts->since && sm_time_parse(at, &t) == 0 &&
+		    t < job->opts->since) {
+			reached = 1;
+			break;
+		}
+		see(s, at, uri);
+		if (s->mark && instant_cmp(at, s->mark_at) == 0 &&
+		    in_mark(s->mark, uri))
+			continue;
+		if (s->type == SEARCH) {
+			/* our own posts are not what we listen for */
+			if (m->did && str(json_object_get(item, "author"),
+			    "did") && strcmp(m->did, str(json_object_get(item,
+			    "author"), "did")) == 0)
+				continue;
+			kind = "search";
+		} else {
+			kind = str(item, "reason");
+			if (kind == NULL || (strcmp(kind, "mention") != 0 &&
+			    strcmp(kind, "reply") != 0 &&
+			    strcmp(kind, "quote") != 0))
+				continue;
+			/* a quote of our post addresses us, as a mention */
+			if (strcmp(kind, "quote") == 0)
+				kind = "mention";
+		}
+		if ((rec = normalize(job, item, kind)) == NULL)
+			continue;
+		if (sm_job_emit(job, rec) < 0)
+			goto out;
+	}
+	cursor = str(page, "cursor");
+	if (reached || cursor == NULL || *cursor == '\0' ||
+	    (s->mark == NULL && !job->opts->backfill && !job->opts->since))
+		walk_done(job, s);
+	else
+		ask(job, s, cursor);
+out:
+	json_decref(page);
+}
+
+static void
+start(struct sm_job *job)
+{
+	struct bsky *m = job->priv;
+	struct stream *s;
+	size_t i;
+
+	if (m->started) {
+		/* a new session: ask again what was refused */
+		for (i = 0; i < m->nstreams; i++) {
+			s = &m->streams[i];
+			if (s->waiting) {
+				s->waiting = 0;
+				sm_job_get_arg(job, s->url, on_page, s);
+			}
+		}
+		return;
+	}
+	m->started = 1;
+	for (i = 0; i < m->nstreams && !job->stopped; i++) {
+		s = &m->streams[i];
+		s->mark = sm_job_cursor(job, s->name);
+		if (job->opts->backfill)
+			s->mark = NULL;
+		s->mark_at = mark_instant(s->mark);
+		if (s->mark)
+			sm_buf_adds(&s->next, s->mark);
+		if (s->mark == NULL && !job->opts->backfill &&
+		    !job->opts->since)
+			sm_job_note(job, "first run: only the newest page of "
+			    "%s (see --backfill)", s->name);
+		ask(job, s, NULL);
+	}
+}
+
+/* Keeps the session in the state database and uses it. */
+static int
+keep_session(struct sm_job *job, const char *did, const char *access,
+    const char *refresh_jwt)
+{
+	struct bsky *m = job->priv;
+	json_t *j;
+	char *v;
+	int rc;
+
+	free(m->did);
+	free(m->access);
+	free(m->refresh);
+	m->did = xstrdup(did);
+	m->access = xstrdup(access);
+	m->refresh = xstrdup(refresh_jwt);
+	sm_job_bearer(job, access);
+	j = json_pack("{s:s,s:s,s:s,s:s}", "handle",
+	    json_string_value(json_object_get(job->acct->conf, "handle")),
+	    "did", did, "accessJwt", access, "refreshJwt", refresh_jwt);
+	v = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	rc = v ? sm_job_secret_set(job, "session", v) : -1;
+	if (v) {
+		memset(v, 0, strlen(v));
+		free(v);
+	}
+	return rc;
+}
+
+static void login(struct sm_job *);
+
+static void
+on_session(struct sm_job *job, struct sm_http_response *r, void *arg)
+{
+	struct bsky *m = job->priv;
+	int refreshed = arg != NULL;
+	json_t *j;
+	const char *did, *acc, *ref;
+
+	if (refreshed)
+		m->refreshing = 0;
+	if (refreshed && (r->status == 400 || r->status == 401) &&
+	    !m->logged_in) {
+		/* the refresh token is spent too: log in again */
+		login(job);
+		return;
+	}
+	if (r->status == 401 && !refreshed) {
+		sm_job_fail(job, EX_NOPERM, "login refused (HTTP 401): check "
+		    "handle: and the app password");
+		return;
+	}
+	if (r->status != 200) {
+		sm_job_http_error(job, r);
+		return;
+	}
+	j = json_loadb(r->body.data, r->body.len, 0, NULL);
+	did = str(j, "did");
+	acc = str(j, "accessJwt");
+	ref = str(j, "refreshJwt");
+	if (did == NULL || acc == NULL || ref == NULL) {
+		json_decref(j);
+		sm_job_fail(job, EX_UNAVAILABLE, "unexpected response: "
+		    "no session in it");
+		return;
+	}
+	keep_session(job, did, acc, ref);
+	json_decref(j);
+	memset(r->body.data, 0, r->body.len);
+	if (refreshed)
+		sm_job_note(job, "session refreshed");
+	else
+		sm_job_note(job, "logged in as %s", m->did);
+	start(job);
+}
+
+static void
+login(struct sm_job *job)
+{
+	struct bsky *m = job->priv;
+	struct sm_buf u = { 0 };
+	json_t *j;
+	char *body;
+
+	m->logged_in = 1;
+	j = json_pack("{s:s,s:s}", "identifier",
+	    json_string_value(json_object_get(job->acct->conf, "handle")),
+	    "password", job->acct->token ? job->acct->token : "");
+	body = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	sm_buf_adds(&u, job->acct->url);
+	sm_buf_adds(&u, "/xrpc/com.atproto.server.createSession");
+	sm_job_post(job, u.data, NULL, body ? body : "{}", on_session, NULL);
+	sm_buf_free(&u);
+	if (body) {
+		memset(body, 0, strlen(body));
+		free(body);
+	}
+}
+
+static void
+refresh(struct sm_job *job)
+{
+	struct bsky *m = job->priv;
+	struct sm_buf u = { 0 }, a = { 0 };
+
+	if (m->refresh == NULL || m->logged_in) {
+		/* a session just made that is refused already: give up */
+		if (m->logged_in) {
+			sm_job_fail(job, EX_NOPERM, "the new session is "
+			    "refused as expired");
+			return;
+		}
+		login(job);
+		return;
+	}
+	m->refreshing = 1;
+	sm_buf_adds(&u, job->acct->url);
+	sm_buf_adds(&u, "/xrpc/com.atproto.server.refreshSession");
+	sm_buf_adds(&a, "Authorization: Bearer ");
+	sm_buf_adds(&a, m->refresh);
+	sm_job_post(job, u.data, a.data, NULL, on_session, m);
+	sm_buf_free(&u);
+	memset(a.data, 0, a.len);
+	sm_buf_free(&a);
+}
+
+static void
+add_stream(struct bsky *m, int type, const char *q)
+{
+	struct stream *s;
+	struct sm_buf b = { 0 };
+
+	m->streams = xreallocarray(m->streams, m->nstreams + 1,
+	    sizeof(*m->streams));
+	s = &m->streams[m->nstreams++];
+	memset(s, 0, sizeof(*s));
+	s->type = type;
+	s->q = q;
+	if (type == SEARCH) {
+		sm_buf_adds(&b, "search:");
+		sm_buf_adds(&b, q);
+		s->name = b.data;
+	} else
+		s->name = xstrdup("mentions");
+}
+
+static void
+fetch(struct sm_job *job)
+{
+	struct bsky *m = xcalloc(1, sizeof(*m));
+	json_t *search = json_object_get(job->acct->conf, "search"), *t, *j;
+	const char *handle = json_string_value(json_object_get(job->acct->conf,
+	    "handle"));
+	char *v = NULL;
+	size_t i;
+
+	job->priv = m;
+	add_stream(m, NOTIF, NULL);
+	json_array_foreach(search, i, t)
+		add_stream(m, SEARCH, json_string_value(t));
+	m->limit = job->acct->limit ? job->acct->limit : DEFAULT_LIMIT;
+	if (m->limit > MAX_LIMIT)
+		m->limit = MAX_LIMIT;
+	if (sm_job_secret_get(job, "session", &v) < 0)
+		return;
+	j = v ? json_loads(v, 0, NULL) : NULL;
+	if (v) {
+		memset(v, 0, strlen(v));
+		free(v);
+	}
+	if (str(j, "did") && str(j, "accessJwt") && str(j, "refreshJwt") &&
+	    str(j, "handle") && handle &&
+	    strcmp(str(j, "handle"), handle) == 0) {
+		m->did = xstrdup(str(j, "did"));
+		m->access = xstrdup(str(j, "accessJwt"));
+		m->refresh = xstrdup(str(j, "refreshJwt"));
+		sm_job_bearer(job, m->access);
+		start(job);
+	} else
+		login(job);
+	json_decref(j);
+}
+
+static void
+wipe(char *s)
+{
+	if (s) {
+		memset(s, 0, strlen(s));
+		free(s);
+	}
+}
+
+static void
+bfree(struct sm_job *job)
+{
+	struct bsky *m = job->priv;
+	size_t i;
+
+	if (m == NULL)
+		return;
+	free(m->did);
+	wipe(m->access);
+	wipe(m->refresh);
+	for (i = 0; i < m->nstreams; i++) {
+		free(m->streams[i].name);
+		free(m->streams[i].url);
+		free(m->streams[i].mark_at);
+		sm_buf_free(&m->streams[i].next);
+	}
+	free(m->streams);
+	free(m);
+}
+
+const struct sm_platform sm_platform_bluesky = {
+	.name = "bluesky",
+	.keys = keys,
+	.default_url = "https://bsky.social",
+	.needs_token = 1,
+	.check = check,
+	.fetch = fetch,
+	.post = NULL,
+	.free = bfree,
+};

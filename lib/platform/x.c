@@ -1,0 +1,495 @@
+/* x.c - the X connector (API v2): mentions and recent search
+ *
+ * Stream "mentions": GET /2/users/:id/mentions; for each of search:,
+ * stream "search:QUERY": GET /2/tweets/search/recent.  Both with the app's
+ * bearer token (token_env/token_file).  A stream's cursor is the newest
+ * tweet id emitted: the next run asks with since_id and follows
+ * meta.next_token (pagination_token for mentions, next_token for search)
+ * to the end, then stores the first page's meta.newest_id (recent search
+ * refuses a since_id more than a week old: then the pages are read back
+ * to the cursor without it).  Without a
+ * cursor only the first page is read, unless --backfill or --since says
+ * how far back.  Rate limits come in x-rate-limit-* headers, which the
+ * http layer honours.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "sm/fetch.h"
+#include "sm/http.h"
+#include "sm/platform.h"
+#include "sm/util.h"
+
+#define MAX_RESULTS 100
+
+#define FIELDS "&tweet.fields=created_at%2Cauthor_id%2Cconversation_id%2C" \
+	"in_reply_to_user_id%2Creferenced_tweets%2Clang%2Centities%2C" \
+	"note_tweet&expansions=author_id&user.fields=username%2Cname"
+
+enum { MENTIONS, SEARCH };
+
+struct stream {
+	int type;
+	char *name;		/* the cursor's: "mentions", "search:QUERY" */
+	const char *q;		/* SEARCH: the query */
+	const char *since;	/* the stored cursor (borrowed), or NULL */
+	int by_hand;		/* since is too old to send: compare here */
+	char *newest;		/* the first page's newest_id */
+};
+
+/* X's epoch in its ids (snowflakes): milliseconds since 2010-11-04. */
+#define SNOWFLAKE_EPOCH_MS 1288834974657ULL
+/* recent search refuses a since_id older than seven days */
+#define SEARCH_WINDOW (6L * 24 * 3600)
+
+static time_t
+tweet_time(const char *id)
+{
+	unsigned long long v = strtoull(id, NULL, 10);
+
+	return (time_t)(((v >> 22) + SNOWFLAKE_EPOCH_MS) / 1000);
+}
+
+struct xacct {
+	const char *me;		/* our user id */
+	long limit;
+	struct stream *streams;
+	size_t nstreams;
+};
+
+static const char *const keys[] = { "user_id", "search", NULL };
+
+static int
+digits(const char *s)
+{
+	return s && *s && strspn(s, "0123456789") == strlen(s);
+}
+
+static int
+check(const struct sm_config *cfg, struct sm_account *a, struct sm_error *err)
+{
+	json_t *id = json_object_get(a->conf, "user_id");
+	json_t *q = json_object_get(a->conf, "search"), *t;
+	size_t i;
+
+	if (!json_is_string(id) || !digits(json_string_value(id)))
+		return sm_config_error(cfg, id ? id : a->conf, err,
+		    "accounts.%s: user_id: must be the account's numeric id, "
+		    "quoted as a string", a->name);
+	if (q == NULL)
+		return 0;
+	if (!json_is_array(q))
+		return sm_config_error(cfg, q, err, "accounts.%s.search: "
+		    "expected a list of queries, got %s", a->name,
+		    sm_config_type_name(q));
+	json_array_foreach(q, i, t)
+		if (!json_is_string(t) || json_string_length(t) == 0)
+			return sm_config_error(cfg, t, err, "accounts.%s."
+			    "search[%zu]: expected a query", a->name, i);
+	return 0;
+}
+
+static const char *
+str(const json_t *o, const char *k)
+{
+	json_t *v = json_object_get(o, k);
+
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static json_t *
+str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+static json_t *
+prefixed(struct sm_job *job, const char *native)
+{
+	struct sm_buf b = { 0 };
+	json_t *j;
+
+	if (native == NULL)
+		return json_null();
+	sm_buf_adds(&b, "x:");
+	sm_buf_adds(&b, job->acct->name);
+	sm_buf_addc(&b, ':');
+	sm_buf_adds(&b, native);
+	j = json_string(b.data);
+	sm_buf_free(&b);
+	return j;
+}
+
+/*
+ * X's text is plain but for &amp; &lt; &gt;, which it escapes; then each
+ * t.co link of entities.urls becomes its expanded_url.
+ */
+static char *
+plain_text(const char *text, const json_t *urls)
+{
+	struct sm_buf b = { 0 }, o = { 0 };
+	const char *p, *hit, *from, *to;
+	size_t i;
+	json_t *u;
+
+	sm_buf_adds(&b, "");
+	for (p = text; *p; p++) {
+		if (strncmp(p, "&amp;", 5) == 0) {
+			sm_buf_addc(&b, '&');
+			p += 4;
+		} else if (strncmp(p, "&lt;", 4) == 0) {
+			sm_buf_addc(&b, '<');
+			p += 3;
+		} else if (strncmp(p, "&gt;", 4) == 0) {
+			sm_buf_addc(&b, '>');
+			p += 3;
+		} else
+			sm_buf_addc(&b, *p);
+	}
+	json_array_foreach(urls, i, u) {
+		from = str(u, "url");
+		to = str(u, "expanded_url");
+		if (from == NULL || to == NULL || *from == '\0')
+			continue;
+		sm_buf_reset(&o);
+		sm_buf_adds(&o, "");
+		for (p = b.data; (hit = strstr(p, from)) != NULL;
+		    p = hit + strlen(from)) {
+			sm_buf_add(&o, p, (size_t)(hit - p));
+			sm_buf_adds(&o, to);
+		}
+		sm_buf_adds(&o, p);
+		sm_buf_reset(&b);
+		sm_buf_adds(&b, o.data);
+	}
+	sm_buf_free(&o);
+	return b.data;
+}
+
+/* A language, or NULL for X's pseudo-codes (undetermined, media only...). */
+static const char *
+language(const char *l)
+{
+	static const char *const pseudo[] = { "und", "zxx", "qme", "qht",
+	    "qam", "qct", "qst", NULL };
+	int i;
+
+	if (l == NULL || *l == '\0')
+		return NULL;
+	for (i = 0; pseudo[i]; i++)
+		if (strcmp(l, pseudo[i]) == 0)
+			return NULL;
+	return l;
+}
+
+/* The id of the tweet referenced as type, or NULL. */
+static const char *
+referenced(const json_t *tw, const char *type)
+{
+	json_t *r;
+	size_t i;
+
+	json_array_foreach(json_object_get(tw, "referenced_tweets"), i, r)
+		if (str(r, "type") && strcmp(str(r, "type"), type) == 0)
+			return str(r, "id");
+	return NULL;
+}
+
+/* The record for tweet tw; users maps ids to includes.users entries. */
+static json_t *
+normalize(struct sm_job *job, struct stream *s, json_t *tw, json_t *users)
+{
+	struct xacct *x = job->priv;
+	json_t *rec, *author, *u, *note = json_object_get(tw, "note_tweet");
+	const char *id = str(tw, "id"), *aid = str(tw, "author_id");
+	const char *parent = referenced(tw, "replied_to"), *conv, *text;
+	const char *handle, *name, *kind, *irt;
+	const json_t *ents;
+	struct sm_buf b = { 0 };
+	char *t;
+	time_t when;
+
+	if (id == NULL)
+		return NULL;
+	u = aid ? json_object_get(users, aid) : NULL;
+	handle = str(u, "username");
+	name = str(u, "name");
+	if (name == NULL || *name == '\0')
+		name = handle;
+	if (s->type == SEARCH)
+		kind = "search";
+	else {
+		irt = str(tw, "in_reply_to_user_id");
+		kind = parent && irt && strcmp(irt, x->me) == 0 ? "reply" :
+		    "mention";
+	}
+	rec = json_object();
+	json_object_set_new(rec, "id", prefixed(job, id));
+	json_object_set_new(rec, "platform", json_string("x"));
+	json_object_set_new(rec, "account", json_string(job->acct->name));
+	json_object_set_new(rec, "kind", json_string(kind));
+	if (str(tw, "created_at") &&
+	    sm_time_parse(str(tw, "created_at"), &when) == 0)
+		json_object_set_new(rec, "created_at", sm_time_json(when));
+	else
+		json_object_set_new(rec, "created_at", json_null());
+	json_object_set_new(rec, "fetched_at", sm_time_json(time(NULL)));
+	author = json_object();
+	json_object_set_new(author, "id", str_or_null(aid));
+	json_object_set_new(author, "handle", str_or_null(handle));
+	json_object_set_new(author, "name", str_or_null(name));
+	json_object_set_new(rec, "author", author);
+	/* a long post's whole text is in note_tweet, with its own entities */
+	if ((text = str(note, "text")) != NULL)
+		ents = json_object_get(note, "entities");
+	else {
+		text = str(tw, "text") ? str(tw, "text") : "";
+		ents = json_object_get(tw, "entities");
+	}
+	t = plain_text(text, json_object_get(ents, "urls"));
+	json_object_set_new(rec, "text", json_string(t));
+	free(t);
+	json_object_set_new(rec, "lang", str_or_null(language(str(tw,
+	    "lang"))));
+	sm_buf_adds(&b, "https://x.com/");
+	sm_buf_adds(&b, handle ? handle : "i/web");
+	sm_buf_adds(&b, "/status/");
+	sm_buf_adds(&b, id);
+	json_object_set_new(rec, "url", json_string(b.data));
+	sm_buf_free(&b);
+	conv = str(tw, "conversation_id");
+	if (conv && strcmp(conv, id) == 0)
+		conv = NULL;
+	json_object_set_new(rec, "thread", json_pack("{s:o,s:o}",
+	    "in_reply_to", prefixed(job, parent ? parent :
+	    referenced(tw, "quoted")), "root", prefixed(job, conv)));
+	if (job->opts->native)
+		json_object_set(rec, "native", tw);
+	return rec;
+}
+
+static void on_page(struct sm_job *, struct sm_http_response *, void *);
+
+static void
+ask(struct sm_job *job, struct stream *s, const char *token)
+{
+	struct xacct *x = job->priv;
+	struct sm_buf b = { 0 };
+	char lim[32], *e;
+	long n = x->limit;
+
+	/* mentions take 5 to 100, search 10 to 100 */
+	if (n < (s->type == SEARCH ? 10 : 5))
+		n = s->type == SEARCH ? 10 : 5;
+	snprintf(lim, sizeof(lim), "%ld", n);
+	sm_buf_adds(&b, job->acct->url);
+	if (s->type == SEARCH) {
+		e = sm_http_escape(s->q);
+		sm_buf_adds(&b, "/2/tweets/search/recent?query=");
+		sm_buf_adds(&b, e);
+		free(e);
+	} else {
+		e = sm_http_escape(x->me);
+		sm_buf_adds(&b, "/2/users/");
+		sm_buf_adds(&b, e);
+		sm_buf_adds(&b, "/mentions?");
+		free(e);
+	}
+	sm_buf_adds(&b, s->type == SEARCH ? "&max_results=" : "max_results=");
+	sm_buf_adds(&b, lim);
+	sm_buf_adds(&b, FIELDS);
+	if (s->since && !s->by_hand) {
+		sm_buf_adds(&b, "&since_id=");
+		sm_buf_adds(&b, s->since);
+	}
+	if (token) {
+		e = sm_http_escape(token);
+		sm_buf_adds(&b, s->type == SEARCH ? "&next_token=" :
+		    "&pagination_token=");
+		sm_buf_adds(&b, e);
+		free(e);
+	}
+	sm_job_get_arg(job, b.data, on_page, s);
+	sm_buf_free(&b);
+}
+
+/* Reports an X error answer: the problem's title and detail. */
+static void
+x_error(struct sm_job *job, const struct sm_http_response *r)
+{
+	json_t *j = json_loadb(r->body.data, r->body.len, 0, NULL);
+	const char *what = str(j, "detail") ? str(j, "detail") :
+	    str(j, "title");
+
+	if (what)
+		sm_job_fail(job, r->status == 401 || r->status == 403 ?
+		    EX_NOPERM : EX_UNAVAILABLE, "HTTP %ld (%s)", r->status,
+		    what);
+	else
+		sm_job_http_error(job, r);
+	json_decref(j);
+}
+
+static void
+on_page(struct sm_job *job, struct sm_http_response *r, void *arg)
+{
+	struct xacct *x = job->priv;
+	struct stream *s = arg;
+	json_t *page, *meta, *users, *u, *tw;
+	json_error_t e;
+	const char *next, *newest;
+	size_t i;
+	int too_old = 0;
+	time_t t;
+
+	if (r->status != 200) {
+		x_error(job, r);
+		return;
+	}
+	page = json_loadb(r->body.data, r->body.len, 0, &e);
+	if (page == NULL) {
+		sm_job_fail(job, EX_TEMPFAIL, "invalid JSON in the response: "
+		    "%s; try later", e.text);
+		return;
+	}
+	meta = json_object_get(page, "meta");
+	if (!json_is_object(meta)) {
+		sm_job_fail(job, EX_UNAVAILABLE, "unexpected response: "
+		    "no meta");
+		goto out;
+	}
+	/* the first page's newest_id is where the next run starts */
+	newest = str(meta, "newest_id");
+	if (s->newest == NULL && newest && digits(newest))
+		s->newest = xstrdup(newest);
+	users = json_object();
+	json_array_foreach(json_object_get(json_object_get(page, "includes"),
+	    "users"), i, u)
+		if (str(u, "id"))
+			json_object_set(users, str(u, "id"), u);
+	/* no "data" at all when nothing matched */
+	json_array_foreach(json_object_get(page, "data"), i, tw) {
+		json_t *rec;
+
+		if (s->by_hand && str(tw, "id") &&
+		    !sm_id_greater(str(tw, "id"), s->since)) {
+			too_old = 1;
+			break;
+		}
+		if (s->type == SEARCH && str(tw, "author_id") &&
+		    strcmp(str(tw, "author_id"), x->me) == 0)
+			continue;
+		if ((rec = normalize(job, s, tw, users)) == NULL)
+			continue;
+		if (job->opts->since && str(tw, "created_at") &&
+		    sm_time_parse(str(tw, "created_at"), &t) == 0 &&
+		    t < job->opts->since) {
+			json_decref(rec);
+			too_old = 1;
+			break;
+		}
+		if (sm_job_emit(job, rec) < 0) {
+			json_decref(users);
+			goto out;
+		}
+	}
+	json_decref(users);
+	next = str(meta, "next_token");
+	if (next && *next && !too_old && (s->since || job->opts->backfill ||
+	    job->opts->since))
+		ask(job, s, next);
+	else if (s->newest && (s->since == NULL ||
+	    sm_id_greater(s->newest, s->since)))
+		sm_job_commit(job, s->name, s->newest);
+out:
+	json_decref(page);
+}
+
+static void
+add_stream(struct xacct *x, int type, const char *q)
+{
+	struct stream *s;
+	struct sm_buf b = { 0 };
+
+	x->streams = xreallocarray(x->streams, x->nstreams + 1,
+	    sizeof(*x->streams));
+	s = &x->streams[x->nstreams++];
+	memset(s, 0, sizeof(*s));
+	s->type = type;
+	s->q = q;
+	if (type == SEARCH) {
+		sm_buf_adds(&b, "search:");
+		sm_buf_adds(&b, q);
+		s->name = b.data;
+	} else
+		s->name = xstrdup("mentions");
+}
+
+static void
+fetch(struct sm_job *job)
+{
+	struct xacct *x = xcalloc(1, sizeof(*x));
+	json_t *search = json_object_get(job->acct->conf, "search"), *t;
+	struct stream *s;
+	size_t i;
+
+	job->priv = x;
+	x->me = json_string_value(json_object_get(job->acct->conf, "user_id"));
+	add_stream(x, MENTIONS, NULL);
+	json_array_foreach(search, i, t)
+		add_stream(x, SEARCH, json_string_value(t));
+	x->limit = job->acct->limit ? job->acct->limit : MAX_RESULTS;
+	if (x->limit > MAX_RESULTS)
+		x->limit = MAX_RESULTS;
+	sm_job_bearer(job, job->acct->token);
+	for (i = 0; i < x->nstreams && !job->stopped; i++) {
+		s = &x->streams[i];
+		s->since = sm_job_cursor(job, s->name);
+		if (job->opts->backfill)
+			s->since = NULL;
+		/*
+		 * a search that found nothing for a week: its cursor is too
+		 * old for since_id, so the newest are read back to it
+		 */
+		if (s->type == SEARCH && s->since &&
+		    tweet_time(s->since) < time(NULL) - SEARCH_WINDOW)
+			s->by_hand = 1;
+		if (s->since == NULL && !job->opts->backfill &&
+		    !job->opts->since)
+			sm_job_note(job, "first run: only the newest page of "
+			    "%s (see --backfill)", s->name);
+		ask(job, s, NULL);
+	}
+}
+
+static void
+xfree(struct sm_job *job)
+{
+	struct xacct *x = job->priv;
+	size_t i;
+
+	if (x == NULL)
+		return;
+	for (i = 0; i < x->nstreams; i++) {
+		free(x->streams[i].name);
+		free(x->streams[i].newest);
+	}
+	free(x->streams);
+	free(x);
+}
+
+const struct sm_platform sm_platform_x = {
+	.name = "x",
+	.keys = keys,
+	.default_url = "https://api.x.com",
+	.needs_token = 1,
+	.check = check,
+	.fetch = fetch,
+	.post = NULL,
+	.free = xfree,
+};
