@@ -96,6 +96,7 @@ demo: $(BINS)
 
 bench: $(BINS) $(BUILD)/bench/jansson-loop
 	sh bench/classify $(BUILD)
+	sh bench/fetch $(BUILD)
 	sh bench/classify-model $(BUILD)
 
 install: $(BINS)
