@@ -452,6 +452,24 @@ get(struct sm_job *job, const char *url, struct call *c)
 	sm_http_get(job->f->http, &job->acct->http, url, hdrs, on_response, c);
 }
 
+json_t *
+sm_job_id(const struct sm_job *job, const char *native)
+{
+	struct sm_buf b = { 0 };
+	json_t *j;
+
+	if (native == NULL)
+		return json_null();
+	sm_buf_adds(&b, job->acct->platform->name);
+	sm_buf_addc(&b, ':');
+	sm_buf_adds(&b, job->acct->name);
+	sm_buf_addc(&b, ':');
+	sm_buf_adds(&b, native);
+	j = json_string(b.data);
+	sm_buf_free(&b);
+	return j;
+}
+
 void
 sm_job_get(struct sm_job *job, const char *url,
     void (*done)(struct sm_job *, struct sm_http_response *))

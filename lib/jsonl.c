@@ -331,6 +331,20 @@ sm_record_set_last(json_t *rec, const char *key, json_t *value)
 	json_object_set_new(rec, key, value);
 }
 
+const char *
+sm_json_str(const json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+json_t *
+sm_json_str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
 json_t *
 sm_record_get(json_t *rec, const char *path)
 {

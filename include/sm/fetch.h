@@ -102,6 +102,12 @@ void sm_fetch_free(struct sm_fetch *f);
 /* Sets the Authorization header: "Authorization: Bearer TOKEN". */
 void sm_job_bearer(struct sm_job *job, const char *token);
 
+/*
+ * A record's id for the platform's own id native:
+ * "platform:account:native"; null when native is NULL.
+ */
+json_t *sm_job_id(const struct sm_job *job, const char *native);
+
 /* Queues a GET of url for the job; done runs with the response. */
 void sm_job_get(struct sm_job *job, const char *url,
     void (*done)(struct sm_job *, struct sm_http_response *));

@@ -98,6 +98,12 @@ void sm_record_set_last(json_t *rec, const char *key, json_t *value);
 /* The value at a dotted path ("author.handle"), or NULL; borrowed. */
 json_t *sm_record_get(json_t *rec, const char *path);
 
+/* The string at key in o, or NULL when it is absent or not a string. */
+const char *sm_json_str(const json_t *o, const char *key);
+
+/* A new JSON string of s, or null when s is NULL. */
+json_t *sm_json_str_or_null(const char *s);
+
 /* 1 when the bytes are valid UTF-8 (no overlongs, no surrogates). */
 int sm_utf8_valid(const char *s, size_t n);
 

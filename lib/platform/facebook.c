@@ -26,6 +26,7 @@
 #include <jansson.h>
 
 #include "sm/fetch.h"
+#include "sm/jsonl.h"
 #include "sm/http.h"
 #include "sm/platform.h"
 #include "sm/util.h"
@@ -91,37 +92,6 @@ check(const struct sm_config *cfg, struct sm_account *a, struct sm_error *err)
 		    "expected true or false, got %s", a->name,
 		    sm_config_type_name(m));
 	return 0;
-}
-
-static const char *
-str(const json_t *o, const char *k)
-{
-	json_t *v = json_object_get(o, k);
-
-	return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
-static json_t *
-str_or_null(const char *s)
-{
-	return s ? json_string(s) : json_null();
-}
-
-static json_t *
-prefixed(struct sm_job *job, const char *native)
-{
-	struct sm_buf b = { 0 };
-	json_t *j;
-
-	if (native == NULL)
-		return json_null();
-	sm_buf_adds(&b, "facebook:");
-	sm_buf_adds(&b, job->acct->name);
-	sm_buf_addc(&b, ':');
-	sm_buf_adds(&b, native);
-	j = json_string(b.data);
-	sm_buf_free(&b);
-	return j;
 }
 
 /* 1 when id is one of the mark's ("TIME ID ID..."). */
@@ -192,7 +162,7 @@ graph_error(struct sm_job *job, const struct sm_http_response *r)
 	json_t *j = json_loadb(r->body.data, r->body.len, 0, NULL);
 	json_t *e = json_object_get(j, "error");
 	json_int_t code = json_integer_value(json_object_get(e, "code"));
-	const char *msg = str(e, "message");
+	const char *msg = sm_json_str(e, "message");
 
 	if (code == 4 || code == 17 || code == 32 || code == 613 ||
 	    code == 80001 || code == 80006)
@@ -243,9 +213,9 @@ after(const json_t *page)
 {
 	const json_t *p = json_object_get(page, "paging");
 
-	if (str(p, "next") == NULL)
+	if (sm_json_str(p, "next") == NULL)
 		return NULL;
-	return str(json_object_get(p, "cursors"), "after");
+	return sm_json_str(json_object_get(p, "cursors"), "after");
 }
 
 static json_t *
@@ -255,22 +225,22 @@ record(struct sm_job *job, const char *id, const char *kind, time_t t,
 {
 	json_t *rec = json_object(), *author = json_object();
 
-	json_object_set_new(rec, "id", prefixed(job, id));
+	json_object_set_new(rec, "id", sm_job_id(job, id));
 	json_object_set_new(rec, "platform", json_string("facebook"));
 	json_object_set_new(rec, "account", json_string(job->acct->name));
 	json_object_set_new(rec, "kind", json_string(kind));
 	json_object_set_new(rec, "created_at", sm_time_json(t));
 	json_object_set_new(rec, "fetched_at", sm_time_json(time(NULL)));
-	json_object_set_new(author, "id", str_or_null(str(from, "id")));
+	json_object_set_new(author, "id", sm_json_str_or_null(sm_json_str(from, "id")));
 	json_object_set_new(author, "handle", json_null());
-	json_object_set_new(author, "name", str_or_null(str(from, "name")));
+	json_object_set_new(author, "name", sm_json_str_or_null(sm_json_str(from, "name")));
 	json_object_set_new(rec, "author", author);
 	json_object_set_new(rec, "text", json_string(text ? text : ""));
 	json_object_set_new(rec, "lang", json_null());
-	json_object_set_new(rec, "url", str_or_null(url));
+	json_object_set_new(rec, "url", sm_json_str_or_null(url));
 	json_object_set_new(rec, "thread", json_pack("{s:o,s:o}",
-	    "in_reply_to", prefixed(job, in_reply_to),
-	    "root", prefixed(job, root)));
+	    "in_reply_to", sm_job_id(job, in_reply_to),
+	    "root", sm_job_id(job, root)));
 	return rec;
 }
 
@@ -334,8 +304,8 @@ on_comments(struct sm_job *job, struct sm_http_response *r, void *arg)
 	if (page == NULL)
 		return;
 	json_array_foreach(json_object_get(page, "data"), i, c) {
-		id = str(c, "id");
-		ct = str(c, "created_time");
+		id = sm_json_str(c, "id");
+		ct = sm_json_str(c, "created_time");
 		if (id == NULL || ct == NULL || sm_time_parse(ct, &t) < 0)
 			continue;
 		if ((n = is_new(s, t, id)) < 0 || (job->opts->since &&
@@ -345,19 +315,19 @@ on_comments(struct sm_job *job, struct sm_http_response *r, void *arg)
 		}
 		if (n == 0)
 			continue;
-		parent = str(json_object_get(c, "parent"), "id");
+		parent = sm_json_str(json_object_get(c, "parent"), "id");
 		kind = parent ? "reply" : "comment";
 		/* the Page's own answers */
-		from = str(json_object_get(c, "from"), "id");
+		from = sm_json_str(json_object_get(c, "from"), "id");
 		if (from && strcmp(from, f->page) == 0) {
 			if (!job->opts->own)
 				continue;
 			kind = "own";
 		}
 		see(s, t, id);
-		msg = str(c, "message");
+		msg = sm_json_str(c, "message");
 		rec = record(job, id, kind, t, json_object_get(c, "from"), msg,
-		    str(c, "permalink_url"), parent ? parent : p->id, p->id);
+		    sm_json_str(c, "permalink_url"), parent ? parent : p->id, p->id);
 		if (job->opts->native)
 			json_object_set(rec, "native", c);
 		if (sm_job_emit(job, rec) < 0)
@@ -406,8 +376,8 @@ on_feed(struct sm_job *job, struct sm_http_response *r, void *arg)
 	json_array_foreach(json_object_get(page, "data"), i, post) {
 		struct post *p;
 
-		id = str(post, "id");
-		ut = str(post, "updated_time");
+		id = sm_json_str(post, "id");
+		ut = sm_json_str(post, "updated_time");
 		if (id == NULL)
 			continue;
 		/* a post untouched since the mark has no new comment */
@@ -479,8 +449,8 @@ messages(struct sm_job *job, struct stream *s, const char *cid,
 	time_t t;
 
 	json_array_foreach(list, i, m) {
-		id = str(m, "id");
-		ct = str(m, "created_time");
+		id = sm_json_str(m, "id");
+		ct = sm_json_str(m, "created_time");
 		if (id == NULL || ct == NULL || sm_time_parse(ct, &t) < 0)
 			continue;
 		if ((n = is_new(s, t, id)) < 0 ||
@@ -489,12 +459,12 @@ messages(struct sm_job *job, struct stream *s, const char *cid,
 		if (n == 0)
 			continue;
 		/* the Page's own messages */
-		from = str(json_object_get(m, "from"), "id");
+		from = sm_json_str(json_object_get(m, "from"), "id");
 		if (from && strcmp(from, f->page) == 0)
 			continue;
 		see(s, t, id);
 		rec = record(job, id, "direct", t, json_object_get(m, "from"),
-		    str(m, "message"), NULL, NULL, cid);
+		    sm_json_str(m, "message"), NULL, NULL, cid);
 		if (job->opts->native)
 			json_object_set(rec, "native", m);
 		if (sm_job_emit(job, rec) < 0)
@@ -555,8 +525,8 @@ on_convs(struct sm_job *job, struct sm_http_response *r, void *arg)
 	if (page == NULL)
 		return;
 	json_array_foreach(json_object_get(page, "data"), i, conv) {
-		cid = str(conv, "id");
-		ut = str(conv, "updated_time");
+		cid = sm_json_str(conv, "id");
+		ut = sm_json_str(conv, "updated_time");
 		/* conversations come by their latest message, newest first */
 		if (s->mark && ut && sm_time_parse(ut, &t) == 0 &&
 		    t < s->mark_t) {

@@ -20,6 +20,7 @@
 #include <jansson.h>
 
 #include "sm/fetch.h"
+#include "sm/jsonl.h"
 #include "sm/html.h"
 #include "sm/http.h"
 #include "sm/platform.h"
@@ -108,35 +109,6 @@ host_of(const char *url)
 	return e > p ? xstrndup(p, (size_t)(e - p)) : NULL;
 }
 
-static const char *
-str(json_t *o, const char *k)
-{
-	json_t *v = json_object_get(o, k);
-
-	return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
-static json_t *
-str_or_null(const char *s)
-{
-	return s ? json_string(s) : json_null();
-}
-
-static json_t *
-prefixed(struct sm_job *job, const char *native)
-{
-	struct sm_buf b = { 0 };
-	json_t *j;
-
-	sm_buf_adds(&b, "mastodon:");
-	sm_buf_adds(&b, job->acct->name);
-	sm_buf_addc(&b, ':');
-	sm_buf_adds(&b, native);
-	j = json_string(b.data);
-	sm_buf_free(&b);
-	return j;
-}
-
 static json_t *
 to_text(const char *html)
 {
@@ -161,29 +133,29 @@ normalize(struct sm_job *job, json_t *n, json_t *st, const char *kind)
 	struct sm_buf b = { 0 };
 	time_t t;
 
-	if (!json_is_object(st) || (id = str(st, "id")) == NULL)
+	if (!json_is_object(st) || (id = sm_json_str(st, "id")) == NULL)
 		return NULL;
 	acc = json_object_get(st, "account");
 	if (!json_is_object(acc))
 		acc = json_object_get(n, "account");
-	vis = str(st, "visibility");
-	irt = str(st, "in_reply_to_account_id");
+	vis = sm_json_str(st, "visibility");
+	irt = sm_json_str(st, "in_reply_to_account_id");
 	rec = json_object();
-	json_object_set_new(rec, "id", prefixed(job, id));
+	json_object_set_new(rec, "id", sm_job_id(job, id));
 	json_object_set_new(rec, "platform", json_string("mastodon"));
 	json_object_set_new(rec, "account", json_string(job->acct->name));
 	json_object_set_new(rec, "kind", json_string(kind ? kind :
 	    vis && strcmp(vis, "direct") == 0 ? "direct" :
 	    irt && m->me && strcmp(irt, m->me) == 0 ? "reply" : "mention"));
-	created = str(st, "created_at");
+	created = sm_json_str(st, "created_at");
 	if (created && sm_time_parse(created, &t) == 0)
 		json_object_set_new(rec, "created_at", sm_time_json(t));
 	else
 		json_object_set_new(rec, "created_at", json_null());
 	json_object_set_new(rec, "fetched_at", sm_time_json(time(NULL)));
 	author = json_object();
-	json_object_set_new(author, "id", str_or_null(str(acc, "id")));
-	acct = str(acc, "acct");
+	json_object_set_new(author, "id", sm_json_str_or_null(sm_json_str(acc, "id")));
+	acct = sm_json_str(acc, "acct");
 	if (acct && !strchr(acct, '@') && m->domain) {
 		sm_buf_adds(&b, acct);
 		sm_buf_addc(&b, '@');
@@ -191,14 +163,14 @@ normalize(struct sm_job *job, json_t *n, json_t *st, const char *kind)
 		json_object_set_new(author, "handle", json_string(b.data));
 		sm_buf_free(&b);
 	} else
-		json_object_set_new(author, "handle", str_or_null(acct));
-	name = str(acc, "display_name");
+		json_object_set_new(author, "handle", sm_json_str_or_null(acct));
+	name = sm_json_str(acc, "display_name");
 	if (name == NULL || *name == '\0')
-		name = str(acc, "username");
-	json_object_set_new(author, "name", str_or_null(name));
+		name = sm_json_str(acc, "username");
+	json_object_set_new(author, "name", sm_json_str_or_null(name));
 	json_object_set_new(rec, "author", author);
-	txt = to_text(str(st, "content") ? str(st, "content") : "");
-	cw = str(st, "spoiler_text");
+	txt = to_text(sm_json_str(st, "content") ? sm_json_str(st, "content") : "");
+	cw = sm_json_str(st, "spoiler_text");
 	if (cw && *cw) {
 		sm_buf_adds(&b, cw);
 		sm_buf_adds(&b, "\n\n");
@@ -208,12 +180,12 @@ normalize(struct sm_job *job, json_t *n, json_t *st, const char *kind)
 		sm_buf_free(&b);
 	}
 	json_object_set_new(rec, "text", txt ? txt : json_string(""));
-	json_object_set_new(rec, "lang", str_or_null(str(st, "language")));
-	url = str(st, "url") ? str(st, "url") : str(st, "uri");
-	json_object_set_new(rec, "url", str_or_null(url));
+	json_object_set_new(rec, "lang", sm_json_str_or_null(sm_json_str(st, "language")));
+	url = sm_json_str(st, "url") ? sm_json_str(st, "url") : sm_json_str(st, "uri");
+	json_object_set_new(rec, "url", sm_json_str_or_null(url));
 	json_object_set_new(rec, "thread", json_pack("{s:o,s:n}",
-	    "in_reply_to", str(st, "in_reply_to_id") ?
-	    prefixed(job, str(st, "in_reply_to_id")) : json_null(), "root"));
+	    "in_reply_to", sm_json_str(st, "in_reply_to_id") ?
+	    sm_job_id(job, sm_json_str(st, "in_reply_to_id")) : json_null(), "root"));
 	if (job->opts->native)
 		json_object_set(rec, "native", n);
 	return rec;
@@ -335,7 +307,7 @@ emit(struct sm_job *job, struct stream *s, json_t *n, int *too_old)
 	if (s->type == TAG || s->type == SEARCH) {
 		/* our own posts are not what we listen for */
 		acc = json_object_get(n, "account");
-		if (str(acc, "id") && strcmp(str(acc, "id"), m->me) == 0)
+		if (sm_json_str(acc, "id") && strcmp(sm_json_str(acc, "id"), m->me) == 0)
 			return 0;
 		rec = normalize(job, n, n, "search");
 	} else if (s->type == OWN)
@@ -383,7 +355,7 @@ on_page(struct sm_job *job, struct sm_http_response *r, void *arg)
 	}
 	len = json_array_size(page);
 	for (i = 0; i < len; i++) {
-		id = str(json_array_get(page, i), "id");
+		id = sm_json_str(json_array_get(page, i), "id");
 		if (id && (newest == NULL || sm_id_greater(id, newest)))
 			newest = id;
 		if (id && (oldest == NULL || sm_id_greater(oldest, id)))
@@ -454,10 +426,10 @@ on_me(struct sm_job *job, struct sm_http_response *r)
 
 	if (me == NULL)
 		return;
-	if (str(me, "id"))
-		m->me = xstrdup(str(me, "id"));
-	if (str(me, "url"))
-		m->domain = host_of(str(me, "url"));
+	if (sm_json_str(me, "id"))
+		m->me = xstrdup(sm_json_str(me, "id"));
+	if (sm_json_str(me, "url"))
+		m->domain = host_of(sm_json_str(me, "url"));
 	if (m->domain == NULL)
 		m->domain = host_of(job->acct->url);
 	json_decref(me);
