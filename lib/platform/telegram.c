@@ -17,6 +17,7 @@
 #include <jansson.h>
 
 #include "sm/fetch.h"
+#include "sm/jsonl.h"
 #include "sm/http.h"
 #include "sm/platform.h"
 #include "sm/util.h"
@@ -29,32 +30,14 @@ struct tg {
 	char *offset;		/* the next offset, or NULL */
 };
 
+/* The record id of message msg in chat: telegram:ACCOUNT:chat:msg. */
 static json_t *
-str_or_null(json_t *o, const char *k)
-{
-	json_t *v = json_object_get(o, k);
-
-	return json_is_string(v) ? json_string(json_string_value(v)) :
-	    json_null();
-}
-
-static json_t *
-native_id(struct sm_job *job, long long chat, long long msg, int prefix)
+message_id(struct sm_job *job, long long chat, long long msg)
 {
 	char buf[64];
-	struct sm_buf b = { 0 };
-	json_t *j;
 
-	if (prefix) {
-		sm_buf_adds(&b, "telegram:");
-		sm_buf_adds(&b, job->acct->name);
-		sm_buf_addc(&b, ':');
-	}
 	snprintf(buf, sizeof(buf), "%lld:%lld", chat, msg);
-	sm_buf_adds(&b, buf);
-	j = json_string(b.data);
-	sm_buf_free(&b);
-	return j;
+	return sm_job_id(job, buf);
 }
 
 static long long
@@ -116,7 +99,7 @@ normalize(struct sm_job *job, json_t *u, json_t *msg, int edited)
 	type = json_string_value(json_object_get(chat, "type"));
 	rt = json_object_get(msg, "reply_to_message");
 	rec = json_object();
-	json_object_set_new(rec, "id", native_id(job, chat_id, mid, 1));
+	json_object_set_new(rec, "id", message_id(job, chat_id, mid));
 	json_object_set_new(rec, "platform", json_string("telegram"));
 	json_object_set_new(rec, "account", json_string(job->acct->name));
 	json_object_set_new(rec, "kind", json_string(
@@ -138,7 +121,8 @@ normalize(struct sm_job *job, json_t *u, json_t *msg, int edited)
 		json_object_set_new(author, "id", json_string(buf));
 	} else
 		json_object_set_new(author, "id", json_null());
-	json_object_set_new(author, "handle", str_or_null(from, "username"));
+	json_object_set_new(author, "handle",
+	    sm_json_str_or_null(sm_json_str(from, "username")));
 	first = json_string_value(json_object_get(from, "first_name"));
 	last = json_string_value(json_object_get(from, "last_name"));
 	if (first == NULL)
@@ -158,7 +142,7 @@ normalize(struct sm_job *job, json_t *u, json_t *msg, int edited)
 	json_object_set_new(rec, "url", url_of(chat, mid));
 	json_object_set_new(rec, "thread", json_pack("{s:o,s:n}",
 	    "in_reply_to", json_is_object(rt) ?
-	    native_id(job, chat_id, num(rt, "message_id"), 1) : json_null(),
+	    message_id(job, chat_id, num(rt, "message_id")) : json_null(),
 	    "root"));
 	if (job->opts->native)
 		json_object_set(rec, "native", u);
