@@ -93,65 +93,6 @@ in_list(const char *const *list, const char *name)
 	return 0;
 }
 
-static void
-add_cp(struct sm_buf *b, uint32_t cp)
-{
-	char u[4];
-
-	if (cp < 0x80) {
-		u[0] = (char)cp;
-		sm_buf_add(b, u, 1);
-	} else if (cp < 0x800) {
-		u[0] = (char)(0xc0 | cp >> 6);
-		u[1] = (char)(0x80 | (cp & 0x3f));
-		sm_buf_add(b, u, 2);
-	} else if (cp < 0x10000) {
-		u[0] = (char)(0xe0 | cp >> 12);
-		u[1] = (char)(0x80 | (cp >> 6 & 0x3f));
-		u[2] = (char)(0x80 | (cp & 0x3f));
-		sm_buf_add(b, u, 3);
-	} else {
-		u[0] = (char)(0xf0 | cp >> 18);
-		u[1] = (char)(0x80 | (cp >> 12 & 0x3f));
-		u[2] = (char)(0x80 | (cp >> 6 & 0x3f));
-		u[3] = (char)(0x80 | (cp & 0x3f));
-		sm_buf_add(b, u, 4);
-	}
-}
-
-/* The length of the valid UTF-8 character at s, or 0 if it is not one. */
-static size_t
-utf8_len(const unsigned char *s, size_t n)
-{
-	size_t len, i;
-	uint32_t cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		len = 2;
-		cp = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		len = 3;
-		cp = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		len = 4;
-		cp = s[0] & 0x07;
-	} else
-		return 0;
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
-
 static int
 entity_cmp(const void *key, const void *elem)
 {
@@ -233,7 +174,7 @@ entity(struct sm_buf *out, const char *s, size_t n, int in_attr)
 			return 0;
 		if (i < n && s[i] == ';')
 			i++;
-		add_cp(out, numeric(cp, too_big));
+		sm_buf_add_cp(out, numeric(cp, too_big));
 		return i;
 	}
 	for (i = 1; i < n && i <= ENTITY_MAX && is_alnum((unsigned char)s[i]);
@@ -270,7 +211,7 @@ decode_into(struct sm_buf *out, const char *s, size_t n, int in_attr)
 			i += k;
 			continue;
 		}
-		k = utf8_len((const unsigned char *)s + i, n - i);
+		k = sm_utf8_len(s + i, n - i);
 		if (k == 0 || s[i] == '\0') {
 			sm_buf_adds(out, REPLACEMENT);
 			i++;
@@ -621,7 +562,7 @@ sm_html_to_text(const char *html, size_t len)
 			put_space(&c, ch);
 			i++;
 		} else if (ch == '\0' ||
-		    (k = utf8_len((const unsigned char *)html + i, len - i)) ==
+		    (k = sm_utf8_len(html + i, len - i)) ==
 		    0) {
 			put(&c, REPLACEMENT, 3);
 			i++;

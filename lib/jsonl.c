@@ -61,35 +61,15 @@ close_current(struct sm_reader *r)
 int
 sm_utf8_valid(const char *s, size_t n)
 {
-	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+	size_t k;
 
-	while (p < end) {
-		unsigned c = *p;
-		size_t need;
-		unsigned cp, min;
-
-		if (c < 0x80) {
-			p++;
+	for (size_t i = 0; i < n; i += k) {
+		if ((unsigned char)s[i] < 0x80) {
+			k = 1;	/* most of a line: no call */
 			continue;
 		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			need = 1; cp = c & 0x1f; min = 0x80;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			need = 2; cp = c & 0x0f; min = 0x800;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			need = 3; cp = c & 0x07; min = 0x10000;
-		} else
+		if ((k = sm_utf8_len(s + i, n - i)) == 0)
 			return 0;
-		if ((size_t)(end - p) <= need)
-			return 0;
-		for (size_t i = 1; i <= need; i++) {
-			if ((p[i] & 0xc0) != 0x80)
-				return 0;
-			cp = cp << 6 | (p[i] & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return 0;
-		p += need + 1;
 	}
 	return 1;
 }

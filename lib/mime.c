@@ -114,39 +114,6 @@ lowercase(char *s)
 
 /* --- UTF-8 and charsets --- */
 
-/* The length of the valid UTF-8 character at s, or 0 if it is not one. */
-static size_t
-utf8_len(const unsigned char *s, size_t n)
-{
-	size_t len, i;
-	uint32_t cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		len = 2;
-		cp = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		len = 3;
-		cp = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		len = 4;
-		cp = s[0] & 0x07;
-	} else
-		return 0;
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
-
 /* counts valid multi-byte characters and invalid bytes */
 static void
 utf8_stats(const char *s, size_t n, size_t *multi, size_t *bad)
@@ -155,7 +122,7 @@ utf8_stats(const char *s, size_t n, size_t *multi, size_t *bad)
 
 	*multi = *bad = 0;
 	while (i < n) {
-		k = utf8_len((const unsigned char *)s + i, n - i);
+		k = sm_utf8_len(s + i, n - i);
 		if (k == 0) {
 			(*bad)++;
 			i++;
@@ -174,7 +141,7 @@ copy_utf8(struct sm_buf *out, const char *s, size_t n)
 
 	sm_buf_reserve(out, n);
 	while (i < n) {
-		k = utf8_len((const unsigned char *)s + i, n - i);
+		k = sm_utf8_len(s + i, n - i);
 		if (k == 0 || s[i] == '\0') {
 			sm_buf_adds(out, REPLACEMENT);
 			i++;
@@ -184,26 +151,6 @@ copy_utf8(struct sm_buf *out, const char *s, size_t n)
 		}
 	}
 	sm_buf_add(out, "", 0);	/* terminated even when empty */
-}
-
-static void
-add_cp(struct sm_buf *b, uint32_t cp)
-{
-	char u[3];
-
-	if (cp < 0x80) {
-		u[0] = (char)cp;
-		sm_buf_add(b, u, 1);
-	} else if (cp < 0x800) {
-		u[0] = (char)(0xc0 | cp >> 6);
-		u[1] = (char)(0x80 | (cp & 0x3f));
-		sm_buf_add(b, u, 2);
-	} else {
-		u[0] = (char)(0xe0 | cp >> 12);
-		u[1] = (char)(0x80 | (cp >> 6 & 0x3f));
-		u[2] = (char)(0x80 | (cp & 0x3f));
-		sm_buf_add(b, u, 3);
-	}
 }
 
 /* windows-1252 0x80-0x9F; 0 where it has no character */
@@ -229,10 +176,10 @@ copy_cp1252(struct sm_buf *out, const char *s, size_t n)
 		else if (ch < 0x80)
 			sm_buf_addc(out, (char)ch);
 		else if (ch < 0xa0)
-			add_cp(out, cp1252[ch - 0x80] ? cp1252[ch - 0x80] :
+			sm_buf_add_cp(out, cp1252[ch - 0x80] ? cp1252[ch - 0x80] :
 			    0xfffd);
 		else
-			add_cp(out, ch);
+			sm_buf_add_cp(out, ch);
 	}
 	sm_buf_add(out, "", 0);	/* terminated even when empty */
 }

@@ -26,6 +26,16 @@ void sm_buf_adds(struct sm_buf *b, const char *s);
 void sm_buf_reset(struct sm_buf *b);
 void sm_buf_free(struct sm_buf *b);
 
+/* Appends code point cp (at most U+10FFFF) encoded as UTF-8. */
+void sm_buf_add_cp(struct sm_buf *b, unsigned long cp);
+
+/*
+ * The length of the valid UTF-8 character at s, of which n bytes may be
+ * read; 0 when there is none (a bad byte, an overlong form, a surrogate,
+ * a truncated sequence).
+ */
+size_t sm_utf8_len(const char *s, size_t n);
+
 /* FNV-1a, for the hash tables. */
 unsigned long sm_hash(const void *p, size_t n);
 
