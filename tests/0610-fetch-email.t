@@ -11,7 +11,7 @@ chmod 755 "$T"		# when root, the mail processes run as nobody
 trap 'imapd_stop "$T/imapd"; rm -rf "$T"' EXIT
 imapd_start "$T/imapd" || { echo "Bail out! dovecot did not start"; exit 1; }
 
-plan 41
+plan 60
 
 MAIL=$SM_SRC/tests/fixtures/email
 echo "$IMAP_PASS" > "$T/password"
@@ -144,6 +144,86 @@ config "imap://127.0.0.1:$IMAP_PORT"
 run sm-fetch -b
 is "imap:// with STARTTLS: exit 0" "$rc" 0
 is "imap:// with STARTTLS: all messages" "$(jq -r .id out | wc -l)" 7
+
+# --own: the administration's sent mail, as kind own, with its own cursor
+rm -f "$T"/state.db*
+config "" "mark_seen: true"
+imapd_deliver "$T/imapd" -m Sent "$MAIL/sent-answer.eml" >/dev/null
+run sm-fetch --own -b -v
+is "--own: exit 0" "$rc" 0
+is "--own: the inbox's seven messages, then the answer in Sent" \
+    "$(jq -r 'if .kind == "own" then "own" else "inbox" end' out | uniq -c |
+    awk '{ printf "%s %s ", $1, $2 }')" "7 inbox 1 own "
+is "... the answer's record" \
+    "$(jq -c 'select(.kind == "own") | del(.fetched_at, .email.uidvalidity)' out)" \
+    '{"id":"email:correo:<inc-2025-0420.1741800000@villanueva.example>","platform":"email","account":"correo","kind":"own","created_at":"2025-03-12T16:20:00Z","author":{"id":"atencion@villanueva.example","handle":"atencion@villanueva.example","name":"Atención Ciudadana"},"text":"Hemos trasladado su aviso al servicio de parques con el número 2025/0420.\n\nAtención Ciudadana","lang":null,"url":null,"thread":{"in_reply_to":"email:correo:<CAPedro+001@mail.correo.example>","root":"email:correo:<CAPedro+001@mail.correo.example>"},"email":{"subject":"Re: [Incidencia 2025/0420] Columpio suelto","message_id":"<inc-2025-0420.1741800000@villanueva.example>","references":["<CAPedro+001@mail.correo.example>"],"uid":1,"attachments":[]}}'
+is "... in_reply_to is the id of the citizen's message" \
+    "$(jq -r 'select(.kind == "own") | .thread.in_reply_to' out)" \
+    "$(jq -r 'select(.email.message_id == "<CAPedro+001@mail.correo.example>") | .id' out)"
+like "... -v says where each cursor is" "$(cat err)" \
+    'correo: 8 records; cursor (uid at [0-9]+:7; cursor own at [0-9]+:1|own at [0-9]+:1; cursor uid at [0-9]+:7)$'
+is "... mark_seen never marks sent mail read" "$(flags Sent)" "1: "
+
+imapd_deliver "$T/imapd" -m Sent "$MAIL/sent-later.eml" \
+    "$MAIL/sent-notice.eml" >/dev/null
+run sm-fetch --own
+is "--own, incremental: only the new sent mail" \
+    "$rc $(jq -r '[.kind, .email.uid, .thread.in_reply_to] | join(" ")' out)" \
+    "0 own 2 email:correo:<lm-20250312-1@correo.example>
+own 3 "
+is "... quote and signature left out" \
+    "$(jq -r 'select(.email.uid == 2) | .text' out)" "Buenos días, Lucía:
+
+El servicio de limpieza cambiará hoy la tapa del contenedor."
+run sm-fetch --own
+is "--own again: nothing new" "$rc $(cat out)" "0 "
+
+# what sm-fetch says to dovecot, from now on: rawlog_dir as a userdb
+# setting in the passwd file, which dovecot reads again when it changes
+# (at most once a second, so until a session shows that it has)
+mkdir -m 777 "$T/raw"
+printf 'test:{PLAIN}%s::::::userdb_rawlog_dir=%s\n' "$IMAP_PASS" "$T/raw" \
+    > "$T/imapd/passwd"
+i=0
+until ls "$T"/raw/*.in >/dev/null 2>&1 || [ $i -ge 50 ]; do
+	sm-fetch -n >/dev/null 2>&1
+	i=$((i + 1))
+	sleep 0.1
+done
+rm -f "$T"/raw/*
+# said: the commands sm-fetch sent, without the tags and times
+said() {
+	cat "$T"/raw/*.in 2>/dev/null | tr -d '\r' | cut -d' ' -f3-
+}
+
+imapd_deliver "$T/imapd" -m Sent "$MAIL/sent-answer.eml" >/dev/null
+run sm-fetch
+is "without --own: exit 0, no records" "$rc $(cat out)" "0 "
+like "... the inbox is read, the sent mailbox not at all" \
+    "$(said | grep -c INBOX) $(said | grep -c Sent)" '^[1-9][0-9]* 0$'
+rm -f "$T"/raw/*
+run sm-fetch --own
+is "... and is still there for --own" "$(jq -r '[.kind, .email.uid] | join(" ")' out)" \
+    "own 4"
+like "... which reads it" "$(said | grep -c Sent)" '^[1-9]'
+is "... without marking it read" "$(flags Sent)" "1: 2: 3: 4: "
+
+imapd_deliver "$T/imapd" "$MAIL/plain-qp.eml" >/dev/null
+config "" "sent_mailbox: Enviados"
+run sm-fetch --own
+is "a missing sent_mailbox: exit 69" "$rc" 69
+is "... said once" "$(cat err)" \
+    'sm-fetch: correo: sent_mailbox "Enviados": the server refused STATUS (is there such a mailbox?); own messages left out'
+is "... and the inbox is still fetched" "$(jq -r '[.kind, .email.uid] | join(" ")' out)" \
+    "email 8"
+run sm-fetch
+is "... and without --own it is not looked for" "$rc $(cat err)" "0 "
+
+config "" 'sent_mailbox: ""'
+run sm-fetch --own
+is "an empty sent_mailbox is a configuration error" "$rc $(cat err)" \
+    "78 sm-fetch: sm.yaml:13:19: accounts.correo.sent_mailbox: expected a non-empty string, got an empty one"
+config
 
 # failures
 echo wrong > "$T/password"
