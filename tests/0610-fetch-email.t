@@ -11,7 +11,7 @@ chmod 755 "$T"		# when root, the mail processes run as nobody
 trap 'imapd_stop "$T/imapd"; rm -rf "$T"' EXIT
 imapd_start "$T/imapd" || { echo "Bail out! dovecot did not start"; exit 1; }
 
-plan 60
+plan 68
 
 MAIL=$SM_SRC/tests/fixtures/email
 echo "$IMAP_PASS" > "$T/password"
@@ -224,6 +224,85 @@ run sm-fetch --own
 is "an empty sent_mailbox is a configuration error" "$rc $(cat err)" \
     "78 sm-fetch: sm.yaml:13:19: accounts.correo.sent_mailbox: expected a non-empty string, got an empty one"
 config
+
+# kill -9 in mid-run: the next run brings everything that was not out
+# before, nothing is lost.  Eighty long messages are far more than the
+# pipe holds: once the test stops reading, sm-fetch blocks writing, and
+# is killed there, past its first cursor commit (20 messages).
+rm -f "$T"/state.db* "$T"/raw/*
+config "" "mailbox: Lots"
+imapd_deliver "$T/imapd" -m Lots "$MAIL/plain-qp.eml" >/dev/null
+sm-fetch --own -b >/dev/null 2>&1	# both cursors, at the ends
+mkdir "$T/lots"
+awk -v dir="$T/lots" 'BEGIN {
+	for (i = 1; i <= 80; i++) {
+		f = sprintf("%s/%03d.eml", dir, i)
+		printf "Date: Fri, 14 Mar 2025 10:%02d:00 +0100\r\n", i % 60 > f
+		printf "From: vecino%d@correo.example\r\n", i > f
+		printf "To: atencion@villanueva.example\r\n" > f
+		printf "Subject: Farola %d\r\n", i > f
+		printf "Message-ID: <lote-%d@correo.example>\r\n", i > f
+		printf "Content-Type: text/plain; charset=UTF-8\r\n\r\n" > f
+		for (j = 1; j <= 50; j++)
+			printf "Vecino %d, línea %d: la farola de la calle Mayor sigue apagada.\r\n", i, j > f
+		close(f)
+	}
+	for (i = 1; i <= 2; i++) {
+		f = sprintf("%s/sent-%d.eml", dir, i)
+		printf "Date: Fri, 14 Mar 2025 12:0%d:00 +0100\r\n", i > f
+		printf "From: atencion@villanueva.example\r\n" > f
+		printf "To: vecino%d@correo.example\r\n", i > f
+		printf "Subject: Re: Farola %d\r\n", i > f
+		printf "In-Reply-To: <lote-%d@correo.example>\r\n", i > f
+		printf "Message-ID: <resp-%d@villanueva.example>\r\n", i > f
+		printf "Content-Type: text/plain; charset=UTF-8\r\n\r\n" > f
+		printf "Avisado el servicio de alumbrado.\r\n" > f
+		close(f)
+	}
+}'
+imapd_deliver "$T/imapd" -m Lots "$T"/lots/0*.eml >/dev/null
+imapd_deliver "$T/imapd" -m Sent "$T"/lots/sent-*.eml >/dev/null
+LOTS=$(cd "$T/lots" && sed -n 's/^Message-ID: \(.*\)\r$/email:correo:\1/p' \
+    0*.eml sent-*.eml | sort | tr '\n' ' ')
+
+rm -f fifo run1.jsonl
+mkfifo fifo
+sm-fetch --own > fifo 2> run1.err &
+pid=$!
+exec 3< fifo
+n=0
+# the shell's read takes a pipe a byte at a time: no record is read ahead
+while [ $n -lt 25 ] && IFS= read -r line <&3; do
+	printf '%s\n' "$line" >> run1.jsonl
+	n=$((n + 1))
+done
+kill -9 $pid
+wait $pid 2>/dev/null
+cat <&3 >> run1.jsonl		# what was flushed into the pipe before
+exec 3<&-
+# valid: the ids of the whole records in FILE... (the last may be cut)
+valid() {
+	jq -R -r 'fromjson? | .id' "$@"
+}
+got1=$(valid run1.jsonl | wc -l)
+echo "# killed after $got1 whole records; $(wc -c < run1.jsonl) bytes"
+is "killed: in mid-run, with some of the messages out" \
+    "$([ "$got1" -ge 25 ] && [ "$got1" -lt 82 ] && echo yes)" yes
+run sm-fetch --own
+is "after kill -9: the next run ends well" "$rc $(cat err)" "0 "
+is "... and with the first brings every message, none lost" \
+    "$(valid run1.jsonl out | sort -u | tr '\n' ' ')" "$LOTS"
+is "... each at most twice, what was not committed" \
+    "$(valid run1.jsonl out | sort | uniq -c | awk '$1 > 2' | wc -l)" 0
+is "... the cursor had moved: the first messages are not fetched again" \
+    "$(valid out | grep -c -e '<lote-1@' -e '<lote-20@')" 0
+is "... the answers, kind own, come with them" \
+    "$(jq -r 'select(.kind == "own") | .thread.in_reply_to' out | tr '\n' ' ')" \
+    "email:correo:<lote-1@correo.example> email:correo:<lote-2@correo.example> "
+run sm-fetch --own
+is "... and then nothing" "$rc $(cat out)" "0 "
+like "at most the message being fetched when killed is left read" \
+    "$(flags Lots | tr ' ' '\n' | grep -c Seen)" '^[01]$'
 
 # failures
 echo wrong > "$T/password"
