@@ -11,7 +11,7 @@ chmod 755 "$T"		# when root, the mail processes run as nobody
 trap 'imapd_stop "$T/imapd"; rm -rf "$T"' EXIT
 imapd_start "$T/imapd" || { echo "Bail out! dovecot did not start"; exit 1; }
 
-plan 41
+plan 68
 
 MAIL=$SM_SRC/tests/fixtures/email
 echo "$IMAP_PASS" > "$T/password"
@@ -144,6 +144,165 @@ config "imap://127.0.0.1:$IMAP_PORT"
 run sm-fetch -b
 is "imap:// with STARTTLS: exit 0" "$rc" 0
 is "imap:// with STARTTLS: all messages" "$(jq -r .id out | wc -l)" 7
+
+# --own: the administration's sent mail, as kind own, with its own cursor
+rm -f "$T"/state.db*
+config "" "mark_seen: true"
+imapd_deliver "$T/imapd" -m Sent "$MAIL/sent-answer.eml" >/dev/null
+run sm-fetch --own -b -v
+is "--own: exit 0" "$rc" 0
+is "--own: the inbox's seven messages, then the answer in Sent" \
+    "$(jq -r 'if .kind == "own" then "own" else "inbox" end' out | uniq -c |
+    awk '{ printf "%s %s ", $1, $2 }')" "7 inbox 1 own "
+is "... the answer's record" \
+    "$(jq -c 'select(.kind == "own") | del(.fetched_at, .email.uidvalidity)' out)" \
+    '{"id":"email:correo:<inc-2025-0420.1741800000@villanueva.example>","platform":"email","account":"correo","kind":"own","created_at":"2025-03-12T16:20:00Z","author":{"id":"atencion@villanueva.example","handle":"atencion@villanueva.example","name":"Atención Ciudadana"},"text":"Hemos trasladado su aviso al servicio de parques con el número 2025/0420.\n\nAtención Ciudadana","lang":null,"url":null,"thread":{"in_reply_to":"email:correo:<CAPedro+001@mail.correo.example>","root":"email:correo:<CAPedro+001@mail.correo.example>"},"email":{"subject":"Re: [Incidencia 2025/0420] Columpio suelto","message_id":"<inc-2025-0420.1741800000@villanueva.example>","references":["<CAPedro+001@mail.correo.example>"],"uid":1,"attachments":[]}}'
+is "... in_reply_to is the id of the citizen's message" \
+    "$(jq -r 'select(.kind == "own") | .thread.in_reply_to' out)" \
+    "$(jq -r 'select(.email.message_id == "<CAPedro+001@mail.correo.example>") | .id' out)"
+like "... -v says where each cursor is" "$(cat err)" \
+    'correo: 8 records; cursor (uid at [0-9]+:7; cursor own at [0-9]+:1|own at [0-9]+:1; cursor uid at [0-9]+:7)$'
+is "... mark_seen never marks sent mail read" "$(flags Sent)" "1: "
+
+imapd_deliver "$T/imapd" -m Sent "$MAIL/sent-later.eml" \
+    "$MAIL/sent-notice.eml" >/dev/null
+run sm-fetch --own
+is "--own, incremental: only the new sent mail" \
+    "$rc $(jq -r '[.kind, .email.uid, .thread.in_reply_to] | join(" ")' out)" \
+    "0 own 2 email:correo:<lm-20250312-1@correo.example>
+own 3 "
+is "... quote and signature left out" \
+    "$(jq -r 'select(.email.uid == 2) | .text' out)" "Buenos días, Lucía:
+
+El servicio de limpieza cambiará hoy la tapa del contenedor."
+run sm-fetch --own
+is "--own again: nothing new" "$rc $(cat out)" "0 "
+
+# what sm-fetch says to dovecot, from now on: rawlog_dir as a userdb
+# setting in the passwd file, which dovecot reads again when it changes
+# (at most once a second, so until a session shows that it has)
+mkdir -m 777 "$T/raw"
+printf 'test:{PLAIN}%s::::::userdb_rawlog_dir=%s\n' "$IMAP_PASS" "$T/raw" \
+    > "$T/imapd/passwd"
+i=0
+until ls "$T"/raw/*.in >/dev/null 2>&1 || [ $i -ge 50 ]; do
+	sm-fetch -n >/dev/null 2>&1
+	i=$((i + 1))
+	sleep 0.1
+done
+rm -f "$T"/raw/*
+# said: the commands sm-fetch sent, without the tags and times
+said() {
+	cat "$T"/raw/*.in 2>/dev/null | tr -d '\r' | cut -d' ' -f3-
+}
+
+imapd_deliver "$T/imapd" -m Sent "$MAIL/sent-answer.eml" >/dev/null
+run sm-fetch
+is "without --own: exit 0, no records" "$rc $(cat out)" "0 "
+like "... the inbox is read, the sent mailbox not at all" \
+    "$(said | grep -c INBOX) $(said | grep -c Sent)" '^[1-9][0-9]* 0$'
+rm -f "$T"/raw/*
+run sm-fetch --own
+is "... and is still there for --own" "$(jq -r '[.kind, .email.uid] | join(" ")' out)" \
+    "own 4"
+like "... which reads it" "$(said | grep -c Sent)" '^[1-9]'
+is "... without marking it read" "$(flags Sent)" "1: 2: 3: 4: "
+
+imapd_deliver "$T/imapd" "$MAIL/plain-qp.eml" >/dev/null
+config "" "sent_mailbox: Enviados"
+run sm-fetch --own
+is "a missing sent_mailbox: exit 69" "$rc" 69
+is "... said once" "$(cat err)" \
+    'sm-fetch: correo: sent_mailbox "Enviados": the server refused STATUS (is there such a mailbox?); own messages left out'
+is "... and the inbox is still fetched" "$(jq -r '[.kind, .email.uid] | join(" ")' out)" \
+    "email 8"
+run sm-fetch
+is "... and without --own it is not looked for" "$rc $(cat err)" "0 "
+
+config "" 'sent_mailbox: ""'
+run sm-fetch --own
+is "an empty sent_mailbox is a configuration error" "$rc $(cat err)" \
+    "78 sm-fetch: sm.yaml:13:19: accounts.correo.sent_mailbox: expected a non-empty string, got an empty one"
+config
+
+# kill -9 in mid-run: the next run brings everything that was not out
+# before, nothing is lost.  Eighty long messages are far more than the
+# pipe holds: once the test stops reading, sm-fetch blocks writing, and
+# is killed there, past its first cursor commit (20 messages).
+rm -f "$T"/state.db* "$T"/raw/*
+config "" "mailbox: Lots"
+imapd_deliver "$T/imapd" -m Lots "$MAIL/plain-qp.eml" >/dev/null
+sm-fetch --own -b >/dev/null 2>&1	# both cursors, at the ends
+mkdir "$T/lots"
+awk -v dir="$T/lots" 'BEGIN {
+	for (i = 1; i <= 80; i++) {
+		f = sprintf("%s/%03d.eml", dir, i)
+		printf "Date: Fri, 14 Mar 2025 10:%02d:00 +0100\r\n", i % 60 > f
+		printf "From: vecino%d@correo.example\r\n", i > f
+		printf "To: atencion@villanueva.example\r\n" > f
+		printf "Subject: Farola %d\r\n", i > f
+		printf "Message-ID: <lote-%d@correo.example>\r\n", i > f
+		printf "Content-Type: text/plain; charset=UTF-8\r\n\r\n" > f
+		for (j = 1; j <= 50; j++)
+			printf "Vecino %d, línea %d: la farola de la calle Mayor sigue apagada.\r\n", i, j > f
+		close(f)
+	}
+	for (i = 1; i <= 2; i++) {
+		f = sprintf("%s/sent-%d.eml", dir, i)
+		printf "Date: Fri, 14 Mar 2025 12:0%d:00 +0100\r\n", i > f
+		printf "From: atencion@villanueva.example\r\n" > f
+		printf "To: vecino%d@correo.example\r\n", i > f
+		printf "Subject: Re: Farola %d\r\n", i > f
+		printf "In-Reply-To: <lote-%d@correo.example>\r\n", i > f
+		printf "Message-ID: <resp-%d@villanueva.example>\r\n", i > f
+		printf "Content-Type: text/plain; charset=UTF-8\r\n\r\n" > f
+		printf "Avisado el servicio de alumbrado.\r\n" > f
+		close(f)
+	}
+}'
+imapd_deliver "$T/imapd" -m Lots "$T"/lots/0*.eml >/dev/null
+imapd_deliver "$T/imapd" -m Sent "$T"/lots/sent-*.eml >/dev/null
+LOTS=$(cd "$T/lots" && sed -n 's/^Message-ID: \(.*\)\r$/email:correo:\1/p' \
+    0*.eml sent-*.eml | sort | tr '\n' ' ')
+
+rm -f fifo run1.jsonl
+mkfifo fifo
+sm-fetch --own > fifo 2> run1.err &
+pid=$!
+exec 3< fifo
+n=0
+# the shell's read takes a pipe a byte at a time: no record is read ahead
+while [ $n -lt 25 ] && IFS= read -r line <&3; do
+	printf '%s\n' "$line" >> run1.jsonl
+	n=$((n + 1))
+done
+kill -9 $pid
+wait $pid 2>/dev/null
+cat <&3 >> run1.jsonl		# what was flushed into the pipe before
+exec 3<&-
+# valid: the ids of the whole records in FILE... (the last may be cut)
+valid() {
+	jq -R -r 'fromjson? | .id' "$@"
+}
+got1=$(valid run1.jsonl | wc -l)
+echo "# killed after $got1 whole records; $(wc -c < run1.jsonl) bytes"
+is "killed: in mid-run, with some of the messages out" \
+    "$([ "$got1" -ge 25 ] && [ "$got1" -lt 82 ] && echo yes)" yes
+run sm-fetch --own
+is "after kill -9: the next run ends well" "$rc $(cat err)" "0 "
+is "... and with the first brings every message, none lost" \
+    "$(valid run1.jsonl out | sort -u | tr '\n' ' ')" "$LOTS"
+is "... each at most twice, what was not committed" \
+    "$(valid run1.jsonl out | sort | uniq -c | awk '$1 > 2' | wc -l)" 0
+is "... the cursor had moved: the first messages are not fetched again" \
+    "$(valid out | grep -c -e '<lote-1@' -e '<lote-20@')" 0
+is "... the answers, kind own, come with them" \
+    "$(jq -r 'select(.kind == "own") | .thread.in_reply_to' out | tr '\n' ' ')" \
+    "email:correo:<lote-1@correo.example> email:correo:<lote-2@correo.example> "
+run sm-fetch --own
+is "... and then nothing" "$rc $(cat out)" "0 "
+like "at most the message being fetched when killed is left read" \
+    "$(flags Lots | tr ' ' '\n' | grep -c Seen)" '^[01]$'
 
 # failures
 echo wrong > "$T/password"

@@ -11,6 +11,13 @@
  * seen before keep theirs.  Without a cursor, -b or -s, the first run
  * takes the newest limit messages (20).
  *
+ * With --own, stream "own" reads the administration's sent mail from
+ * sent_mailbox ("Sent") in the same way, as kind "own", never marking
+ * anything read; thread.in_reply_to names the citizen's message by the
+ * id the inbox gives it, so that sm-report can match answer and question.
+ * A missing sent mailbox is reported and the inbox kept.  Without --own
+ * that mailbox is not touched.
+ *
  * IMAP over libcurl's easy interface: the account is read at once, while
  * the other accounts wait.  imaps:// URLs, or imap:// with STARTTLS
  * required; certificates are always verified.
@@ -34,7 +41,17 @@
 #define COMMIT_EVERY 20
 
 static const char *const keys[] = {
-	"user", "mailbox", "address", "mark_seen", NULL
+	"user", "mailbox", "sent_mailbox", "address", "mark_seen", NULL
+};
+
+/* one mailbox read as one stream */
+struct box {
+	const char *name;
+	char *url;		/* base/NAME, percent-encoded */
+	char *quoted;		/* "NAME" for commands */
+	const char *stream;	/* the cursor's: "uid" or "own" */
+	int own;		/* the administration's sent mail */
+	int mark_seen;
 };
 
 struct imap {
@@ -43,18 +60,16 @@ struct imap {
 	size_t max;		/* largest response taken */
 	int too_large;
 	char errbuf[CURL_ERROR_SIZE];
-	const char *mailbox;
-	char *box_url;		/* base/MAILBOX, percent-encoded */
-	char *box_quoted;	/* "MAILBOX" for commands */
+	struct box inbox, sent;
 	const char *domain;	/* ours: replies point at it */
-	int mark_seen;
 	int no_peek;		/* libcurl gives no literal: fetch by URL */
 };
 
 static int
 check(const struct sm_config *cfg, struct sm_account *a, struct sm_error *err)
 {
-	static const char *const strs[] = { "user", "mailbox", "address" };
+	static const char *const strs[] = { "user", "mailbox", "sent_mailbox",
+	    "address" };
 	json_t *v;
 	size_t i;
 
@@ -335,35 +350,46 @@ lang_of(const char *cl)
 	return i >= 2 && i <= 3 ? json_string(buf) : json_null();
 }
 
+/* "email:ACCOUNT:" and id, as the record's id (a new string), or null */
 static json_t *
-normalize(struct sm_job *job, const struct sm_mail *ml, unsigned long long v,
-    unsigned long uid, const char *internaldate, const char *raw,
-    size_t rawlen)
+prefixed(struct sm_job *job, const char *id)
+{
+	struct sm_buf b = { 0 };
+	json_t *j;
+
+	if (id == NULL)
+		return json_null();
+	sm_buf_adds(&b, "email:");
+	sm_buf_adds(&b, job->acct->name);
+	sm_buf_addc(&b, ':');
+	sm_buf_adds(&b, id);
+	j = json_string(b.data);
+	sm_buf_free(&b);
+	return j;
+}
+
+static json_t *
+normalize(struct sm_job *job, const struct box *bx, const struct sm_mail *ml,
+    unsigned long long v, unsigned long uid, const char *internaldate,
+    const char *raw, size_t rawlen)
 {
 	struct imap *m = job->priv;
-	struct sm_buf id = { 0 };
-	char num[64], date[SM_MIME_DATE_SIZE];
+	char num[80], date[SM_MIME_DATE_SIZE];
 	json_t *rec = json_object(), *refs, *att, *e;
+	const char *root;
 	int reply = ours(ml->in_reply_to, m->domain);
 	size_t i;
 
-	sm_buf_adds(&id, "email:");
-	sm_buf_adds(&id, job->acct->name);
-	sm_buf_addc(&id, ':');
-	if (ml->message_id)
-		sm_buf_adds(&id, ml->message_id);
-	else {
-		snprintf(num, sizeof(num), "%llu:%lu", v, uid);
-		sm_buf_adds(&id, num);
-	}
+	/* sent mail without a Message-ID must not take an inbox one's id */
+	snprintf(num, sizeof(num), "%s%llu:%lu", bx->own ? "own:" : "", v, uid);
 	for (i = 0; i < ml->nreferences; i++)
 		reply |= ours(ml->references[i], m->domain);
-	json_object_set_new(rec, "id", json_string(id.data));
-	sm_buf_free(&id);
+	json_object_set_new(rec, "id", prefixed(job, ml->message_id ?
+	    ml->message_id : num));
 	json_object_set_new(rec, "platform", json_string("email"));
 	json_object_set_new(rec, "account", json_string(job->acct->name));
-	json_object_set_new(rec, "kind", json_string(reply ? "reply" :
-	    "email"));
+	json_object_set_new(rec, "kind", json_string(bx->own ? "own" :
+	    reply ? "reply" : "email"));
 	if (ml->date)
 		json_object_set_new(rec, "created_at", json_string(ml->date));
 	else if (internaldate[0] && sm_mime_date(internaldate, date) == 0)
@@ -378,10 +404,16 @@ normalize(struct sm_job *job, const struct sm_mail *ml, unsigned long long v,
 	json_object_set_new(rec, "text", json_string(ml->text));
 	json_object_set_new(rec, "lang", lang_of(ml->language));
 	json_object_set_new(rec, "url", json_null());
-	json_object_set_new(rec, "thread", json_pack("{s:o,s:o}",
-	    "in_reply_to", str_or_null(ml->in_reply_to),
-	    "root", str_or_null(ml->nreferences ? ml->references[0] :
-	    ml->in_reply_to)));
+	root = ml->nreferences ? ml->references[0] : ml->in_reply_to;
+	if (bx->own)
+		/* the ids the citizens' messages have in the inbox stream */
+		json_object_set_new(rec, "thread", json_pack("{s:o,s:o}",
+		    "in_reply_to", prefixed(job, ml->in_reply_to),
+		    "root", prefixed(job, root)));
+	else
+		json_object_set_new(rec, "thread", json_pack("{s:o,s:o}",
+		    "in_reply_to", str_or_null(ml->in_reply_to),
+		    "root", str_or_null(root)));
 	refs = json_array();
 	for (i = 0; i < ml->nreferences; i++)
 		json_array_append_new(refs, json_string(ml->references[i]));
@@ -443,8 +475,9 @@ set_seen(struct sm_job *job, const char *guard, unsigned long uid, int on)
  * 1 when the UID is gone, -1 to stop.
  */
 static int
-get_message(struct sm_job *job, const char *guard, unsigned long uid,
-    const char **msg, size_t *mlen, char *date, size_t datesize)
+get_message(struct sm_job *job, const struct box *bx, const char *guard,
+    unsigned long uid, const char **msg, size_t *mlen, char *date,
+    size_t datesize)
 {
 	struct imap *m = job->priv;
 	char cmd[96], *url;
@@ -488,7 +521,7 @@ get_message(struct sm_job *job, const char *guard, unsigned long uid,
 		goto failed;
 	*msg = m->resp.data;
 	*mlen = m->resp.len;
-	if (!seen && !(m->mark_seen && !job->opts->dry_run)) {
+	if (!seen && !(bx->mark_seen && !job->opts->dry_run)) {
 		/* keep the bytes: the STORE answer goes to m->resp too */
 		struct sm_buf keep = m->resp;
 
@@ -511,8 +544,8 @@ failed:
 
 /* one message: fetched, parsed, emitted, maybe marked seen; -1 to stop */
 static int
-one(struct sm_job *job, const char *guard, unsigned long long v,
-    unsigned long uid)
+one(struct sm_job *job, const struct box *bx, const char *guard,
+    unsigned long long v, unsigned long uid)
 {
 	struct imap *m = job->priv;
 	char date[64];
@@ -524,12 +557,12 @@ one(struct sm_job *job, const char *guard, unsigned long long v,
 	int rc, peeked;
 
 	peeked = !m->no_peek;
-	if ((rc = get_message(job, guard, uid, &msg, &mlen, date,
+	if ((rc = get_message(job, bx, guard, uid, &msg, &mlen, date,
 	    sizeof(date))) != 0)
 		return rc < 0 ? -1 : 0;
 	peeked = peeked && !m->no_peek;
 	sm_mime_parse(&ml, msg, mlen);
-	rec = normalize(job, &ml, v, uid, date, msg, mlen);
+	rec = normalize(job, bx, &ml, v, uid, date, msg, mlen);
 	sm_mime_free(&ml);
 	if (job->opts->since && sm_time_parse(json_string_value(
 	    json_object_get(rec, "created_at")), &t) == 0 &&
@@ -539,16 +572,18 @@ one(struct sm_job *job, const char *guard, unsigned long long v,
 	}
 	if (sm_job_emit(job, rec) < 0)
 		return -1;
-	if (m->mark_seen && !job->opts->dry_run && peeked)
+	if (bx->mark_seen && !job->opts->dry_run && peeked)
 		set_seen(job, guard, uid, 1);
 	return 0;
 }
 
+/* reads one mailbox as one stream, from its cursor on */
 static void
-run(struct sm_job *job)
+run(struct sm_job *job, const struct box *bx)
 {
 	struct imap *m = job->priv;
-	const char *cur = sm_job_cursor(job, "uid");
+	const char *cur = sm_job_cursor(job, bx->stream);
+	const char *in = bx->own ? bx->quoted : "", *sep = bx->own ? ": " : "";
 	unsigned long long v, cv = 0;
 	unsigned long last = 0, floor, *uids = NULL;
 	size_t n, i, first = 0, since_commit = 0;
@@ -561,14 +596,21 @@ run(struct sm_job *job)
 	if (cur && sscanf(cur, "%llu:%lu", &cv, &last) != 2)
 		cur = NULL;
 	status = url_join(job->acct->url, "/");
-	base = xmalloc(strlen(m->box_quoted) + 64);
-	sprintf(base, "STATUS %s (UIDVALIDITY UIDNEXT)", m->box_quoted);
+	base = xmalloc(strlen(bx->quoted) + 64);
+	sprintf(base, "STATUS %s (UIDVALIDITY UIDNEXT)", bx->quoted);
 	rc = perform(job, status, base);
 	free(status);
 	free(base);
+	if (rc == CURLE_QUOTE_ERROR && bx->own) {
+		/* the inbox is still worth having */
+		sm_job_warn(job, EX_UNAVAILABLE, "sent_mailbox %s: the server "
+		    "refused STATUS (is there such a mailbox?); own messages "
+		    "left out", bx->quoted);
+		return;
+	}
 	if (rc == CURLE_QUOTE_ERROR) {
 		sm_job_fail(job, EX_UNAVAILABLE, "mailbox %s: the server "
-		    "refused STATUS (is there such a mailbox?)", m->box_quoted);
+		    "refused STATUS (is there such a mailbox?)", bx->quoted);
 		return;
 	}
 	if (rc != CURLE_OK) {
@@ -582,8 +624,8 @@ run(struct sm_job *job)
 	}
 	v = (unsigned long long)item(m->resp.data, "UIDVALIDITY");
 	if (cur && cv != v) {
-		sm_job_note(job, "UIDVALIDITY changed from %llu to %llu: "
-		    "reading the mailbox again", cv, v);
+		sm_job_note(job, "%s%sUIDVALIDITY changed from %llu to %llu: "
+		    "reading the mailbox again", in, sep, cv, v);
 		rescan = 1;
 		last = 0;
 	}
@@ -591,7 +633,7 @@ run(struct sm_job *job)
 	if (job->opts->backfill)
 		last = 0;
 	snprintf(value, sizeof(value), ";UIDVALIDITY=%llu", v);
-	guard = url_join(m->box_url, value);
+	guard = url_join(bx->url, value);
 	if (job->opts->since) {
 		/* walks back as far as the date, as on Mastodon */
 		struct tm tm;
@@ -618,16 +660,16 @@ run(struct sm_job *job)
 
 		if (n > lim)
 			first = n - lim;
-		sm_job_note(job, "first run: only the newest %zu messages "
-		    "(see --backfill)", lim);
+		sm_job_note(job, "%s%sfirst run: only the newest %zu messages "
+		    "(see --backfill)", in, sep, lim);
 	}
 	for (i = first; i < n && !job->stopped; i++) {
-		if (one(job, guard, v, uids[i]) < 0)
+		if (one(job, bx, guard, v, uids[i]) < 0)
 			break;
 		if (++since_commit == COMMIT_EVERY || i + 1 == n) {
 			snprintf(value, sizeof(value), "%llu:%lu", v,
 			    uids[i] > floor ? uids[i] : floor);
-			if (sm_job_commit(job, "uid", value) < 0)
+			if (sm_job_commit(job, bx->stream, value) < 0)
 				break;
 			since_commit = 0;
 		}
@@ -636,10 +678,38 @@ run(struct sm_job *job)
 	    rescan)) {
 		/* nothing to emit, but the mailbox is known from now on */
 		snprintf(value, sizeof(value), "%llu:%lu", v, floor);
-		sm_job_commit(job, "uid", value);
+		sm_job_commit(job, bx->stream, value);
 	}
 	free(uids);
 	free(guard);
+}
+
+/* bx for the mailbox name (borrowed from the configuration) */
+static void
+box_init(struct imap *m, struct box *bx, const char *base, const char *name,
+    const char *stream)
+{
+	struct sm_buf b = { 0 };
+	char *esc;
+	size_t i;
+
+	bx->name = name;
+	bx->stream = stream;
+	esc = curl_easy_escape(m->curl, name, 0);
+	sm_buf_adds(&b, base);
+	sm_buf_addc(&b, '/');
+	sm_buf_adds(&b, esc ? esc : name);
+	curl_free(esc);
+	bx->url = b.data;
+	memset(&b, 0, sizeof(b));
+	sm_buf_addc(&b, '"');
+	for (i = 0; name[i]; i++) {
+		if (name[i] == '"' || name[i] == '\\')
+			sm_buf_addc(&b, '\\');
+		sm_buf_addc(&b, name[i]);
+	}
+	sm_buf_addc(&b, '"');
+	bx->quoted = b.data;
 }
 
 static void
@@ -647,17 +717,10 @@ fetch(struct sm_job *job)
 {
 	struct imap *m = xcalloc(1, sizeof(*m));
 	const json_t *c = job->acct->conf;
-	const char *addr, *user;
-	char *esc;
-	struct sm_buf b = { 0 };
-	size_t i;
+	const char *addr, *user, *name;
 
 	job->priv = m;
 	m->max = job->acct->http.max_body;
-	m->mailbox = json_string_value(json_object_get(c, "mailbox"));
-	if (m->mailbox == NULL)
-		m->mailbox = "INBOX";
-	m->mark_seen = json_is_true(json_object_get(c, "mark_seen"));
 	user = json_string_value(json_object_get(c, "user"));
 	addr = json_string_value(json_object_get(c, "address"));
 	if (addr == NULL)
@@ -668,21 +731,15 @@ fetch(struct sm_job *job)
 		sm_job_fail(job, EX_SOFTWARE, "cannot start libcurl");
 		return;
 	}
-	esc = curl_easy_escape(m->curl, m->mailbox, 0);
-	sm_buf_adds(&b, job->acct->url);
-	sm_buf_addc(&b, '/');
-	sm_buf_adds(&b, esc ? esc : "INBOX");
-	curl_free(esc);
-	m->box_url = b.data;
-	memset(&b, 0, sizeof(b));
-	sm_buf_addc(&b, '"');
-	for (i = 0; m->mailbox[i]; i++) {
-		if (m->mailbox[i] == '"' || m->mailbox[i] == '\\')
-			sm_buf_addc(&b, '\\');
-		sm_buf_addc(&b, m->mailbox[i]);
+	name = json_string_value(json_object_get(c, "mailbox"));
+	box_init(m, &m->inbox, job->acct->url, name ? name : "INBOX", "uid");
+	m->inbox.mark_seen = json_is_true(json_object_get(c, "mark_seen"));
+	if (job->opts->own) {
+		name = json_string_value(json_object_get(c, "sent_mailbox"));
+		box_init(m, &m->sent, job->acct->url, name ? name : "Sent",
+		    "own");
+		m->sent.own = 1;
 	}
-	sm_buf_addc(&b, '"');
-	m->box_quoted = b.data;
 
 	curl_easy_setopt(m->curl, CURLOPT_PROTOCOLS_STR, "imap,imaps");
 	curl_easy_setopt(m->curl, CURLOPT_NOSIGNAL, 1L);
@@ -703,7 +760,9 @@ fetch(struct sm_job *job)
 	curl_easy_setopt(m->curl, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(m->curl, CURLOPT_WRITEDATA, m);
 	curl_easy_setopt(m->curl, CURLOPT_ERRORBUFFER, m->errbuf);
-	run(job);
+	run(job, &m->inbox);
+	if (job->opts->own)
+		run(job, &m->sent);
 }
 
 static void
@@ -716,8 +775,10 @@ efree(struct sm_job *job)
 	if (m->curl)
 		curl_easy_cleanup(m->curl);
 	sm_buf_free(&m->resp);
-	free(m->box_url);
-	free(m->box_quoted);
+	free(m->inbox.url);
+	free(m->inbox.quoted);
+	free(m->sent.url);
+	free(m->sent.quoted);
 	free(m);
 }
 
