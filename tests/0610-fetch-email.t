@@ -58,7 +58,7 @@ is "the messages are left unread" "$(flags)" "1: 2: 3: "
 
 is "a record has the message's fields" \
     "$(jq -c 'select(.email.uid == 1) | del(.fetched_at, .email.uidvalidity)' out)" \
-    '{"id":"email:correo:<lm-20250312-1@correo.example>","platform":"email","account":"correo","kind":"email","created_at":"2025-03-12T08:30:00Z","author":{"id":"lucia.martin@correo.example","handle":"lucia.martin@correo.example","name":"Lucía Martín"},"text":"El contenedor amarillo de la calle Olmo tiene la tapa rota y el viento está esparciendo los plásticos.\n\nGracias.","lang":null,"url":null,"thread":{"in_reply_to":null,"root":null},"email":{"subject":"Contenedor roto en la calle Olmo n.º 5","message_id":"<lm-20250312-1@correo.example>","references":[],"uid":1,"attachments":[]}}'
+    '{"id":"email:correo:<lm-20250312-1@correo.example>","platform":"email","account":"correo","kind":"email","created_at":"2025-03-12T08:30:00Z","author":{"id":"lucia.martin@correo.example","handle":"lucia.martin@correo.example","name":"Lucía Martín"},"subject":"Contenedor roto en la calle Olmo n.º 5","text":"El contenedor amarillo de la calle Olmo tiene la tapa rota y el viento está esparciendo los plásticos.\n\nGracias.","lang":null,"url":null,"thread":{"in_reply_to":null,"root":null},"email":{"subject":"Contenedor roto en la calle Olmo n.º 5","message_id":"<lm-20250312-1@correo.example>","references":[],"uid":1,"attachments":[]}}'
 like "fetched_at is RFC 3339 UTC" "$(jq -r '.fetched_at' out | head -1)" \
     '^20[0-9][0-9]-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9]Z$'
 is "uidvalidity is the mailbox's" "$(jq -r '.email.uidvalidity' out | sort -u)" \
@@ -83,7 +83,7 @@ like "-v says where the cursor is" "$(cat err)" \
     'sm-fetch: correo: 2 records; cursor uid at [0-9]+:5'
 is "a reply to one of our messages is kind reply" \
     "$(jq -r 'select(.email.uid == 4) | [.kind, .thread.in_reply_to, .thread.root] | join(" ")' out)" \
-    "reply <inc-2025-0420.1741800000@villanueva.example> <CAPedro+001@mail.correo.example>"
+    "reply email:correo:<inc-2025-0420.1741800000@villanueva.example> email:correo:<CAPedro+001@mail.correo.example>"
 is "... its text without the quoted message" \
     "$(jq -r 'select(.email.uid == 4) | .text' out)" \
     "Gracias, ya lo han arreglado esta mañana."
@@ -156,7 +156,7 @@ is "--own: the inbox's seven messages, then the answer in Sent" \
     awk '{ printf "%s %s ", $1, $2 }')" "7 inbox 1 own "
 is "... the answer's record" \
     "$(jq -c 'select(.kind == "own") | del(.fetched_at, .email.uidvalidity)' out)" \
-    '{"id":"email:correo:<inc-2025-0420.1741800000@villanueva.example>","platform":"email","account":"correo","kind":"own","created_at":"2025-03-12T16:20:00Z","author":{"id":"atencion@villanueva.example","handle":"atencion@villanueva.example","name":"Atención Ciudadana"},"text":"Hemos trasladado su aviso al servicio de parques con el número 2025/0420.\n\nAtención Ciudadana","lang":null,"url":null,"thread":{"in_reply_to":"email:correo:<CAPedro+001@mail.correo.example>","root":"email:correo:<CAPedro+001@mail.correo.example>"},"email":{"subject":"Re: [Incidencia 2025/0420] Columpio suelto","message_id":"<inc-2025-0420.1741800000@villanueva.example>","references":["<CAPedro+001@mail.correo.example>"],"uid":1,"attachments":[]}}'
+    '{"id":"email:correo:<inc-2025-0420.1741800000@villanueva.example>","platform":"email","account":"correo","kind":"own","created_at":"2025-03-12T16:20:00Z","author":{"id":"atencion@villanueva.example","handle":"atencion@villanueva.example","name":"Atención Ciudadana"},"subject":"Re: [Incidencia 2025/0420] Columpio suelto","text":"Hemos trasladado su aviso al servicio de parques con el número 2025/0420.\n\nAtención Ciudadana","lang":null,"url":null,"thread":{"in_reply_to":"email:correo:<CAPedro+001@mail.correo.example>","root":"email:correo:<CAPedro+001@mail.correo.example>"},"email":{"subject":"Re: [Incidencia 2025/0420] Columpio suelto","message_id":"<inc-2025-0420.1741800000@villanueva.example>","references":["<CAPedro+001@mail.correo.example>"],"uid":1,"attachments":[]}}'
 is "... in_reply_to is the id of the citizen's message" \
     "$(jq -r 'select(.kind == "own") | .thread.in_reply_to' out)" \
     "$(jq -r 'select(.email.message_id == "<CAPedro+001@mail.correo.example>") | .id' out)"

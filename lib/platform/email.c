@@ -33,6 +33,7 @@
 #include <jansson.h>
 
 #include "sm/fetch.h"
+#include "sm/jsonl.h"
 #include "sm/mime.h"
 #include "sm/platform.h"
 #include "sm/util.h"
@@ -315,12 +316,6 @@ fetch_result(const char *s, size_t len, const char **msg, size_t *mlen,
 	return -1;
 }
 
-static json_t *
-str_or_null(const char *s)
-{
-	return s ? json_string(s) : json_null();
-}
-
 /* 1 when id ("<x@host>") was made at our domain */
 static int
 ours(const char *id, const char *domain)
@@ -350,24 +345,6 @@ lang_of(const char *cl)
 	return i >= 2 && i <= 3 ? json_string(buf) : json_null();
 }
 
-/* "email:ACCOUNT:" and id, as the record's id (a new string), or null */
-static json_t *
-prefixed(struct sm_job *job, const char *id)
-{
-	struct sm_buf b = { 0 };
-	json_t *j;
-
-	if (id == NULL)
-		return json_null();
-	sm_buf_adds(&b, "email:");
-	sm_buf_adds(&b, job->acct->name);
-	sm_buf_addc(&b, ':');
-	sm_buf_adds(&b, id);
-	j = json_string(b.data);
-	sm_buf_free(&b);
-	return j;
-}
-
 static json_t *
 normalize(struct sm_job *job, const struct box *bx, const struct sm_mail *ml,
     unsigned long long v, unsigned long uid, const char *internaldate,
@@ -384,7 +361,7 @@ normalize(struct sm_job *job, const struct box *bx, const struct sm_mail *ml,
 	snprintf(num, sizeof(num), "%s%llu:%lu", bx->own ? "own:" : "", v, uid);
 	for (i = 0; i < ml->nreferences; i++)
 		reply |= ours(ml->references[i], m->domain);
-	json_object_set_new(rec, "id", prefixed(job, ml->message_id ?
+	json_object_set_new(rec, "id", sm_job_id(job, ml->message_id ?
 	    ml->message_id : num));
 	json_object_set_new(rec, "platform", json_string("email"));
 	json_object_set_new(rec, "account", json_string(job->acct->name));
@@ -398,22 +375,19 @@ normalize(struct sm_job *job, const struct box *bx, const struct sm_mail *ml,
 		json_object_set_new(rec, "created_at", sm_time_json(time(NULL)));
 	json_object_set_new(rec, "fetched_at", sm_time_json(time(NULL)));
 	json_object_set_new(rec, "author", json_pack("{s:o,s:o,s:o}",
-	    "id", str_or_null(ml->from_addr),
-	    "handle", str_or_null(ml->from_addr),
-	    "name", str_or_null(ml->from_name)));
+	    "id", sm_json_str_or_null(ml->from_addr),
+	    "handle", sm_json_str_or_null(ml->from_addr),
+	    "name", sm_json_str_or_null(ml->from_name)));
+	json_object_set_new(rec, "subject", sm_json_str_or_null(ml->subject));
 	json_object_set_new(rec, "text", json_string(ml->text));
 	json_object_set_new(rec, "lang", lang_of(ml->language));
 	json_object_set_new(rec, "url", json_null());
+	/* as record ids, which is what an inbox message and an answer in
+	 * the sent mailbox get from their Message-IDs */
 	root = ml->nreferences ? ml->references[0] : ml->in_reply_to;
-	if (bx->own)
-		/* the ids the citizens' messages have in the inbox stream */
-		json_object_set_new(rec, "thread", json_pack("{s:o,s:o}",
-		    "in_reply_to", prefixed(job, ml->in_reply_to),
-		    "root", prefixed(job, root)));
-	else
-		json_object_set_new(rec, "thread", json_pack("{s:o,s:o}",
-		    "in_reply_to", str_or_null(ml->in_reply_to),
-		    "root", str_or_null(root)));
+	json_object_set_new(rec, "thread", json_pack("{s:o,s:o}",
+	    "in_reply_to", sm_job_id(job, ml->in_reply_to),
+	    "root", sm_job_id(job, root)));
 	refs = json_array();
 	for (i = 0; i < ml->nreferences; i++)
 		json_array_append_new(refs, json_string(ml->references[i]));
@@ -421,8 +395,8 @@ normalize(struct sm_job *job, const struct box *bx, const struct sm_mail *ml,
 	for (i = 0; i < ml->nattachments; i++)
 		json_array_append_new(att, json_string(ml->attachments[i]));
 	e = json_pack("{s:o,s:o,s:o,s:I,s:I,s:o}",
-	    "subject", str_or_null(ml->subject),
-	    "message_id", str_or_null(ml->message_id),
+	    "subject", sm_json_str_or_null(ml->subject),
+	    "message_id", sm_json_str_or_null(ml->message_id),
 	    "references", refs,
 	    "uidvalidity", (json_int_t)v,
 	    "uid", (json_int_t)uid,
