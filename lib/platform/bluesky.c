@@ -442,7 +442,7 @@ on_page(struct sm_job *job, struct sm_http_response *r, void *arg)
 		json_t *rec;
 
 		if (s->type == OWN) {
-			/* {post, reply?, reason?}: a reason is a repost */
+			/* a feed item: a reason means a repost or a pin */
 			if (json_object_get(item, "reason") != NULL)
 				continue;
 			item = json_object_get(item, "post");
