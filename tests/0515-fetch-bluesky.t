@@ -3,7 +3,7 @@
 # back to the mark, search, normalisation, failures
 . "${SM_SRC:-.}/tests/lib.sh"
 . "$SM_SRC/tests/fetch.sh"
-plan 49
+plan 60
 
 B=$FIX/bluesky
 P=bluesky:sky:at://did:plc
@@ -247,3 +247,55 @@ printf 'accounts:\n  sky:\n    platform: bluesky\n    token_env: TOKEN\n' > sm.y
 run sm-fetch -a sky
 is "no handle: exit 78" "$rc $(cat err)" \
     "78 sm-fetch: sm.yaml:3:5: accounts.sky: handle: must name the account to log in as"
+
+# --own: the account's own posts and replies, from its author feed
+O=bluesky:sky:at://did:plc:aytovillanuevaprado01/app.bsky.feed.post
+bsky_reset
+cp "$B/author-feed.json" "$T/srv/bsky-feed.json"
+bsky_config
+rm -f "$T/state.db"*
+: > "$T/srv/requests.log"
+run sm-fetch -a sky -b
+is "without --own: no kind own, and the author feed is not asked for" \
+    "$rc $(grep -c '"kind":"own"' out) $(requests getAuthorFeed)" "0 0 0"
+: > "$T/srv/requests.log"
+run sm-fetch -a sky -b --own -v
+is "--own: our posts and replies as kind own, newest first, without reposts" \
+    "$rc $(jq -c 'select(.kind == "own") | [.id, .thread.in_reply_to]' out)" \
+    "0 [\"$O/3lkaytoans03\",\"$P:martagil0000000000001/app.bsky.feed.post/3lk3rlaczjnew\"]
+[\"$O/3lkaytofarola\",null]
+[\"$O/3lkaytoans02\",\"$P:raulvillanueva000000001/app.bsky.feed.post/3lk3m53pfmvv7\"]
+[\"$O/3lkaytopost02\",null]
+[\"$O/3lkaytopost01\",null]"
+is "... a reply's in_reply_to is the id the mentions stream gives the citizen's post" \
+    "$(jq -r 'select(.kind == "own") | .thread.in_reply_to // empty' out | sort)" \
+    "$(jq -r 'select(.kind != "own") | .id' out | grep -e 3lk3rlaczjnew -e 3lk3m53pfmvv7 | sort)"
+is "... asked with our DID, replies included, then by the cursor" \
+    "$(requests '^GET /xrpc/app.bsky.feed.getAuthorFeed?actor=did%3Aplc%3Aaytovillanuevaprado01&filter=posts_with_replies&limit=3 ok$') $(requests '^GET /xrpc/app.bsky.feed.getAuthorFeed?.*&cursor=3 ok$')" \
+    "1 1"
+like "... with its own cursor" "$(cat err)" \
+    "cursor own at 2025-03-11T09:55:10.250Z at://did:plc:aytovillanuevaprado01/app.bsky.feed.post/3lkaytoans03"
+is "... normalised as the rest: author, link facet, +01:00 in UTC, root" \
+    "$(jq -c "select(.id == \"$O/3lkaytoans03\" or .id == \"$O/3lkaytoans02\") | [.author.handle, .text, .created_at, .thread.root, .url]" out)" \
+    "[\"aytovillanueva.bsky.example\",\"Gracias, Marta 🙏 Avisamos al servicio de recogida. Sigue el aviso aquí: https://villanueva.example/incidencias/8812\",\"2025-03-11T09:55:09Z\",\"$P:martagil0000000000001/app.bsky.feed.post/3lk3rlaczjnew\",\"https://bsky.app/profile/aytovillanueva.bsky.example/post/3lkaytoans03\"]
+[\"aytovillanueva.bsky.example\",\"La línea 2 sale con retraso por una avería; el servicio se normaliza a las 9:00.\",\"2025-03-11T08:15:00Z\",\"$O/3lkaytopost01\",\"https://bsky.app/profile/aytovillanueva.bsky.example/post/3lkaytoans02\"]"
+cp out own1.jsonl
+
+bsky_later
+jq -s '.[0] + .[1]' "$B/author-feed-later.json" "$T/srv/bsky-feed.json" \
+    > f.new && mv f.new "$T/srv/bsky-feed.json"
+: > "$T/srv/requests.log"
+run sm-fetch -a sky --own
+is "--own, incremental: only our new posts, one at the same instant as the mark" \
+    "$rc $(jq -c 'select(.kind == "own") | [.id, .thread.in_reply_to]' out)" \
+    "0 [\"$O/3lkaytoans05\",\"$P:raulvillanueva000000001/app.bsky.feed.post/3lk4later0002\"]
+[\"$O/3lkaytoans04\",null]"
+is "... the answer points at the new reply as the mentions stream gives it" \
+    "$(jq -r 'select(.kind == "reply") | .id' out)" \
+    "$P:raulvillanueva000000001/app.bsky.feed.post/3lk4later0002"
+is "... stopped at the mark: two pages of the feed" "$(requests 'getAuthorFeed?')" 2
+cp out own2.jsonl
+run sm-fetch -a sky --own
+is "... then nothing again" "$rc $(cat out)" "0 "
+is "... and no record twice across the runs" \
+    "$(cat own1.jsonl own2.jsonl out | jq -r .id | sort | uniq -d)" ""

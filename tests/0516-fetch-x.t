@@ -3,7 +3,7 @@
 # tokens, authors, unescaped text, expanded links, rate limits, failures
 . "${SM_SRC:-.}/tests/lib.sh"
 . "$SM_SRC/tests/fetch.sh"
-plan 41
+plan 51
 
 XF=$FIX/x
 P=x:xa
@@ -183,3 +183,49 @@ printf 'accounts:\n  xa:\n    platform: x\n    token_env: TOKEN\n    user_id: 12
 run sm-fetch -a xa
 is "a user_id that is no number: exit 78" "$rc $(cat err)" \
     "78 sm-fetch: sm.yaml:5:14: accounts.xa: user_id: must be the account's numeric id, quoted as a string"
+
+# --own: the account's own tweets and replies
+rm -f "$T/state.db"* "$T/srv/faults"*
+x_reset
+cp "$XF/tweets.json" "$T/srv/x-tweets.json"
+x_config
+: > "$T/srv/requests.log"
+run sm-fetch -a xa -b
+is "without --own: no kind own, and the account's tweets are not asked for" \
+    "$rc $(grep -c '"kind":"own"' out) $(requests '/tweets?')" "0 0 0"
+rm -f "$T/state.db"*
+: > "$T/srv/requests.log"
+run sm-fetch -a xa -b --own -v
+is "--own: our tweets and replies as kind own, without retweets" \
+    "$rc $(jq -c 'select(.kind == "own") | [.id, .thread.in_reply_to, .thread.root]' out)" \
+    "0 [\"$P:1899395000000000020\",\"$P:1899384674842603860\",\"$P:1899007313312072373\"]
+[\"$P:1899380000000000018\",\"$P:1899360000000000001\",\"$P:1899360000000000001\"]
+[\"$P:1899007313312072373\",null,null]"
+is "... a reply's in_reply_to is the id the mentions stream gives the citizen's tweet" \
+    "$(jq -r 'select(.kind == "own") | .thread.in_reply_to // empty' out | sort)" \
+    "$(jq -r 'select(.kind != "own") | .id' out | grep -e 1899384674842603860 -e 1899360000000000001 | sort)"
+is "... asked with the bearer token, without retweets, with the fields" \
+    "$(grep '/tweets?' "$T/srv/requests.log")" \
+    'GET /2/users/1456789012345678901/tweets?exclude=retweets&max_results=5&tweet.fields=created_at%2Cauthor_id%2Cconversation_id%2Cin_reply_to_user_id%2Creferenced_tweets%2Clang%2Centities%2Cnote_tweet&expansions=author_id&user.fields=username%2Cname ok'
+like "... with its own cursor" "$(cat err)" 'cursor own at 1899395000000000020'
+is "... normalised as the mentions: &amp; and &lt; unescaped, t.co expanded, our handle" \
+    "$(jq -c 'select(.kind == "own") | [.author.handle, .text, .url]' out | head -2)" \
+    '["AytoVillanueva","@daniRG Gracias, Dani. Lo pasamos a alumbrado & mantenimiento: https://villanueva.example/alumbrado?aviso=2025-0398&estado=abierto","https://x.com/AytoVillanueva/status/1899395000000000020"]
+["AytoVillanueva","@carmen_ruiz Avisado el servicio de recogida, Carmen <3","https://x.com/AytoVillanueva/status/1899380000000000018"]'
+cp out own1.jsonl
+
+x_later
+jq -s '.[0] + .[1]' "$XF/tweets-later.json" "$T/srv/x-tweets.json" \
+    > t.new && mv t.new "$T/srv/x-tweets.json"
+: > "$T/srv/requests.log"
+run sm-fetch -a xa --own
+is "--own, incremental: only our new reply, pointing at the new mention" \
+    "$rc $(jq -c 'select(.kind == "own") | [.id, .thread.in_reply_to]' out) $(jq -r 'select(.kind == "reply") | .id' out)" \
+    "0 [\"$P:1899425000000000021\",\"$P:1899420000000000008\"] $P:1899420000000000008"
+is "... asked since the cursor" \
+    "$(requests '/tweets?.*&since_id=1899395000000000020 ok$')" 1
+cp out own2.jsonl
+run sm-fetch -a xa --own
+is "... then nothing again" "$rc $(cat out)" "0 "
+is "... and no record twice across the runs" \
+    "$(cat own1.jsonl own2.jsonl out | jq -r .id | sort | uniq -d)" ""

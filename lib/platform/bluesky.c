@@ -15,6 +15,12 @@
  * neither lost nor repeated.  The mark moves when the walk is over.
  * Without a mark only the first page is read, unless --backfill or
  * --since says how far back.
+ *
+ * With --own, stream "own" too: the account's own posts and replies,
+ * app.bsky.feed.getAuthorFeed with our DID and filter=posts_with_replies,
+ * walked and marked the same way.  Reposts (and a pinned post, should one
+ * come) carry a reason and are left out before the mark is looked at: they
+ * are sorted by when they were reposted, not by the post's indexedAt.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,11 +38,12 @@
 #define DEFAULT_LIMIT 50
 #define MAX_LIMIT 100
 
-enum { NOTIF, SEARCH };
+enum { NOTIF, SEARCH, OWN };
 
 struct stream {
 	int type;
-	char *name;		/* the cursor's: "mentions", "search:QUERY" */
+	char *name;		/* the cursor's: "mentions", "own",
+				 * "search:QUERY" */
 	const char *q;		/* SEARCH: the query */
 	char *url;		/* the request in flight, for a retry */
 	const char *mark;	/* as stored (borrowed), or NULL */
@@ -342,6 +349,12 @@ ask(struct sm_job *job, struct stream *s, const char *cursor)
 		sm_buf_adds(&b, e);
 		sm_buf_adds(&b, "&sort=latest&limit=");
 		free(e);
+	} else if (s->type == OWN) {
+		e = sm_http_escape(m->did);
+		sm_buf_adds(&b, "/xrpc/app.bsky.feed.getAuthorFeed?actor=");
+		sm_buf_adds(&b, e);
+		sm_buf_adds(&b, "&filter=posts_with_replies&limit=");
+		free(e);
 	} else
 		sm_buf_adds(&b, "/xrpc/app.bsky.notification.listNotifications"
 		    "?reasons=mention&reasons=reply&reasons=quote&limit=");
@@ -394,7 +407,7 @@ on_page(struct sm_job *job, struct sm_http_response *r, void *arg)
 	struct stream *s = arg;
 	json_t *page, *list, *item;
 	json_error_t e;
-	const char *at, *uri, *kind, *cursor;
+	const char *at, *uri, *kind, *cursor, *what;
 	size_t i;
 	int reached = 0;
 	time_t t;
@@ -417,16 +430,28 @@ on_page(struct sm_job *job, struct sm_http_response *r, void *arg)
 		    "%s; try later", e.text);
 		return;
 	}
-	list = json_object_get(page, s->type == SEARCH ? "posts" :
-	    "notifications");
+	what = s->type == SEARCH ? "posts" : s->type == OWN ? "feed" :
+	    "notifications";
+	list = json_object_get(page, what);
 	if (!json_is_array(list)) {
 		sm_job_fail(job, EX_UNAVAILABLE, "unexpected response: no %s",
-		    s->type == SEARCH ? "posts" : "notifications");
+		    what);
 		goto out;
 	}
 	json_array_foreach(list, i, item) {
 		json_t *rec;
 
+		if (s->type == OWN) {
+			/* a feed item: a reason means a repost or a pin */
+			if (json_object_get(item, "reason") != NULL)
+				continue;
+			item = json_object_get(item, "post");
+			if (m->did == NULL || !json_is_object(item) ||
+			    str(json_object_get(item, "author"), "did") ==
+			    NULL || strcmp(m->did, str(json_object_get(item,
+			    "author"), "did")) != 0)
+				continue;
+		}
 		at = str(item, "indexedAt");
 		uri = str(item, "uri");
 		if (at == NULL || uri == NULL)
@@ -451,7 +476,9 @@ on_page(struct sm_job *job, struct sm_http_response *r, void *arg)
 			    "author"), "did")) == 0)
 				continue;
 			kind = "search";
-		} else {
+		} else if (s->type == OWN)
+			kind = "own";
+		else {
 			kind = str(item, "reason");
 			if (kind == NULL || (strcmp(kind, "mention") != 0 &&
 			    strcmp(kind, "reply") != 0 &&
@@ -497,6 +524,8 @@ start(struct sm_job *job)
 	m->started = 1;
 	for (i = 0; i < m->nstreams && !job->stopped; i++) {
 		s = &m->streams[i];
+		if (s->type == OWN && !job->opts->own)
+			continue;
 		s->mark = sm_job_cursor(job, s->name);
 		if (job->opts->backfill)
 			s->mark = NULL;
@@ -656,7 +685,7 @@ add_stream(struct bsky *m, int type, const char *q)
 		sm_buf_adds(&b, q);
 		s->name = b.data;
 	} else
-		s->name = xstrdup("mentions");
+		s->name = xstrdup(type == OWN ? "own" : "mentions");
 }
 
 static void
@@ -671,6 +700,7 @@ fetch(struct sm_job *job)
 
 	job->priv = m;
 	add_stream(m, NOTIF, NULL);
+	add_stream(m, OWN, NULL);
 	json_array_foreach(search, i, t)
 		add_stream(m, SEARCH, json_string_value(t));
 	m->limit = job->acct->limit ? job->acct->limit : DEFAULT_LIMIT;

@@ -11,6 +11,10 @@
  * cursor only the first page is read, unless --backfill or --since says
  * how far back.  Rate limits come in x-rate-limit-* headers, which the
  * http layer honours.
+ *
+ * With --own, stream "own" too: the account's own tweets and replies,
+ * GET /2/users/:id/tweets with exclude=retweets, kind own, read like the
+ * mentions (since_id, pagination_token, the first page's newest_id).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,11 +35,12 @@
 	"in_reply_to_user_id%2Creferenced_tweets%2Clang%2Centities%2C" \
 	"note_tweet&expansions=author_id&user.fields=username%2Cname"
 
-enum { MENTIONS, SEARCH };
+enum { MENTIONS, SEARCH, OWN };
 
 struct stream {
 	int type;
-	char *name;		/* the cursor's: "mentions", "search:QUERY" */
+	char *name;		/* the cursor's: "mentions", "own",
+				 * "search:QUERY" */
 	const char *q;		/* SEARCH: the query */
 	const char *since;	/* the stored cursor (borrowed), or NULL */
 	int by_hand;		/* since is too old to send: compare here */
@@ -223,6 +228,8 @@ normalize(struct sm_job *job, struct stream *s, json_t *tw, json_t *users)
 		name = handle;
 	if (s->type == SEARCH)
 		kind = "search";
+	else if (s->type == OWN)
+		kind = "own";
 	else {
 		irt = str(tw, "in_reply_to_user_id");
 		kind = parent && irt && strcmp(irt, x->me) == 0 ? "reply" :
@@ -297,7 +304,8 @@ ask(struct sm_job *job, struct stream *s, const char *token)
 		e = sm_http_escape(x->me);
 		sm_buf_adds(&b, "/2/users/");
 		sm_buf_adds(&b, e);
-		sm_buf_adds(&b, "/mentions?");
+		sm_buf_adds(&b, s->type == OWN ?
+		    "/tweets?exclude=retweets&" : "/mentions?");
 		free(e);
 	}
 	sm_buf_adds(&b, s->type == SEARCH ? "&max_results=" : "max_results=");
@@ -384,6 +392,9 @@ on_page(struct sm_job *job, struct sm_http_response *r, void *arg)
 		if (s->type == SEARCH && str(tw, "author_id") &&
 		    strcmp(str(tw, "author_id"), x->me) == 0)
 			continue;
+		/* a retweet is someone else's post, whatever exclude says */
+		if (s->type == OWN && referenced(tw, "retweeted"))
+			continue;
 		if ((rec = normalize(job, s, tw, users)) == NULL)
 			continue;
 		if (job->opts->since && str(tw, "created_at") &&
@@ -427,7 +438,7 @@ add_stream(struct xacct *x, int type, const char *q)
 		sm_buf_adds(&b, q);
 		s->name = b.data;
 	} else
-		s->name = xstrdup("mentions");
+		s->name = xstrdup(type == OWN ? "own" : "mentions");
 }
 
 static void
@@ -441,6 +452,8 @@ fetch(struct sm_job *job)
 	job->priv = x;
 	x->me = json_string_value(json_object_get(job->acct->conf, "user_id"));
 	add_stream(x, MENTIONS, NULL);
+	if (job->opts->own)
+		add_stream(x, OWN, NULL);
 	json_array_foreach(search, i, t)
 		add_stream(x, SEARCH, json_string_value(t));
 	x->limit = job->acct->limit ? job->acct->limit : MAX_RESULTS;
