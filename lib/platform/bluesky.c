@@ -31,6 +31,7 @@
 #include <jansson.h>
 
 #include "sm/fetch.h"
+#include "sm/jsonl.h"
 #include "sm/http.h"
 #include "sm/platform.h"
 #include "sm/util.h"
@@ -89,37 +90,6 @@ check(const struct sm_config *cfg, struct sm_account *a, struct sm_error *err)
 			return sm_config_error(cfg, t, err, "accounts.%s."
 			    "search[%zu]: expected a query", a->name, i);
 	return 0;
-}
-
-static const char *
-str(const json_t *o, const char *k)
-{
-	json_t *v = json_object_get(o, k);
-
-	return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
-static json_t *
-str_or_null(const char *s)
-{
-	return s ? json_string(s) : json_null();
-}
-
-static json_t *
-prefixed(struct sm_job *job, const char *native)
-{
-	struct sm_buf b = { 0 };
-	json_t *j;
-
-	if (native == NULL)
-		return json_null();
-	sm_buf_adds(&b, "bluesky:");
-	sm_buf_adds(&b, job->acct->name);
-	sm_buf_addc(&b, ':');
-	sm_buf_adds(&b, native);
-	j = json_string(b.data);
-	sm_buf_free(&b);
-	return j;
 }
 
 /*
@@ -227,11 +197,11 @@ expand_links(const char *text, const json_t *facets)
 		json_int_t s, e;
 
 		json_array_foreach(json_object_get(f, "features"), j, feat) {
-			const char *type = str(feat, "$type");
+			const char *type = sm_json_str(feat, "$type");
 
 			if (type && strcmp(type,
 			    "app.bsky.richtext.facet#link") == 0)
-				uri = str(feat, "uri");
+				uri = sm_json_str(feat, "uri");
 		}
 		if (uri == NULL || !json_is_integer(bs) || !json_is_integer(be))
 			continue;
@@ -264,8 +234,8 @@ normalize(struct sm_job *job, json_t *item, const char *kind)
 {
 	json_t *rec, *author, *post = json_object_get(item, "record");
 	json_t *a = json_object_get(item, "author"), *reply, *embed, *langs;
-	const char *uri = str(item, "uri"), *type = str(post, "$type");
-	const char *text = str(post, "text"), *created, *name, *handle;
+	const char *uri = sm_json_str(item, "uri"), *type = sm_json_str(post, "$type");
+	const char *text = sm_json_str(post, "text"), *created, *name, *handle;
 	const char *rkey, *quoted = NULL;
 	struct sm_buf b = { 0 };
 	char *t;
@@ -275,39 +245,39 @@ normalize(struct sm_job *job, json_t *item, const char *kind)
 	    strcmp(type, "app.bsky.feed.post") != 0 || text == NULL)
 		return NULL;
 	rec = json_object();
-	json_object_set_new(rec, "id", prefixed(job, uri));
+	json_object_set_new(rec, "id", sm_job_id(job, uri));
 	json_object_set_new(rec, "platform", json_string("bluesky"));
 	json_object_set_new(rec, "account", json_string(job->acct->name));
 	json_object_set_new(rec, "kind", json_string(kind));
 	/* createdAt is the client's word; indexedAt when it makes no sense */
-	created = str(post, "createdAt");
+	created = sm_json_str(post, "createdAt");
 	if ((created && sm_time_parse(created, &when) == 0) ||
-	    ((created = str(item, "indexedAt")) &&
+	    ((created = sm_json_str(item, "indexedAt")) &&
 	    sm_time_parse(created, &when) == 0))
 		json_object_set_new(rec, "created_at", sm_time_json(when));
 	else
 		json_object_set_new(rec, "created_at", json_null());
 	json_object_set_new(rec, "fetched_at", sm_time_json(time(NULL)));
 	author = json_object();
-	handle = str(a, "handle");
-	name = str(a, "displayName");
+	handle = sm_json_str(a, "handle");
+	name = sm_json_str(a, "displayName");
 	if (name == NULL || *name == '\0')
 		name = handle;
-	json_object_set_new(author, "id", str_or_null(str(a, "did")));
-	json_object_set_new(author, "handle", str_or_null(handle));
-	json_object_set_new(author, "name", str_or_null(name));
+	json_object_set_new(author, "id", sm_json_str_or_null(sm_json_str(a, "did")));
+	json_object_set_new(author, "handle", sm_json_str_or_null(handle));
+	json_object_set_new(author, "name", sm_json_str_or_null(name));
 	json_object_set_new(rec, "author", author);
 	t = expand_links(text, json_object_get(post, "facets"));
 	json_object_set_new(rec, "text", json_string(t));
 	free(t);
 	langs = json_object_get(post, "langs");
 	json_object_set_new(rec, "lang",
-	    str_or_null(json_string_value(json_array_get(langs, 0))));
+	    sm_json_str_or_null(json_string_value(json_array_get(langs, 0))));
 	rkey = strrchr(uri, '/');
 	if (rkey && strstr(uri, "/app.bsky.feed.post/") &&
-	    (handle || str(a, "did"))) {
+	    (handle || sm_json_str(a, "did"))) {
 		sm_buf_adds(&b, "https://bsky.app/profile/");
-		sm_buf_adds(&b, handle ? handle : str(a, "did"));
+		sm_buf_adds(&b, handle ? handle : sm_json_str(a, "did"));
 		sm_buf_adds(&b, "/post/");
 		sm_buf_adds(&b, rkey + 1);
 		json_object_set_new(rec, "url", json_string(b.data));
@@ -317,15 +287,15 @@ normalize(struct sm_job *job, json_t *item, const char *kind)
 	reply = json_object_get(post, "reply");
 	embed = json_object_get(post, "embed");
 	/* a quote: the post quoted, plain or with media around it */
-	quoted = str(json_object_get(embed, "record"), "uri");
+	quoted = sm_json_str(json_object_get(embed, "record"), "uri");
 	if (quoted == NULL)
-		quoted = str(json_object_get(json_object_get(embed, "record"),
+		quoted = sm_json_str(json_object_get(json_object_get(embed, "record"),
 		    "record"), "uri");
 	json_object_set_new(rec, "thread", json_pack("{s:o,s:o}",
-	    "in_reply_to", prefixed(job,
-	    str(json_object_get(reply, "parent"), "uri") ?
-	    str(json_object_get(reply, "parent"), "uri") : quoted),
-	    "root", prefixed(job, str(json_object_get(reply, "root"), "uri"))));
+	    "in_reply_to", sm_job_id(job,
+	    sm_json_str(json_object_get(reply, "parent"), "uri") ?
+	    sm_json_str(json_object_get(reply, "parent"), "uri") : quoted),
+	    "root", sm_job_id(job, sm_json_str(json_object_get(reply, "root"), "uri"))));
 	if (job->opts->native)
 		json_object_set(rec, "native", item);
 	return rec;
@@ -393,7 +363,7 @@ expired(const struct sm_http_response *r)
 	if (r->status != 400)
 		return 0;
 	j = json_loadb(r->body.data, r->body.len, 0, NULL);
-	e = str(j, "error");
+	e = sm_json_str(j, "error");
 	yes = e && (strcmp(e, "ExpiredToken") == 0 ||
 	    strcmp(e, "InvalidToken") == 0);
 	json_decref(j);
@@ -447,13 +417,13 @@ on_page(struct sm_job *job, struct sm_http_response *r, void *arg)
 				continue;
 			item = json_object_get(item, "post");
 			if (m->did == NULL || !json_is_object(item) ||
-			    str(json_object_get(item, "author"), "did") ==
-			    NULL || strcmp(m->did, str(json_object_get(item,
+			    sm_json_str(json_object_get(item, "author"), "did") ==
+			    NULL || strcmp(m->did, sm_json_str(json_object_get(item,
 			    "author"), "did")) != 0)
 				continue;
 		}
-		at = str(item, "indexedAt");
-		uri = str(item, "uri");
+		at = sm_json_str(item, "indexedAt");
+		uri = sm_json_str(item, "uri");
 		if (at == NULL || uri == NULL)
 			continue;
 		if (s->mark_at && instant_cmp(at, s->mark_at) < 0) {
@@ -471,15 +441,15 @@ on_page(struct sm_job *job, struct sm_http_response *r, void *arg)
 			continue;
 		if (s->type == SEARCH) {
 			/* our own posts are not what we listen for */
-			if (m->did && str(json_object_get(item, "author"),
-			    "did") && strcmp(m->did, str(json_object_get(item,
+			if (m->did && sm_json_str(json_object_get(item, "author"),
+			    "did") && strcmp(m->did, sm_json_str(json_object_get(item,
 			    "author"), "did")) == 0)
 				continue;
 			kind = "search";
 		} else if (s->type == OWN)
 			kind = "own";
 		else {
-			kind = str(item, "reason");
+			kind = sm_json_str(item, "reason");
 			if (kind == NULL || (strcmp(kind, "mention") != 0 &&
 			    strcmp(kind, "reply") != 0 &&
 			    strcmp(kind, "quote") != 0))
@@ -493,7 +463,7 @@ on_page(struct sm_job *job, struct sm_http_response *r, void *arg)
 		if (sm_job_emit(job, rec) < 0)
 			goto out;
 	}
-	cursor = str(page, "cursor");
+	cursor = sm_json_str(page, "cursor");
 	if (reached || cursor == NULL || *cursor == '\0' ||
 	    (s->mark == NULL && !job->opts->backfill && !job->opts->since))
 		walk_done(job, s);
@@ -598,9 +568,9 @@ on_session(struct sm_job *job, struct sm_http_response *r, void *arg)
 		return;
 	}
 	j = json_loadb(r->body.data, r->body.len, 0, NULL);
-	did = str(j, "did");
-	acc = str(j, "accessJwt");
-	ref = str(j, "refreshJwt");
+	did = sm_json_str(j, "did");
+	acc = sm_json_str(j, "accessJwt");
+	ref = sm_json_str(j, "refreshJwt");
 	if (did == NULL || acc == NULL || ref == NULL) {
 		json_decref(j);
 		sm_job_fail(job, EX_UNAVAILABLE, "unexpected response: "
@@ -713,12 +683,12 @@ fetch(struct sm_job *job)
 		memset(v, 0, strlen(v));
 		free(v);
 	}
-	if (str(j, "did") && str(j, "accessJwt") && str(j, "refreshJwt") &&
-	    str(j, "handle") && handle &&
-	    strcmp(str(j, "handle"), handle) == 0) {
-		m->did = xstrdup(str(j, "did"));
-		m->access = xstrdup(str(j, "accessJwt"));
-		m->refresh = xstrdup(str(j, "refreshJwt"));
+	if (sm_json_str(j, "did") && sm_json_str(j, "accessJwt") && sm_json_str(j, "refreshJwt") &&
+	    sm_json_str(j, "handle") && handle &&
+	    strcmp(sm_json_str(j, "handle"), handle) == 0) {
+		m->did = xstrdup(sm_json_str(j, "did"));
+		m->access = xstrdup(sm_json_str(j, "accessJwt"));
+		m->refresh = xstrdup(sm_json_str(j, "refreshJwt"));
 		sm_job_bearer(job, m->access);
 		start(job);
 	} else

@@ -25,6 +25,7 @@
 #include <jansson.h>
 
 #include "sm/fetch.h"
+#include "sm/jsonl.h"
 #include "sm/http.h"
 #include "sm/platform.h"
 #include "sm/util.h"
@@ -99,37 +100,6 @@ check(const struct sm_config *cfg, struct sm_account *a, struct sm_error *err)
 	return 0;
 }
 
-static const char *
-str(const json_t *o, const char *k)
-{
-	json_t *v = json_object_get(o, k);
-
-	return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
-static json_t *
-str_or_null(const char *s)
-{
-	return s ? json_string(s) : json_null();
-}
-
-static json_t *
-prefixed(struct sm_job *job, const char *native)
-{
-	struct sm_buf b = { 0 };
-	json_t *j;
-
-	if (native == NULL)
-		return json_null();
-	sm_buf_adds(&b, "x:");
-	sm_buf_adds(&b, job->acct->name);
-	sm_buf_addc(&b, ':');
-	sm_buf_adds(&b, native);
-	j = json_string(b.data);
-	sm_buf_free(&b);
-	return j;
-}
-
 /*
  * X's text is plain but for &amp; &lt; &gt;, which it escapes; then each
  * t.co link of entities.urls becomes its expanded_url.
@@ -157,8 +127,8 @@ plain_text(const char *text, const json_t *urls)
 			sm_buf_addc(&b, *p);
 	}
 	json_array_foreach(urls, i, u) {
-		from = str(u, "url");
-		to = str(u, "expanded_url");
+		from = sm_json_str(u, "url");
+		to = sm_json_str(u, "expanded_url");
 		if (from == NULL || to == NULL || *from == '\0')
 			continue;
 		sm_buf_reset(&o);
@@ -200,8 +170,8 @@ referenced(const json_t *tw, const char *type)
 	size_t i;
 
 	json_array_foreach(json_object_get(tw, "referenced_tweets"), i, r)
-		if (str(r, "type") && strcmp(str(r, "type"), type) == 0)
-			return str(r, "id");
+		if (sm_json_str(r, "type") && strcmp(sm_json_str(r, "type"), type) == 0)
+			return sm_json_str(r, "id");
 	return NULL;
 }
 
@@ -211,7 +181,7 @@ normalize(struct sm_job *job, struct stream *s, json_t *tw, json_t *users)
 {
 	struct xacct *x = job->priv;
 	json_t *rec, *author, *u, *note = json_object_get(tw, "note_tweet");
-	const char *id = str(tw, "id"), *aid = str(tw, "author_id");
+	const char *id = sm_json_str(tw, "id"), *aid = sm_json_str(tw, "author_id");
 	const char *parent = referenced(tw, "replied_to"), *conv, *text;
 	const char *handle, *name, *kind, *irt;
 	const json_t *ents;
@@ -222,8 +192,8 @@ normalize(struct sm_job *job, struct stream *s, json_t *tw, json_t *users)
 	if (id == NULL)
 		return NULL;
 	u = aid ? json_object_get(users, aid) : NULL;
-	handle = str(u, "username");
-	name = str(u, "name");
+	handle = sm_json_str(u, "username");
+	name = sm_json_str(u, "name");
 	if (name == NULL || *name == '\0')
 		name = handle;
 	if (s->type == SEARCH)
@@ -231,37 +201,37 @@ normalize(struct sm_job *job, struct stream *s, json_t *tw, json_t *users)
 	else if (s->type == OWN)
 		kind = "own";
 	else {
-		irt = str(tw, "in_reply_to_user_id");
+		irt = sm_json_str(tw, "in_reply_to_user_id");
 		kind = parent && irt && strcmp(irt, x->me) == 0 ? "reply" :
 		    "mention";
 	}
 	rec = json_object();
-	json_object_set_new(rec, "id", prefixed(job, id));
+	json_object_set_new(rec, "id", sm_job_id(job, id));
 	json_object_set_new(rec, "platform", json_string("x"));
 	json_object_set_new(rec, "account", json_string(job->acct->name));
 	json_object_set_new(rec, "kind", json_string(kind));
-	if (str(tw, "created_at") &&
-	    sm_time_parse(str(tw, "created_at"), &when) == 0)
+	if (sm_json_str(tw, "created_at") &&
+	    sm_time_parse(sm_json_str(tw, "created_at"), &when) == 0)
 		json_object_set_new(rec, "created_at", sm_time_json(when));
 	else
 		json_object_set_new(rec, "created_at", json_null());
 	json_object_set_new(rec, "fetched_at", sm_time_json(time(NULL)));
 	author = json_object();
-	json_object_set_new(author, "id", str_or_null(aid));
-	json_object_set_new(author, "handle", str_or_null(handle));
-	json_object_set_new(author, "name", str_or_null(name));
+	json_object_set_new(author, "id", sm_json_str_or_null(aid));
+	json_object_set_new(author, "handle", sm_json_str_or_null(handle));
+	json_object_set_new(author, "name", sm_json_str_or_null(name));
 	json_object_set_new(rec, "author", author);
 	/* a long post's whole text is in note_tweet, with its own entities */
-	if ((text = str(note, "text")) != NULL)
+	if ((text = sm_json_str(note, "text")) != NULL)
 		ents = json_object_get(note, "entities");
 	else {
-		text = str(tw, "text") ? str(tw, "text") : "";
+		text = sm_json_str(tw, "text") ? sm_json_str(tw, "text") : "";
 		ents = json_object_get(tw, "entities");
 	}
 	t = plain_text(text, json_object_get(ents, "urls"));
 	json_object_set_new(rec, "text", json_string(t));
 	free(t);
-	json_object_set_new(rec, "lang", str_or_null(language(str(tw,
+	json_object_set_new(rec, "lang", sm_json_str_or_null(language(sm_json_str(tw,
 	    "lang"))));
 	sm_buf_adds(&b, "https://x.com/");
 	sm_buf_adds(&b, handle ? handle : "i/web");
@@ -269,12 +239,12 @@ normalize(struct sm_job *job, struct stream *s, json_t *tw, json_t *users)
 	sm_buf_adds(&b, id);
 	json_object_set_new(rec, "url", json_string(b.data));
 	sm_buf_free(&b);
-	conv = str(tw, "conversation_id");
+	conv = sm_json_str(tw, "conversation_id");
 	if (conv && strcmp(conv, id) == 0)
 		conv = NULL;
 	json_object_set_new(rec, "thread", json_pack("{s:o,s:o}",
-	    "in_reply_to", prefixed(job, parent ? parent :
-	    referenced(tw, "quoted")), "root", prefixed(job, conv)));
+	    "in_reply_to", sm_job_id(job, parent ? parent :
+	    referenced(tw, "quoted")), "root", sm_job_id(job, conv)));
 	if (job->opts->native)
 		json_object_set(rec, "native", tw);
 	return rec;
@@ -331,8 +301,8 @@ static void
 x_error(struct sm_job *job, const struct sm_http_response *r)
 {
 	json_t *j = json_loadb(r->body.data, r->body.len, 0, NULL);
-	const char *what = str(j, "detail") ? str(j, "detail") :
-	    str(j, "title");
+	const char *what = sm_json_str(j, "detail") ? sm_json_str(j, "detail") :
+	    sm_json_str(j, "title");
 
 	if (what)
 		sm_job_fail(job, r->status == 401 || r->status == 403 ?
@@ -372,33 +342,33 @@ on_page(struct sm_job *job, struct sm_http_response *r, void *arg)
 		goto out;
 	}
 	/* the first page's newest_id is where the next run starts */
-	newest = str(meta, "newest_id");
+	newest = sm_json_str(meta, "newest_id");
 	if (s->newest == NULL && newest && digits(newest))
 		s->newest = xstrdup(newest);
 	users = json_object();
 	json_array_foreach(json_object_get(json_object_get(page, "includes"),
 	    "users"), i, u)
-		if (str(u, "id"))
-			json_object_set(users, str(u, "id"), u);
+		if (sm_json_str(u, "id"))
+			json_object_set(users, sm_json_str(u, "id"), u);
 	/* no "data" at all when nothing matched */
 	json_array_foreach(json_object_get(page, "data"), i, tw) {
 		json_t *rec;
 
-		if (s->by_hand && str(tw, "id") &&
-		    !sm_id_greater(str(tw, "id"), s->since)) {
+		if (s->by_hand && sm_json_str(tw, "id") &&
+		    !sm_id_greater(sm_json_str(tw, "id"), s->since)) {
 			too_old = 1;
 			break;
 		}
-		if (s->type == SEARCH && str(tw, "author_id") &&
-		    strcmp(str(tw, "author_id"), x->me) == 0)
+		if (s->type == SEARCH && sm_json_str(tw, "author_id") &&
+		    strcmp(sm_json_str(tw, "author_id"), x->me) == 0)
 			continue;
 		/* a retweet is someone else's post, whatever exclude says */
 		if (s->type == OWN && referenced(tw, "retweeted"))
 			continue;
 		if ((rec = normalize(job, s, tw, users)) == NULL)
 			continue;
-		if (job->opts->since && str(tw, "created_at") &&
-		    sm_time_parse(str(tw, "created_at"), &t) == 0 &&
+		if (job->opts->since && sm_json_str(tw, "created_at") &&
+		    sm_time_parse(sm_json_str(tw, "created_at"), &t) == 0 &&
 		    t < job->opts->since) {
 			json_decref(rec);
 			too_old = 1;
@@ -410,7 +380,7 @@ on_page(struct sm_job *job, struct sm_http_response *r, void *arg)
 		}
 	}
 	json_decref(users);
-	next = str(meta, "next_token");
+	next = sm_json_str(meta, "next_token");
 	if (next && *next && !too_old && (s->since || job->opts->backfill ||
 	    job->opts->since))
 		ask(job, s, next);
