@@ -542,3 +542,12 @@ sm_http_escape(const char *s)
 	}
 	return b.data;
 }
+
+void
+sm_http_add_escaped(struct sm_buf *b, const char *s)
+{
+	char *e = sm_http_escape(s);
+
+	sm_buf_adds(b, e);
+	free(e);
+}

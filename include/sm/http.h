@@ -81,4 +81,7 @@ char *sm_http_link(const char *link, const char *rel);
 /* Percent-encodes s for a query string; a new string. */
 char *sm_http_escape(const char *s);
 
+/* Appends s percent-escaped, as sm_http_escape gives it. */
+void sm_http_add_escaped(struct sm_buf *b, const char *s);
+
 #endif

@@ -309,31 +309,25 @@ ask(struct sm_job *job, struct stream *s, const char *cursor)
 {
 	struct bsky *m = job->priv;
 	struct sm_buf b = { 0 };
-	char lim[32], *e;
+	char lim[32];
 
 	snprintf(lim, sizeof(lim), "%ld", m->limit);
 	sm_buf_adds(&b, job->acct->url);
 	if (s->type == SEARCH) {
-		e = sm_http_escape(s->q);
 		sm_buf_adds(&b, "/xrpc/app.bsky.feed.searchPosts?q=");
-		sm_buf_adds(&b, e);
+		sm_http_add_escaped(&b, s->q);
 		sm_buf_adds(&b, "&sort=latest&limit=");
-		free(e);
 	} else if (s->type == OWN) {
-		e = sm_http_escape(m->did);
 		sm_buf_adds(&b, "/xrpc/app.bsky.feed.getAuthorFeed?actor=");
-		sm_buf_adds(&b, e);
+		sm_http_add_escaped(&b, m->did);
 		sm_buf_adds(&b, "&filter=posts_with_replies&limit=");
-		free(e);
 	} else
 		sm_buf_adds(&b, "/xrpc/app.bsky.notification.listNotifications"
 		    "?reasons=mention&reasons=reply&reasons=quote&limit=");
 	sm_buf_adds(&b, lim);
 	if (cursor) {
-		e = sm_http_escape(cursor);
 		sm_buf_adds(&b, "&cursor=");
-		sm_buf_adds(&b, e);
-		free(e);
+		sm_http_add_escaped(&b, cursor);
 	}
 	free(s->url);
 	s->url = b.data;

@@ -250,15 +250,13 @@ graph_url(struct sm_job *job, const char *node, const char *edge,
 {
 	struct fb *f = job->priv;
 	struct sm_buf b = { 0 };
-	char lim[32], *e;
+	char lim[32];
 
 	snprintf(lim, sizeof(lim), "%ld", strcmp(edge, "feed") == 0 ?
 	    f->nfeed : f->limit);
 	sm_buf_adds(&b, job->acct->url);
 	sm_buf_addc(&b, '/');
-	e = sm_http_escape(node);
-	sm_buf_adds(&b, e);
-	free(e);
+	sm_http_add_escaped(&b, node);
 	sm_buf_addc(&b, '/');
 	sm_buf_adds(&b, edge);
 	sm_buf_addc(&b, '?');
@@ -266,10 +264,8 @@ graph_url(struct sm_job *job, const char *node, const char *edge,
 	sm_buf_adds(&b, "&limit=");
 	sm_buf_adds(&b, lim);
 	if (cursor) {
-		e = sm_http_escape(cursor);
 		sm_buf_adds(&b, "&after=");
-		sm_buf_adds(&b, e);
-		free(e);
+		sm_http_add_escaped(&b, cursor);
 	}
 	return b.data;
 }

@@ -197,39 +197,31 @@ page_url(struct sm_job *job, struct stream *s, const char *key,
 {
 	struct masto *m = job->priv;
 	struct sm_buf b = { 0 };
-	char lim[32], *e;
+	char lim[32];
 
 	snprintf(lim, sizeof(lim), "%ld", m->limit);
 	sm_buf_adds(&b, job->acct->url);
 	if (s->type == OWN) {
-		e = sm_http_escape(m->me);
 		sm_buf_adds(&b, "/api/v1/accounts/");
-		sm_buf_adds(&b, e);
+		sm_http_add_escaped(&b, m->me);
 		sm_buf_adds(&b, "/statuses?exclude_reblogs=true&limit=");
-		free(e);
 	} else if (s->type == SEARCH) {
-		e = sm_http_escape(s->tag);
 		sm_buf_adds(&b, "/api/v2/search?type=statuses&resolve=false&q=");
-		sm_buf_adds(&b, e);
+		sm_http_add_escaped(&b, s->tag);
 		sm_buf_adds(&b, "&limit=");
-		free(e);
 	} else if (s->type == TAG) {
-		e = sm_http_escape(s->tag);
 		sm_buf_adds(&b, "/api/v1/timelines/tag/");
-		sm_buf_adds(&b, e);
+		sm_http_add_escaped(&b, s->tag);
 		sm_buf_adds(&b, "?limit=");
-		free(e);
 	} else
 		sm_buf_adds(&b, "/api/v1/notifications?types%5B%5D=mention"
 		    "&include_filtered=true&limit=");
 	sm_buf_adds(&b, lim);
 	if (id) {
-		e = sm_http_escape(id);
 		sm_buf_addc(&b, '&');
 		sm_buf_adds(&b, key);
 		sm_buf_addc(&b, '=');
-		sm_buf_adds(&b, e);
-		free(e);
+		sm_http_add_escaped(&b, id);
 	}
 	return b.data;
 }

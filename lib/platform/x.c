@@ -257,7 +257,7 @@ ask(struct sm_job *job, struct stream *s, const char *token)
 {
 	struct xacct *x = job->priv;
 	struct sm_buf b = { 0 };
-	char lim[32], *e;
+	char lim[32];
 	long n = x->limit;
 
 	/* mentions take 5 to 100, search 10 to 100 */
@@ -266,17 +266,13 @@ ask(struct sm_job *job, struct stream *s, const char *token)
 	snprintf(lim, sizeof(lim), "%ld", n);
 	sm_buf_adds(&b, job->acct->url);
 	if (s->type == SEARCH) {
-		e = sm_http_escape(s->q);
 		sm_buf_adds(&b, "/2/tweets/search/recent?query=");
-		sm_buf_adds(&b, e);
-		free(e);
+		sm_http_add_escaped(&b, s->q);
 	} else {
-		e = sm_http_escape(x->me);
 		sm_buf_adds(&b, "/2/users/");
-		sm_buf_adds(&b, e);
+		sm_http_add_escaped(&b, x->me);
 		sm_buf_adds(&b, s->type == OWN ?
 		    "/tweets?exclude=retweets&" : "/mentions?");
-		free(e);
 	}
 	sm_buf_adds(&b, s->type == SEARCH ? "&max_results=" : "max_results=");
 	sm_buf_adds(&b, lim);
@@ -286,11 +282,9 @@ ask(struct sm_job *job, struct stream *s, const char *token)
 		sm_buf_adds(&b, s->since);
 	}
 	if (token) {
-		e = sm_http_escape(token);
 		sm_buf_adds(&b, s->type == SEARCH ? "&next_token=" :
 		    "&pagination_token=");
-		sm_buf_adds(&b, e);
-		free(e);
+		sm_http_add_escaped(&b, token);
 	}
 	sm_job_get_arg(job, b.data, on_page, s);
 	sm_buf_free(&b);
