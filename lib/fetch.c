@@ -453,6 +453,18 @@ get(struct sm_job *job, const char *url, struct call *c)
 }
 
 json_t *
+sm_job_json(struct sm_job *job, const struct sm_http_response *r)
+{
+	json_error_t e;
+	json_t *j = json_loadb(r->body.data, r->body.len, 0, &e);
+
+	if (j == NULL)
+		sm_job_fail(job, EX_TEMPFAIL, "invalid JSON in the response: "
+		    "%s; try later", e.text);
+	return j;
+}
+
+json_t *
 sm_job_id(const struct sm_job *job, const char *native)
 {
 	struct sm_buf b = { 0 };

@@ -108,6 +108,12 @@ void sm_job_bearer(struct sm_job *job, const char *token);
  */
 json_t *sm_job_id(const struct sm_job *job, const char *native);
 
+/*
+ * The response's body as JSON (a new reference); NULL when it is not
+ * JSON, and then the job has failed with EX_TEMPFAIL (try later).
+ */
+json_t *sm_job_json(struct sm_job *job, const struct sm_http_response *r);
+
 /* Queues a GET of url for the job; done runs with the response. */
 void sm_job_get(struct sm_job *job, const char *url,
     void (*done)(struct sm_job *, struct sm_http_response *));

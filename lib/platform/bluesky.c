@@ -370,7 +370,6 @@ on_page(struct sm_job *job, struct sm_http_response *r, void *arg)
 	struct bsky *m = job->priv;
 	struct stream *s = arg;
 	json_t *page, *list, *item;
-	json_error_t e;
 	const char *at, *uri, *kind, *cursor, *what;
 	size_t i;
 	int reached = 0;
@@ -388,12 +387,8 @@ on_page(struct sm_job *job, struct sm_http_response *r, void *arg)
 		return;
 	}
 	s->retried = 0;
-	page = json_loadb(r->body.data, r->body.len, 0, &e);
-	if (page == NULL) {
-		sm_job_fail(job, EX_TEMPFAIL, "invalid JSON in the response: "
-		    "%s; try later", e.text);
+	if ((page = sm_job_json(job, r)) == NULL)
 		return;
-	}
 	what = s->type == SEARCH ? "posts" : s->type == OWN ? "feed" :
 	    "notifications";
 	list = json_object_get(page, what);

@@ -185,19 +185,14 @@ graph_error(struct sm_job *job, const struct sm_http_response *r)
 static json_t *
 parse(struct sm_job *job, struct sm_http_response *r)
 {
-	json_error_t e;
 	json_t *j;
 
 	if (r->status != 200) {
 		graph_error(job, r);
 		return NULL;
 	}
-	j = json_loadb(r->body.data, r->body.len, 0, &e);
-	if (j == NULL) {
-		sm_job_fail(job, EX_TEMPFAIL, "invalid JSON in the response: "
-		    "%s; try later", e.text);
+	if ((j = sm_job_json(job, r)) == NULL)
 		return NULL;
-	}
 	if (!json_is_array(json_object_get(j, "data"))) {
 		sm_job_fail(job, EX_UNAVAILABLE, "unexpected response: no "
 		    "data");

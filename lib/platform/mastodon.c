@@ -250,19 +250,14 @@ max_id_of(char *url)
 static json_t *
 parse(struct sm_job *job, struct sm_http_response *r, int want_array)
 {
-	json_error_t e;
 	json_t *j;
 
 	if (r->status != 200) {
 		sm_job_http_error(job, r);
 		return NULL;
 	}
-	j = json_loadb(r->body.data, r->body.len, 0, &e);
-	if (j == NULL) {
-		sm_job_fail(job, EX_TEMPFAIL, "invalid JSON in the response: "
-		    "%s; try later", e.text);
+	if ((j = sm_job_json(job, r)) == NULL)
 		return NULL;
-	}
 	if (want_array ? !json_is_array(j) : !json_is_object(j)) {
 		sm_job_fail(job, EX_UNAVAILABLE, "unexpected response: "
 		    "expected %s", want_array ? "an array" : "an object");

@@ -175,7 +175,6 @@ static void
 on_updates(struct sm_job *job, struct sm_http_response *r)
 {
 	struct tg *t = job->priv;
-	json_error_t e;
 	json_t *j, *res, *u, *msg, *rec, *c;
 	long long id, high = -1;
 	size_t i, len;
@@ -186,11 +185,8 @@ on_updates(struct sm_job *job, struct sm_http_response *r)
 		sm_job_http_error(job, r);
 		return;
 	}
-	if ((j = json_loadb(r->body.data, r->body.len, 0, &e)) == NULL) {
-		sm_job_fail(job, EX_TEMPFAIL, "invalid JSON in the response: "
-		    "%s; try later", e.text);
+	if ((j = sm_job_json(job, r)) == NULL)
 		return;
-	}
 	res = json_object_get(j, "result");
 	if (!json_is_true(json_object_get(j, "ok")) || !json_is_array(res)) {
 		sm_job_fail(job, EX_UNAVAILABLE, "unexpected response: "

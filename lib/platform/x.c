@@ -313,7 +313,6 @@ on_page(struct sm_job *job, struct sm_http_response *r, void *arg)
 	struct xacct *x = job->priv;
 	struct stream *s = arg;
 	json_t *page, *meta, *users, *u, *tw;
-	json_error_t e;
 	const char *next, *newest;
 	size_t i;
 	int too_old = 0;
@@ -323,12 +322,8 @@ on_page(struct sm_job *job, struct sm_http_response *r, void *arg)
 		x_error(job, r);
 		return;
 	}
-	page = json_loadb(r->body.data, r->body.len, 0, &e);
-	if (page == NULL) {
-		sm_job_fail(job, EX_TEMPFAIL, "invalid JSON in the response: "
-		    "%s; try later", e.text);
+	if ((page = sm_job_json(job, r)) == NULL)
 		return;
-	}
 	meta = json_object_get(page, "meta");
 	if (!json_is_object(meta)) {
 		sm_job_fail(job, EX_UNAVAILABLE, "unexpected response: "
