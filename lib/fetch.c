@@ -452,6 +452,26 @@ get(struct sm_job *job, const char *url, struct call *c)
 	sm_http_get(job->f->http, &job->acct->http, url, hdrs, on_response, c);
 }
 
+int
+sm_account_check_search(const struct sm_config *cfg,
+    const struct sm_account *a, struct sm_error *err)
+{
+	json_t *q = json_object_get(a->conf, "search"), *t;
+	size_t i;
+
+	if (q == NULL)
+		return 0;
+	if (!json_is_array(q))
+		return sm_config_error(cfg, q, err, "accounts.%s.search: "
+		    "expected a list of queries, got %s", a->name,
+		    sm_config_type_name(q));
+	json_array_foreach(q, i, t)
+		if (!json_is_string(t) || json_string_length(t) == 0)
+			return sm_config_error(cfg, t, err, "accounts.%s."
+			    "search[%zu]: expected a query", a->name, i);
+	return 0;
+}
+
 json_t *
 sm_job_json(struct sm_job *job, const struct sm_http_response *r)
 {

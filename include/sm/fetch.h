@@ -109,6 +109,13 @@ void sm_job_bearer(struct sm_job *job, const char *token);
 json_t *sm_job_id(const struct sm_job *job, const char *native);
 
 /*
+ * Checks an account's search: setting, when it has one: a list of
+ * queries (non-empty strings).  0, or -1 with err at the offending node.
+ */
+int sm_account_check_search(const struct sm_config *cfg,
+    const struct sm_account *a, struct sm_error *err);
+
+/*
  * The response's body as JSON (a new reference); NULL when it is not
  * JSON, and then the job has failed with EX_TEMPFAIL (try later).
  */

@@ -49,27 +49,6 @@ struct masto {
 
 static const char *const keys[] = { "tags", "search", NULL };
 
-/* search: a list of queries, for the instance's full-text search. */
-static int
-check_search(const struct sm_config *cfg, struct sm_account *a,
-    struct sm_error *err)
-{
-	json_t *q = json_object_get(a->conf, "search"), *t;
-	size_t i;
-
-	if (q == NULL)
-		return 0;
-	if (!json_is_array(q))
-		return sm_config_error(cfg, q, err, "accounts.%s.search: "
-		    "expected a list of queries, got %s", a->name,
-		    sm_config_type_name(q));
-	json_array_foreach(q, i, t)
-		if (!json_is_string(t) || json_string_length(t) == 0)
-			return sm_config_error(cfg, t, err, "accounts.%s."
-			    "search[%zu]: expected a query", a->name, i);
-	return 0;
-}
-
 /* tags: a list of hashtags to listen to, with or without their '#'. */
 static int
 check(const struct sm_config *cfg, struct sm_account *a, struct sm_error *err)
@@ -77,7 +56,7 @@ check(const struct sm_config *cfg, struct sm_account *a, struct sm_error *err)
 	json_t *tags = json_object_get(a->conf, "tags"), *t;
 	size_t i;
 
-	if (check_search(cfg, a, err) < 0)
+	if (sm_account_check_search(cfg, a, err) < 0)
 		return -1;
 	if (tags == NULL)
 		return 0;

@@ -80,24 +80,12 @@ static int
 check(const struct sm_config *cfg, struct sm_account *a, struct sm_error *err)
 {
 	json_t *id = json_object_get(a->conf, "user_id");
-	json_t *q = json_object_get(a->conf, "search"), *t;
-	size_t i;
 
 	if (!json_is_string(id) || !digits(json_string_value(id)))
 		return sm_config_error(cfg, id ? id : a->conf, err,
 		    "accounts.%s: user_id: must be the account's numeric id, "
 		    "quoted as a string", a->name);
-	if (q == NULL)
-		return 0;
-	if (!json_is_array(q))
-		return sm_config_error(cfg, q, err, "accounts.%s.search: "
-		    "expected a list of queries, got %s", a->name,
-		    sm_config_type_name(q));
-	json_array_foreach(q, i, t)
-		if (!json_is_string(t) || json_string_length(t) == 0)
-			return sm_config_error(cfg, t, err, "accounts.%s."
-			    "search[%zu]: expected a query", a->name, i);
-	return 0;
+	return sm_account_check_search(cfg, a, err);
 }
 
 /*
