@@ -638,6 +638,15 @@ token(const unsigned char *s, size_t len, size_t i, unsigned *kind)
 	return 0;
 }
 
+static int
+has_digit_or_at(const unsigned char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((s[i] >= '0' && s[i] <= '9') || s[i] == '@')
+			return 1;
+	return 0;
+}
+
 unsigned
 sm_pii_scan(const char *text, size_t len)
 {
@@ -646,8 +655,8 @@ sm_pii_scan(const char *text, size_t len)
 	size_t i = 0, end, adv;
 	long cp, prev = NOCP;
 
-	if (s == NULL)
-		return 0;
+	if (s == NULL || !has_digit_or_at(s, len))
+		return 0;	/* every kind holds a digit, or an @ */
 	while (i < len) {
 		cp = cpat(s, len, i, &adv);
 		if (localcp(cp) && !localcp(prev) &&
