@@ -886,7 +886,8 @@ try_term(struct ctx *c, size_t ti, size_t at)
 		return;
 	if (at + tm->ntoks > c->t->ntokens)
 		return;
-	for (size_t k = 0; k < tm->ntoks; k++)
+	/* the first token matched already: it is how the term was found */
+	for (size_t k = 1; k < tm->ntoks; k++)
 		if (!matchable(&toks[at + k]) ||
 		    !tok_matches(c, &toks[at + k], &tm->toks[k]))
 			return;
