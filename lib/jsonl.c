@@ -143,18 +143,17 @@ sm_reader_next(struct sm_reader *r, json_t **rec, struct sm_error *err)
 		}
 		if (blank(text, n))
 			continue;
-		if (!sm_utf8_valid(text, n)) {
-			r->rejected++;
-			sm_error_set(err, r->name, (int)r->lineno, 0,
-			    "invalid UTF-8");
-			return SM_READ_BAD;
-		}
+		/* jansson checks the UTF-8 of the whole line as it reads */
 		j = json_loadb(text, n, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
 		if (j == NULL) {
 			r->rejected++;
-			sm_error_set(err, r->name, (int)r->lineno, 0,
-			    "invalid JSON at column %d: %s", jerr.column,
-			    jerr.text);
+			if (json_error_code(&jerr) == json_error_invalid_utf8)
+				sm_error_set(err, r->name, (int)r->lineno, 0,
+				    "invalid UTF-8");
+			else
+				sm_error_set(err, r->name, (int)r->lineno, 0,
+				    "invalid JSON at column %d: %s",
+				    jerr.column, jerr.text);
 			return SM_READ_BAD;
 		}
 		if (!json_is_object(j)) {
