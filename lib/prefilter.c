@@ -30,6 +30,7 @@ struct words {
 	unsigned char len[MAXWORDS];
 	unsigned char done[MAXWORDS];
 	size_t n;
+	int more;		/* another word follows a space */
 };
 
 struct sm_prefilter *
@@ -211,17 +212,20 @@ quantifier(const char **pp, struct words *ws, const struct words *before)
 }
 
 /*
- * A word has ended: the rest of the alternative (of the pattern, at depth
- * 0, where it must then hold no alternation) cannot change how a match
- * starts.
+ * A word has ended.  In a group, the rest of the alternative cannot
+ * change how the group's words are; at the top, a space means that
+ * another word follows (sm_prefilter_add reads it next).
  */
 static int
 end_alternative(const char **pp, struct words *ws, int depth)
 {
 	end_words(ws);
-	if (skip_alternative(pp) < 0)
-		return -1;
-	return depth == 0 && **pp != '\0' ? -1 : 0;
+	if (depth > 0)
+		return skip_alternative(pp);
+	ws->more = **pp == ' ';
+	if (ws->more)
+		(*pp)++;
+	return 0;
 }
 
 static int parse_seq(const char **, struct words *, int);
@@ -381,15 +385,46 @@ listed(const char *list, const char *w)
 	return 0;
 }
 
+/* Whether the pattern has an alternation outside any group. */
+static int
+top_alternation(const char *p)
+{
+	for (;;) {
+		if (skip_alternative(&p) < 0)
+			return 1;
+		if (*p == '\0')
+			return 0;
+		if (*p != ')')
+			return 1;	/* '|' at the top */
+		p++;			/* a stray ')': PCRE2 refused it */
+	}
+}
+
+/* How rare a set of words looks: its shortest word, then fewer words. */
+static int
+better(const struct words *a, const struct words *b)
+{
+	size_t mina = MAXWORD, minb = MAXWORD;
+
+	for (size_t i = 0; i < a->n; i++)
+		if (a->len[i] < mina)
+			mina = a->len[i];
+	for (size_t i = 0; i < b->n; i++)
+		if (b->len[i] < minb)
+			minb = b->len[i];
+	return mina != minb ? mina > minb : a->n < b->n;
+}
+
 int
 sm_prefilter_add(struct sm_prefilter *pf, const char *pattern, size_t id,
     char *words, size_t size)
 {
 	struct words *ws = xcalloc(1, sizeof(*ws));
+	struct words *best = xcalloc(1, sizeof(*best));
 	struct sm_buf folded = { 0 };
 	const char *p = pattern;
 	size_t at = 0;
-	int ok;
+	int ok = 0;
 
 	if (starts(p, "(?<!\\p{L})"))
 		p += strlen("(?<!\\p{L})");
@@ -397,15 +432,31 @@ sm_prefilter_add(struct sm_prefilter *pf, const char *pattern, size_t id,
 		p += 2;
 	else
 		p = NULL;	/* a match may start inside a word */
-	ws->n = 1;		/* one empty word to grow */
-	ok = p && parse_seq(&p, ws, 0) == 0;
-	for (size_t i = 0; ok && i < ws->n; i++)
-		ok = ws->done[i] && ws->len[i] > 0;
+	if (p && top_alternation(p))
+		p = NULL;
+	/* each word of the pattern, as long as they can be read: every
+	 * match holds one of each set; the rarest-looking set is filed */
+	while (p) {
+		int whole;
+
+		memset(ws, 0, sizeof(*ws));
+		ws->n = 1;	/* one empty word to grow */
+		whole = parse_seq(&p, ws, 0) == 0;
+		for (size_t i = 0; whole && i < ws->n; i++)
+			whole = ws->done[i] && ws->len[i] > 0;
+		if (!whole)
+			break;
+		if (!ok || better(ws, best))
+			memcpy(best, ws, sizeof(*best));
+		ok = 1;
+		if (!ws->more)
+			break;
+	}
 	if (words && size)
 		words[0] = '\0';
-	for (size_t i = 0; ok && i < ws->n; i++) {
+	for (size_t i = 0; ok && i < best->n; i++) {
 		sm_buf_reset(&folded);
-		if (sm_text_fold(&folded, ws->w[i], ws->len[i]) < 0 ||
+		if (sm_text_fold(&folded, best->w[i], best->len[i]) < 0 ||
 		    folded.len == 0) {
 			ok = 0;		/* filed words stay: harmless */
 			break;
@@ -420,6 +471,7 @@ sm_prefilter_add(struct sm_prefilter *pf, const char *pattern, size_t id,
 	}
 	sm_buf_free(&folded);
 	free(ws);
+	free(best);
 	return ok;
 }
 

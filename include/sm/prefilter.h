@@ -1,12 +1,14 @@
 /* prefilter.h - which regexes can match a text, told by its words
  *
- * Most rule regexes begin at the start of a word with one of a few known
- * words: (?<!\p{L})(sigue|siguen) (igual|sin), \b(parking|parked)\b.
- * Such a regex cannot match a text in which none of those words stands
- * whole, so it need not run there.  The words are read off the pattern
- * when it is simple enough to be sure of them; any other regex always
- * runs.  Words are compared folded, as sm_text_fold folds them, with the
- * runs of letters of the message's folded text.
+ * Most rule regexes are made of known words: (?<!\p{L})(sigue|siguen)
+ * (igual|sin), \b(parking|parked)\b, (me|te) (va|van) a matar.  Such a
+ * regex cannot match a text in which none of the words of one of its
+ * places stands whole, so it need not run there.  The words are read off
+ * the pattern when it is simple enough to be sure of them, and of the
+ * places read, the one whose words look rarest (the longest shortest
+ * word) is kept; any other regex always runs.  Words are compared folded,
+ * as sm_text_fold folds them, with the runs of letters of the message's
+ * folded text.
  */
 #ifndef SM_PREFILTER_H
 #define SM_PREFILTER_H
@@ -19,9 +21,9 @@ struct sm_prefilter *sm_prefilter_new(void);
 void sm_prefilter_free(struct sm_prefilter *pf);
 
 /*
- * Reads the words that pattern (PCRE2 syntax, case-insensitive) must
- * start with.  Returns 1 and files them under id when it can be sure of
- * them; 0 when the regex must always run.  words, when not NULL, gets
+ * Reads the words of one place that every match of pattern (PCRE2
+ * syntax, case-insensitive) must hold.  Returns 1 and files them under id
+ * when it can be sure of them; 0 when the regex must always run.  words, when not NULL, gets
  * them, folded and NUL-separated, for tests.
  */
 int sm_prefilter_add(struct sm_prefilter *pf, const char *pattern, size_t id,

@@ -55,6 +55,11 @@ test_words(void **state)
 	words_of("(?<!\\p{L})covid19", "covid");
 	words_of("(?<!\\p{L})l'ajuntament", "l");
 	words_of("\\bCALLE\\b", "calle");
+	/* every word of a match is required: the rarest-looking is filed */
+	words_of("(?<!\\p{L})(me|te) (va|van) a matar(?!\\p{L})", "matar");
+	words_of("(?<!\\p{L})(me|nos) (puede|pueden) explicar",
+	    "puede pueden");
+	words_of("(?<!\\p{L})no (me |nos )?(funciona)(?!\\p{L})", "no");
 }
 
 static void
@@ -73,6 +78,7 @@ test_always_runs(void **state)
 	words_of("\\bmulta+\\b", "-");
 	/* an alternation outside a group, lookarounds, flags */
 	words_of("\\bmulta\\b|sancion", "-");
+	words_of("\\bmulta grave\\b|sancion", "-");
 	words_of("(?<!\\p{L})(?=[\\p{L}*]*\\*)(m[i*]erda)(?!\\p{L})", "-");
 	words_of("\\b(?i:text|txt)\\s", "-");
 	words_of("(?<!\\d)\\d{5,}(?!\\d)", "-");
