@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "sm/atomic.h"
 #include "sm/classify.h"
 #include "sm/config.h"
 #include "sm/eval.h"
@@ -228,28 +229,21 @@ cmp_pick(const void *a, const void *b)
 static int
 uncertain_write(struct sm_tool *t, struct uncertain *u, const char *path)
 {
-	char *tmp = xmalloc(strlen(path) + 8);
+	struct sm_error err;
+	char *tmp;
 	FILE *fp;
-	int ok = 1;
 
 	qsort(u->heap, u->n, sizeof(*u->heap), cmp_pick);
-	sprintf(tmp, "%s.tmp", path);
-	if ((fp = fopen(tmp, "w")) == NULL) {
-		sm_tool_warn(t, "%s: %s", tmp, strerror(errno));
-		free(tmp);
+	if ((fp = sm_atomic_open(path, &tmp, &err)) == NULL) {
+		sm_tool_error(t, &err);
 		return EX_CANTCREAT;
 	}
 	for (size_t i = 0; i < u->n; i++)
-		ok &= fprintf(fp, "%s\n", u->heap[i].line) > 0;
-	ok &= fflush(fp) == 0 && fsync(fileno(fp)) == 0;
-	ok &= fclose(fp) == 0;
-	if (!ok || rename(tmp, path) != 0) {
-		sm_tool_warn(t, "%s: write error: %s", path, strerror(errno));
-		unlink(tmp);
-		free(tmp);
+		fprintf(fp, "%s\n", u->heap[i].line);
+	if (sm_atomic_commit(fp, tmp, path, &err) < 0) {
+		sm_tool_error(t, &err);
 		return EX_IOERR;
 	}
-	free(tmp);
 	return 0;
 }
 

@@ -1,18 +1,15 @@
 /* sm-fetch - bring in what citizens wrote to the administration's accounts */
-#include <sys/stat.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
-#include <unistd.h>
 
 #include <jansson.h>
 
+#include "sm/atomic.h"
 #include "sm/config.h"
 #include "sm/fetch.h"
 #include "sm/state.h"
@@ -99,70 +96,6 @@ report(void *arg, const char *account, int code, const char *text)
 
 	if (code == 0 ? o->tool->verbose : !o->tool->quiet || code != EX_TEMPFAIL)
 		sm_tool_warn(o->tool, "%s: %s", account, text);
-}
-
-/* -o: the records go to a temporary file next to path, renamed at the end. */
-static FILE *
-open_spool(struct sm_tool *tool, const char *path, char **tmp)
-{
-	struct sm_buf b = { 0 };
-	FILE *fp;
-	int fd;
-
-	sm_buf_adds(&b, path);
-	sm_buf_adds(&b, ".tmp.XXXXXX");
-	if ((fd = mkstemp(b.data)) < 0 || (fp = fdopen(fd, "w")) == NULL) {
-		sm_tool_warn(tool, "%s: %s", b.data, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		sm_buf_free(&b);
-		return NULL;
-	}
-	fchmod(fd, 0644);
-	*tmp = b.data;
-	return fp;
-}
-
-static int
-close_spool(struct sm_tool *tool, FILE *fp, const char *tmp, const char *path)
-{
-	char *d = xstrdup(path);
-	int dfd, rc = -1;
-
-	if (fflush(fp) == EOF || ferror(fp) || fsync(fileno(fp)) < 0) {
-		sm_tool_warn(tool, "%s: write error: %s", tmp, strerror(errno));
-		fclose(fp);
-	} else if (fclose(fp) == EOF)
-		sm_tool_warn(tool, "%s: write error: %s", tmp, strerror(errno));
-	else if (rename(tmp, path) < 0)
-		sm_tool_warn(tool, "%s: %s", path, strerror(errno));
-	else {
-		if ((dfd = open(dirname(d), O_RDONLY | O_DIRECTORY)) >= 0) {
-			fsync(dfd);
-			close(dfd);
-		}
-		rc = 0;
-	}
-	if (rc < 0) {
-		unlink(tmp);
-		sm_tool_fail(tool, EX_IOERR);
-	}
-	free(d);
-	return rc;
-}
-
-/* path, relative to the directory of the configuration file cfg_path */
-static char *
-relative_to(const char *cfg_path, const char *path)
-{
-	const char *slash = cfg_path ? strrchr(cfg_path, '/') : NULL;
-	struct sm_buf b = { 0 };
-
-	if (path[0] == '/' || slash == NULL)
-		return xstrdup(path);
-	sm_buf_add(&b, cfg_path, (size_t)(slash - cfg_path + 1));
-	sm_buf_adds(&b, path);
-	return b.data;
 }
 
 static int
@@ -308,8 +241,7 @@ main(int argc, char *argv[])
 			status = EX_CONFIG;
 			goto done;
 		}
-		state_path = relative_to(sm_config_path(cfg),
-		    json_string_value(sv));
+		state_path = sm_config_relpath(cfg, sv);
 	}
 	if (state_path == NULL && (state_path = sm_state_default_path()) ==
 	    NULL) {
@@ -333,7 +265,9 @@ main(int argc, char *argv[])
 		    sm_config_path(cfg) ? sm_config_path(cfg) : "none",
 		    state_path);
 
-	if (output && (fp = open_spool(&tool, output, &tmp)) == NULL) {
+	/* -o: the records go to a temporary file, renamed at the end */
+	if (output && (fp = sm_atomic_open(output, &tmp, &err)) == NULL) {
+		sm_tool_error(&tool, &err);
 		status = EX_CANTCREAT;
 		goto done;
 	}
@@ -355,11 +289,15 @@ main(int argc, char *argv[])
 	}
 	if (output) {
 		if (out.failed) {
-			fclose(fp);
-			unlink(tmp);
+			sm_atomic_abandon(fp, tmp);
+			safe = 0;
+		} else if (sm_atomic_commit(fp, tmp, output, &err) < 0) {
+			sm_tool_error(&tool, &err);
+			sm_tool_fail(&tool, EX_IOERR);
 			safe = 0;
 		} else
-			safe = close_spool(&tool, fp, tmp, output) == 0;
+			safe = 1;
+		tmp = NULL;
 		sm_buf_free(&out.w.buf);
 	} else {
 		safe = flush(&out) == 0;

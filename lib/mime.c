@@ -1571,6 +1571,30 @@ add_line(struct sm_buf *out, const struct line *l)
 	sm_buf_add(out, l->s + k, l->n - k);
 }
 
+/* The first n lines but those dropped (drop may be NULL), runs of blank
+ * lines made one, none at the start. */
+static void
+join_lines(struct sm_buf *out, const struct line *l, size_t n,
+    const unsigned char *drop)
+{
+	int blank = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (drop && drop[i])
+			continue;
+		if (l[i].n == 0) {
+			blank = out->len > 0;
+			continue;
+		}
+		if (blank)
+			sm_buf_adds(out, "\n\n");
+		else if (out->len > 0)
+			sm_buf_addc(out, '\n');
+		blank = 0;
+		add_line(out, &l[i]);
+	}
+}
+
 static size_t
 next_nonblank(const struct line *l, size_t nl, size_t i)
 {
@@ -1587,7 +1611,6 @@ sm_mime_strip_quote(const char *text)
 	const char *p = text, *e;
 	unsigned char *drop;
 	struct sm_buf out = { 0 }, joined = { 0 };
-	int blank = 0;
 
 	for (;;) {
 		e = strchr(p, '\n');
@@ -1646,35 +1669,11 @@ sm_mime_strip_quote(const char *text)
 				cut = i;
 		}
 	}
-	for (i = 0; i < cut; i++) {
-		if (drop[i])
-			continue;
-		if (l[i].n == 0) {
-			blank = out.len > 0;
-			continue;
-		}
-		if (blank)
-			sm_buf_adds(&out, "\n\n");
-		else if (out.len > 0)
-			sm_buf_addc(&out, '\n');
-		blank = 0;
-		add_line(&out, &l[i]);
-	}
+	join_lines(&out, l, cut, drop);
 	if (out.len == 0) {
 		/* all of it was quoted: better the whole than nothing */
 		sm_buf_reset(&out);
-		for (i = 0; i < nl; i++) {
-			if (l[i].n == 0) {
-				blank = out.len > 0;
-				continue;
-			}
-			if (blank)
-				sm_buf_adds(&out, "\n\n");
-			else if (out.len > 0)
-				sm_buf_addc(&out, '\n');
-			blank = 0;
-			add_line(&out, &l[i]);
-		}
+		join_lines(&out, l, nl, NULL);
 	}
 	if (out.data == NULL)
 		sm_buf_add(&out, "", 0);

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sm/atomic.h"
 #include "sm/model.h"
 
 #define MODEL_MAGIC	"SMMODEL\n"
@@ -609,7 +610,7 @@ sm_model_save(const struct sm_model *m, const char *path, struct sm_error *err)
 	char *head = json_dumps(m->info, JSON_COMPACT | JSON_REAL_PRECISION(10));
 	size_t hlen = strlen(head), total;
 	char *tmp;
-	int fd, rc = 0;
+	int rc;
 	FILE *fp;
 
 	sm_buf_add(&b, MODEL_MAGIC, 8);
@@ -634,33 +635,12 @@ sm_model_save(const struct sm_model *m, const char *path, struct sm_error *err)
 		b.data[16 + i] = (char)((uint64_t)total >> (8 * i));
 	put64(&b, fnv64((unsigned char *)b.data, b.len));
 
-	tmp = xmalloc(strlen(path) + 16);
-	sprintf(tmp, "%s.tmp.XXXXXX", path);
-	if ((fd = mkstemp(tmp)) < 0) {
-		rc = sm_error_set(err, path, 0, 0, "cannot create: %s",
-		    strerror(errno));
-		goto out;
+	if ((fp = sm_atomic_open(path, &tmp, err)) == NULL)
+		rc = -1;
+	else {
+		fwrite(b.data, 1, b.len, fp);	/* errors: at the commit */
+		rc = sm_atomic_commit(fp, tmp, path, err);
 	}
-	fchmod(fd, 0644);
-	fp = fdopen(fd, "wb");
-	if (fp == NULL || fwrite(b.data, 1, b.len, fp) != b.len ||
-	    fflush(fp) != 0 || fsync(fileno(fp)) != 0) {
-		rc = sm_error_set(err, path, 0, 0, "cannot write: %s",
-		    strerror(errno));
-		if (fp)
-			fclose(fp);
-		else
-			close(fd);
-		unlink(tmp);
-		goto out;
-	}
-	if (fclose(fp) != 0 || rename(tmp, path) != 0) {
-		rc = sm_error_set(err, path, 0, 0, "cannot write: %s",
-		    strerror(errno));
-		unlink(tmp);
-	}
-out:
-	free(tmp);
 	sm_buf_free(&b);
 	return rc;
 }
