@@ -221,6 +221,131 @@ sm_writer_put(struct sm_writer *w, json_t *rec, struct sm_error *err)
 	return sm_writer_raw(w, w->buf.data, w->buf.len, err);
 }
 
+static void
+append_string(struct sm_buf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t from = 0;
+
+	sm_buf_reserve(b, n + 2);
+	sm_buf_addc(b, '"');
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		char esc[6] = { '\\', 0 };
+		size_t elen = 2;
+
+		if (ch >= 0x20 && ch != '"' && ch != '\\')
+			continue;
+		sm_buf_add(b, s + from, i - from);
+		from = i + 1;
+		switch (ch) {
+		case '"': esc[1] = '"'; break;
+		case '\\': esc[1] = '\\'; break;
+		case '\b': esc[1] = 'b'; break;
+		case '\f': esc[1] = 'f'; break;
+		case '\n': esc[1] = 'n'; break;
+		case '\r': esc[1] = 'r'; break;
+		case '\t': esc[1] = 't'; break;
+		default:
+			memcpy(esc + 1, "u00", 3);
+			esc[4] = hex[ch >> 4];
+			esc[5] = hex[ch & 15];
+			elen = 6;
+		}
+		sm_buf_add(b, esc, elen);
+	}
+	sm_buf_add(b, s + from, n - from);
+	sm_buf_addc(b, '"');
+}
+
+/* A real as jansson writes it with JSON_REAL_PRECISION(16): "%.16g", with
+ * ".0" added to what would read back as an integer, and the exponent
+ * without its '+' and leading zeros. */
+static void
+append_real(struct sm_buf *b, double v)
+{
+	char num[64], *e;
+	int n = snprintf(num, sizeof(num), "%.16g", v);
+
+	if (n < 0 || (size_t)n >= sizeof(num) - 3)
+		n = 0;
+	num[n] = '\0';
+	for (char *p = num; *p; p++)
+		if (*p == ',')
+			*p = '.';	/* a locale's decimal comma */
+	if (strchr(num, '.') == NULL && strchr(num, 'e') == NULL) {
+		memcpy(num + n, ".0", 3);
+		n += 2;
+	}
+	if ((e = strchr(num, 'e')) != NULL) {
+		char *from = e + 1, *to = e + 1;
+
+		if (*from == '-')
+			from++, to++;
+		else if (*from == '+')
+			from++;
+		while (*from == '0' && from[1] != '\0')
+			from++;
+		memmove(to, from, strlen(from) + 1);
+		n = (int)strlen(num);
+	}
+	sm_buf_add(b, num, (size_t)n);
+}
+
+void
+sm_json_append(struct sm_buf *b, const json_t *v)
+{
+	const char *key;
+	json_t *item;
+	size_t i;
+	char num[32];
+	int n;
+
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		sm_buf_addc(b, '{');
+		i = 0;
+		json_object_foreach((json_t *)v, key, item) {
+			if (i++)
+				sm_buf_addc(b, ',');
+			append_string(b, key, strlen(key));
+			sm_buf_addc(b, ':');
+			sm_json_append(b, item);
+		}
+		sm_buf_addc(b, '}');
+		break;
+	case JSON_ARRAY:
+		sm_buf_addc(b, '[');
+		json_array_foreach(v, i, item) {
+			if (i)
+				sm_buf_addc(b, ',');
+			sm_json_append(b, item);
+		}
+		sm_buf_addc(b, ']');
+		break;
+	case JSON_STRING:
+		append_string(b, json_string_value(v), json_string_length(v));
+		break;
+	case JSON_INTEGER:
+		n = snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
+		    json_integer_value(v));
+		sm_buf_add(b, num, (size_t)n);
+		break;
+	case JSON_REAL:
+		append_real(b, json_real_value(v));
+		break;
+	case JSON_TRUE:
+		sm_buf_add(b, "true", 4);
+		break;
+	case JSON_FALSE:
+		sm_buf_add(b, "false", 5);
+		break;
+	case JSON_NULL:
+		sm_buf_add(b, "null", 4);
+		break;
+	}
+}
+
 /*
  * The length of line up to and excluding its closing brace when it is one
  * compact JSON object (no white space outside strings), else 0.  The line
@@ -267,10 +392,7 @@ sm_writer_put_line(struct sm_writer *w, const char *line, size_t len,
 	sm_buf_addc(&w->buf, '"');
 	sm_buf_adds(&w->buf, key);	/* a tool's name for its object */
 	sm_buf_add(&w->buf, "\":", 2);
-	if (json_dump_callback(value, dump_to_buf, &w->buf, JSON_OUT_FLAGS |
-	    JSON_ENCODE_ANY) != 0)
-		return sm_error_set(err, w->name, 0, 0,
-		    "cannot encode record as JSON");
+	sm_json_append(&w->buf, value);
 	sm_buf_add(&w->buf, "}\n", 2);
 	return sm_writer_raw(w, w->buf.data, w->buf.len, err) < 0 ? -1 : 1;
 }

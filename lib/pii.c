@@ -1,5 +1,6 @@
 /* pii.c - detect personal data in text, never copy it */
 #include <stddef.h>
+#include <string.h>
 
 #include "sm/pii.h"
 
@@ -14,6 +15,7 @@
 
 #define NOCP	(-2L)	/* no character: start or end of the text */
 #define CARDMAX	19
+#define DIGITLEAD 2	/* bytes before the first digit: "ES91", "(+34)" */
 
 static const char dniletters[] = "TRWAGMYFPDXBNJZSQVHLCKE";
 
@@ -638,6 +640,15 @@ token(const unsigned char *s, size_t len, size_t i, unsigned *kind)
 	return 0;
 }
 
+/* The first digit at or after i, or len. */
+static size_t
+next_digit(const unsigned char *s, size_t len, size_t i)
+{
+	while (i < len && !isdigitc(s[i]))
+		i++;
+	return i;
+}
+
 static int
 has_digit_or_at(const unsigned char *s, size_t n)
 {
@@ -652,14 +663,34 @@ sm_pii_scan(const char *text, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)text;
 	unsigned mask = 0, kind;
-	size_t i = 0, end, adv;
+	size_t i = 0, end, adv, at = 0, dig = 0;
 	long cp, prev = NOCP;
+	const unsigned char *p;
 
 	if (s == NULL || !has_digit_or_at(s, len))
 		return 0;	/* every kind holds a digit, or an @ */
 	while (i < len) {
+		/* an address can start here only if an @ is still to come */
+		if (at < i) {
+			p = memchr(s + i, '@', len - i);
+			at = p ? (size_t)(p - s) : len;
+		}
+		/* every other kind has a digit in its first three bytes:
+		 * what lies before that cannot start one */
+		if (at == len) {
+			if (dig < i)
+				dig = next_digit(s, len, i);
+			if (dig == len)
+				break;
+			if (dig > i + DIGITLEAD) {
+				i = dig - DIGITLEAD;
+				while ((s[i] & 0xc0) == 0x80)
+					i--;
+				prev = cpbefore(s, i);
+			}
+		}
 		cp = cpat(s, len, i, &adv);
-		if (localcp(cp) && !localcp(prev) &&
+		if (at < len && localcp(cp) && !localcp(prev) &&
 		    (end = email(s, len, i)) != 0) {
 			mask |= SM_PII_EMAIL;
 			prev = cpbefore(s, i = end);

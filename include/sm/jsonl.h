@@ -82,6 +82,14 @@ int sm_writer_put(struct sm_writer *w, json_t *rec, struct sm_error *err);
 int sm_writer_put_line(struct sm_writer *w, const char *line, size_t len,
     const char *key, json_t *value, struct sm_error *err);
 
+/*
+ * Appends v to b as compact JSON, byte for byte what jansson writes with
+ * JSON_COMPACT | JSON_REAL_PRECISION(16) (keys in the object's order),
+ * without jansson's per-value bookkeeping: the tools' own objects are
+ * written this way, once per record.
+ */
+void sm_json_append(struct sm_buf *b, const json_t *v);
+
 /* Writes raw bytes (a rejected line, say) as they are. */
 int sm_writer_raw(struct sm_writer *w, const char *p, size_t n,
     struct sm_error *err);

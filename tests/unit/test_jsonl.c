@@ -831,6 +831,69 @@ test_utf8_valid(void **state)
 		fail_msg("%d cases wrong", bad);
 }
 
+/* sm_json_append writes what jansson writes, byte for byte. */
+static void
+check_append(const json_t *v)
+{
+	struct sm_buf b = { 0 };
+	char *want = json_dumps(v, JSON_COMPACT | JSON_REAL_PRECISION(16) |
+	    JSON_ENCODE_ANY);
+
+	assert_non_null(want);
+	sm_json_append(&b, v);
+	sm_buf_addc(&b, '\0');
+	if (strcmp(b.data, want) != 0)
+		fail_msg("sm_json_append wrote %s, jansson %s", b.data, want);
+	free(want);
+	sm_buf_free(&b);
+}
+
+static void
+test_json_append_as_jansson(void **state)
+{
+	static const char *const texts[] = {
+		"{}", "[]", "\"\"", "null", "true", "false", "0", "-12",
+		"9223372036854775807", "-9223372036854775808",
+		"{\"category\":\"complaint\",\"pii\":[\"phone\",\"email\"],"
+		"\"score\":3.5,\"rules\":[],\"x\":null,\"ok\":true}",
+		"[[[]],{\"a\":{\"b\":[1,2.25,\"c\"]}}]",
+		"\"quote \\\" backslash \\\\ slash / tab \\t nl \\n\"",
+		"\"\\u0000\\u0001\\u001f\\b\\f\\r \\u007f\"",
+		"\"ñandú 🚌 \\u2028 \\ufeff\"",
+		"{\"kéy \\\"q\\\"\\n\":1}",
+		"0.1", "-0.0", "1.5e300", "1e-7", "123456789.125", "2.5e-308",
+		"1e16", "1e15", "100.0", "3.0000000000000004",
+	};
+	json_error_t jerr;
+	uint64_t x = 0x9e3779b97f4a7c15u;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		json_t *v = json_loads(texts[i], JSON_DECODE_ANY |
+		    JSON_ALLOW_NUL, &jerr);
+
+		if (v == NULL)
+			fail_msg("%s: %s", texts[i], jerr.text);
+		check_append(v);
+		json_decref(v);
+	}
+	/* reals of every magnitude and digit count */
+	for (int i = 0; i < 20000; i++) {
+		double d;
+		json_t *v;
+
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		memcpy(&d, &x, sizeof(d));
+		if (d != d || d - d != 0)
+			continue;	/* NaN and infinities are not JSON */
+		if (i % 2)
+			d = (double)(x % 100000) / 1000;	/* scores */
+		v = json_real(d);
+		check_append(v);
+		json_decref(v);
+	}
+}
+
 int
 main(void)
 {
@@ -856,6 +919,7 @@ main(void)
 		cmocka_unit_test(test_writer_ok_is_not_closed_pipe),
 		cmocka_unit_test(test_record_get),
 		cmocka_unit_test(test_utf8_valid),
+		cmocka_unit_test(test_json_append_as_jansson),
 	};
 
 	return cmocka_run_group_tests_name("jsonl", tests, setup_dir,
