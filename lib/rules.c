@@ -37,8 +37,7 @@ struct term {
 	struct term_tok *toks;
 	size_t ntoks;
 	int hashtag;		/* written "#word": matches hashtags only */
-	/* per record */
-	unsigned stamp;
+	/* per record, when matched (rules->matched) */
 	size_t from, to;	/* matched span in the folded text */
 };
 
@@ -100,16 +99,30 @@ struct dim {
 	json_t *explain;
 };
 
-/* A key of the index: a folded word, or a stem in one language; the terms
- * whose first token has it. */
+/*
+ * A key of the index: a folded word, or a stem in one language; the terms
+ * whose first token has it.  Terms of one word are tried at once; a phrase
+ * is tried only where the next word's hash, or its stem's, is its second
+ * word's (a common first word such as "no" starts dozens of phrases).
+ */
 struct key {
 	unsigned long hash;
 	unsigned char kind;	/* 0 surface, 1 + language: stem */
 	const char *text;	/* borrowed from the term */
 	size_t len;
-	size_t *terms;
+	size_t *terms;		/* of one token */
 	size_t nterms;
+	size_t *phrases;	/* of two tokens or more */
+	size_t nphrases;
+	/* per phrase, its second word's hash: [0] the word, [1 + l] its stem
+	 * in language l (NOSTEM when it has none); nphrases each */
+	unsigned long *second[1 + NSL];
 };
+
+/* Word hashes as the matcher sees them: a real one has bit 1 set, so that
+ * a token without a stem (0) never equals a term's word without one. */
+#define WORDHASH(h)	((h) | 2UL)
+#define NOSTEM		1UL
 
 struct sm_rules {
 	struct rule *rules;
@@ -124,6 +137,11 @@ struct sm_rules {
 	size_t nkeys;
 	size_t capkeys;
 	unsigned gen;		/* per-record generation */
+	unsigned *matched;	/* per term: gen when it matched; apart from
+				 * the terms, so that a rule's many terms are
+				 * checked in a few cache lines */
+	unsigned long *hashes;	/* per token of the record: word, stem */
+	size_t caphashes;
 	struct sm_prefilter *prefilter;	/* which regexes can match */
 	unsigned *armed;	/* per regex: gen when it can */
 	size_t nregex;
@@ -179,9 +197,9 @@ label_find(struct dim *d, const char *label)
 /* Index */
 
 static unsigned long
-key_hash(unsigned char kind, const char *s, size_t n)
+key_hash(unsigned char kind, unsigned long wordhash)
 {
-	return sm_hash(s, n) * 31 + kind;
+	return wordhash * 31 + kind;
 }
 
 static struct key *
@@ -201,7 +219,7 @@ static void
 index_add(struct sm_rules *r, unsigned char kind, const char *text, size_t n,
     size_t term)
 {
-	unsigned long h = key_hash(kind, text, n);
+	unsigned long h = key_hash(kind, WORDHASH(sm_hash(text, n)));
 	struct key *k;
 
 	if ((r->nkeys + 1) * 2 > r->capkeys) {
@@ -219,11 +237,47 @@ index_add(struct sm_rules *r, unsigned char kind, const char *text, size_t n,
 	}
 	k = key_slot(r->keys, r->capkeys, h, kind, text, n);
 	if (k->text == NULL) {
-		*k = (struct key){ h, kind, text, n, NULL, 0 };
+		memset(k, 0, sizeof(*k));
+		k->hash = h;
+		k->kind = kind;
+		k->text = text;
+		k->len = n;
 		r->nkeys++;
+	}
+	if (r->terms[term].ntoks > 1) {
+		k->phrases = xreallocarray(k->phrases, k->nphrases + 1,
+		    sizeof(*k->phrases));
+		k->phrases[k->nphrases++] = term;
+		return;
 	}
 	k->terms = xreallocarray(k->terms, k->nterms + 1, sizeof(*k->terms));
 	k->terms[k->nterms++] = term;
+}
+
+/* Fills each key's second-word hashes, once every term is known. */
+static void
+index_seconds(struct sm_rules *r)
+{
+	for (size_t i = 0; i < r->capkeys; i++) {
+		struct key *k = &r->keys[i];
+
+		if (k->text == NULL || k->nphrases == 0)
+			continue;
+		for (size_t l = 0; l < 1 + NSL; l++)
+			k->second[l] = xcalloc(k->nphrases,
+			    sizeof(*k->second[l]));
+		for (size_t j = 0; j < k->nphrases; j++) {
+			const struct term_tok *tt =
+			    &r->terms[k->phrases[j]].toks[1];
+
+			k->second[0][j] = WORDHASH(sm_hash(tt->surface,
+			    tt->len));
+			for (size_t l = 0; l < NSL; l++)
+				k->second[1 + l][j] = tt->stem[l] ?
+				    WORDHASH(sm_hash(tt->stem[l],
+				    tt->stemlen[l])) : NOSTEM;
+		}
+	}
 }
 
 /* Compilation */
@@ -679,6 +733,7 @@ sm_rules_compile(const struct sm_config *cfg, const json_t *section,
 	for (size_t i = 0; i < r->nrules; i++)
 		if (compile_rule(r, json_array_get(rules, i), i, &t, err) < 0)
 			goto fail;
+	index_seconds(r);
 	/* which rules each term can wake up */
 	r->gatestart = xcalloc(r->nterms + 1, sizeof(*r->gatestart));
 	{
@@ -717,6 +772,7 @@ sm_rules_compile(const struct sm_config *cfg, const json_t *section,
 	}
 	free(list);
 	r->armed = xcalloc(r->nregex ? r->nregex : 1, sizeof(*r->armed));
+	r->matched = xcalloc(r->nterms ? r->nterms : 1, sizeof(*r->matched));
 	for (size_t d = 0; d < r->ndims; d++) {
 		size_t n = r->dims[d].nlabels ? r->dims[d].nlabels : 1;
 
@@ -796,14 +852,20 @@ sm_rules_free(struct sm_rules *r)
 		free(r->dims[d].stamp);
 	}
 	free(r->dims);
-	for (size_t i = 0; i < r->capkeys; i++)
+	for (size_t i = 0; i < r->capkeys; i++) {
 		free(r->keys[i].terms);
+		free(r->keys[i].phrases);
+		for (size_t l = 0; l < 1 + NSL; l++)
+			free(r->keys[i].second[l]);
+	}
+	free(r->hashes);
 	free(r->keys);
 	free(r->gates);
 	free(r->gatestart);
 	sm_stemmer_free(r->stemmer);
 	sm_prefilter_free(r->prefilter);
 	free(r->armed);
+	free(r->matched);
 	free(r);
 }
 
@@ -880,7 +942,7 @@ try_term(struct ctx *c, size_t ti, size_t at)
 	const struct sm_token *toks = c->t->tokens;
 	struct rule *rules = c->r->rules;
 
-	if (tm->stamp == c->r->gen)
+	if (c->r->matched[ti] == c->r->gen)
 		return;
 	if (tm->hashtag && toks[at].type != SM_TOKEN_HASHTAG)
 		return;
@@ -891,7 +953,7 @@ try_term(struct ctx *c, size_t ti, size_t at)
 		if (!matchable(&toks[at + k]) ||
 		    !tok_matches(c, &toks[at + k], &tm->toks[k]))
 			return;
-	tm->stamp = c->r->gen;
+	c->r->matched[ti] = c->r->gen;
 	tm->from = toks[at].off;
 	tm->to = toks[at + tm->ntoks - 1].off + toks[at + tm->ntoks - 1].len;
 	for (size_t g = c->r->gatestart[ti]; g < c->r->gatestart[ti + 1]; g++)
@@ -900,33 +962,66 @@ try_term(struct ctx *c, size_t ti, size_t at)
 
 static void
 lookup(struct ctx *c, unsigned char kind, const char *text, size_t n,
-    size_t at)
+    unsigned long hash, size_t at)
 {
 	struct sm_rules *r = c->r;
+	const unsigned long *next = &r->hashes[2 * (at + 1)];
+	const unsigned long *word, *stem;
 	struct key *k;
 
-	if (r->capkeys == 0)
+	k = key_slot(r->keys, r->capkeys, key_hash(kind, hash), kind, text, n);
+	if (k->text == NULL)
 		return;
-	k = key_slot(r->keys, r->capkeys, key_hash(kind, text, n), kind, text,
-	    n);
-	for (size_t i = 0; k->text && i < k->nterms; i++)
+	for (size_t i = 0; i < k->nterms; i++)
 		try_term(c, k->terms[i], at);
+	if (k->nphrases == 0 || next[0] == 0)
+		return;
+	word = k->second[0];
+	stem = k->second[c->lang >= 0 ? 1 + c->lang : 0];
+	for (size_t i = 0; i < k->nphrases; i++)
+		if (word[i] == next[0] || stem[i] == next[1])
+			try_term(c, k->phrases[i], at);
 }
 
 static void
 find_terms(struct ctx *c)
 {
 	const struct sm_text *t = c->t;
+	struct sm_rules *r = c->r;
+	unsigned long *h;
 
+	if (r->capkeys == 0)
+		return;
+	if (2 * (t->ntokens + 1) > r->caphashes) {
+		r->caphashes = 2 * (t->ntokens + 1) + 64;
+		free(r->hashes);
+		r->hashes = xcalloc(r->caphashes, sizeof(*r->hashes));
+	}
+	/* each token's hashes, once: 0 where it cannot be matched */
+	h = r->hashes;
 	for (size_t i = 0; i < t->ntokens; i++) {
 		const struct sm_token *tok = &t->tokens[i];
 
+		h[2 * i] = h[2 * i + 1] = 0;
 		if (!matchable(tok))
 			continue;
-		lookup(c, 0, t->folded.data + tok->off, tok->len, i);
+		h[2 * i] = WORDHASH(sm_hash(t->folded.data + tok->off,
+		    tok->len));
 		if (c->lang >= 0 && tok->stem_len)
+			h[2 * i + 1] = WORDHASH(sm_hash(t->stems.data +
+			    tok->stem_off, tok->stem_len));
+	}
+	h[2 * t->ntokens] = h[2 * t->ntokens + 1] = 0;
+	for (size_t i = 0; i < t->ntokens; i++) {
+		const struct sm_token *tok = &t->tokens[i];
+
+		if (h[2 * i] == 0)
+			continue;
+		lookup(c, 0, t->folded.data + tok->off, tok->len, h[2 * i], i);
+		if (h[2 * i + 1])
 			lookup(c, (unsigned char)(1 + c->lang),
-			    t->stems.data + tok->stem_off, tok->stem_len, i);
+			    t->stems.data + tok->stem_off, tok->stem_len,
+			    h[2 * i + 1], i);
 	}
 }
 
@@ -960,18 +1055,19 @@ eval(struct ctx *c, struct matcher *m)
 	if (m->has_terms) {
 		hits = 0;
 		for (size_t i = 0; i < m->nterms; i++) {
-			struct term *tm = &c->r->terms[m->terms[i]];
+			struct term *tm;
 			size_t k;
 
-			if (tm->stamp != c->r->gen)
+			if (c->r->matched[m->terms[i]] != c->r->gen)
 				continue;
+			tm = &c->r->terms[m->terms[i]];
 			/* two forms of one word ("basura", "basuras": one
 			 * stem) that matched the same words count once */
 			for (k = 0; k < i; k++) {
 				const struct term *o = &c->r->terms[m->terms[k]];
 
-				if (o->stamp == c->r->gen && o->from == tm->from &&
-				    o->to == tm->to)
+				if (c->r->matched[m->terms[k]] == c->r->gen &&
+				    o->from == tm->from && o->to == tm->to)
 					break;
 			}
 			if (k < i)
@@ -1073,11 +1169,11 @@ sm_rules_apply(struct sm_rules *r, const struct sm_text *t, const char *lang,
 {
 	struct ctx c = { r, t, -1, raw, rawlen, rec, NULL, err, 0 };
 	unsigned gen;
+	int li = sm_lang_index(lang);
 
 	if (++r->gen == 0) {
 		/* after 2^32 records the stamps could lie: clear them */
-		for (size_t i = 0; i < r->nterms; i++)
-			r->terms[i].stamp = 0;
+		memset(r->matched, 0, r->nterms * sizeof(*r->matched));
 		for (size_t i = 0; i < r->nrules; i++)
 			r->rules[i].stamp = 0;
 		memset(r->armed, 0, r->nregex * sizeof(*r->armed));
@@ -1087,7 +1183,7 @@ sm_rules_apply(struct sm_rules *r, const struct sm_text *t, const char *lang,
 		r->gen = 1;
 	}
 	gen = r->gen;
-	c.lang = t->stemmed ? sm_lang_index(lang) : -1;
+	c.lang = t->stemmed ? li : -1;
 	find_terms(&c);
 	sm_prefilter_scan(r->prefilter, t->folded.data, t->folded.len,
 	    r->armed, gen);
@@ -1103,7 +1199,7 @@ sm_rules_apply(struct sm_rules *r, const struct sm_text *t, const char *lang,
 
 		if (rule->gated && rule->stamp != gen)
 			continue;
-		if (!lang_allowed(rule, lang, sm_lang_index(lang)))
+		if (!lang_allowed(rule, lang, li))
 			continue;
 		if (explain)
 			c.matched = matched = json_array();

@@ -447,11 +447,10 @@ sm_stemmer_free(struct sm_stemmer *st)
 	free(st);
 }
 
-const char *
-sm_stem(struct sm_stemmer *st, const char *lang, const char *word, size_t n,
+static const char *
+stem_in(struct sm_stemmer *st, int l, const char *word, size_t n,
     size_t *len)
 {
-	int l = sm_lang_index(lang);
 	size_t i, mask;
 	const sb_symbol *s;
 	struct cache_ent *e;
@@ -521,9 +520,18 @@ sm_stem(struct sm_stemmer *st, const char *lang, const char *word, size_t n,
 	return e->word + n + 1;
 }
 
+const char *
+sm_stem(struct sm_stemmer *st, const char *lang, const char *word, size_t n,
+    size_t *len)
+{
+	return stem_in(st, sm_lang_index(lang), word, n, len);
+}
+
 void
 sm_text_stem(struct sm_text *t, struct sm_stemmer *st, const char *lang)
 {
+	int l = sm_lang_index(lang);
+
 	sm_buf_reset(&t->stems);
 	for (size_t i = 0; i < t->ntokens; i++) {
 		struct sm_token *tok = &t->tokens[i];
@@ -536,7 +544,7 @@ sm_text_stem(struct sm_text *t, struct sm_stemmer *st, const char *lang)
 			tok->stem_len = 0;
 			continue;
 		}
-		s = sm_stem(st, lang, t->folded.data + tok->off, tok->len, &n);
+		s = stem_in(st, l, t->folded.data + tok->off, tok->len, &n);
 		tok->stem_off = t->stems.len;
 		tok->stem_len = n;
 		sm_buf_add(&t->stems, s, n);

@@ -69,7 +69,7 @@ xstrndup(const char *s, size_t n)
 }
 
 void
-sm_buf_reserve(struct sm_buf *b, size_t extra)
+sm_buf_grow(struct sm_buf *b, size_t extra)
 {
 	size_t need;
 
@@ -83,22 +83,6 @@ sm_buf_reserve(struct sm_buf *b, size_t extra)
 	while (b->cap < need)
 		b->cap = b->cap > SIZE_MAX / 2 ? need : b->cap * 2;
 	b->data = xrealloc(b->data, b->cap);
-}
-
-void
-sm_buf_add(struct sm_buf *b, const void *p, size_t n)
-{
-	sm_buf_reserve(b, n);
-	if (n)
-		memcpy(b->data + b->len, p, n);
-	b->len += n;
-	b->data[b->len] = '\0';
-}
-
-void
-sm_buf_addc(struct sm_buf *b, char c)
-{
-	sm_buf_add(b, &c, 1);
 }
 
 void

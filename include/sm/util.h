@@ -3,6 +3,7 @@
 #define SM_UTIL_H
 
 #include <stddef.h>
+#include <string.h>
 
 /* These exit(70) with a message on stderr when memory runs out. */
 void *xmalloc(size_t size);
@@ -19,9 +20,35 @@ struct sm_buf {
 	size_t cap;
 };
 
-void sm_buf_reserve(struct sm_buf *b, size_t extra);
-void sm_buf_add(struct sm_buf *b, const void *p, size_t n);
-void sm_buf_addc(struct sm_buf *b, char c);
+/* Makes room for extra more bytes and the NUL. */
+void sm_buf_grow(struct sm_buf *b, size_t extra);
+
+/* Inline: filling a buffer byte by byte is what the tools do per record. */
+static inline void
+sm_buf_reserve(struct sm_buf *b, size_t extra)
+{
+	if (b->cap <= b->len || extra >= b->cap - b->len)
+		sm_buf_grow(b, extra);
+}
+
+static inline void
+sm_buf_add(struct sm_buf *b, const void *p, size_t n)
+{
+	sm_buf_reserve(b, n);
+	if (n)
+		memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+static inline void
+sm_buf_addc(struct sm_buf *b, char c)
+{
+	sm_buf_reserve(b, 1);
+	b->data[b->len++] = c;
+	b->data[b->len] = '\0';
+}
+
 void sm_buf_adds(struct sm_buf *b, const char *s);
 void sm_buf_reset(struct sm_buf *b);
 void sm_buf_free(struct sm_buf *b);
