@@ -270,9 +270,11 @@ cmd_classify(int argc, char *argv[])
 	struct uncertain unc = { 0 };
 	const char *unc_file = NULL;
 	char **models = xcalloc((size_t)argc + 1, sizeof(*models)), *end;
-	json_t *rec, *c;
+	json_t *rec;
+	struct sm_buf own = { 0 };
 	int opt, explain = 0, rc, nmodels = 0;
 	long n;
+	double p;
 
 	sm_tool_init(&tool, "sm-classify");
 	while ((opt = getopt_long(argc, argv, SM_TOOL_SHORTOPTS "xm:",
@@ -329,29 +331,40 @@ cmd_classify(int argc, char *argv[])
 		return rc;
 	}
 	while ((rec = sm_tool_next(&tool)) != NULL) {
-		double p;
-
-		c = sm_classifier_run(cls, rec, explain, &err);
-		if (c == NULL) {
+		if (sm_classifier_classify(cls, rec, explain, &err) < 0) {
 			sm_tool_warn(&tool, "%s:%lu: %s", tool.in.name,
 			    tool.in.lineno, err.text);
 			sm_tool_fail(&tool, EX_SOFTWARE);
-			c = json_null();
+			rc = sm_tool_put_own(&tool, rec, "classify", json_null());
+			json_decref(rec);
+			if (rc < 0)
+				break;
+			continue;
 		}
 		p = sm_classifier_confidence(cls);
 		if (unc.max && uncertain_wants(&unc, p)) {
 			json_t *copy = json_copy(rec);
 
-			sm_record_set_last(copy, "classify", json_incref(c));
+			sm_record_set_last(copy, "classify",
+			    sm_classifier_json(cls));
 			uncertain_add(&unc, p, json_dumps(copy, JSON_COMPACT |
 			    JSON_REAL_PRECISION(16)));
 			json_decref(copy);
 		}
-		rc = sm_tool_put_own(&tool, rec, "classify", c);
+		/* written straight from the classifier; a record whose line
+		 * cannot be copied as it is goes out through jansson */
+		sm_buf_reset(&own);
+		sm_classifier_append(cls, &own);
+		rc = sm_tool_put_own_text(&tool, rec, "classify", own.data,
+		    own.len);
+		if (rc == 0)
+			rc = sm_tool_put_own(&tool, rec, "classify",
+			    sm_classifier_json(cls));
 		json_decref(rec);
 		if (rc < 0)
 			break;
 	}
+	sm_buf_free(&own);
 	rc = sm_tool_finish(&tool);
 	if (unc.max) {
 		int urc = uncertain_write(&tool, &unc, unc_file);

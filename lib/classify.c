@@ -7,6 +7,7 @@
 #include <jansson.h>
 
 #include "sm/classify.h"
+#include "sm/jsonl.h"
 #include "sm/message.h"
 #include "sm/model.h"
 #include "sm/pii.h"
@@ -18,11 +19,16 @@
 
 struct model_use {
 	char *dim;
+	long rule_dim;		/* the rules' dimension it labels, or -1 */
 	char *path;
 	struct sm_model *model;
 	double min_confidence;
 	struct sm_fvec fv;
 	double *probs;
+	/* per record */
+	size_t best;
+	double p;		/* best's probability, rounded to 4 places */
+	int use;		/* it sets its dimension */
 };
 
 struct sm_classifier {
@@ -31,7 +37,10 @@ struct sm_classifier {
 	struct sm_message msg;
 	struct model_use *models;
 	size_t nmodels;
-	double confidence;	/* of the last record's least sure model */
+	/* the last record's outcome */
+	double confidence;	/* of its least sure model */
+	unsigned pii;
+	json_t *why;		/* explain, or NULL */
 };
 
 static const char *const model_keys[] = {
@@ -148,6 +157,7 @@ sm_classifier_add_model(struct sm_classifier *c, const char *dim,
 	memset(u, 0, sizeof(*u));
 	u->dim = xstrdup(dim);
 set:
+	u->rule_dim = sm_rules_dim_index(c->rules, dim);
 	u->path = xstrdup(path);
 	u->model = m;
 	u->min_confidence = min_confidence;
@@ -168,6 +178,7 @@ sm_classifier_free(struct sm_classifier *c)
 		free(c->models[i].probs);
 	}
 	free(c->models);
+	json_decref(c->why);
 	sm_rules_free(c->rules);
 	sm_config_free(c->builtin);
 	sm_message_free(&c->msg);
@@ -188,92 +199,204 @@ sm_classifier_confidence(const struct sm_classifier *c)
 
 /* Runs each model and lets it set its dimension where it may. */
 static void
-run_models(struct sm_classifier *c, json_t *rec, json_t *out, json_t *why)
+run_models(struct sm_classifier *c, json_t *rec)
 {
-	json_t *opinions;
-
 	c->confidence = 1;
-	if (c->nmodels == 0)
-		return;
-	opinions = json_object();
 	for (size_t i = 0; i < c->nmodels; i++) {
 		struct model_use *u = &c->models[i];
-		size_t best;
-		double p;
 		int decided = sm_rules_decided(c->rules, u->dim);
-		int use;
 
-		u->fv.keep_names = why != NULL;
+		u->fv.keep_names = c->why != NULL;
 		sm_featurize(sm_model_features(u->model), &c->msg, rec, &u->fv);
-		best = sm_model_predict(u->model, &u->fv, u->probs);
-		p = u->probs[best];
-		if (p < c->confidence)
-			c->confidence = p;
+		u->best = sm_model_predict(u->model, &u->fv, u->probs);
+		if (u->probs[u->best] < c->confidence)
+			c->confidence = u->probs[u->best];
 		/* an override rule wins; a sure enough model wins over the
 		 * other rules and over the default */
-		use = decided < 2 && p >= u->min_confidence;
-		if (use || json_object_get(out, u->dim) == NULL)
-			json_object_set_new(out, u->dim, use ? json_string(
-			    sm_model_label(u->model, best)) : json_null());
-		json_object_set_new(opinions, u->dim, json_pack("{s:s,s:f}",
-		    "label", sm_model_label(u->model, best), "p",
-		    round(p * 1e4) / 1e4));
-		if (why) {
-			json_t *e = json_object_get(why, u->dim);
+		u->use = decided < 2 && u->probs[u->best] >= u->min_confidence;
+		u->p = round(u->probs[u->best] * 1e4) / 1e4;
+		if (c->why) {
+			json_t *e = json_object_get(c->why, u->dim);
 
 			if (e == NULL) {
 				e = json_array();
-				json_object_set_new(why, u->dim, e);
+				json_object_set_new(c->why, u->dim, e);
 			}
 			json_array_append_new(e, json_pack("{s:s,s:s,s:f,s:b,"
 			    "s:o}", "model", u->path, "label",
-			    sm_model_label(u->model, best), "p",
-			    round(p * 1e4) / 1e4, "used", use, "features",
-			    sm_model_explain(u->model, &u->fv, best,
+			    sm_model_label(u->model, u->best), "p", u->p,
+			    "used", u->use, "features",
+			    sm_model_explain(u->model, &u->fv, u->best,
 			    EXPLAIN_FEATURES)));
 		}
 	}
-	json_object_set_new(out, "model", opinions);
+}
+
+int
+sm_classifier_classify(struct sm_classifier *c, json_t *rec, int explain,
+    struct sm_error *err)
+{
+	struct sm_message *msg = &c->msg;
+
+	json_decref(c->why);
+	c->why = explain ? json_object() : NULL;
+	sm_message_analyze(msg, rec);
+	if (sm_rules_apply(c->rules, &msg->text, msg->lang, msg->raw.data,
+	    msg->raw.len, rec, c->why, err) < 0)
+		return -1;
+	run_models(c, rec);
+	c->pii = sm_pii_scan(msg->raw.data, msg->raw.len);
+	return 0;
+}
+
+/*
+ * The classify object is written in one order by both functions below:
+ * the rules' dimensions (a model's label where it is used), the models'
+ * other dimensions (null where not used), lang, pii, score, rules, model
+ * and explain.  tests/0200 checks that both write the same bytes.
+ */
+
+/* Dimension d's label: a used model's, else the rules'. */
+static const char *
+rule_dim_label(const struct sm_classifier *c, size_t d)
+{
+	for (size_t i = 0; i < c->nmodels; i++)
+		if (c->models[i].rule_dim == (long)d && c->models[i].use)
+			return sm_model_label(c->models[i].model,
+			    c->models[i].best);
+	return sm_rules_label(c->rules, d);
+}
+
+static const char *
+model_dim_label(const struct model_use *u)
+{
+	return u->use ? sm_model_label(u->model, u->best) : NULL;
+}
+
+json_t *
+sm_classifier_json(const struct sm_classifier *c)
+{
+	json_t *out = json_object(), *pii = json_array(), *fired = json_array();
+	size_t ndims = sm_rules_ndims(c->rules);
+
+	for (size_t d = 0; d < ndims; d++)
+		json_object_set_new(out, sm_rules_dim(c->rules, d),
+		    sm_json_str_or_null(rule_dim_label(c, d)));
+	for (size_t i = 0; i < c->nmodels; i++)
+		if (c->models[i].rule_dim < 0)
+			json_object_set_new(out, c->models[i].dim,
+			    sm_json_str_or_null(model_dim_label(&c->models[i])));
+	json_object_set_new(out, "lang", json_string(c->msg.lang));
+	for (unsigned k = 0; k < SM_PII_NKINDS; k++)
+		if (c->pii & 1u << k)
+			json_array_append_new(pii, json_string(
+			    sm_pii_name(1u << k)));
+	json_object_set_new(out, "pii", pii);
+	json_object_set_new(out, "score", json_real(sm_rules_score(c->rules)));
+	for (size_t i = 0; i < sm_rules_nfired(c->rules); i++)
+		json_array_append_new(fired, json_string(sm_rules_fired(
+		    c->rules, i)));
+	json_object_set_new(out, "rules", fired);
+	if (c->nmodels) {
+		json_t *opinions = json_object();
+
+		for (size_t i = 0; i < c->nmodels; i++)
+			json_object_set_new(opinions, c->models[i].dim,
+			    json_pack("{s:s,s:f}", "label", sm_model_label(
+			    c->models[i].model, c->models[i].best), "p",
+			    c->models[i].p));
+		json_object_set_new(out, "model", opinions);
+	}
+	if (c->why)
+		json_object_set_new(out, "explain", json_incref(c->why));
+	return out;
+}
+
+/* "key": */
+static void
+add_key(struct sm_buf *b, const char *key)
+{
+	sm_json_append_string(b, key, strlen(key));
+	sm_buf_addc(b, ':');
+}
+
+static void
+add_str_or_null(struct sm_buf *b, const char *s)
+{
+	if (s)
+		sm_json_append_string(b, s, strlen(s));
+	else
+		sm_buf_add(b, "null", 4);
+}
+
+void
+sm_classifier_append(const struct sm_classifier *c, struct sm_buf *b)
+{
+	size_t ndims = sm_rules_ndims(c->rules);
+	const char *sep = "";
+
+	sm_buf_addc(b, '{');
+	for (size_t d = 0; d < ndims; d++) {
+		if (d)
+			sm_buf_addc(b, ',');
+		add_key(b, sm_rules_dim(c->rules, d));
+		add_str_or_null(b, rule_dim_label(c, d));
+	}
+	for (size_t i = 0; i < c->nmodels; i++)
+		if (c->models[i].rule_dim < 0) {
+			if (b->data[b->len - 1] != '{')
+				sm_buf_addc(b, ',');
+			add_key(b, c->models[i].dim);
+			add_str_or_null(b, model_dim_label(&c->models[i]));
+		}
+	if (b->data[b->len - 1] != '{')
+		sm_buf_addc(b, ',');
+	add_key(b, "lang");
+	add_str_or_null(b, c->msg.lang);
+	sm_buf_add(b, ",\"pii\":[", 8);
+	for (unsigned k = 0; k < SM_PII_NKINDS; k++)
+		if (c->pii & 1u << k) {
+			sm_buf_adds(b, sep);
+			add_str_or_null(b, sm_pii_name(1u << k));
+			sep = ",";
+		}
+	sm_buf_add(b, "],\"score\":", 10);
+	sm_json_append_real(b, sm_rules_score(c->rules));
+	sm_buf_add(b, ",\"rules\":[", 10);
+	for (size_t i = 0; i < sm_rules_nfired(c->rules); i++) {
+		if (i)
+			sm_buf_addc(b, ',');
+		add_str_or_null(b, sm_rules_fired(c->rules, i));
+	}
+	sm_buf_addc(b, ']');
+	if (c->nmodels) {
+		sm_buf_add(b, ",\"model\":{", 10);
+		for (size_t i = 0; i < c->nmodels; i++) {
+			const struct model_use *u = &c->models[i];
+
+			if (i)
+				sm_buf_addc(b, ',');
+			add_key(b, u->dim);
+			sm_buf_add(b, "{\"label\":", 9);
+			add_str_or_null(b, sm_model_label(u->model, u->best));
+			sm_buf_add(b, ",\"p\":", 5);
+			sm_json_append_real(b, u->p);
+			sm_buf_addc(b, '}');
+		}
+		sm_buf_addc(b, '}');
+	}
+	if (c->why) {
+		sm_buf_add(b, ",\"explain\":", 11);
+		sm_json_append(b, c->why);
+	}
+	sm_buf_addc(b, '}');
 }
 
 json_t *
 sm_classifier_run(struct sm_classifier *c, json_t *rec, int explain,
     struct sm_error *err)
 {
-	struct sm_message *msg = &c->msg;
-	json_t *out, *pii, *fired, *why = NULL, *opinions;
-	unsigned found;
-	double score;
-
-	sm_message_analyze(msg, rec);
-	out = json_object();
-	fired = json_array();
-	if (explain)
-		why = json_object();
-	if (sm_rules_apply(c->rules, &msg->text, msg->lang, msg->raw.data,
-	    msg->raw.len, rec, out, fired, &score, why, err) < 0) {
-		json_decref(out);
-		json_decref(fired);
-		json_decref(why);
+	if (sm_classifier_classify(c, rec, explain, err) < 0)
 		return NULL;
-	}
-	run_models(c, rec, out, why);
-	/* the models' opinions go after the fixed fields */
-	opinions = json_incref(json_object_get(out, "model"));
-	json_object_del(out, "model");
-	json_object_set_new(out, "lang", json_string(msg->lang));
-	pii = json_array();
-	found = sm_pii_scan(msg->raw.data, msg->raw.len);
-	for (unsigned k = 0; k < SM_PII_NKINDS; k++)
-		if (found & 1u << k)
-			json_array_append_new(pii, json_string(
-			    sm_pii_name(1u << k)));
-	json_object_set_new(out, "pii", pii);
-	json_object_set_new(out, "score", json_real(score));
-	json_object_set_new(out, "rules", fired);
-	if (opinions)
-		json_object_set_new(out, "model", opinions);
-	if (why)
-		json_object_set_new(out, "explain", why);
-	return out;
+	return sm_classifier_json(c);
 }

@@ -221,8 +221,8 @@ sm_writer_put(struct sm_writer *w, json_t *rec, struct sm_error *err)
 	return sm_writer_raw(w, w->buf.data, w->buf.len, err);
 }
 
-static void
-append_string(struct sm_buf *b, const char *s, size_t n)
+void
+sm_json_append_string(struct sm_buf *b, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	size_t from = 0;
@@ -261,8 +261,8 @@ append_string(struct sm_buf *b, const char *s, size_t n)
 /* A real as jansson writes it with JSON_REAL_PRECISION(16): "%.16g", with
  * ".0" added to what would read back as an integer, and the exponent
  * without its '+' and leading zeros. */
-static void
-append_real(struct sm_buf *b, double v)
+void
+sm_json_append_real(struct sm_buf *b, double v)
 {
 	char num[64], *e;
 	int n = snprintf(num, sizeof(num), "%.16g", v);
@@ -308,7 +308,7 @@ sm_json_append(struct sm_buf *b, const json_t *v)
 		json_object_foreach((json_t *)v, key, item) {
 			if (i++)
 				sm_buf_addc(b, ',');
-			append_string(b, key, strlen(key));
+			sm_json_append_string(b, key, strlen(key));
 			sm_buf_addc(b, ':');
 			sm_json_append(b, item);
 		}
@@ -324,7 +324,8 @@ sm_json_append(struct sm_buf *b, const json_t *v)
 		sm_buf_addc(b, ']');
 		break;
 	case JSON_STRING:
-		append_string(b, json_string_value(v), json_string_length(v));
+		sm_json_append_string(b, json_string_value(v),
+		    json_string_length(v));
 		break;
 	case JSON_INTEGER:
 		n = snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
@@ -332,7 +333,7 @@ sm_json_append(struct sm_buf *b, const json_t *v)
 		sm_buf_add(b, num, (size_t)n);
 		break;
 	case JSON_REAL:
-		append_real(b, json_real_value(v));
+		sm_json_append_real(b, json_real_value(v));
 		break;
 	case JSON_TRUE:
 		sm_buf_add(b, "true", 4);
@@ -379,7 +380,7 @@ compact_object(const char *line, size_t n)
 
 int
 sm_writer_put_line(struct sm_writer *w, const char *line, size_t len,
-    const char *key, json_t *value, struct sm_error *err)
+    const char *key, const char *value, size_t vlen, struct sm_error *err)
 {
 	size_t head = compact_object(line, len);
 
@@ -392,7 +393,7 @@ sm_writer_put_line(struct sm_writer *w, const char *line, size_t len,
 	sm_buf_addc(&w->buf, '"');
 	sm_buf_adds(&w->buf, key);	/* a tool's name for its object */
 	sm_buf_add(&w->buf, "\":", 2);
-	sm_json_append(&w->buf, value);
+	sm_buf_add(&w->buf, value, vlen);
 	sm_buf_add(&w->buf, "}\n", 2);
 	return sm_writer_raw(w, w->buf.data, w->buf.len, err) < 0 ? -1 : 1;
 }

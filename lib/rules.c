@@ -96,7 +96,7 @@ struct dim {
 	size_t *first;		/* index of the first rule that fired for it */
 	unsigned *stamp;
 	long override;		/* label forced by an override rule, or -1 */
-	json_t *explain;
+	long best;		/* the record's label, or -1: null */
 };
 
 /*
@@ -137,6 +137,9 @@ struct sm_rules {
 	size_t nkeys;
 	size_t capkeys;
 	unsigned gen;		/* per-record generation */
+	size_t *fired;		/* the record's fired rules, in order */
+	size_t nfired;
+	double score;		/* the record's winning category total */
 	unsigned *matched;	/* per term: gen when it matched; apart from
 				 * the terms, so that a rule's many terms are
 				 * checked in a few cache lines */
@@ -773,6 +776,7 @@ sm_rules_compile(const struct sm_config *cfg, const json_t *section,
 	free(list);
 	r->armed = xcalloc(r->nregex ? r->nregex : 1, sizeof(*r->armed));
 	r->matched = xcalloc(r->nterms ? r->nterms : 1, sizeof(*r->matched));
+	r->fired = xcalloc(r->nrules ? r->nrules : 1, sizeof(*r->fired));
 	for (size_t d = 0; d < r->ndims; d++) {
 		size_t n = r->dims[d].nlabels ? r->dims[d].nlabels : 1;
 
@@ -866,6 +870,7 @@ sm_rules_free(struct sm_rules *r)
 	sm_prefilter_free(r->prefilter);
 	free(r->armed);
 	free(r->matched);
+	free(r->fired);
 	free(r);
 }
 
@@ -897,6 +902,51 @@ struct sm_stemmer *
 sm_rules_stemmer(struct sm_rules *r)
 {
 	return r->stemmer;
+}
+
+size_t
+sm_rules_ndims(const struct sm_rules *r)
+{
+	return r->ndims;
+}
+
+const char *
+sm_rules_dim(const struct sm_rules *r, size_t d)
+{
+	return r->dims[d].name;
+}
+
+long
+sm_rules_dim_index(const struct sm_rules *r, const char *name)
+{
+	for (size_t d = 0; d < r->ndims; d++)
+		if (strcmp(r->dims[d].name, name) == 0)
+			return (long)d;
+	return -1;
+}
+
+const char *
+sm_rules_label(const struct sm_rules *r, size_t d)
+{
+	return r->dims[d].best < 0 ? NULL : r->dims[d].labels[r->dims[d].best];
+}
+
+size_t
+sm_rules_nfired(const struct sm_rules *r)
+{
+	return r->nfired;
+}
+
+const char *
+sm_rules_fired(const struct sm_rules *r, size_t i)
+{
+	return r->rules[r->fired[i]].name;
+}
+
+double
+sm_rules_score(const struct sm_rules *r)
+{
+	return r->score;
 }
 
 /* Matching */
@@ -1164,8 +1214,8 @@ lang_allowed(const struct rule *rule, const char *lang, int li)
 
 int
 sm_rules_apply(struct sm_rules *r, const struct sm_text *t, const char *lang,
-    const char *raw, size_t rawlen, json_t *rec, json_t *out, json_t *fired,
-    double *score, json_t *explain, struct sm_error *err)
+    const char *raw, size_t rawlen, json_t *rec, json_t *explain,
+    struct sm_error *err)
 {
 	struct ctx c = { r, t, -1, raw, rawlen, rec, NULL, err, 0 };
 	unsigned gen;
@@ -1187,10 +1237,9 @@ sm_rules_apply(struct sm_rules *r, const struct sm_text *t, const char *lang,
 	find_terms(&c);
 	sm_prefilter_scan(r->prefilter, t->folded.data, t->folded.len,
 	    r->armed, gen);
-	for (size_t d = 0; d < r->ndims; d++) {
+	for (size_t d = 0; d < r->ndims; d++)
 		r->dims[d].override = -1;
-		r->dims[d].explain = NULL;
-	}
+	r->nfired = 0;
 	for (size_t i = 0; i < r->nrules; i++) {
 		struct rule *rule = &r->rules[i];
 		size_t hits;
@@ -1210,7 +1259,7 @@ sm_rules_apply(struct sm_rules *r, const struct sm_text *t, const char *lang,
 			continue;
 		}
 		s = rule->weight * (double)hits;
-		json_array_append_new(fired, json_string(rule->name));
+		r->fired[r->nfired++] = i;
 		for (size_t k = 0; k < rule->nset; k++) {
 			struct dim *d = &r->dims[rule->set[k].dim];
 			size_t l = rule->set[k].label;
@@ -1238,7 +1287,7 @@ sm_rules_apply(struct sm_rules *r, const struct sm_text *t, const char *lang,
 		}
 		json_decref(matched);
 	}
-	*score = 0;
+	r->score = 0;
 	for (size_t dn = 0; dn < r->ndims; dn++) {
 		struct dim *d = &r->dims[dn];
 		long best = d->override;
@@ -1254,10 +1303,9 @@ sm_rules_apply(struct sm_rules *r, const struct sm_text *t, const char *lang,
 			}
 		if (best < 0)
 			best = d->deflabel;
-		json_object_set_new(out, d->name, best < 0 ? json_null() :
-		    json_string(d->labels[best]));
+		d->best = best;
 		if (dn == 0 && best >= 0 && d->stamp[best] == gen)
-			*score = d->total[best];
+			r->score = d->total[best];
 	}
 	return c.failed ? -1 : 0;
 }

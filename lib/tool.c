@@ -152,35 +152,47 @@ sm_tool_put(struct sm_tool *t, json_t *rec)
 }
 
 int
-sm_tool_put_own(struct sm_tool *t, json_t *rec, const char *key,
-    json_t *value)
+sm_tool_put_own_text(struct sm_tool *t, json_t *rec, const char *key,
+    const char *text, size_t n)
 {
 	struct sm_error err;
 	const char *line;
 	size_t len;
-	int rc = 0;
+	int rc;
 
 	/* A record that does not hold key yet goes out as it came in, bytes
 	 * and all, with the tool's object added: faster, and nothing in it
 	 * is re-encoded. */
-	if (json_object_get(rec, key) == NULL) {
-		line = sm_reader_raw(&t->in, &len);
-		rc = sm_writer_put_line(&t->out, line, len, key, value, &err);
-	}
-	if (rc == 0) {
-		sm_record_set_last(rec, key, json_incref(value));
-		rc = sm_tool_put(t, rec);
-	} else if (rc < 0) {
+	if (json_object_get(rec, key) != NULL)
+		return 0;
+	line = sm_reader_raw(&t->in, &len);
+	rc = sm_writer_put_line(&t->out, line, len, key, text, n, &err);
+	if (rc < 0) {
 		if (!t->out.closed_pipe) {
 			sm_tool_error(t, &err);
 			sm_tool_fail(t, EX_IOERR);
 		}
-	} else {
-		t->written++;
-		rc = 0;
+		return -1;
+	}
+	t->written += (unsigned long)rc;
+	return rc;
+}
+
+int
+sm_tool_put_own(struct sm_tool *t, json_t *rec, const char *key,
+    json_t *value)
+{
+	int rc;
+
+	sm_buf_reset(&t->own);
+	sm_json_append(&t->own, value);
+	rc = sm_tool_put_own_text(t, rec, key, t->own.data, t->own.len);
+	if (rc == 0) {
+		sm_record_set_last(rec, key, json_incref(value));
+		rc = sm_tool_put(t, rec);
 	}
 	json_decref(value);
-	return rc;
+	return rc < 0 ? -1 : 0;
 }
 
 int
@@ -203,5 +215,6 @@ sm_tool_finish(struct sm_tool *t)
 		sm_tool_warn(t, "%lu records read, %lu written, %lu rejected",
 		    t->in.records, t->written, t->in.rejected);
 	sm_reader_close(&t->in);
+	sm_buf_free(&t->own);
 	return t->status;
 }

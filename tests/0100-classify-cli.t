@@ -1,7 +1,7 @@
 #!/bin/sh
 # sm-classify: options, usage, input and output handling, exit codes
 . "${SM_SRC:-.}/tests/lib.sh"
-plan 39
+plan 40
 
 run sm-classify --help
 is "--help exits 0" "$rc" 0
@@ -135,3 +135,8 @@ sm-classify spaced.jsonl > out
 is "a line with spaces comes out compact" "$(sed -n 1p out | sed 's/,"classify":.*//')" \
     '{"id":"b2","text":"hola"'
 is "an empty object gets classify alone" "$(sed -n 2p out | cut -c1-13)" '{"classify":{'
+sed 's/^{/{ /' "$SM_SRC/examples/messages.jsonl" > spaced.jsonl
+sm-classify -x "$SM_SRC/examples/messages.jsonl" | sed 's/.*,"classify"://' > direct
+sm-classify -x spaced.jsonl | sed 's/.*,"classify"://' > tree
+if [ -s direct ] && cmp -s direct tree; then ok "a copied and a re-encoded line get the same classify bytes"
+else not_ok "a copied and a re-encoded line get the same classify bytes"; fi

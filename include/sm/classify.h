@@ -6,6 +6,7 @@
 
 #include "sm/config.h"
 #include "sm/error.h"
+#include "sm/util.h"
 
 struct sm_classifier;
 
@@ -34,11 +35,24 @@ size_t sm_classifier_nmodels(const struct sm_classifier *c);
 double sm_classifier_confidence(const struct sm_classifier *c);
 
 /*
- * The classify object for one record (a new reference): one key per
+ * Classifies one record; the outcome is read with the two functions below
+ * until the next call.  -1 with err set when the record cannot be
+ * classified.
+ */
+int sm_classifier_classify(struct sm_classifier *c, json_t *rec,
+    int explain, struct sm_error *err);
+
+/*
+ * The last record's classify object (a new reference): one key per
  * dimension, then lang, pii, score, rules, model (each model's label and
  * probability) when there are models, and explain when asked.
- * NULL with err set when the record cannot be classified.
  */
+json_t *sm_classifier_json(const struct sm_classifier *c);
+
+/* The same object appended to b as compact JSON, without building it. */
+void sm_classifier_append(const struct sm_classifier *c, struct sm_buf *b);
+
+/* sm_classifier_classify, then sm_classifier_json; NULL on failure. */
 json_t *sm_classifier_run(struct sm_classifier *c, json_t *rec, int explain,
     struct sm_error *err);
 

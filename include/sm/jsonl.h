@@ -73,14 +73,14 @@ int sm_writer_put(struct sm_writer *w, json_t *rec, struct sm_error *err);
 
 /*
  * Writes the record read as line (len bytes, newline or not) with
- * "key":value added last, copying the line's own bytes as they are.  key
- * is a plain name that needs no escaping, and the record must not hold it
- * already.  Returns 1 when written, -1 with err set on a write error, and
- * 0 when the line is not one compact object, so that the caller must
- * encode the record itself.
+ * "key":value added last, copying the line's own bytes as they are; value
+ * is compact JSON text of vlen bytes.  key is a plain name that needs no
+ * escaping, and the record must not hold it already.  Returns 1 when
+ * written, -1 with err set on a write error, and 0 when the line is not
+ * one compact object, so that the caller must encode the record itself.
  */
 int sm_writer_put_line(struct sm_writer *w, const char *line, size_t len,
-    const char *key, json_t *value, struct sm_error *err);
+    const char *key, const char *value, size_t vlen, struct sm_error *err);
 
 /*
  * Appends v to b as compact JSON, byte for byte what jansson writes with
@@ -89,6 +89,10 @@ int sm_writer_put_line(struct sm_writer *w, const char *line, size_t len,
  * written this way, once per record.
  */
 void sm_json_append(struct sm_buf *b, const json_t *v);
+
+/* A string of n bytes (valid UTF-8), and a real, written alike. */
+void sm_json_append_string(struct sm_buf *b, const char *s, size_t n);
+void sm_json_append_real(struct sm_buf *b, double v);
 
 /* Writes raw bytes (a rejected line, say) as they are. */
 int sm_writer_raw(struct sm_writer *w, const char *p, size_t n,

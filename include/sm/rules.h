@@ -26,16 +26,31 @@ size_t sm_rules_count(const struct sm_rules *rules);
 /*
  * Applies the rules to one message.  t is the message text analyzed and
  * stemmed in lang; raw is the text as it is, for regexes; rec the whole
- * record, for when: conditions.  Sets one key per dimension in out, in
- * dimension order; appends the names of the rules that fired to fired,
- * and sets *score to the winning category's total.  With explain (an
- * object, or NULL) it fills in each dimension's fired rules.  Returns 0,
- * or -1 with err set when a regex fails at match time (resource limits).
+ * record, for when: conditions.  The outcome is read with the functions
+ * below until the next call.  With explain (an object, or NULL) it fills
+ * in each dimension's fired rules.  Returns 0, or -1 with err set when a
+ * regex fails at match time (resource limits).
  */
 int sm_rules_apply(struct sm_rules *rules, const struct sm_text *t,
     const char *lang, const char *raw, size_t rawlen, json_t *rec,
-    json_t *out, json_t *fired, double *score, json_t *explain,
-    struct sm_error *err);
+    json_t *explain, struct sm_error *err);
+
+/* The dimensions, in the order their keys are written. */
+size_t sm_rules_ndims(const struct sm_rules *rules);
+const char *sm_rules_dim(const struct sm_rules *rules, size_t d);
+
+/* Dimension name's index, or -1 when the rules do not have it. */
+long sm_rules_dim_index(const struct sm_rules *rules, const char *name);
+
+/* After sm_rules_apply: dimension d's label, or NULL for null. */
+const char *sm_rules_label(const struct sm_rules *rules, size_t d);
+
+/* After sm_rules_apply: the rules that fired, in rule order. */
+size_t sm_rules_nfired(const struct sm_rules *rules);
+const char *sm_rules_fired(const struct sm_rules *rules, size_t i);
+
+/* After sm_rules_apply: the winning category's total. */
+double sm_rules_score(const struct sm_rules *rules);
 
 /*
  * After sm_rules_apply: 2 when an override rule set dimension dim, 1 when

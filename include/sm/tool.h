@@ -35,6 +35,7 @@ struct sm_tool {
 	struct sm_reader in;
 	struct sm_writer out;
 	unsigned long written;
+	struct sm_buf own;	/* the tool's object as text */
 };
 
 void sm_tool_init(struct sm_tool *t, const char *name);
@@ -75,6 +76,15 @@ int sm_tool_put(struct sm_tool *t, json_t *rec);
  */
 int sm_tool_put_own(struct sm_tool *t, json_t *rec, const char *key,
     json_t *value);
+
+/*
+ * The same with the object given as compact JSON text of n bytes.
+ * Returns 1 when written, -1 when output has failed, and 0 when the line
+ * cannot be copied (it is not compact, or holds key already): the caller
+ * then writes the record with sm_tool_put_own.
+ */
+int sm_tool_put_own_text(struct sm_tool *t, json_t *rec, const char *key,
+    const char *text, size_t n);
 
 /* Closes everything, says the summary with -v; returns the exit status. */
 int sm_tool_finish(struct sm_tool *t);
