@@ -282,10 +282,13 @@ sm_classifier_json(const struct sm_classifier *c)
 	for (size_t d = 0; d < ndims; d++)
 		json_object_set_new(out, sm_rules_dim(c->rules, d),
 		    sm_json_str_or_null(rule_dim_label(c, d)));
-	for (size_t i = 0; i < c->nmodels; i++)
-		if (c->models[i].rule_dim < 0)
-			json_object_set_new(out, c->models[i].dim,
-			    sm_json_str_or_null(model_dim_label(&c->models[i])));
+	for (size_t i = 0; i < c->nmodels; i++) {
+		const struct model_use *u = &c->models[i];
+
+		if (u->rule_dim < 0)
+			json_object_set_new(out, u->dim,
+			    sm_json_str_or_null(model_dim_label(u)));
+	}
 	json_object_set_new(out, "lang", json_string(c->msg.lang));
 	for (unsigned k = 0; k < SM_PII_NKINDS; k++)
 		if (c->pii & 1u << k)

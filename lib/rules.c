@@ -112,17 +112,24 @@ struct key {
 	size_t len;
 	size_t *terms;		/* of one token */
 	size_t nterms;
-	size_t *phrases;	/* of two tokens or more */
-	size_t nphrases;
+	struct phrases *ph;	/* terms of two tokens or more, or NULL */
+};
+
+struct phrases {
+	size_t *terms;
+	size_t n;
 	/* per phrase, its second word's hash: [0] the word, [1 + l] its stem
-	 * in language l (NOSTEM when it has none); nphrases each */
-	unsigned long *second[1 + NSL];
+	 * in language l (NOSTEM when it has none); n each.  A stem key is
+	 * looked up only in its language: it has [0] and its own. */
+	uint32_t *second[1 + NSL];
 };
 
 /* Word hashes as the matcher sees them: a real one has bit 1 set, so that
- * a token without a stem (0) never equals a term's word without one. */
+ * a token without a stem (0) never equals a term's word without one.  Only
+ * 32 bits are compared: an equal hash is a candidate, checked in full. */
 #define WORDHASH(h)	((h) | 2UL)
 #define NOSTEM		1UL
+#define HASH32(h)	((uint32_t)(h))
 
 struct sm_rules {
 	struct rule *rules;
@@ -248,9 +255,11 @@ index_add(struct sm_rules *r, unsigned char kind, const char *text, size_t n,
 		r->nkeys++;
 	}
 	if (r->terms[term].ntoks > 1) {
-		k->phrases = xreallocarray(k->phrases, k->nphrases + 1,
-		    sizeof(*k->phrases));
-		k->phrases[k->nphrases++] = term;
+		if (k->ph == NULL)
+			k->ph = xcalloc(1, sizeof(*k->ph));
+		k->ph->terms = xreallocarray(k->ph->terms, k->ph->n + 1,
+		    sizeof(*k->ph->terms));
+		k->ph->terms[k->ph->n++] = term;
 		return;
 	}
 	k->terms = xreallocarray(k->terms, k->nterms + 1, sizeof(*k->terms));
@@ -264,21 +273,26 @@ index_seconds(struct sm_rules *r)
 	for (size_t i = 0; i < r->capkeys; i++) {
 		struct key *k = &r->keys[i];
 
-		if (k->text == NULL || k->nphrases == 0)
+		struct phrases *ph = k->ph;
+
+		if (k->text == NULL || ph == NULL)
 			continue;
 		for (size_t l = 0; l < 1 + NSL; l++)
-			k->second[l] = xcalloc(k->nphrases,
-			    sizeof(*k->second[l]));
-		for (size_t j = 0; j < k->nphrases; j++) {
+			if (l == 0 || k->kind == 0 || k->kind == l)
+				ph->second[l] = xcalloc(ph->n,
+				    sizeof(*ph->second[l]));
+		for (size_t j = 0; j < ph->n; j++) {
 			const struct term_tok *tt =
-			    &r->terms[k->phrases[j]].toks[1];
+			    &r->terms[ph->terms[j]].toks[1];
 
-			k->second[0][j] = WORDHASH(sm_hash(tt->surface,
-			    tt->len));
+			ph->second[0][j] = HASH32(WORDHASH(sm_hash(tt->surface,
+			    tt->len)));
 			for (size_t l = 0; l < NSL; l++)
-				k->second[1 + l][j] = tt->stem[l] ?
-				    WORDHASH(sm_hash(tt->stem[l],
-				    tt->stemlen[l])) : NOSTEM;
+				if (ph->second[1 + l])
+					ph->second[1 + l][j] = tt->stem[l] ?
+					    HASH32(WORDHASH(sm_hash(
+					    tt->stem[l], tt->stemlen[l]))) :
+					    NOSTEM;
 		}
 	}
 }
@@ -857,10 +871,15 @@ sm_rules_free(struct sm_rules *r)
 	}
 	free(r->dims);
 	for (size_t i = 0; i < r->capkeys; i++) {
+		struct phrases *ph = r->keys[i].ph;
+
 		free(r->keys[i].terms);
-		free(r->keys[i].phrases);
-		for (size_t l = 0; l < 1 + NSL; l++)
-			free(r->keys[i].second[l]);
+		if (ph) {
+			free(ph->terms);
+			for (size_t l = 0; l < 1 + NSL; l++)
+				free(ph->second[l]);
+			free(ph);
+		}
 	}
 	free(r->hashes);
 	free(r->keys);
@@ -1016,7 +1035,8 @@ lookup(struct ctx *c, unsigned char kind, const char *text, size_t n,
 {
 	struct sm_rules *r = c->r;
 	const unsigned long *next = &r->hashes[2 * (at + 1)];
-	const unsigned long *word, *stem;
+	const uint32_t *word, *stem;
+	uint32_t nword, nstem;
 	struct key *k;
 
 	k = key_slot(r->keys, r->capkeys, key_hash(kind, hash), kind, text, n);
@@ -1024,13 +1044,15 @@ lookup(struct ctx *c, unsigned char kind, const char *text, size_t n,
 		return;
 	for (size_t i = 0; i < k->nterms; i++)
 		try_term(c, k->terms[i], at);
-	if (k->nphrases == 0 || next[0] == 0)
+	if (k->ph == NULL || next[0] == 0)
 		return;
-	word = k->second[0];
-	stem = k->second[c->lang >= 0 ? 1 + c->lang : 0];
-	for (size_t i = 0; i < k->nphrases; i++)
-		if (word[i] == next[0] || stem[i] == next[1])
-			try_term(c, k->phrases[i], at);
+	nword = HASH32(next[0]);
+	nstem = HASH32(next[1]);
+	word = k->ph->second[0];
+	stem = k->ph->second[c->lang >= 0 ? 1 + c->lang : 0];
+	for (size_t i = 0; i < k->ph->n; i++)
+		if (word[i] == nword || stem[i] == nstem)
+			try_term(c, k->ph->terms[i], at);
 }
 
 static void
