@@ -337,14 +337,21 @@ parse_seq(const char **pp, struct words *ws, int depth)
 }
 
 static struct entry *
-slot(const struct sm_prefilter *pf, const char *w, size_t n)
+slot_hashed(const struct sm_prefilter *pf, const char *w, size_t n,
+    unsigned long hash)
 {
-	size_t i = sm_hash(w, n) & (pf->cap - 1);
+	size_t i = hash & (pf->cap - 1);
 
 	while (pf->tab[i].word && (pf->tab[i].len != n ||
 	    memcmp(pf->tab[i].word, w, n) != 0))
 		i = (i + 1) & (pf->cap - 1);
 	return &pf->tab[i];
+}
+
+static struct entry *
+slot(const struct sm_prefilter *pf, const char *w, size_t n)
+{
+	return slot_hashed(pf, w, n, sm_hash(w, n));
 }
 
 static void
@@ -507,5 +514,50 @@ sm_prefilter_scan(const struct sm_prefilter *pf, const char *s, size_t n,
 			start = i + k;
 		}
 		i += k;
+	}
+}
+
+/* Whether the n bytes at s are ASCII letters only. */
+static int
+ascii_letters(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (((unsigned char)s[i] | 0x20) < 'a' ||
+		    ((unsigned char)s[i] | 0x20) > 'z')
+			return 0;
+	return 1;
+}
+
+void
+sm_prefilter_scan_text(const struct sm_prefilter *pf,
+    const struct sm_text *t, unsigned *armed, unsigned stamp)
+{
+	if (pf->used == 0)
+		return;
+	/* Every letter of the text is in a token, and no run of letters
+	 * crosses a token's edge: a word of ASCII letters is one run, whose
+	 * hash the tokenizer took; other tokens are scanned for theirs. */
+	for (size_t i = 0; i < t->ntokens; i++) {
+		const struct sm_token *tok = &t->tokens[i];
+		const char *w = t->folded.data + tok->off;
+		const struct entry *e;
+
+		switch (tok->type) {
+		case SM_TOKEN_NUMBER:
+		case SM_TOKEN_EMOJI:
+			continue;
+		case SM_TOKEN_WORD:
+		case SM_TOKEN_HASHTAG:
+			if (ascii_letters(w, tok->len)) {
+				e = slot_hashed(pf, w, tok->len, tok->hash);
+				for (size_t j = 0; e->word && j < e->nids; j++)
+					armed[e->ids[j]] = stamp;
+				continue;
+			}
+			break;
+		default:
+			break;
+		}
+		sm_prefilter_scan(pf, w, tok->len, armed, stamp);
 	}
 }

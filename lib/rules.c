@@ -1077,11 +1077,9 @@ find_terms(struct ctx *c)
 		h[2 * i] = h[2 * i + 1] = 0;
 		if (!matchable(tok))
 			continue;
-		h[2 * i] = WORDHASH(sm_hash(t->folded.data + tok->off,
-		    tok->len));
+		h[2 * i] = WORDHASH(tok->hash);
 		if (c->lang >= 0 && tok->stem_len)
-			h[2 * i + 1] = WORDHASH(sm_hash(t->stems.data +
-			    tok->stem_off, tok->stem_len));
+			h[2 * i + 1] = WORDHASH(tok->stem_hash);
 	}
 	h[2 * t->ntokens] = h[2 * t->ntokens + 1] = 0;
 	for (size_t i = 0; i < t->ntokens; i++) {
@@ -1257,8 +1255,7 @@ sm_rules_apply(struct sm_rules *r, const struct sm_text *t, const char *lang,
 	gen = r->gen;
 	c.lang = t->stemmed ? li : -1;
 	find_terms(&c);
-	sm_prefilter_scan(r->prefilter, t->folded.data, t->folded.len,
-	    r->armed, gen);
+	sm_prefilter_scan_text(r->prefilter, t, r->armed, gen);
 	for (size_t d = 0; d < r->ndims; d++)
 		r->dims[d].override = -1;
 	r->nfired = 0;

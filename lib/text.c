@@ -190,7 +190,8 @@ push(struct sm_text *t, enum sm_token_type type, size_t off, size_t len)
 		t->tokens = xreallocarray(t->tokens, t->captokens,
 		    sizeof(*t->tokens));
 	}
-	t->tokens[t->ntokens++] = (struct sm_token){ type, off, len, 0, 0 };
+	t->tokens[t->ntokens++] = (struct sm_token){ type, off, len, 0, 0,
+	    sm_hash(t->folded.data + off, len), 0 };
 }
 
 enum cls { C_SPACE, C_LETTER, C_DIGIT, C_EMOJI, C_JOINER, C_OTHER };
@@ -403,6 +404,8 @@ static const char *const algorithms[SM_NLANGS] = {
 struct cache_ent {
 	char *word;		/* word NUL stem NUL, one allocation */
 	size_t wlen, slen;
+	unsigned long hash;	/* the word's */
+	unsigned long stem_hash;
 };
 
 struct sm_stemmer {
@@ -447,44 +450,43 @@ sm_stemmer_free(struct sm_stemmer *st)
 	free(st);
 }
 
+/* The stem of word, whose sm_hash is hash, in language l; with its hash. */
 static const char *
 stem_in(struct sm_stemmer *st, int l, const char *word, size_t n,
-    size_t *len)
+    unsigned long hash, size_t *len, unsigned long *stem_hash)
 {
 	size_t i, mask;
 	const sb_symbol *s;
 	struct cache_ent *e;
 
-	if (l < 0 || n > INT_MAX) {
-		*len = n;
+	*len = n;
+	*stem_hash = hash;
+	if (l < 0 || n > INT_MAX)
 		return word;
-	}
 	if (st->cap[l] == 0) {
 		st->cap[l] = 1024;
 		st->cache[l] = xcalloc(st->cap[l], sizeof(struct cache_ent));
 	}
 	mask = st->cap[l] - 1;
-	for (i = sm_hash(word, n) & mask; st->cache[l][i].word;
-	    i = (i + 1) & mask) {
+	for (i = hash & mask; st->cache[l][i].word; i = (i + 1) & mask) {
 		e = &st->cache[l][i];
-		if (e->wlen == n && memcmp(e->word, word, n) == 0) {
+		if (e->hash == hash && e->wlen == n &&
+		    memcmp(e->word, word, n) == 0) {
 			*len = e->slen;
+			*stem_hash = e->stem_hash;
 			return e->word + n + 1;
 		}
 	}
 	if (st->sb[l] == NULL) {
 		st->sb[l] = sb_stemmer_new(algorithms[l], "UTF_8");
-		if (st->sb[l] == NULL) {
-			*len = n;
+		if (st->sb[l] == NULL)
 			return word;
-		}
 	}
 	s = sb_stemmer_stem(st->sb[l], (const sb_symbol *)word, (int)n);
-	if (s == NULL) {
-		*len = n;
+	if (s == NULL)
 		return word;
-	}
 	*len = (size_t)sb_stemmer_length(st->sb[l]);
+	*stem_hash = sm_hash(s, *len);
 	if (st->used[l] + 1 > CACHE_MAX)
 		cache_clear(st, l);	/* keeps memory flat on endless input */
 	if (st->cap[l] == 0 || (st->used[l] + 1) * 2 > st->cap[l]) {
@@ -497,16 +499,15 @@ stem_in(struct sm_stemmer *st, int l, const char *word, size_t n,
 		for (size_t j = 0; j < oldcap; j++) {
 			if (old[j].word == NULL)
 				continue;
-			for (i = sm_hash(old[j].word, old[j].wlen) & mask;
-			    st->cache[l][i].word; i = (i + 1) & mask)
+			for (i = old[j].hash & mask; st->cache[l][i].word;
+			    i = (i + 1) & mask)
 				;
 			st->cache[l][i] = old[j];
 		}
 		free(old);
 	}
 	mask = st->cap[l] - 1;
-	for (i = sm_hash(word, n) & mask; st->cache[l][i].word;
-	    i = (i + 1) & mask)
+	for (i = hash & mask; st->cache[l][i].word; i = (i + 1) & mask)
 		;
 	e = &st->cache[l][i];
 	e->word = xmalloc(n + *len + 2);
@@ -516,6 +517,8 @@ stem_in(struct sm_stemmer *st, int l, const char *word, size_t n,
 	e->word[n + 1 + *len] = '\0';
 	e->wlen = n;
 	e->slen = *len;
+	e->hash = hash;
+	e->stem_hash = *stem_hash;
 	st->used[l]++;
 	return e->word + n + 1;
 }
@@ -524,7 +527,10 @@ const char *
 sm_stem(struct sm_stemmer *st, const char *lang, const char *word, size_t n,
     size_t *len)
 {
-	return stem_in(st, sm_lang_index(lang), word, n, len);
+	unsigned long h;
+
+	return stem_in(st, sm_lang_index(lang), word, n, sm_hash(word, n), len,
+	    &h);
 }
 
 void
@@ -542,9 +548,11 @@ sm_text_stem(struct sm_text *t, struct sm_stemmer *st, const char *lang)
 		    tok->type != SM_TOKEN_HASHTAG) {
 			tok->stem_off = tok->off;
 			tok->stem_len = 0;
+			tok->stem_hash = 0;
 			continue;
 		}
-		s = stem_in(st, l, t->folded.data + tok->off, tok->len, &n);
+		s = stem_in(st, l, t->folded.data + tok->off, tok->len,
+		    tok->hash, &n, &tok->stem_hash);
 		tok->stem_off = t->stems.len;
 		tok->stem_len = n;
 		sm_buf_add(&t->stems, s, n);

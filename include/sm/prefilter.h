@@ -36,4 +36,9 @@ int sm_prefilter_add(struct sm_prefilter *pf, const char *pattern, size_t id,
 void sm_prefilter_scan(const struct sm_prefilter *pf, const char *folded,
     size_t n, unsigned *armed, unsigned stamp);
 
+/* The same for an analyzed text, from its tokens and their hashes. */
+struct sm_text;
+void sm_prefilter_scan_text(const struct sm_prefilter *pf,
+    const struct sm_text *t, unsigned *armed, unsigned stamp);
+
 #endif

@@ -26,6 +26,8 @@ struct sm_token {
 	enum sm_token_type type;
 	size_t off, len;	/* in sm_text.folded */
 	size_t stem_off, stem_len;	/* in sm_text.stems, when stemmed */
+	unsigned long hash;	/* sm_hash of the folded token */
+	unsigned long stem_hash;	/* and of its stem, when stemmed */
 };
 
 /* A message's text analyzed once; reuse one for every record. */

@@ -131,6 +131,58 @@ test_scan(void **state)
 	sm_prefilter_free(pf);
 }
 
+/* Scanning an analyzed text's tokens arms what scanning its folded text
+ * does, whatever the tokens are made of. */
+static void
+test_scan_text(void **state)
+{
+	static const char *const words[] = {
+		"sin", "cuando", "parking", "ayto", "es", "www", "https", "h",
+		"abc", "def", "senal", "αβγ", "calle", "x", "ok",
+	};
+	static const char *const texts[] = {
+		"Sigue sin pasar el camión, @ayto.es cuando?",
+		"https://www.ayto.es/parking?x=1 y www.calle.es #parking24h",
+		"24h sin luz; abc_def 3,5 1.250 ok😀ok señal αβγ-δ",
+		"correo@ayto.es #sin #Cuando_ya h2o x-ray ok.ok",
+		"", "   ", "…¿¡!?",
+	};
+	const size_t nw = sizeof(words) / sizeof(words[0]);
+	struct sm_prefilter *pf = sm_prefilter_new();
+	struct sm_buf folded = { 0 };
+	struct sm_text t = { 0 };
+	unsigned byrun[sizeof(words) / sizeof(words[0])] = { 0 };
+	unsigned bytok[sizeof(words) / sizeof(words[0])] = { 0 };
+	char pat[64];
+
+	(void)state;
+	for (size_t k = 0; k < nw; k++) {
+		snprintf(pat, sizeof(pat), "(?<!\\p{L})%s(?!\\p{L})", words[k]);
+		assert_int_equal(sm_prefilter_add(pf, pat, k, NULL, 0), 1);
+	}
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		unsigned stamp = (unsigned)i + 1;
+
+		sm_buf_reset(&folded);
+		sm_text_fold(&folded, texts[i], strlen(texts[i]));
+		sm_prefilter_scan(pf, folded.data ? folded.data : "",
+		    folded.len, byrun, stamp);
+		sm_text_analyze(&t, texts[i], strlen(texts[i]));
+		sm_prefilter_scan_text(pf, &t, bytok, stamp);
+		for (size_t k = 0; k < nw; k++)
+			if ((byrun[k] == stamp) != (bytok[k] == stamp)) {
+				print_error("text '%s' word %s: runs %d, "
+				    "tokens %d\n", texts[i], words[k],
+				    byrun[k] == stamp, bytok[k] == stamp);
+				fail();
+			}
+	}
+	assert_int_equal(byrun[3], 4);	/* "ayto" stood in the fourth */
+	sm_text_free(&t);
+	sm_buf_free(&folded);
+	sm_prefilter_free(pf);
+}
+
 int
 main(void)
 {
@@ -138,6 +190,7 @@ main(void)
 		cmocka_unit_test(test_words),
 		cmocka_unit_test(test_always_runs),
 		cmocka_unit_test(test_scan),
+		cmocka_unit_test(test_scan_text),
 	};
 
 	return cmocka_run_group_tests_name("prefilter", tests, NULL, NULL);
