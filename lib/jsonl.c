@@ -365,10 +365,17 @@ compact_object(const char *line, size_t n)
 		char ch = line[i];
 
 		if (instr) {
-			if (ch == '\\')
-				i++;
-			else if (ch == '"')
-				instr = 0;
+			/* to the next quote not escaped by an odd number of
+			 * backslashes: memchr is much faster than a loop */
+			const char *q = memchr(line + i, '"', n - 1 - i);
+			size_t bs = 0;
+
+			if (q == NULL)
+				return 0;
+			i = (size_t)(q - line);
+			while (line[i - 1 - bs] == '\\')
+				bs++;
+			instr = bs % 2 == 1;
 		} else if (ch == '"') {
 			instr = 1;
 		} else if (ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n') {

@@ -640,6 +640,15 @@ token(const unsigned char *s, size_t len, size_t i, unsigned *kind)
 	return 0;
 }
 
+/* Whether byte b may be part of an address's local part (any byte of a
+ * character outside ASCII may). */
+static int
+addrbyte(unsigned char b)
+{
+	return b >= 0x80 || isalnumc(b) || b == '.' || b == '_' || b == '%' ||
+	    b == '+' || b == '-';
+}
+
 /* The first digit at or after i, or len. */
 static size_t
 next_digit(const unsigned char *s, size_t len, size_t i)
@@ -663,31 +672,35 @@ sm_pii_scan(const char *text, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)text;
 	unsigned mask = 0, kind;
-	size_t i = 0, end, adv, at = 0, dig = 0;
+	size_t i = 0, end, adv, at = 0, atrun = 0, dig = 0, next;
 	long cp, prev = NOCP;
 	const unsigned char *p;
 
 	if (s == NULL || !has_digit_or_at(s, len))
 		return 0;	/* every kind holds a digit, or an @ */
 	while (i < len) {
-		/* an address can start here only if an @ is still to come */
 		if (at < i) {
 			p = memchr(s + i, '@', len - i);
 			at = p ? (size_t)(p - s) : len;
+			for (atrun = at; atrun > i && addrbyte(s[atrun - 1]);
+			    atrun--)
+				;
 		}
-		/* every other kind has a digit in its first three bytes:
-		 * what lies before that cannot start one */
-		if (at == len) {
-			if (dig < i)
-				dig = next_digit(s, len, i);
-			if (dig == len)
-				break;
-			if (dig > i + DIGITLEAD) {
-				i = dig - DIGITLEAD;
-				while ((s[i] & 0xc0) == 0x80)
-					i--;
-				prev = cpbefore(s, i);
-			}
+		if (dig < i)
+			dig = next_digit(s, len, i);
+		/* Nothing starts before the bytes that may lead up to the next
+		 * @ as an address, or before the two bytes ahead of the next
+		 * digit ("ES91", "(+34)"): every other kind has one there. */
+		next = dig == len ? len : dig > DIGITLEAD ? dig - DIGITLEAD : 0;
+		if (at < len && atrun < next)
+			next = atrun;
+		if (next == len)
+			break;
+		if (next > i) {
+			i = next;
+			while ((s[i] & 0xc0) == 0x80)
+				i--;
+			prev = cpbefore(s, i);
 		}
 		cp = cpat(s, len, i, &adv);
 		if (at < len && localcp(cp) && !localcp(prev) &&

@@ -196,20 +196,30 @@ push(struct sm_text *t, enum sm_token_type type, size_t off, size_t len)
 
 enum cls { C_SPACE, C_LETTER, C_DIGIT, C_EMOJI, C_JOINER, C_OTHER };
 
+#define L C_LETTER
+#define D C_DIGIT
+#define S C_SPACE
+#define O C_OTHER
+static const unsigned char ascii_cls[128] = {
+	O, O, O, O, O, O, O, O, O, S, S, S, S, S, O, O,
+	O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, O,
+	S, O, O, O, O, O, O, O, O, O, O, O, O, O, O, O,
+	D, D, D, D, D, D, D, D, D, D, O, O, O, O, O, O,
+	O, L, L, L, L, L, L, L, L, L, L, L, L, L, L, L,
+	L, L, L, L, L, L, L, L, L, L, L, O, O, O, O, L,
+	O, L, L, L, L, L, L, L, L, L, L, L, L, L, L, L,
+	L, L, L, L, L, L, L, L, L, L, L, O, O, O, O, O,
+};
+#undef L
+#undef D
+#undef S
+#undef O
+
 static enum cls
 classify_cp(utf8proc_int32_t c)
 {
-	if (c < 0x80) {
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    c == '_')
-			return C_LETTER;
-		if (c >= '0' && c <= '9')
-			return C_DIGIT;
-		if (c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
-		    c == '\f' || c == '\v')
-			return C_SPACE;
-		return C_OTHER;
-	}
+	if (c < 0x80)
+		return (enum cls)ascii_cls[c];
 	if (c == 0x200d || c == 0xfe0f || (c >= 0x1f3fb && c <= 0x1f3ff))
 		return C_JOINER;
 	switch (utf8proc_category(c)) {

@@ -557,6 +557,53 @@ test_writer_compact_in_order(void **state)
 	free(m.data);
 }
 
+/* A line is copied when it is one compact object, whatever its strings
+ * hold; any white space between tokens makes it re-encoded. */
+static void
+test_writer_put_line(void **state)
+{
+	static const struct {
+		const char *line;
+		int copied;
+	} cases[] = {
+		{ "{\"a\":1}\n", 1 },
+		{ "{}", 1 },
+		{ "{\"t\":\"two words\",\"n\":[1,2]}\r\n", 1 },
+		{ "{\"t\":\"a \\\" b\"}", 1 },		/* "a \" b" */
+		{ "{\"t\":\"a\\\\\",\"u\":\" x \"}", 1 },	/* "a\\\\" */
+		{ "{\"t\":\"\\\\\\\"\"}", 1 },		/* "\\\\\\"" */
+		{ "{\"a\": 1}", 0 },
+		{ "{ \"a\":1}", 0 },
+		{ "{\"t\":\"a\\\\\" ,\"u\":1}", 0 },	/* space after the string */
+		{ "{\"a\":1}\t", 0 },
+		{ "[1]", 0 },
+	};
+	struct sm_error err = { 0 };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct memout m;
+		struct sm_writer w;
+		const char *l = cases[i].line;
+		int rc;
+
+		memout_open(&m);
+		sm_writer_init(&w, m.fp, "<mem>", 0);
+		rc = sm_writer_put_line(&w, l, strlen(l), "k", "[]", 2, &err);
+		assert_int_equal(sm_writer_close(&w, &err), 0);
+		if (rc != cases[i].copied)
+			fail_msg("%s: put_line gave %d", l, rc);
+		if (rc == 1) {
+			size_t head = strcspn(l, "\r\n") - 1;
+
+			assert_memory_equal(m.data, l, head);
+			assert_string_equal(m.data + head, head > 1 ?
+			    ",\"k\":[]}\n" : "\"k\":[]}\n");
+		}
+		free(m.data);
+	}
+}
+
 static void
 test_writer_round_trip_keeps_order(void **state)
 {
@@ -913,6 +960,7 @@ main(void)
 		cmocka_unit_test(test_reader_stdin_and_dash),
 		cmocka_unit_test(test_writer_compact_in_order),
 		cmocka_unit_test(test_writer_round_trip_keeps_order),
+		cmocka_unit_test(test_writer_put_line),
 		cmocka_unit_test(test_record_set_last),
 		cmocka_unit_test(test_writer_dev_full),
 		cmocka_unit_test(test_writer_closed_pipe),
