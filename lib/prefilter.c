@@ -10,17 +10,33 @@
 
 #define MAXWORDS 512		/* more expansions than this: always run */
 #define MAXWORD 64
+#define MAXPLACES 16		/* places of a pattern that are filed */
+
+/* A word stands at place of regex id. */
+struct use {
+	size_t id;
+	unsigned place;
+};
 
 struct entry {
 	char *word;		/* folded; NULL when the slot is free */
 	size_t len;
-	size_t *ids;
-	size_t nids;
+	struct use *uses;
+	size_t nuses;
+};
+
+/* Per regex: the places filed, and those seen in the current text. */
+struct regex_state {
+	unsigned need;		/* a bit per place */
+	unsigned have;
+	unsigned stamp;		/* of the text have is for */
 };
 
 struct sm_prefilter {
 	struct entry *tab;	/* open addressing */
 	size_t cap, used;
+	struct regex_state *re;	/* by id */
+	size_t nre;
 };
 
 /* The words a pattern's match may start with, as they are being read:
@@ -46,8 +62,9 @@ sm_prefilter_free(struct sm_prefilter *pf)
 		return;
 	for (size_t i = 0; i < pf->cap; i++) {
 		free(pf->tab[i].word);
-		free(pf->tab[i].ids);
+		free(pf->tab[i].uses);
 	}
+	free(pf->re);
 	free(pf->tab);
 	free(pf);
 }
@@ -355,7 +372,8 @@ slot(const struct sm_prefilter *pf, const char *w, size_t n)
 }
 
 static void
-file_word(struct sm_prefilter *pf, const char *w, size_t n, size_t id)
+file_word(struct sm_prefilter *pf, const char *w, size_t n, size_t id,
+    unsigned place)
 {
 	struct entry *e;
 
@@ -376,10 +394,11 @@ file_word(struct sm_prefilter *pf, const char *w, size_t n, size_t id)
 		e->len = n;
 		pf->used++;
 	}
-	if (e->nids && e->ids[e->nids - 1] == id)
+	if (e->nuses && e->uses[e->nuses - 1].id == id &&
+	    e->uses[e->nuses - 1].place == place)
 		return;
-	e->ids = xreallocarray(e->ids, e->nids + 1, sizeof(*e->ids));
-	e->ids[e->nids++] = id;
+	e->uses = xreallocarray(e->uses, e->nuses + 1, sizeof(*e->uses));
+	e->uses[e->nuses++] = (struct use){ id, place };
 }
 
 /* Whether w is in the NUL-separated list. */
@@ -407,31 +426,15 @@ top_alternation(const char *p)
 	}
 }
 
-/* How rare a set of words looks: its shortest word, then fewer words. */
-static int
-better(const struct words *a, const struct words *b)
-{
-	size_t mina = MAXWORD, minb = MAXWORD;
-
-	for (size_t i = 0; i < a->n; i++)
-		if (a->len[i] < mina)
-			mina = a->len[i];
-	for (size_t i = 0; i < b->n; i++)
-		if (b->len[i] < minb)
-			minb = b->len[i];
-	return mina != minb ? mina > minb : a->n < b->n;
-}
-
 int
 sm_prefilter_add(struct sm_prefilter *pf, const char *pattern, size_t id,
     char *words, size_t size)
 {
 	struct words *ws = xcalloc(1, sizeof(*ws));
-	struct words *best = xcalloc(1, sizeof(*best));
 	struct sm_buf folded = { 0 };
 	const char *p = pattern;
-	size_t at = 0;
-	int ok = 0;
+	size_t at = 0, place_at;
+	unsigned places = 0;
 
 	if (starts(p, "(?<!\\p{L})"))
 		p += strlen("(?<!\\p{L})");
@@ -441,9 +444,12 @@ sm_prefilter_add(struct sm_prefilter *pf, const char *pattern, size_t id,
 		p = NULL;	/* a match may start inside a word */
 	if (p && top_alternation(p))
 		p = NULL;
+	if (words && size)
+		words[0] = '\0';
 	/* each word of the pattern, as long as they can be read: every
-	 * match holds one of each set; the rarest-looking set is filed */
-	while (p) {
+	 * match holds one of the words of each place, and each place read
+	 * is filed */
+	while (p && places < MAXPLACES) {
 		int whole;
 
 		memset(ws, 0, sizeof(*ws));
@@ -453,37 +459,71 @@ sm_prefilter_add(struct sm_prefilter *pf, const char *pattern, size_t id,
 			whole = ws->done[i] && ws->len[i] > 0;
 		if (!whole)
 			break;
-		if (!ok || better(ws, best))
-			memcpy(best, ws, sizeof(*best));
-		ok = 1;
+		place_at = at;
+		for (size_t i = 0; whole && i < ws->n; i++) {
+			sm_buf_reset(&folded);
+			if (sm_text_fold(&folded, ws->w[i], ws->len[i]) < 0 ||
+			    folded.len == 0) {
+				whole = 0;	/* filed words stay: harmless */
+				break;
+			}
+			file_word(pf, folded.data, folded.len, id, places);
+			if (words && at + folded.len + 3 < size &&
+			    !listed(words + place_at, folded.data)) {
+				if (i == 0 && places > 0) {
+					memcpy(words + at, "|", 2);
+					at += 2;
+					place_at = at;
+				}
+				memcpy(words + at, folded.data, folded.len + 1);
+				at += folded.len + 1;
+				words[at] = '\0';
+			}
+		}
+		if (!whole)
+			break;
+		places++;
 		if (!ws->more)
 			break;
 	}
-	if (words && size)
-		words[0] = '\0';
-	for (size_t i = 0; ok && i < best->n; i++) {
-		sm_buf_reset(&folded);
-		if (sm_text_fold(&folded, best->w[i], best->len[i]) < 0 ||
-		    folded.len == 0) {
-			ok = 0;		/* filed words stay: harmless */
-			break;
-		}
-		file_word(pf, folded.data, folded.len, id);
-		if (words && at + folded.len + 1 < size &&
-		    !listed(words, folded.data)) {
-			memcpy(words + at, folded.data, folded.len + 1);
-			at += folded.len + 1;
-			words[at] = '\0';
-		}
-	}
 	sm_buf_free(&folded);
 	free(ws);
-	free(best);
-	return ok;
+	if (places == 0)
+		return 0;
+	if (id >= pf->nre) {
+		pf->re = xreallocarray(pf->re, id + 1, sizeof(*pf->re));
+		memset(pf->re + pf->nre, 0, (id + 1 - pf->nre) *
+		    sizeof(*pf->re));
+		pf->nre = id + 1;
+	}
+	pf->re[id].need = (1u << places) - 1;
+	return 1;
+}
+
+/*
+ * Notes that the word of entry e stands in the text: a regex is armed once
+ * a word of each of its places has.  (After 2^32 texts a stale stamp could
+ * arm a regex that need not run: it runs, and finds nothing.)
+ */
+static void
+seen(struct sm_prefilter *pf, const struct entry *e, unsigned *armed,
+    unsigned stamp)
+{
+	for (size_t j = 0; j < e->nuses; j++) {
+		struct regex_state *rs = &pf->re[e->uses[j].id];
+
+		if (rs->stamp != stamp) {
+			rs->stamp = stamp;
+			rs->have = 0;
+		}
+		rs->have |= 1u << e->uses[j].place;
+		if (rs->have == rs->need)
+			armed[e->uses[j].id] = stamp;
+	}
 }
 
 void
-sm_prefilter_scan(const struct sm_prefilter *pf, const char *s, size_t n,
+sm_prefilter_scan(struct sm_prefilter *pf, const char *s, size_t n,
     unsigned *armed, unsigned stamp)
 {
 	size_t start = 0;
@@ -508,8 +548,8 @@ sm_prefilter_scan(const struct sm_prefilter *pf, const char *s, size_t n,
 				const struct entry *e = slot(pf, s + start,
 				    i - start);
 
-				for (size_t j = 0; e->word && j < e->nids; j++)
-					armed[e->ids[j]] = stamp;
+				if (e->word)
+					seen(pf, e, armed, stamp);
 			}
 			start = i + k;
 		}
@@ -529,7 +569,7 @@ ascii_letters(const char *s, size_t n)
 }
 
 void
-sm_prefilter_scan_text(const struct sm_prefilter *pf,
+sm_prefilter_scan_text(struct sm_prefilter *pf,
     const struct sm_text *t, unsigned *armed, unsigned stamp)
 {
 	if (pf->used == 0)
@@ -550,8 +590,8 @@ sm_prefilter_scan_text(const struct sm_prefilter *pf,
 		case SM_TOKEN_HASHTAG:
 			if (ascii_letters(w, tok->len)) {
 				e = slot_hashed(pf, w, tok->len, tok->hash);
-				for (size_t j = 0; e->word && j < e->nids; j++)
-					armed[e->ids[j]] = stamp;
+				if (e->word)
+					seen(pf, e, armed, stamp);
 				continue;
 			}
 			break;

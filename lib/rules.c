@@ -1196,8 +1196,10 @@ regex_matches(struct ctx *c, struct regex *re)
 
 	if (re->filtered && c->r->armed[re->id] != c->r->gen)
 		return 0;	/* none of the words it starts with is here */
-	rc = pcre2_match(re->code, (PCRE2_SPTR)c->raw, c->rawlen, 0, 0,
-	    re->md, NULL);
+	/* the text comes from JSON strings, which jansson has checked are
+	 * UTF-8: PCRE2 need not check it again for each regex */
+	rc = pcre2_match(re->code, (PCRE2_SPTR)c->raw, c->rawlen, 0,
+	    PCRE2_NO_UTF_CHECK, re->md, NULL);
 
 	if (rc >= 0) {
 		if (c->matched) {

@@ -25,7 +25,8 @@ size_t sm_rules_count(const struct sm_rules *rules);
 
 /*
  * Applies the rules to one message.  t is the message text analyzed and
- * stemmed in lang; raw is the text as it is, for regexes; rec the whole
+ * stemmed in lang; raw is the text as it is (valid UTF-8, which PCRE2
+ * is told not to check again), for regexes; rec the whole
  * record, for when: conditions.  The outcome is read with the functions
  * below until the next call.  With explain (an object, or NULL) it fills
  * in each dimension's fired rules.  Returns 0, or -1 with err set when a

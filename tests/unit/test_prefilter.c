@@ -43,23 +43,25 @@ test_words(void **state)
 	(void)state;
 	words_of("(?<!\\p{L})recibos?(?!\\p{L})", "recibos recibo");
 	words_of("(?<!\\p{L})(sigue|siguen) (igual|sin)(?!\\p{L})",
-	    "sigue siguen");
+	    "sigue siguen | igual sin");
 	words_of("\\b(parking|parked)\\b", "parking parked");
 	words_of("(?<!\\p{L})(cuándo|dónde)(?!\\p{L})", "cuando donde");
 	words_of("(?<!\\p{L})l[ií]neas?\\s+\\w+", "lineas linea");
 	words_of("\\b(trains?|bus station)\\b", "trains train bus");
 	words_of("(?<!\\p{L})(?:no|ya) (me |nos )?(funciona)(?!\\p{L})",
-	    "no ya");
+	    "no ya | me nos funciona");
 	words_of("(?<!\\p{L})(faltan?|hacen? falta)", "-");
 	words_of("\\bfire\\s+(in|at)", "fire");
 	words_of("(?<!\\p{L})covid19", "covid");
 	words_of("(?<!\\p{L})l'ajuntament", "l");
 	words_of("\\bCALLE\\b", "calle");
-	/* every word of a match is required: the rarest-looking is filed */
-	words_of("(?<!\\p{L})(me|te) (va|van) a matar(?!\\p{L})", "matar");
+	/* every place of a match is required: each is filed */
+	words_of("(?<!\\p{L})(me|te) (va|van) a matar(?!\\p{L})",
+	    "me te | va van | a | matar");
 	words_of("(?<!\\p{L})(me|nos) (puede|pueden) explicar",
-	    "puede pueden");
-	words_of("(?<!\\p{L})no (me |nos )?(funciona)(?!\\p{L})", "no");
+	    "me nos | puede pueden");
+	words_of("(?<!\\p{L})no (me |nos )?(funciona)(?!\\p{L})",
+	    "no | me nos funciona");
 }
 
 static void
@@ -131,6 +133,40 @@ test_scan(void **state)
 	sm_prefilter_free(pf);
 }
 
+/* A regex is armed only where a word of each of its places stands. */
+static void
+test_scan_every_place(void **state)
+{
+	struct sm_prefilter *pf = sm_prefilter_new();
+	struct sm_buf folded = { 0 };
+	unsigned armed[1] = { 0 };
+	static const struct {
+		const char *text;
+		unsigned want;
+	} cases[] = {
+		{ "Me van a matar", 1 },
+		{ "matar te va a costar", 1 },	/* the regex decides */
+		{ "me va a costar", 0 },
+		{ "van a matar al bicho", 0 },
+		{ "me matar", 0 },
+	};
+
+	(void)state;
+	assert_int_equal(sm_prefilter_add(pf, "(?<!\\p{L})(me|te) (va|van) "
+	    "a matar(?!\\p{L})", 0, NULL, 0), 1);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		sm_buf_reset(&folded);
+		sm_text_fold(&folded, cases[i].text, strlen(cases[i].text));
+		sm_prefilter_scan(pf, folded.data, folded.len, armed,
+		    (unsigned)i + 1);
+		if ((armed[0] == i + 1) != cases[i].want)
+			fail_msg("text '%s': armed %d", cases[i].text,
+			    armed[0] == i + 1);
+	}
+	sm_buf_free(&folded);
+	sm_prefilter_free(pf);
+}
+
 /* Scanning an analyzed text's tokens arms what scanning its folded text
  * does, whatever the tokens are made of. */
 static void
@@ -190,6 +226,7 @@ main(void)
 		cmocka_unit_test(test_words),
 		cmocka_unit_test(test_always_runs),
 		cmocka_unit_test(test_scan),
+		cmocka_unit_test(test_scan_every_place),
 		cmocka_unit_test(test_scan_text),
 	};
 
