@@ -315,10 +315,12 @@ sm_classifier_json(const struct sm_classifier *c)
 	return out;
 }
 
-/* "key": */
+/* "key": after the opening brace, ,"key": after a value */
 static void
 add_key(struct sm_buf *b, const char *key)
 {
+	if (b->data[b->len - 1] != '{')
+		sm_buf_addc(b, ',');
 	sm_json_append_string(b, key, strlen(key));
 	sm_buf_addc(b, ':');
 }
@@ -340,20 +342,14 @@ sm_classifier_append(const struct sm_classifier *c, struct sm_buf *b)
 
 	sm_buf_addc(b, '{');
 	for (size_t d = 0; d < ndims; d++) {
-		if (d)
-			sm_buf_addc(b, ',');
 		add_key(b, sm_rules_dim(c->rules, d));
 		add_str_or_null(b, rule_dim_label(c, d));
 	}
 	for (size_t i = 0; i < c->nmodels; i++)
 		if (c->models[i].rule_dim < 0) {
-			if (b->data[b->len - 1] != '{')
-				sm_buf_addc(b, ',');
 			add_key(b, c->models[i].dim);
 			add_str_or_null(b, model_dim_label(&c->models[i]));
 		}
-	if (b->data[b->len - 1] != '{')
-		sm_buf_addc(b, ',');
 	add_key(b, "lang");
 	add_str_or_null(b, c->msg.lang);
 	sm_buf_add(b, ",\"pii\":[", 8);
@@ -377,8 +373,6 @@ sm_classifier_append(const struct sm_classifier *c, struct sm_buf *b)
 		for (size_t i = 0; i < c->nmodels; i++) {
 			const struct model_use *u = &c->models[i];
 
-			if (i)
-				sm_buf_addc(b, ',');
 			add_key(b, u->dim);
 			sm_buf_add(b, "{\"label\":", 9);
 			add_str_or_null(b, sm_model_label(u->model, u->best));
