@@ -446,6 +446,12 @@ sm_prefilter_add(struct sm_prefilter *pf, const char *pattern, size_t id,
 		p = NULL;
 	if (words && size)
 		words[0] = '\0';
+	if (id >= pf->nre) {
+		pf->re = xreallocarray(pf->re, id + 1, sizeof(*pf->re));
+		memset(pf->re + pf->nre, 0, (id + 1 - pf->nre) *
+		    sizeof(*pf->re));
+		pf->nre = id + 1;
+	}
 	/* each word of the pattern, as long as they can be read: every
 	 * match holds one of the words of each place, and each place read
 	 * is filed */
@@ -488,16 +494,10 @@ sm_prefilter_add(struct sm_prefilter *pf, const char *pattern, size_t id,
 	}
 	sm_buf_free(&folded);
 	free(ws);
-	if (places == 0)
-		return 0;
-	if (id >= pf->nre) {
-		pf->re = xreallocarray(pf->re, id + 1, sizeof(*pf->re));
-		memset(pf->re + pf->nre, 0, (id + 1 - pf->nre) *
-		    sizeof(*pf->re));
-		pf->nre = id + 1;
-	}
+	/* the words of a place given up half-way stay filed, harmlessly:
+	 * only the places counted here are needed */
 	pf->re[id].need = (1u << places) - 1;
-	return 1;
+	return places > 0;
 }
 
 /*
@@ -517,7 +517,7 @@ seen(struct sm_prefilter *pf, const struct entry *e, unsigned *armed,
 			rs->have = 0;
 		}
 		rs->have |= 1u << e->uses[j].place;
-		if (rs->have == rs->need)
+		if (rs->need && (rs->have & rs->need) == rs->need)
 			armed[e->uses[j].id] = stamp;
 	}
 }

@@ -272,7 +272,6 @@ index_seconds(struct sm_rules *r)
 {
 	for (size_t i = 0; i < r->capkeys; i++) {
 		struct key *k = &r->keys[i];
-
 		struct phrases *ph = k->ph;
 
 		if (k->text == NULL || ph == NULL)
