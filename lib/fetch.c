@@ -720,6 +720,25 @@ sm_job_note(struct sm_job *job, const char *fmt, ...)
 }
 
 void
+sm_job_first_run(struct sm_job *job, const char *stream, const char *cursor)
+{
+	if (cursor == NULL && !job->opts->backfill && !job->opts->since)
+		sm_job_note(job, "first run: only the newest page of %s "
+		    "(see --backfill)", stream);
+}
+
+char *
+sm_stream_name(const char *kind, const char *query)
+{
+	struct sm_buf b = { 0 };
+
+	sm_buf_adds(&b, kind);
+	sm_buf_addc(&b, ':');
+	sm_buf_adds(&b, query);
+	return b.data;
+}
+
+void
 sm_job_http_error(struct sm_job *job, const struct sm_http_response *r)
 {
 	json_t *j = json_loadb(r->body.data, r->body.len, 0, NULL), *e;

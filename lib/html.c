@@ -20,14 +20,6 @@ static const struct entity entities[] = {
 #define ENTITY_MAX 32		/* longest name in the table */
 #define REPLACEMENT "\xef\xbf\xbd"
 
-/* windows-1252 for the numeric references &#128; to &#159; */
-static const uint16_t c1[32] = {
-	0x20ac, 0, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
-	0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017d, 0,
-	0, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
-	0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0, 0x017e, 0x0178
-};
-
 static const char *const paragraph_tags[] = {
 	"p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", NULL
 };
@@ -118,8 +110,8 @@ numeric(uint32_t cp, int too_big)
 	if (too_big || cp == 0 || cp > 0x10ffff ||
 	    (cp >= 0xd800 && cp <= 0xdfff))
 		return 0xfffd;
-	if (cp >= 0x80 && cp <= 0x9f)
-		return c1[cp - 0x80] ? c1[cp - 0x80] : 0xfffd;
+	if (cp >= 0x80 && cp <= 0x9f)	/* &#128; to &#159;: windows-1252 */
+		return sm_cp1252((unsigned char)cp);
 	/* controls other than white space would only be noise in text */
 	if ((cp < 0x20 && !is_space((int)cp)) || cp == 0x7f)
 		return 0xfffd;
@@ -207,18 +199,23 @@ decode_into(struct sm_buf *out, const char *s, size_t n, int in_attr)
 	size_t i = 0, k;
 
 	while (i < n) {
-		if (s[i] == '&' && (k = entity(out, s + i, n - i, in_attr))) {
+		const char *amp;
+		size_t end;
+
+		if (s[i] == '&') {
+			k = entity(out, s + i, n - i, in_attr);
+			if (k == 0) {
+				sm_buf_addc(out, '&');	/* a lone '&' */
+				k = 1;
+			}
 			i += k;
 			continue;
 		}
-		k = sm_utf8_len(s + i, n - i);
-		if (k == 0 || s[i] == '\0') {
-			sm_buf_adds(out, REPLACEMENT);
-			i++;
-		} else {
-			sm_buf_add(out, s + i, k);
-			i += k;
-		}
+		/* up to the next reference: '&' is never inside a character */
+		amp = memchr(s + i, '&', n - i);
+		end = amp ? (size_t)(amp - s) : n;
+		sm_buf_add_utf8(out, s + i, end - i);
+		i = end;
 	}
 }
 

@@ -137,29 +137,9 @@ utf8_stats(const char *s, size_t n, size_t *multi, size_t *bad)
 static void
 copy_utf8(struct sm_buf *out, const char *s, size_t n)
 {
-	size_t i = 0, k;
-
-	sm_buf_reserve(out, n);
-	while (i < n) {
-		k = sm_utf8_len(s + i, n - i);
-		if (k == 0 || s[i] == '\0') {
-			sm_buf_adds(out, REPLACEMENT);
-			i++;
-		} else {
-			sm_buf_add(out, s + i, k);
-			i += k;
-		}
-	}
+	sm_buf_add_utf8(out, s, n);
 	sm_buf_add(out, "", 0);	/* terminated even when empty */
 }
-
-/* windows-1252 0x80-0x9F; 0 where it has no character */
-static const uint16_t cp1252[32] = {
-	0x20ac, 0, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
-	0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017d, 0,
-	0, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
-	0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0, 0x017e, 0x0178
-};
 
 /* without iconv: it is the fallback when iconv does not know a charset */
 static void
@@ -175,11 +155,8 @@ copy_cp1252(struct sm_buf *out, const char *s, size_t n)
 			sm_buf_adds(out, REPLACEMENT);
 		else if (ch < 0x80)
 			sm_buf_addc(out, (char)ch);
-		else if (ch < 0xa0)
-			sm_buf_add_cp(out, cp1252[ch - 0x80] ? cp1252[ch - 0x80] :
-			    0xfffd);
 		else
-			sm_buf_add_cp(out, ch);
+			sm_buf_add_cp(out, sm_cp1252(ch));
 	}
 	sm_buf_add(out, "", 0);	/* terminated even when empty */
 }

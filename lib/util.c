@@ -181,3 +181,36 @@ sm_utf8_len(const char *str, size_t n)
 		return 0;
 	return len;
 }
+
+void
+sm_buf_add_utf8(struct sm_buf *b, const char *s, size_t n)
+{
+	size_t i = 0, k;
+
+	sm_buf_reserve(b, n);
+	while (i < n) {
+		k = sm_utf8_len(s + i, n - i);
+		if (k == 0 || s[i] == '\0') {
+			sm_buf_add(b, "\xef\xbf\xbd", 3);
+			i++;
+		} else {
+			sm_buf_add(b, s + i, k);
+			i += k;
+		}
+	}
+}
+
+unsigned long
+sm_cp1252(unsigned char ch)
+{
+	static const uint16_t c1[32] = {
+		0x20ac, 0, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
+		0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017d, 0,
+		0, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
+		0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0, 0x017e, 0x0178
+	};
+
+	if (ch >= 0x80 && ch < 0xa0)
+		return c1[ch - 0x80] ? c1[ch - 0x80] : 0xfffd;
+	return ch;
+}

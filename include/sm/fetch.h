@@ -181,6 +181,17 @@ void sm_job_fail(struct sm_job *job, int code, const char *fmt, ...)
 void sm_job_note(struct sm_job *job, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/*
+ * A stream starting from nothing (no cursor, neither --backfill nor
+ * --since) reads only its newest page: says so with -v.
+ */
+void sm_job_first_run(struct sm_job *job, const char *stream,
+    const char *cursor);
+
+/* A cursor's name for a listening stream: "search:" or "tag:" and what
+ * it listens for (a new string). */
+char *sm_stream_name(const char *kind, const char *query);
+
 /* Reports an unusable HTTP response (any status but 2xx) and stops. */
 void sm_job_http_error(struct sm_job *job, const struct sm_http_response *r);
 

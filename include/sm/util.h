@@ -63,6 +63,14 @@ void sm_buf_add_cp(struct sm_buf *b, unsigned long cp);
  */
 size_t sm_utf8_len(const char *s, size_t n);
 
+/* Appends the n bytes at s, with U+FFFD for each NUL and for each byte
+ * that does not start a valid UTF-8 character. */
+void sm_buf_add_utf8(struct sm_buf *b, const char *s, size_t n);
+
+/* The character of windows-1252 byte ch (at least 0x80): U+FFFD for the
+ * five bytes it leaves unassigned. */
+unsigned long sm_cp1252(unsigned char ch);
+
 /* FNV-1a, for the hash tables. */
 unsigned long sm_hash(const void *p, size_t n);
 

@@ -479,10 +479,7 @@ start(struct sm_job *job)
 		s->mark_at = mark_instant(s->mark);
 		if (s->mark)
 			sm_buf_adds(&s->next, s->mark);
-		if (s->mark == NULL && !job->opts->backfill &&
-		    !job->opts->since)
-			sm_job_note(job, "first run: only the newest page of "
-			    "%s (see --backfill)", s->name);
+		sm_job_first_run(job, s->name, s->mark);
 		ask(job, s, NULL);
 	}
 }
@@ -619,7 +616,6 @@ static void
 add_stream(struct bsky *m, int type, const char *q)
 {
 	struct stream *s;
-	struct sm_buf b = { 0 };
 
 	m->streams = xreallocarray(m->streams, m->nstreams + 1,
 	    sizeof(*m->streams));
@@ -627,12 +623,8 @@ add_stream(struct bsky *m, int type, const char *q)
 	memset(s, 0, sizeof(*s));
 	s->type = type;
 	s->q = q;
-	if (type == SEARCH) {
-		sm_buf_adds(&b, "search:");
-		sm_buf_adds(&b, q);
-		s->name = b.data;
-	} else
-		s->name = xstrdup(type == OWN ? "own" : "mentions");
+	s->name = type == SEARCH ? sm_stream_name("search", q) :
+	    xstrdup(type == OWN ? "own" : "mentions");
 }
 
 static void

@@ -579,10 +579,7 @@ fetch(struct sm_job *job)
 				s->mark = NULL;
 			free(u);
 		}
-		if (s->mark == NULL && !job->opts->backfill &&
-		    !job->opts->since)
-			sm_job_note(job, "first run: only the newest page of "
-			    "%s (see --backfill)", s->name);
+		sm_job_first_run(job, s->name, s->mark);
 		if (s->mark) {
 			sm_buf_adds(&s->next, s->mark);
 			s->next_t = s->mark_t;

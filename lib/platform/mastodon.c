@@ -377,9 +377,7 @@ start(struct sm_job *job, struct stream *s)
 		return;
 	/* --since walks back only where there is no cursor yet */
 	s->walking = cur == NULL || job->opts->backfill;
-	if (cur == NULL && !job->opts->backfill && !job->opts->since)
-		sm_job_note(job, "first run: only the newest page of %s "
-		    "(see --backfill)", s->name);
+	sm_job_first_run(job, s->name, cur);
 	get(job, s, "min_id", s->walking ? NULL : cur);
 }
 
@@ -420,13 +418,9 @@ add_stream(struct masto *m, int type, const char *name, const char *tag)
 	memset(s, 0, sizeof(*s));
 	s->type = type;
 	s->tag = tag;
-	if (type == TAG || type == SEARCH) {
-		struct sm_buf b = { 0 };
-
-		sm_buf_adds(&b, type == TAG ? "tag:" : "search:");
-		sm_buf_adds(&b, tag);
-		s->name = b.data;
-	} else
+	if (type == TAG || type == SEARCH)
+		s->name = sm_stream_name(type == TAG ? "tag" : "search", tag);
+	else
 		s->name = xstrdup(name);
 }
 

@@ -372,7 +372,6 @@ static void
 add_stream(struct xacct *x, int type, const char *q)
 {
 	struct stream *s;
-	struct sm_buf b = { 0 };
 
 	x->streams = xreallocarray(x->streams, x->nstreams + 1,
 	    sizeof(*x->streams));
@@ -380,12 +379,8 @@ add_stream(struct xacct *x, int type, const char *q)
 	memset(s, 0, sizeof(*s));
 	s->type = type;
 	s->q = q;
-	if (type == SEARCH) {
-		sm_buf_adds(&b, "search:");
-		sm_buf_adds(&b, q);
-		s->name = b.data;
-	} else
-		s->name = xstrdup(type == OWN ? "own" : "mentions");
+	s->name = type == SEARCH ? sm_stream_name("search", q) :
+	    xstrdup(type == OWN ? "own" : "mentions");
 }
 
 static void
@@ -419,10 +414,7 @@ fetch(struct sm_job *job)
 		if (s->type == SEARCH && s->since &&
 		    tweet_time(s->since) < time(NULL) - SEARCH_WINDOW)
 			s->by_hand = 1;
-		if (s->since == NULL && !job->opts->backfill &&
-		    !job->opts->since)
-			sm_job_note(job, "first run: only the newest page of "
-			    "%s (see --backfill)", s->name);
+		sm_job_first_run(job, s->name, s->since);
 		ask(job, s, NULL);
 	}
 }
