@@ -38,12 +38,6 @@ static const char usage_text[] =
     "  -h, --help          this help\n"
     "  -V, --version       the version\n";
 
-struct out {
-	struct sm_tool *tool;
-	struct sm_writer w;
-	int failed;
-};
-
 static void
 usage(FILE *fp)
 {
@@ -53,49 +47,22 @@ usage(FILE *fp)
 static int
 put(void *arg, json_t *rec)
 {
-	struct out *o = arg;
-	struct sm_error err;
-
-	if (sm_writer_put(&o->w, rec, &err) < 0) {
-		if (!o->w.closed_pipe) {
-			sm_tool_error(o->tool, &err);
-			sm_tool_fail(o->tool, EX_IOERR);
-		}
-		o->failed = 1;
-		return -1;
-	}
-	o->tool->written++;
-	return 0;
+	return sm_tool_put(arg, rec);
 }
 
 static int
 flush(void *arg)
 {
-	struct out *o = arg;
-
-	if (o->failed)
-		return -1;
-	if (fflush(o->w.fp) == EOF || ferror(o->w.fp)) {
-		if (errno == EPIPE)
-			o->w.closed_pipe = 1;
-		else {
-			sm_tool_warn(o->tool, "%s: write error: %s", o->w.name,
-			    strerror(errno));
-			sm_tool_fail(o->tool, EX_IOERR);
-		}
-		o->failed = 1;
-		return -1;
-	}
-	return 0;
+	return sm_tool_flush(arg);
 }
 
 static void
 report(void *arg, const char *account, int code, const char *text)
 {
-	struct out *o = arg;
+	struct sm_tool *t = arg;
 
-	if (code == 0 ? o->tool->verbose : !o->tool->quiet || code != EX_TEMPFAIL)
-		sm_tool_warn(o->tool, "%s: %s", account, text);
+	if (code == 0 ? t->verbose : !t->quiet || code != EX_TEMPFAIL)
+		sm_tool_warn(t, "%s: %s", account, text);
 }
 
 static int
@@ -117,18 +84,13 @@ main(int argc, char *argv[])
 	static const struct option longopts[] = {
 		{ "account", required_argument, NULL, 'a' },
 		{ "backfill", no_argument, NULL, 'b' },
-		{ "config", required_argument, NULL, 'c' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "since", required_argument, NULL, 's' },
-		{ "state", required_argument, NULL, 'S' },
 		{ "own", no_argument, NULL, 'O' },
 		{ "native", no_argument, NULL, 'N' },
-		{ "unbuffered", no_argument, NULL, 'u' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
+		SM_TOOL_STATE_LONGOPT,
+		SM_TOOL_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	struct sm_tool tool;
@@ -139,13 +101,10 @@ main(int argc, char *argv[])
 	struct sm_fetch_opts opts = { 0 };
 	struct sm_fetch_io io;
 	struct sm_error err;
-	struct out out = { 0 };
 	size_t nacct = 0, i;
-	char **names = NULL, *state_path = NULL, *tmp = NULL;
+	char **names = NULL;
 	const char *output = NULL;
-	json_t *sv;
-	FILE *fp = stdout;
-	int opt, nnames = 0, rc, status = 0, safe;
+	int opt, n, nnames = 0, safe;
 
 	sm_tool_init(&tool, "sm-fetch");
 	while ((opt = getopt_long(argc, argv, "a:bc:no:s:quvhV", longopts,
@@ -174,10 +133,6 @@ main(int argc, char *argv[])
 				return EX_USAGE;
 			}
 			break;
-		case 'S':
-			free(state_path);
-			state_path = xstrdup(optarg);
-			break;
 		case 'O':
 			opts.own = 1;
 			break;
@@ -200,86 +155,54 @@ main(int argc, char *argv[])
 		return EX_USAGE;
 	}
 
-	if ((cfg = sm_config_load(tool.config, &err)) == NULL ||
-	    sm_accounts_load(cfg, &accts, &nacct, &err) < 0) {
+	if ((cfg = sm_tool_config(&tool)) == NULL)
+		goto done;
+	if (sm_accounts_load(cfg, &accts, &nacct, &err) < 0) {
 		sm_tool_error(&tool, &err);
-		status = EX_CONFIG;
+		sm_tool_fail(&tool, EX_CONFIG);
 		goto done;
 	}
 	if (nacct == 0) {
 		sm_tool_warn(&tool, "%s: no accounts: to fetch from",
 		    sm_config_path(cfg) ? sm_config_path(cfg) :
 		    "no configuration file");
-		status = EX_CONFIG;
+		sm_tool_fail(&tool, EX_CONFIG);
 		goto done;
 	}
-	for (rc = 0; rc < nnames; rc++) {
-		for (i = 0; i < nacct; i++)
-			if (strcmp(accts[i].name, names[rc]) == 0)
-				break;
-		if (i == nacct) {
+	for (n = 0; n < nnames; n++)
+		if (sm_account_find(accts, nacct, names[n]) == NULL) {
 			sm_tool_warn(&tool, "-a %s: no such account in %s",
-			    names[rc], sm_config_path(cfg) ?
+			    names[n], sm_config_path(cfg) ?
 			    sm_config_path(cfg) : "the configuration");
-			status = EX_USAGE;
+			sm_tool_fail(&tool, EX_USAGE);
 			goto done;
 		}
-	}
 	for (i = 0; i < nacct; i++)
 		if (selected(names, nnames, accts[i].name) &&
 		    sm_account_token(cfg, &accts[i], &err) < 0) {
 			sm_tool_error(&tool, &err);
-			status = EX_CONFIG;
+			sm_tool_fail(&tool, EX_CONFIG);
 			goto done;
 		}
-	if (state_path == NULL && (sv = json_object_get(sm_config_root(cfg),
-	    "state")) != NULL) {
-		if (!json_is_string(sv)) {
-			sm_config_error(cfg, sv, &err, "state: expected a "
-			    "file name, got %s", sm_config_type_name(sv));
-			sm_tool_error(&tool, &err);
-			status = EX_CONFIG;
-			goto done;
-		}
-		state_path = sm_config_relpath(cfg, sv);
-	}
-	if (state_path == NULL && (state_path = sm_state_default_path()) ==
-	    NULL) {
-		sm_tool_warn(&tool, "no state database: use --state, state: "
-		    "or set HOME");
-		status = EX_CONFIG;
+	if ((st = sm_tool_state(&tool, cfg, "fetch", LOCK_WAIT_MS)) == NULL)
 		goto done;
-	}
-	if ((st = sm_state_open(state_path, 30000, &err)) == NULL) {
-		sm_tool_error(&tool, &err);
-		status = EX_CANTCREAT;
-		goto done;
-	}
-	if ((rc = sm_state_lock(st, "fetch", LOCK_WAIT_MS, &err)) != 0) {
-		sm_tool_error(&tool, &err);
-		status = rc > 0 ? EX_TEMPFAIL : EX_CANTCREAT;
-		goto done;
-	}
 	if (tool.verbose)
 		sm_tool_warn(&tool, "configuration: %s; state: %s",
 		    sm_config_path(cfg) ? sm_config_path(cfg) : "none",
-		    state_path);
-
+		    sm_state_path(st));
 	/* -o: the records go to a temporary file, renamed at the end */
-	if (output && (fp = sm_atomic_open(output, &tmp, &err)) == NULL) {
-		sm_tool_error(&tool, &err);
-		status = EX_CANTCREAT;
+	if (sm_tool_output(&tool, output) != 0)
 		goto done;
-	}
 	opts.defer_commit = output != NULL;
-	out.tool = &tool;
-	sm_writer_init(&out.w, fp, output ? output : "<stdout>",
-	    tool.unbuffered);
 	io.put = put;
 	io.flush = flush;
 	io.report = report;
-	io.arg = &out;
-	f = sm_fetch_new(st, &opts, &io);
+	io.arg = &tool;
+	if ((f = sm_fetch_new(st, &opts, &io, &err)) == NULL) {
+		sm_tool_error(&tool, &err);
+		sm_tool_fail(&tool, EX_CANTCREAT);
+		goto done;
+	}
 	for (i = 0; i < nacct; i++)
 		if (selected(names, nnames, accts[i].name))
 			sm_fetch_add(f, &accts[i]);
@@ -287,37 +210,13 @@ main(int argc, char *argv[])
 		sm_tool_error(&tool, &err);
 		sm_tool_fail(&tool, EX_SOFTWARE);
 	}
-	if (output) {
-		if (out.failed) {
-			sm_atomic_abandon(fp, tmp);
-			safe = 0;
-		} else if (sm_atomic_commit(fp, tmp, output, &err) < 0) {
-			sm_tool_error(&tool, &err);
-			sm_tool_fail(&tool, EX_IOERR);
-			safe = 0;
-		} else
-			safe = 1;
-		tmp = NULL;
-		sm_buf_free(&out.w.buf);
-	} else {
-		safe = flush(&out) == 0;
-		if (sm_writer_close(&out.w, &err) < 0 && !out.w.closed_pipe &&
-		    !out.failed) {
-			sm_tool_error(&tool, &err);
-			sm_tool_fail(&tool, EX_IOERR);
-		}
-	}
+	safe = sm_tool_close_output(&tool);
 	sm_tool_fail(&tool, sm_fetch_finish(f, safe));
-	if (tool.verbose)
-		sm_tool_warn(&tool, "%lu records written", tool.written);
-	status = tool.status;
 done:
 	sm_fetch_free(f);
 	sm_state_close(st);
 	sm_accounts_free(accts, nacct);
 	sm_config_free(cfg);
 	free(names);
-	free(state_path);
-	free(tmp);
-	return status;
+	return sm_tool_finish(&tool);
 }

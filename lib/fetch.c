@@ -1,4 +1,4 @@
-/* fetch.c - sm-fetch's driver: accounts, jobs, records out, cursors moved */
+/* fetch.c - sm-fetch's driver: jobs, records out, cursors moved */
 #include <sys/stat.h>
 
 #include <ctype.h>
@@ -30,238 +30,35 @@ struct sm_fetch {
 	int output_failed;
 };
 
-static const char *const common_keys[] = {
-	"platform", "url", "token_env", "token_file", "ca_file", "timeout",
-	"connect_timeout", "retries", "backoff", "max_wait", "max_body",
-	"limit", NULL
+/*
+ * Cursors are values of space "cursor", owned by their account, keyed by
+ * stream.  Version 1 kept them, and Bluesky's session, in a table of
+ * their own; version 2 moves the cursors among the values and the
+ * session among the secrets.
+ */
+static const char *const fetch_steps[] = {
+	"CREATE TABLE IF NOT EXISTS fetch_cursor ("
+	"account TEXT NOT NULL, stream TEXT NOT NULL, "
+	"value TEXT NOT NULL, updated_at TEXT NOT NULL, "
+	"PRIMARY KEY (account, stream))",
+	"INSERT OR REPLACE INTO sm_secret SELECT 'secret', account, stream, "
+	"value, updated_at FROM fetch_cursor WHERE stream = 'session';"
+	"INSERT OR REPLACE INTO sm_value SELECT 'cursor', account, stream, "
+	"value, updated_at FROM fetch_cursor WHERE stream <> 'session';"
+	"DROP TABLE fetch_cursor",
 };
 
-/* Numbers have no place of their own: errors about them point at the account. */
-static const json_t *
-placed(const struct sm_config *cfg, const json_t *node, const json_t *parent)
-{
-	struct sm_mark m;
-
-	return sm_config_mark(cfg, node, &m) == 0 ? node : parent;
-}
-
-static int
-get_number(const struct sm_config *cfg, const json_t *acct, const char *key,
-    const char *where, double min, double max, double *out,
-    struct sm_error *err)
-{
-	json_t *v = json_object_get(acct, key);
-
-	if (v == NULL)
-		return 0;
-	if (!json_is_number(v))
-		return sm_config_error(cfg, placed(cfg, v, acct), err,
-		    "%s.%s: expected a number, got %s", where, key,
-		    sm_config_type_name(v));
-	*out = json_number_value(v);
-	if (*out < min || *out > max)
-		return sm_config_error(cfg, placed(cfg, v, acct), err,
-		    "%s.%s: %g is out of range (%g to %g)", where, key, *out,
-		    min, max);
-	return 0;
-}
-
-static int
-get_string(const struct sm_config *cfg, const json_t *acct, const char *key,
-    const char *where, const char **out, struct sm_error *err)
-{
-	json_t *v = json_object_get(acct, key);
-
-	*out = NULL;
-	if (v == NULL)
-		return 0;
-	if (!json_is_string(v) || json_string_length(v) == 0)
-		return sm_config_error(cfg, placed(cfg, v, acct), err,
-		    "%s.%s: expected a non-empty string, got %s", where, key,
-		    json_is_string(v) ? "an empty one" :
-		    sm_config_type_name(v));
-	*out = json_string_value(v);
-	return 0;
-}
-
-/* Plain HTTP only to this machine (a test server, a local relay). */
-static int
-loopback(const char *host)
-{
-	static const char *const names[] = { "127.0.0.1", "localhost",
-	    "[::1]", NULL };
-	size_t n;
-	int i;
-
-	for (i = 0; names[i]; i++) {
-		n = strlen(names[i]);
-		if (strncmp(host, names[i], n) == 0 &&
-		    strchr(":/", host[n]) != NULL)
-			return 1;
-	}
-	return 0;
-}
-
-static int
-load_account(const struct sm_config *cfg, const char *name, const json_t *c,
-    struct sm_account *a, struct sm_error *err)
-{
-	const char *allowed[64], *s, *url;
-	char where[300];
-	double d;
-	size_t n = 0;
-	int i;
-
-	snprintf(where, sizeof(where), "accounts.%s", name);
-	a->name = xstrdup(name);
-	a->conf = c;
-	sm_http_opts_init(&a->http);
-	if (!json_is_object(c))
-		return sm_config_error(cfg, c, err,
-		    "%s: expected a mapping, got %s", where,
-		    sm_config_type_name(c));
-	if (get_string(cfg, c, "platform", where, &s, err) < 0)
-		return -1;
-	if (s == NULL)
-		return sm_config_error(cfg, c, err, "%s: no platform: "
-		    "(one of %s)", where, sm_platform_names());
-	if ((a->platform = sm_platform_find(s)) == NULL)
-		return sm_config_error(cfg, json_object_get(c, "platform"),
-		    err, "%s.platform: unknown platform '%s' (known: %s)",
-		    where, s, sm_platform_names());
-	for (i = 0; common_keys[i]; i++)
-		allowed[n++] = common_keys[i];
-	for (i = 0; a->platform->keys && a->platform->keys[i] && n < 63; i++)
-		allowed[n++] = a->platform->keys[i];
-	allowed[n] = NULL;
-	if (sm_config_check_keys(cfg, c, where, allowed, err) < 0)
-		return -1;
-	if (get_string(cfg, c, "url", where, &url, err) < 0 ||
-	    get_string(cfg, c, "ca_file", where, &a->http.ca_file, err) < 0)
-		return -1;
-	if (url == NULL)
-		url = a->platform->default_url;
-	if (url == NULL && strcmp(a->platform->name, "file") != 0)
-		return sm_config_error(cfg, c, err, "%s: no url:", where);
-	if (url) {
-		/* e-mail checks its own imap:// and imaps:// */
-		if (strcmp(a->platform->name, "email") != 0 &&
-		    strncmp(url, "https://", 8) != 0 &&
-		    strncmp(url, "http://", 7) != 0 &&
-		    strncmp(url, "file://", 7) != 0)
-			return sm_config_error(cfg, json_object_get(c, "url"),
-			    err, "%s.url: '%s' is not an http, https or file "
-			    "URL", where, url);
-		if (strncmp(url, "http://", 7) == 0 && !loopback(url + 7))
-			return sm_config_error(cfg, json_object_get(c, "url"),
-			    err, "%s.url: plain http would send the token "
-			    "in clear; use https", where);
-		a->url = xstrdup(url);
-		while (strlen(a->url) > 8 && a->url[strlen(a->url) - 1] == '/')
-			a->url[strlen(a->url) - 1] = '\0';
-	}
-	if (a->platform->needs_token && !json_object_get(c, "token_env") &&
-	    !json_object_get(c, "token_file"))
-		return sm_config_error(cfg, c, err,
-		    "%s: no token_env: or token_file:", where);
-	d = a->http.timeout_ms / 1000.0;
-	if (get_number(cfg, c, "timeout", where, 0.001, 86400, &d, err) < 0)
-		return -1;
-	a->http.timeout_ms = (long)(d * 1000);
-	d = a->http.connect_timeout_ms / 1000.0;
-	if (get_number(cfg, c, "connect_timeout", where, 0.001, 86400, &d,
-	    err) < 0)
-		return -1;
-	a->http.connect_timeout_ms = (long)(d * 1000);
-	d = a->http.retries;
-	if (get_number(cfg, c, "retries", where, 0, 20, &d, err) < 0)
-		return -1;
-	a->http.retries = (int)d;
-	d = a->http.backoff_ms / 1000.0;
-	if (get_number(cfg, c, "backoff", where, 0.001, 3600, &d, err) < 0)
-		return -1;
-	a->http.backoff_ms = (long)(d * 1000);
-	d = a->http.max_wait_ms / 1000.0;
-	if (get_number(cfg, c, "max_wait", where, 0, 86400, &d, err) < 0)
-		return -1;
-	a->http.max_wait_ms = (long)(d * 1000);
-	d = (double)a->http.max_body;
-	if (get_number(cfg, c, "max_body", where, 1024, 1e10, &d, err) < 0)
-		return -1;
-	a->http.max_body = (size_t)d;
-	d = 0;
-	if (get_number(cfg, c, "limit", where, 1, 1000, &d, err) < 0)
-		return -1;
-	a->limit = (long)d;
-	if (a->platform->check && a->platform->check(cfg, a, err) < 0)
-		return -1;
-	return 0;
-}
-
-int
-sm_accounts_load(const struct sm_config *cfg, struct sm_account **accts,
-    size_t *n, struct sm_error *err)
-{
-	json_t *sec = sm_config_section(cfg, "accounts"), *v;
-	const char *name;
-	size_t i = 0;
-
-	*accts = NULL;
-	*n = 0;
-	if (sec == NULL)
-		return 0;
-	if (!json_is_object(sec))
-		return sm_config_error(cfg, sec, err,
-		    "accounts: expected a mapping of account names, got %s",
-		    sm_config_type_name(sec));
-	*accts = xcalloc(json_object_size(sec) + 1, sizeof(**accts));
-	json_object_foreach(sec, name, v) {
-		if (load_account(cfg, name, v, &(*accts)[i++], err) < 0) {
-			sm_accounts_free(*accts, i);
-			*accts = NULL;
-			return -1;
-		}
-	}
-	*n = i;
-	return 0;
-}
-
-int
-sm_account_token(const struct sm_config *cfg, struct sm_account *a,
-    struct sm_error *err)
-{
-	char where[300];
-
-	if (!json_object_get(a->conf, "token_env") &&
-	    !json_object_get(a->conf, "token_file"))
-		return 0;
-	snprintf(where, sizeof(where), "accounts.%s", a->name);
-	a->token = sm_config_secret(cfg, a->conf, where, err);
-	return a->token ? 0 : -1;
-}
-
-void
-sm_accounts_free(struct sm_account *accts, size_t n)
-{
-	size_t i;
-
-	for (i = 0; accts && i < n; i++) {
-		free(accts[i].name);
-		free(accts[i].url);
-		if (accts[i].token) {
-			memset(accts[i].token, 0, strlen(accts[i].token));
-			free(accts[i].token);
-		}
-	}
-	free(accts);
-}
+const struct sm_schema sm_fetch_schema = { "fetch", 2, fetch_steps };
 
 struct sm_fetch *
 sm_fetch_new(struct sm_state *st, const struct sm_fetch_opts *opts,
-    const struct sm_fetch_io *io)
+    const struct sm_fetch_io *io, struct sm_error *err)
 {
-	struct sm_fetch *f = xcalloc(1, sizeof(*f));
+	struct sm_fetch *f;
 
+	if (sm_state_migrate(st, &sm_fetch_schema, err) < 0)
+		return NULL;
+	f = xcalloc(1, sizeof(*f));
 	f->st = st;
 	f->opts = opts;
 	f->io = io;
@@ -269,17 +66,28 @@ sm_fetch_new(struct sm_state *st, const struct sm_fetch_opts *opts,
 	return f;
 }
 
+static void
+ready(struct sm_session *s, void *arg)
+{
+	struct sm_job *job = arg;
+
+	job->acct->platform->fetch(job);
+}
+
 void
 sm_fetch_add(struct sm_fetch *f, struct sm_account *acct)
 {
 	struct sm_job *job = xcalloc(1, sizeof(*job));
 
+	sm_session_init(&job->s, acct, f->http, f->st, f->io->report,
+	    f->io->arg);
+	job->s.halt = &f->output_failed;
 	job->f = f;
 	job->acct = acct;
 	job->opts = f->opts;
 	f->jobs = xreallocarray(f->jobs, f->njobs + 1, sizeof(*f->jobs));
 	f->jobs[f->njobs++] = job;
-	acct->platform->fetch(job);
+	sm_session_open(&job->s, ready, job);
 }
 
 int
@@ -308,14 +116,14 @@ store(struct sm_fetch *f, struct sm_job *job, const char *account,
 {
 	struct sm_error err;
 
-	if (sm_state_cursor_set(f->st, account, stream, value, &err) < 0) {
+	if (sm_state_put(f->st, "cursor", account, stream, value, &err) < 0) {
 		char buf[2200];
 
 		sm_error_format(&err, buf, sizeof(buf));
 		f->io->report(f->io->arg, account, EX_CANTCREAT, buf);
 		if (job)
-			job->status = job->status > EX_CANTCREAT ?
-			    job->status : EX_CANTCREAT;
+			job->s.status = job->s.status > EX_CANTCREAT ?
+			    job->s.status : EX_CANTCREAT;
 	}
 }
 
@@ -332,8 +140,8 @@ summary(struct sm_fetch *f, struct sm_job *job)
 	    job->emitted == 1 ? "" : "s");
 	sm_buf_adds(&b, n);
 	for (kv = job->cursors; kv; kv = kv->next) {
-		if (sm_state_cursor_get(f->st, job->acct->name, kv->stream, &v,
-		    &err) < 0)
+		if (sm_state_get(f->st, "cursor", job->acct->name, kv->stream,
+		    &v, &err) < 0)
 			continue;
 		sm_buf_adds(&b, "; cursor ");
 		sm_buf_adds(&b, kv->stream);
@@ -370,8 +178,8 @@ sm_fetch_finish(struct sm_fetch *f, int output_safe)
 	f->pending = NULL;
 	for (i = 0; i < f->njobs; i++) {
 		summary(f, f->jobs[i]);
-		if (f->jobs[i]->status > worst)
-			worst = f->jobs[i]->status;
+		if (f->jobs[i]->s.status > worst)
+			worst = f->jobs[i]->s.status;
 	}
 	return worst;
 }
@@ -389,99 +197,13 @@ sm_fetch_free(struct sm_fetch *f)
 
 		if (job->acct->platform->free)
 			job->acct->platform->free(job);
-		if (job->auth) {
-			memset(job->auth, 0, strlen(job->auth));
-			free(job->auth);
-		}
+		sm_session_free(&job->s);
 		kv_free(job->cursors);
 		free(job);
 	}
 	free(f->jobs);
 	kv_free(f->pending);
 	free(f);
-}
-
-void
-sm_job_bearer(struct sm_job *job, const char *token)
-{
-	struct sm_buf b = { 0 };
-
-	sm_buf_adds(&b, "Authorization: Bearer ");
-	sm_buf_adds(&b, token);
-	free(job->auth);
-	job->auth = b.data;
-}
-
-struct call {
-	struct sm_job *job;
-	void (*done)(struct sm_job *, struct sm_http_response *);
-	void (*done_arg)(struct sm_job *, struct sm_http_response *, void *);
-	void *arg;
-};
-
-static void
-on_response(struct sm_http_response *resp, void *arg)
-{
-	struct call *c = arg;
-	struct sm_job *job = c->job;
-
-	if (!job->stopped) {
-		if (resp->result == SM_HTTP_LATER)
-			sm_job_fail(job, EX_TEMPFAIL, "%s; try later",
-			    resp->error);
-		else if (resp->result == SM_HTTP_FAILED)
-			sm_job_fail(job, EX_UNAVAILABLE, "%s", resp->error);
-		else if (c->done_arg)
-			c->done_arg(job, resp, c->arg);
-		else
-			c->done(job, resp);
-	}
-	free(c);
-}
-
-static void
-get(struct sm_job *job, const char *url, struct call *c)
-{
-	const char *hdrs[3] = { "Accept: application/json", job->auth, NULL };
-
-	if (job->stopped || job->f->output_failed) {
-		free(c);
-		return;
-	}
-	c->job = job;
-	sm_http_get(job->f->http, &job->acct->http, url, hdrs, on_response, c);
-}
-
-int
-sm_account_check_search(const struct sm_config *cfg,
-    const struct sm_account *a, struct sm_error *err)
-{
-	json_t *q = json_object_get(a->conf, "search"), *t;
-	size_t i;
-
-	if (q == NULL)
-		return 0;
-	if (!json_is_array(q))
-		return sm_config_error(cfg, q, err, "accounts.%s.search: "
-		    "expected a list of queries, got %s", a->name,
-		    sm_config_type_name(q));
-	json_array_foreach(q, i, t)
-		if (!json_is_string(t) || json_string_length(t) == 0)
-			return sm_config_error(cfg, t, err, "accounts.%s."
-			    "search[%zu]: expected a query", a->name, i);
-	return 0;
-}
-
-json_t *
-sm_job_json(struct sm_job *job, const struct sm_http_response *r)
-{
-	json_error_t e;
-	json_t *j = json_loadb(r->body.data, r->body.len, 0, &e);
-
-	if (j == NULL)
-		sm_job_fail(job, EX_TEMPFAIL, "invalid JSON in the response: "
-		    "%s; try later", e.text);
-	return j;
 }
 
 json_t *
@@ -502,14 +224,36 @@ sm_job_id(const struct sm_job *job, const char *native)
 	return j;
 }
 
+struct call {
+	void (*done)(struct sm_job *, struct sm_http_response *);
+	void (*done_arg)(struct sm_job *, struct sm_http_response *, void *);
+	void *arg;
+};
+
+static void
+on_response(struct sm_session *s, struct sm_http_response *r, void *arg)
+{
+	struct call *c = arg;
+
+	if (c->done_arg)
+		c->done_arg(SM_JOB(s), r, c->arg);
+	else
+		c->done(SM_JOB(s), r);
+	free(c);
+}
+
 void
 sm_job_get(struct sm_job *job, const char *url,
     void (*done)(struct sm_job *, struct sm_http_response *))
 {
-	struct call *c = xcalloc(1, sizeof(*c));
+	struct call *c;
+
+	if (job->s.stopped || job->f->output_failed)
+		return;
+	c = xcalloc(1, sizeof(*c));
 
 	c->done = done;
-	get(job, url, c);
+	sm_session_get(&job->s, url, on_response, c);
 }
 
 void
@@ -517,11 +261,15 @@ sm_job_get_arg(struct sm_job *job, const char *url,
     void (*done)(struct sm_job *, struct sm_http_response *, void *),
     void *arg)
 {
-	struct call *c = xcalloc(1, sizeof(*c));
+	struct call *c;
+
+	if (job->s.stopped || job->f->output_failed)
+		return;
+	c = xcalloc(1, sizeof(*c));
 
 	c->done_arg = done;
 	c->arg = arg;
-	get(job, url, c);
+	sm_session_get(&job->s, url, on_response, c);
 }
 
 void
@@ -530,62 +278,15 @@ sm_job_post(struct sm_job *job, const char *url, const char *auth,
     void (*done)(struct sm_job *, struct sm_http_response *, void *),
     void *arg)
 {
-	const char *hdrs[4] = { "Accept: application/json",
-	    "Content-Type: application/json", auth, NULL };
 	struct call *c;
 
-	if (body == NULL) {
-		hdrs[1] = auth;
-		hdrs[2] = NULL;
-	}
-
-	if (job->stopped || job->f->output_failed)
+	if (job->s.stopped || job->f->output_failed)
 		return;
 	c = xcalloc(1, sizeof(*c));
-	c->job = job;
+
 	c->done_arg = done;
 	c->arg = arg;
-	sm_http_post(job->f->http, &job->acct->http, url, hdrs,
-	    body ? body : "", body ? strlen(body) : 0, on_response, c);
-}
-
-int
-sm_job_secret_get(struct sm_job *job, const char *name, char **value)
-{
-	struct sm_error err;
-
-	if (sm_state_cursor_get(job->f->st, job->acct->name, name, value,
-	    &err) < 0) {
-		sm_job_fail(job, EX_SOFTWARE, "%s: %s", err.file, err.text);
-		return -1;
-	}
-	return 0;
-}
-
-int
-sm_job_secret_set(struct sm_job *job, const char *name, const char *value)
-{
-	static const char *const ext[] = { "", "-wal", "-shm", NULL };
-	const char *path = sm_state_path(job->f->st);
-	struct sm_error err;
-	char *p;
-	int i;
-
-	/* a secret in the database: nobody else is to read it */
-	for (i = 0; path && ext[i]; i++) {
-		p = xmalloc(strlen(path) + 5);
-		strcpy(p, path);
-		strcat(p, ext[i]);
-		(void)chmod(p, 0600);
-		free(p);
-	}
-
-	if (sm_state_cursor_set(job->f->st, job->acct->name, name, value,
-	    &err) < 0) {
-		sm_job_warn(job, EX_CANTCREAT, "%s: %s", err.file, err.text);
-		return -1;
-	}
-	return 0;
+	sm_session_post(&job->s, url, auth, body, on_response, c);
 }
 
 int
@@ -596,7 +297,7 @@ sm_job_emit(struct sm_job *job, json_t *rec)
 
 	if (f->output_failed) {
 		json_decref(rec);
-		job->stopped = 1;
+		job->s.stopped = 1;
 		return -1;
 	}
 	if (!json_object_get(rec, "fetched_at"))
@@ -605,7 +306,7 @@ sm_job_emit(struct sm_job *job, json_t *rec)
 	json_decref(rec);
 	if (rc < 0) {
 		f->output_failed = 1;
-		job->stopped = 1;
+		job->s.stopped = 1;
 		return -1;
 	}
 	job->emitted++;
@@ -622,9 +323,9 @@ sm_job_cursor(struct sm_job *job, const char *stream)
 	for (kv = job->cursors; kv; kv = kv->next)
 		if (strcmp(kv->stream, stream) == 0)
 			return kv->value;
-	if (sm_state_cursor_get(job->f->st, job->acct->name, stream, &v,
+	if (sm_state_get(job->f->st, "cursor", job->acct->name, stream, &v,
 	    &err) < 0) {
-		sm_job_fail(job, EX_SOFTWARE, "%s: %s", err.file, err.text);
+		sm_session_fail(&job->s, EX_SOFTWARE, "%s: %s", err.file, err.text);
 		return NULL;
 	}
 	kv = xcalloc(1, sizeof(*kv));
@@ -649,11 +350,11 @@ sm_job_commit(struct sm_job *job, const char *stream, const char *value)
 
 	if (f->output_failed || f->io->flush(f->io->arg) < 0) {
 		f->output_failed = 1;
-		job->stopped = 1;
+		job->s.stopped = 1;
 		return -1;
 	}
 	if (job->opts->dry_run) {
-		sm_job_note(job, "cursor %s would be %s (dry run)", stream,
+		sm_session_note(&job->s, "cursor %s would be %s (dry run)", stream,
 		    value);
 		return 0;
 	}
@@ -677,53 +378,11 @@ sm_job_commit(struct sm_job *job, const char *stream, const char *value)
 	return 0;
 }
 
-static void
-vreport(struct sm_job *job, int code, const char *fmt, va_list ap)
-{
-	char buf[2048];
-
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	job->f->io->report(job->f->io->arg, job->acct->name, code, buf);
-	if (code > job->status)
-		job->status = code;
-}
-
-void
-sm_job_warn(struct sm_job *job, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vreport(job, code, fmt, ap);
-	va_end(ap);
-}
-
-void
-sm_job_fail(struct sm_job *job, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vreport(job, code, fmt, ap);
-	va_end(ap);
-	job->stopped = 1;
-}
-
-void
-sm_job_note(struct sm_job *job, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vreport(job, 0, fmt, ap);
-	va_end(ap);
-}
-
 void
 sm_job_first_run(struct sm_job *job, const char *stream, const char *cursor)
 {
 	if (cursor == NULL && !job->opts->backfill && !job->opts->since)
-		sm_job_note(job, "first run: only the newest page of %s "
+		sm_session_note(&job->s, "first run: only the newest page of %s "
 		    "(see --backfill)", stream);
 }
 
@@ -736,25 +395,6 @@ sm_stream_name(const char *kind, const char *query)
 	sm_buf_addc(&b, ':');
 	sm_buf_adds(&b, query);
 	return b.data;
-}
-
-void
-sm_job_http_error(struct sm_job *job, const struct sm_http_response *r)
-{
-	json_t *j = json_loadb(r->body.data, r->body.len, 0, NULL), *e;
-	const char *what = NULL;
-	int code;
-
-	e = json_object_get(j, "error");
-	if (json_is_string(e))
-		what = json_string_value(e);
-	else if (json_is_string(json_object_get(j, "description")))
-		what = json_string_value(json_object_get(j, "description"));
-	code = r->status == 401 || r->status == 403 ? EX_NOPERM :
-	    EX_UNAVAILABLE;
-	sm_job_fail(job, code, "HTTP %ld%s%s%s", r->status,
-	    what ? " (" : "", what ? what : "", what ? ")" : "");
-	json_decref(j);
 }
 
 json_t *

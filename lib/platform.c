@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "sm/platform.h"
+#include "sm/util.h"
 
 static const struct sm_platform *const platforms[] = {
 	&sm_platform_bluesky,
@@ -28,5 +29,14 @@ sm_platform_find(const char *name)
 const char *
 sm_platform_names(void)
 {
-	return "bluesky, email, facebook, file, mastodon, telegram, x";
+	static struct sm_buf names;
+	int i;
+
+	if (names.data == NULL)
+		for (i = 0; platforms[i]; i++) {
+			if (i)
+				sm_buf_adds(&names, ", ");
+			sm_buf_adds(&names, platforms[i]->name);
+		}
+	return names.data;
 }

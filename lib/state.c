@@ -1,4 +1,5 @@
-/* state.c - the SQLite state database: cursors, schema versions, locks */
+/* state.c - the SQLite state database: values, secrets, sequences, groups,
+ * locks and each component's schema */
 #include <sys/file.h>
 #include <sys/stat.h>
 
@@ -15,12 +16,48 @@
 #include "sm/state.h"
 #include "sm/util.h"
 
-#define FETCH_SCHEMA 1
+/* The tables every tool shares. */
+static const char *const state_steps[] = {
+	"CREATE TABLE IF NOT EXISTS sm_value ("
+	"space TEXT NOT NULL, owner TEXT NOT NULL, key TEXT NOT NULL, "
+	"value TEXT NOT NULL, updated_at TEXT NOT NULL, "
+	"PRIMARY KEY (space, owner, key));"
+	"CREATE TABLE IF NOT EXISTS sm_secret ("
+	"space TEXT NOT NULL, owner TEXT NOT NULL, key TEXT NOT NULL, "
+	"value TEXT NOT NULL, updated_at TEXT NOT NULL, "
+	"PRIMARY KEY (space, owner, key));"
+	"CREATE TABLE IF NOT EXISTS sm_sequence ("
+	"name TEXT PRIMARY KEY, value INTEGER NOT NULL)",
+};
+
+static const struct sm_schema state_schema = {
+	"state", 1, state_steps
+};
+
+/* Prepared once, used for every record. */
+enum {
+	Q_GET, Q_PUT, Q_DEL, Q_SGET, Q_SPUT, Q_SDEL, Q_SEQ, Q_N
+};
+
+static const char *const queries[Q_N] = {
+	"SELECT value FROM sm_value WHERE space = ?1 AND owner = ?2 "
+	"AND key = ?3",
+	"INSERT OR REPLACE INTO sm_value VALUES (?1, ?2, ?3, ?4, ?5)",
+	"DELETE FROM sm_value WHERE space = ?1 AND owner = ?2 AND key = ?3",
+	"SELECT value FROM sm_secret WHERE space = ?1 AND owner = ?2 "
+	"AND key = ?3",
+	"INSERT OR REPLACE INTO sm_secret VALUES (?1, ?2, ?3, ?4, ?5)",
+	"DELETE FROM sm_secret WHERE space = ?1 AND owner = ?2 AND key = ?3",
+	"INSERT INTO sm_sequence VALUES (?1, 1) ON CONFLICT (name) "
+	"DO UPDATE SET value = value + 1 RETURNING value",
+};
 
 struct sm_state {
 	sqlite3 *db;
 	char *path;
 	int lockfd;
+	int depth;		/* groups open */
+	sqlite3_stmt *q[Q_N];
 };
 
 char *
@@ -40,6 +77,31 @@ sm_state_default_path(void)
 	return b.data;
 }
 
+char *
+sm_state_path_for(const struct sm_config *cfg, const char *path,
+    struct sm_error *err)
+{
+	json_t *v;
+	char *p;
+
+	if (path)
+		return xstrdup(path);
+	v = cfg ? json_object_get(sm_config_root(cfg), "state") : NULL;
+	if (v) {
+		if (!json_is_string(v) || json_string_length(v) == 0) {
+			sm_config_error(cfg, v, err, "state: expected a file "
+			    "name, got %s", json_is_string(v) ?
+			    "an empty string" : sm_config_type_name(v));
+			return NULL;
+		}
+		return sm_config_relpath(cfg, v);
+	}
+	if ((p = sm_state_default_path()) == NULL)
+		sm_error_set(err, NULL, 0, 0, "no state database: use --state, "
+		    "state: or set HOME");
+	return p;
+}
+
 /* Creates the directories leading to path, like mkdir -p on its dirname. */
 static int
 make_parents(const char *path, struct sm_error *err)
@@ -57,6 +119,23 @@ make_parents(const char *path, struct sm_error *err)
 		*s = '/';
 	}
 	free(p);
+	return 0;
+}
+
+/*
+ * SQLite creates the database with the umask's mode and its -wal and
+ * -shm files with the database's: a new database is made 0600 first.
+ */
+static int
+create_private(const char *path, struct sm_error *err)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+
+	if (fd < 0 && errno != EEXIST)
+		return sm_error_set(err, path, 0, 0, "cannot create: %s",
+		    strerror(errno));
+	if (fd >= 0)
+		close(fd);
 	return 0;
 }
 
@@ -81,32 +160,110 @@ exec(struct sm_state *st, const char *sql, struct sm_error *err)
 	return 0;
 }
 
-static int
-migrate(struct sm_state *st, struct sm_error *err)
+static void
+now(char buf[32])
 {
-	int v;
+	time_t t = time(NULL);
+	struct tm tm;
 
-	if (exec(st, "BEGIN IMMEDIATE", err) < 0)
+	gmtime_r(&t, &tm);
+	strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+int
+sm_state_begin(struct sm_state *st, struct sm_error *err)
+{
+	if (st->depth == 0 && exec(st, "BEGIN IMMEDIATE", err) < 0)
+		return -1;
+	st->depth++;
+	return 0;
+}
+
+int
+sm_state_commit(struct sm_state *st, struct sm_error *err)
+{
+	if (st->depth == 0)
+		return 0;
+	if (st->depth > 1) {
+		st->depth--;
+		return 0;
+	}
+	if (exec(st, "COMMIT", err) < 0) {
+		sm_state_rollback(st);
+		return -1;
+	}
+	st->depth = 0;
+	return 0;
+}
+
+void
+sm_state_rollback(struct sm_state *st)
+{
+	if (st->depth > 0)
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	st->depth = 0;
+}
+
+int
+sm_state_schema_version(struct sm_state *st, const char *component,
+    struct sm_error *err)
+{
+	sqlite3_stmt *s;
+	int v = 0, rc;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT version FROM sm_schema "
+	    "WHERE component = ?", -1, &s, NULL) != SQLITE_OK)
+		return db_error(st, err, "schema");
+	sqlite3_bind_text(s, 1, component, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		v = sqlite3_column_int(s, 0);
+	else if (rc != SQLITE_DONE)
+		v = db_error(st, err, "schema");
+	sqlite3_finalize(s);
+	return v;
+}
+
+int
+sm_state_migrate(struct sm_state *st, const struct sm_schema *schema,
+    struct sm_error *err)
+{
+	sqlite3_stmt *s;
+	int v, i, rc;
+
+	if (sm_state_begin(st, err) < 0)
 		return -1;
 	if (exec(st, "CREATE TABLE IF NOT EXISTS sm_schema ("
-	    "component TEXT PRIMARY KEY, version INTEGER NOT NULL)", err) < 0)
+	    "component TEXT PRIMARY KEY, version INTEGER NOT NULL)", err) < 0 ||
+	    (v = sm_state_schema_version(st, schema->component, err)) < 0)
 		goto fail;
-	if ((v = sm_state_schema_version(st, "fetch", err)) < 0)
-		goto fail;
-	if (v > FETCH_SCHEMA) {
-		sm_error_set(err, st->path, 0, 0, "fetch schema version %d "
-		    "is newer than this program knows (%d)", v, FETCH_SCHEMA);
+	if (v > schema->version) {
+		sm_error_set(err, st->path, 0, 0, "%s schema version %d is "
+		    "newer than this program knows (%d)", schema->component,
+		    v, schema->version);
 		goto fail;
 	}
-	if (v < 1 && exec(st, "CREATE TABLE IF NOT EXISTS fetch_cursor ("
-	    "account TEXT NOT NULL, stream TEXT NOT NULL, "
-	    "value TEXT NOT NULL, updated_at TEXT NOT NULL, "
-	    "PRIMARY KEY (account, stream));"
-	    "INSERT OR REPLACE INTO sm_schema VALUES ('fetch', 1)", err) < 0)
-		goto fail;
-	return exec(st, "COMMIT", err);
+	for (i = v; i < schema->version; i++)
+		if (exec(st, schema->steps[i], err) < 0)
+			goto fail;
+	if (v < schema->version) {
+		if (sqlite3_prepare_v2(st->db, "INSERT OR REPLACE INTO "
+		    "sm_schema VALUES (?, ?)", -1, &s, NULL) != SQLITE_OK) {
+			db_error(st, err, "schema");
+			goto fail;
+		}
+		sqlite3_bind_text(s, 1, schema->component, -1, SQLITE_STATIC);
+		sqlite3_bind_int(s, 2, schema->version);
+		rc = sqlite3_step(s);
+		sqlite3_finalize(s);
+		if (rc != SQLITE_DONE) {
+			db_error(st, err, "schema");
+			goto fail;
+		}
+	}
+	return sm_state_commit(st, err);
 fail:
-	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	sm_state_rollback(st);
 	return -1;
 }
 
@@ -114,8 +271,9 @@ struct sm_state *
 sm_state_open(const char *path, int busy_ms, struct sm_error *err)
 {
 	struct sm_state *st;
+	int i;
 
-	if (make_parents(path, err) < 0)
+	if (make_parents(path, err) < 0 || create_private(path, err) < 0)
 		return NULL;
 	st = xcalloc(1, sizeof(*st));
 	st->path = xstrdup(path);
@@ -132,18 +290,30 @@ sm_state_open(const char *path, int busy_ms, struct sm_error *err)
 	sqlite3_busy_timeout(st->db, busy_ms);
 	if (exec(st, "PRAGMA journal_mode=WAL", err) < 0 ||
 	    exec(st, "PRAGMA synchronous=FULL", err) < 0 ||
-	    migrate(st, err) < 0) {
+	    sm_state_migrate(st, &state_schema, err) < 0) {
 		sm_state_close(st);
 		return NULL;
 	}
+	for (i = 0; i < Q_N; i++)
+		if (sqlite3_prepare_v3(st->db, queries[i], -1,
+		    SQLITE_PREPARE_PERSISTENT, &st->q[i], NULL) != SQLITE_OK) {
+			db_error(st, err, "preparing statements");
+			sm_state_close(st);
+			return NULL;
+		}
 	return st;
 }
 
 void
 sm_state_close(struct sm_state *st)
 {
+	int i;
+
 	if (st == NULL)
 		return;
+	sm_state_rollback(st);
+	for (i = 0; i < Q_N; i++)
+		sqlite3_finalize(st->q[i]);
 	sqlite3_close(st->db);
 	if (st->lockfd >= 0)
 		close(st->lockfd);
@@ -155,6 +325,159 @@ const char *
 sm_state_path(const struct sm_state *st)
 {
 	return st->path;
+}
+
+static int
+get(struct sm_state *st, int q, const char *space, const char *owner,
+    const char *key, char **value, struct sm_error *err)
+{
+	sqlite3_stmt *s = st->q[q];
+	int rc, ret = 0;
+
+	*value = NULL;
+	sqlite3_bind_text(s, 1, space, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, owner, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*value = xstrdup((const char *)sqlite3_column_text(s, 0));
+	else if (rc != SQLITE_DONE)
+		ret = db_error(st, err, "reading");
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return ret;
+}
+
+static int
+put(struct sm_state *st, int q, const char *space, const char *owner,
+    const char *key, const char *value, struct sm_error *err)
+{
+	sqlite3_stmt *s = st->q[value ? q : q + 1];
+	char t[32];
+	int ret = 0;
+
+	now(t);
+	sqlite3_bind_text(s, 1, space, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, owner, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, key, -1, SQLITE_STATIC);
+	if (value) {
+		sqlite3_bind_text(s, 4, value, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 5, t, -1, SQLITE_STATIC);
+	}
+	if (sqlite3_step(s) != SQLITE_DONE)
+		ret = db_error(st, err, "writing");
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return ret;
+}
+
+int
+sm_state_get(struct sm_state *st, const char *space, const char *owner,
+    const char *key, char **value, struct sm_error *err)
+{
+	return get(st, Q_GET, space, owner, key, value, err);
+}
+
+int
+sm_state_put(struct sm_state *st, const char *space, const char *owner,
+    const char *key, const char *value, struct sm_error *err)
+{
+	return put(st, Q_PUT, space, owner, key, value, err);
+}
+
+int
+sm_state_secret_get(struct sm_state *st, const char *owner, const char *key,
+    char **value, struct sm_error *err)
+{
+	return get(st, Q_SGET, "secret", owner, key, value, err);
+}
+
+int
+sm_state_secret_put(struct sm_state *st, const char *owner, const char *key,
+    const char *value, struct sm_error *err)
+{
+	static const char *const ext[] = { "", "-wal", "-shm", NULL };
+	struct sm_buf p = { 0 };
+	int i;
+
+	/* a database made before sm created it 0600 is closed now */
+	for (i = 0; ext[i]; i++) {
+		sm_buf_reset(&p);
+		sm_buf_adds(&p, st->path);
+		sm_buf_adds(&p, ext[i]);
+		(void)chmod(p.data, 0600);
+	}
+	sm_buf_free(&p);
+	return put(st, Q_SPUT, "secret", owner, key, value, err);
+}
+
+int
+sm_state_list(struct sm_state *st, const char *space, const char *owner,
+    int (*fn)(void *, const char *, const char *, const char *,
+    const char *), void *arg, struct sm_error *err)
+{
+	sqlite3_stmt *s;
+	int rc, ret = 0;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT owner, key, value, updated_at "
+	    "FROM sm_value WHERE space = ?1 AND (?2 IS NULL OR owner = ?2) "
+	    "ORDER BY owner, key", -1, &s, NULL) != SQLITE_OK)
+		return db_error(st, err, "reading");
+	sqlite3_bind_text(s, 1, space, -1, SQLITE_STATIC);
+	if (owner)
+		sqlite3_bind_text(s, 2, owner, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if ((ret = fn(arg, (const char *)sqlite3_column_text(s, 0),
+		    (const char *)sqlite3_column_text(s, 1),
+		    (const char *)sqlite3_column_text(s, 2),
+		    (const char *)sqlite3_column_text(s, 3))) != 0)
+			break;
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		ret = db_error(st, err, "reading");
+	sqlite3_finalize(s);
+	return ret;
+}
+
+int
+sm_state_clear(struct sm_state *st, const char *space, const char *owner,
+    struct sm_error *err)
+{
+	sqlite3_stmt *s;
+	int ret = 0;
+
+	if (sqlite3_prepare_v2(st->db, "DELETE FROM sm_value WHERE space = ?1 "
+	    "AND (?2 IS NULL OR owner = ?2)", -1, &s, NULL) != SQLITE_OK)
+		return db_error(st, err, "writing");
+	sqlite3_bind_text(s, 1, space, -1, SQLITE_STATIC);
+	if (owner)
+		sqlite3_bind_text(s, 2, owner, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		ret = db_error(st, err, "writing");
+	sqlite3_finalize(s);
+	return ret;
+}
+
+int
+sm_state_seq_next(struct sm_state *st, const char *name, int64_t *n,
+    struct sm_error *err)
+{
+	sqlite3_stmt *s = st->q[Q_SEQ];
+	int rc, ret = 0;
+
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*n = sqlite3_column_int64(s, 0);
+	else
+		ret = db_error(st, err, "sequence");
+	/* RETURNING: the statement is done only once stepped to its end */
+	while (rc == SQLITE_ROW)
+		rc = sqlite3_step(s);
+	if (rc != SQLITE_DONE && ret == 0)
+		ret = db_error(st, err, "sequence");
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return ret;
 }
 
 int
@@ -193,71 +516,4 @@ sm_state_lock(struct sm_state *st, const char *name, int wait_ms,
 	}
 	sm_buf_free(&p);
 	return 0;
-}
-
-int
-sm_state_schema_version(struct sm_state *st, const char *component,
-    struct sm_error *err)
-{
-	sqlite3_stmt *s;
-	int v = 0, rc;
-
-	if (sqlite3_prepare_v2(st->db, "SELECT version FROM sm_schema "
-	    "WHERE component = ?", -1, &s, NULL) != SQLITE_OK)
-		return db_error(st, err, "schema");
-	sqlite3_bind_text(s, 1, component, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		v = sqlite3_column_int(s, 0);
-	else if (rc != SQLITE_DONE)
-		v = db_error(st, err, "schema");
-	sqlite3_finalize(s);
-	return v;
-}
-
-int
-sm_state_cursor_get(struct sm_state *st, const char *account,
-    const char *stream, char **value, struct sm_error *err)
-{
-	sqlite3_stmt *s;
-	int rc, ret = 0;
-
-	*value = NULL;
-	if (sqlite3_prepare_v2(st->db, "SELECT value FROM fetch_cursor "
-	    "WHERE account = ? AND stream = ?", -1, &s, NULL) != SQLITE_OK)
-		return db_error(st, err, "reading a cursor");
-	sqlite3_bind_text(s, 1, account, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, stream, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*value = xstrdup((const char *)sqlite3_column_text(s, 0));
-	else if (rc != SQLITE_DONE)
-		ret = db_error(st, err, "reading a cursor");
-	sqlite3_finalize(s);
-	return ret;
-}
-
-int
-sm_state_cursor_set(struct sm_state *st, const char *account,
-    const char *stream, const char *value, struct sm_error *err)
-{
-	sqlite3_stmt *s;
-	char now[32];
-	time_t t = time(NULL);
-	struct tm tm;
-	int ret = 0;
-
-	gmtime_r(&t, &tm);
-	strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	if (sqlite3_prepare_v2(st->db, "INSERT OR REPLACE INTO fetch_cursor "
-	    "VALUES (?, ?, ?, ?)", -1, &s, NULL) != SQLITE_OK)
-		return db_error(st, err, "writing a cursor");
-	sqlite3_bind_text(s, 1, account, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, stream, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, value, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 4, now, -1, SQLITE_STATIC);
-	if (sqlite3_step(s) != SQLITE_DONE)
-		ret = db_error(st, err, "writing a cursor");
-	sqlite3_finalize(s);
-	return ret;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include "sm/atomic.h"
 #include "sm/tool.h"
 
 void
@@ -65,6 +66,9 @@ sm_tool_option(struct sm_tool *t, int opt, const char *arg)
 	case 'v':
 		t->verbose++;
 		return 1;
+	case SM_TOOL_OPT_STATE:
+		t->state_path = arg;
+		return 1;
 	default:
 		return 0;
 	}
@@ -73,6 +77,8 @@ sm_tool_option(struct sm_tool *t, int opt, const char *arg)
 int
 sm_tool_open(struct sm_tool *t, int argc, char *const *argv)
 {
+	int rc;
+
 	if (t->rejects_path) {
 		t->rejects = fopen(t->rejects_path, "a");
 		if (t->rejects == NULL) {
@@ -81,9 +87,131 @@ sm_tool_open(struct sm_tool *t, int argc, char *const *argv)
 			return EX_CANTCREAT;
 		}
 	}
-	sm_writer_init(&t->out, stdout, "<stdout>", t->unbuffered);
+	if (!t->out_open && (rc = sm_tool_output(t, t->out_path)) != 0)
+		return rc;
 	sm_reader_init(&t->in, argv, argc);
+	t->reading = 1;
 	return 0;
+}
+
+int
+sm_tool_output(struct sm_tool *t, const char *path)
+{
+	struct sm_error err;
+	FILE *fp = stdout;
+
+	t->out_path = path;
+	if (path && (fp = sm_atomic_open(path, &t->out_tmp, &err)) == NULL) {
+		sm_tool_error(t, &err);
+		sm_tool_fail(t, EX_CANTCREAT);
+		return EX_CANTCREAT;
+	}
+	sm_writer_init(&t->out, fp, path ? path : "<stdout>", t->unbuffered);
+	t->out_open = 1;
+	return 0;
+}
+
+/* A write failed: say so, unless the reader has gone (| head). */
+static void
+out_error(struct sm_tool *t, const struct sm_error *err)
+{
+	if (!t->out.closed_pipe && !t->out_failed) {
+		sm_tool_error(t, err);
+		sm_tool_fail(t, EX_IOERR);
+	}
+	t->out_failed = 1;
+}
+
+int
+sm_tool_flush(struct sm_tool *t)
+{
+	struct sm_error err;
+
+	if (t->out_failed)
+		return -1;
+	if (fflush(t->out.fp) == EOF || ferror(t->out.fp)) {
+		if (errno == EPIPE)
+			t->out.closed_pipe = 1;
+		sm_error_set(&err, t->out.name, 0, 0, "write error: %s",
+		    strerror(errno));
+		out_error(t, &err);
+		return -1;
+	}
+	return 0;
+}
+
+int
+sm_tool_close_output(struct sm_tool *t)
+{
+	struct sm_error err;
+	int safe;
+
+	if (!t->out_open || t->out_closed)
+		return !t->out_failed;
+	t->out_closed = 1;
+	if (t->out_tmp == NULL) {
+		safe = sm_tool_flush(t) == 0;
+		if (sm_writer_close(&t->out, &err) < 0) {
+			out_error(t, &err);
+			safe = 0;
+		}
+		return safe;
+	}
+	if (t->out_failed) {
+		sm_atomic_abandon(t->out.fp, t->out_tmp);
+		safe = 0;
+	} else if (sm_atomic_commit(t->out.fp, t->out_tmp, t->out_path,
+	    &err) < 0) {
+		out_error(t, &err);
+		safe = 0;
+	} else
+		safe = 1;
+	t->out_tmp = NULL;
+	sm_buf_free(&t->out.buf);
+	return safe;
+}
+
+struct sm_config *
+sm_tool_config(struct sm_tool *t)
+{
+	struct sm_config *cfg;
+	struct sm_error err;
+
+	if ((cfg = sm_config_load(t->config, &err)) == NULL) {
+		sm_tool_error(t, &err);
+		sm_tool_fail(t, EX_CONFIG);
+	}
+	return cfg;
+}
+
+struct sm_state *
+sm_tool_state(struct sm_tool *t, const struct sm_config *cfg,
+    const char *lock, int wait_ms)
+{
+	struct sm_state *st;
+	struct sm_error err;
+	char *path;
+	int rc;
+
+	if ((path = sm_state_path_for(cfg, t->state_path, &err)) == NULL) {
+		sm_tool_error(t, &err);
+		sm_tool_fail(t, EX_CONFIG);
+		return NULL;
+	}
+	st = sm_state_open(path, 30000, &err);
+	free(path);
+	if (st == NULL) {
+		sm_tool_error(t, &err);
+		sm_tool_fail(t, EX_CANTCREAT);
+		return NULL;
+	}
+	if (lock && (rc = sm_state_lock(st, lock, wait_ms, &err)) != 0) {
+		sm_tool_error(t, &err);
+		sm_tool_fail(t, rc > 0 ? EX_TEMPFAIL : EX_CANTCREAT);
+		sm_state_close(st);
+		return NULL;
+	}
+	return st;
 }
 
 static void
@@ -140,11 +268,10 @@ sm_tool_put(struct sm_tool *t, json_t *rec)
 {
 	struct sm_error err;
 
+	if (t->out_failed)
+		return -1;
 	if (sm_writer_put(&t->out, rec, &err) < 0) {
-		if (!t->out.closed_pipe) {
-			sm_tool_error(t, &err);
-			sm_tool_fail(t, EX_IOERR);
-		}
+		out_error(t, &err);
 		return -1;
 	}
 	t->written++;
@@ -165,13 +292,12 @@ sm_tool_put_own_text(struct sm_tool *t, json_t *rec, const char *key,
 	 * is re-encoded. */
 	if (json_object_get(rec, key) != NULL)
 		return 0;
+	if (t->out_failed)
+		return -1;
 	line = sm_reader_raw(&t->in, &len);
 	rc = sm_writer_put_line(&t->out, line, len, key, text, n, &err);
 	if (rc < 0) {
-		if (!t->out.closed_pipe) {
-			sm_tool_error(t, &err);
-			sm_tool_fail(t, EX_IOERR);
-		}
+		out_error(t, &err);
 		return -1;
 	}
 	t->written += (unsigned long)rc;
@@ -198,23 +324,21 @@ sm_tool_put_own(struct sm_tool *t, json_t *rec, const char *key,
 int
 sm_tool_finish(struct sm_tool *t)
 {
-	struct sm_error err;
-
-	if (sm_writer_close(&t->out, &err) < 0 && !t->out.closed_pipe &&
-	    t->status != EX_IOERR) {
-		sm_tool_error(t, &err);
-		sm_tool_fail(t, EX_IOERR);
-	}
+	sm_tool_close_output(t);
 	if (t->rejects && fclose(t->rejects) != 0) {
 		sm_tool_warn(t, "%s: write error: %s", t->rejects_path,
 		    strerror(errno));
 		sm_tool_fail(t, EX_IOERR);
 	}
 	t->rejects = NULL;
-	if (t->verbose)
+	if (t->verbose && t->reading)
 		sm_tool_warn(t, "%lu records read, %lu written, %lu rejected",
 		    t->in.records, t->written, t->in.rejected);
-	sm_reader_close(&t->in);
+	else if (t->verbose)
+		sm_tool_warn(t, "%lu record%s written", t->written,
+		    t->written == 1 ? "" : "s");
+	if (t->reading)
+		sm_reader_close(&t->in);
 	sm_buf_free(&t->own);
 	return t->status;
 }

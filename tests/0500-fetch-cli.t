@@ -1,7 +1,7 @@
 #!/bin/sh
 # sm-fetch: options, usage, configuration errors, exit codes
 . "${SM_SRC:-.}/tests/lib.sh"
-plan 23
+plan 29
 
 run sm-fetch --help
 is "--help exits 0" "$rc" 0
@@ -57,12 +57,35 @@ like "... and the message names it, not a value" "$(cat err)" \
 cfg 'platform: mastodon' 'url: ftp://x.example' 'token_env: T'
 run sm-fetch
 is "a URL that is not http(s)" "$(cat err)" \
-    "sm-fetch: sm.yaml:4:10: accounts.a.url: 'ftp://x.example' is not an http, https or file URL"
+    "sm-fetch: sm.yaml:4:10: accounts.a.url: 'ftp://x.example' is not an https or http URL"
 
 cfg 'platform: mastodon' 'url: http://masto.example' 'token_env: T'
 run sm-fetch
 is "plain http to another machine is refused" "$rc $(cat err)" \
     "78 sm-fetch: sm.yaml:4:10: accounts.a.url: plain http would send the token in clear; use https"
+
+# the host is what libcurl will connect to, not what the text begins with
+for u in 'http://127.0.0.1:80@elsewhere.example/' \
+    'http://localhost@elsewhere.example' 'http://127.0.0.1.elsewhere.example/'; do
+	cfg 'platform: mastodon' "url: $u" 'token_env: T'
+	run sm-fetch
+	is "plain http: $u is not this machine" "$rc $(cat err)" \
+	    "78 sm-fetch: sm.yaml:4:10: accounts.a.url: plain http would send the token in clear; use https"
+done
+
+# a token file's second line never reaches a request
+printf 'tok\nX-Injected: yes\n' > tok
+printf 'to\033k\n' > badtok
+cfg 'platform: mastodon' 'url: https://x.example' 'token_file: badtok'
+run sm-fetch --state st.db
+is "a token with a control character: exit 78" "$rc $(cat err)" \
+    "78 sm-fetch: sm.yaml:5:17: accounts.a: badtok: the first line holds a control character"
+mkdir sub
+cfg 'platform: mastodon' 'url: https://x.example' 'token_file: ../badtok'
+mv sm.yaml sub/
+run sm-fetch -c sub/sm.yaml --state st.db
+is "token_file: is relative to the file it is written in" "$rc $(cat err)" \
+    "78 sm-fetch: sub/sm.yaml:5:17: accounts.a: ../badtok: the first line holds a control character"
 
 cfg 'platform: mastodon' 'url: https://x.example' 'token_env: T' 'timeout: soon'
 run sm-fetch
@@ -87,3 +110,7 @@ run sm-fetch
 is "the default state database is under ~/.local/state" \
     "$rc $(ls "$HOME/.local/state/sm/state.db")" \
     "0 $HOME/.local/state/sm/state.db"
+is "... readable by its owner only" \
+    "$(stat -c %a "$HOME/.local/state/sm/state.db" "$HOME/.local/state/sm")" \
+    "600
+700"

@@ -319,7 +319,7 @@ is "a server certificate from an unknown CA: exit 69" "$rc" 69
 config "https://127.0.0.1:$IMAPS_PORT"
 run sm-fetch
 like "an https URL is a configuration error" "$(cat err)" \
-    "accounts.correo.url: an e-mail account needs an imaps:// or imap:// URL"
+    "accounts.correo.url: 'https://127.0.0.1:[0-9]*' is not an imaps or imap URL"
 config
 sed -i '/user:/d' sm.yaml
 run sm-fetch

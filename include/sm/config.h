@@ -64,12 +64,4 @@ const char *sm_config_type_name(const json_t *node);
  */
 char *sm_config_relpath(const struct sm_config *cfg, const json_t *node);
 
-/*
- * Resolves a secret reference: node is a mapping holding token_env: NAME
- * or token_file: PATH.  Returns a new string (trailing newline removed)
- * that the caller frees and never prints, or NULL with err set.
- */
-char *sm_config_secret(const struct sm_config *cfg, const json_t *node,
-    const char *where, struct sm_error *err);
-
 #endif

@@ -1,9 +1,11 @@
 /* platform.h - the connector interface: one file per platform in lib/platform/
  *
- * A connector turns an account's new messages into records (sm-message(7))
- * and tells the fetch driver (fetch.h) how far it got, so that the cursor
- * moves only once those records are safely out.  Adding a platform is one
- * file and one line in the table in lib/platform.c.
+ * A connector signs an account's session in (account.h), turns the
+ * account's new messages into records (sm-message(7)) and tells the fetch
+ * driver (fetch.h) how far it got, so that the cursor moves only once
+ * those records are safely out; and posts replies through a session.
+ * Adding a platform is one file and one line in the table in
+ * lib/platform.c: names, URL checks and messages come from the table.
  */
 #ifndef SM_PLATFORM_H
 #define SM_PLATFORM_H
@@ -15,13 +17,19 @@
 
 struct sm_account;
 struct sm_job;
+struct sm_session;
 
 struct sm_platform {
 	const char *name;
 	/* account settings this platform takes beyond the common ones */
 	const char *const *keys;
 	const char *default_url;	/* NULL when url: must be given */
+	/* the URL schemes an account may use; NULL: https, and plain http
+	 * to this machine only (a test server, a local relay) */
+	const char *const *schemes;
+	int url_optional;	/* the platform's check finds another way */
 	int needs_token;
+	int bearer;		/* the token goes as "Authorization: Bearer" */
 	/*
 	 * Checks the account's own settings (acct->conf) once the common
 	 * ones are read; 0, or -1 with err naming file:line:column.
@@ -29,14 +37,29 @@ struct sm_platform {
 	int (*check)(const struct sm_config *cfg, struct sm_account *acct,
 	    struct sm_error *err);
 	/*
+	 * Signs the session in when a token alone is not enough (Bluesky's
+	 * createSession, or the session stored from an earlier run), then
+	 * calls ready; on failure the session is stopped and ready is not
+	 * called.  NULL: the token, if any, is sent as a bearer token.
+	 */
+	void (*open)(struct sm_session *s,
+	    void (*ready)(struct sm_session *, void *), void *arg);
+	/*
 	 * Starts fetching: queues requests with sm_job_get, whose callbacks
 	 * emit records with sm_job_emit and move the cursor with
 	 * sm_job_commit; a connector that needs no network may do it all
 	 * here.  Problems are reported with sm_job_warn and sm_job_fail.
 	 */
 	void (*fetch)(struct sm_job *job);
-	/* Posting a reply (sm-reply); NULL until it is written. */
-	int (*post)(struct sm_job *job, json_t *rec, struct sm_error *err);
+	/*
+	 * Posts the reply drafted in rec (sm-reply) through a session that
+	 * is open, then calls done with the new post's id and URL; on
+	 * failure the session says why and done gets NULLs.  NULL for a
+	 * platform sm cannot post to yet.
+	 */
+	void (*post)(struct sm_session *s, const json_t *rec,
+	    void (*done)(struct sm_session *, const char *id,
+	    const char *url, void *arg), void *arg);
 	/* Frees what the connector kept in job->priv. */
 	void (*free)(struct sm_job *job);
 };
@@ -52,7 +75,7 @@ extern const struct sm_platform sm_platform_x;
 /* The connector called name, or NULL. */
 const struct sm_platform *sm_platform_find(const char *name);
 
-/* The names of all connectors, for messages: "email, file, mastodon, telegram". */
+/* The names of all connectors, for messages: "bluesky, email, file, ...". */
 const char *sm_platform_names(void);
 
 #endif

@@ -11,8 +11,10 @@
 
 #include <jansson.h>
 
+#include "sm/config.h"
 #include "sm/error.h"
 #include "sm/jsonl.h"
+#include "sm/state.h"
 
 /* Options every tool takes; a tool appends its own. */
 #define SM_TOOL_SHORTOPTS "c:qr:uvhV"
@@ -25,15 +27,27 @@
 	{ "help", no_argument, NULL, 'h' }, \
 	{ "version", no_argument, NULL, 'V' }
 
+/* --state FILE, for the tools that keep state (no short form). */
+#define SM_TOOL_OPT_STATE 0x5300	/* above the tools' own long-only options */
+#define SM_TOOL_STATE_LONGOPT \
+	{ "state", required_argument, NULL, SM_TOOL_OPT_STATE }
+
 struct sm_tool {
 	const char *name;
 	const char *config;	/* -c */
 	const char *rejects_path;	/* -r */
+	const char *state_path;	/* --state */
 	int quiet, verbose, unbuffered;
 	int status;		/* exit status so far */
 	FILE *rejects;
 	struct sm_reader in;
+	int reading;		/* in was opened */
 	struct sm_writer out;
+	int out_open;		/* out was opened */
+	const char *out_path;	/* -o, or NULL for standard output */
+	char *out_tmp;		/* the temporary file behind -o */
+	int out_failed;		/* a write failed: nothing more goes out */
+	int out_closed;
 	unsigned long written;
 	struct sm_buf own;	/* the tool's object as text */
 };
@@ -56,8 +70,46 @@ void sm_tool_fail(struct sm_tool *t, int code);
  */
 int sm_tool_option(struct sm_tool *t, int opt, const char *arg);
 
-/* Opens the rejects file, standard output and the inputs; exit code or 0. */
+/* Opens the rejects file, the output and the inputs; exit code or 0. */
 int sm_tool_open(struct sm_tool *t, int argc, char *const *argv);
+
+/*
+ * Opens the output alone (for a tool that reads no records): standard
+ * output, or with path (-o) a temporary file next to path that
+ * sm_tool_close_output fsyncs and renames into place, so that path
+ * appears whole or not at all.  Exit code or 0.
+ */
+int sm_tool_output(struct sm_tool *t, const char *path);
+
+/*
+ * Makes what was written so far safe where it can be at once: flushed
+ * to the pipe or terminal (with -o, the file is made whole only at the
+ * end).  -1 when output has failed (a closed pipe ends quietly).
+ */
+int sm_tool_flush(struct sm_tool *t);
+
+/*
+ * Ends the output: flushes and closes standard output, or commits the
+ * -o file (abandons it when a write failed).  Returns 1 when every record
+ * written is safe, 0 when not.  sm_tool_finish calls it when the tool
+ * has not.
+ */
+int sm_tool_close_output(struct sm_tool *t);
+
+/*
+ * Loads the configuration (-c, or the lookup of sm.yaml(5)); on failure
+ * says why, sets EX_CONFIG and returns NULL.
+ */
+struct sm_config *sm_tool_config(struct sm_tool *t);
+
+/*
+ * Opens the state database (--state, state: in cfg, or the default) and,
+ * when lock is given, takes that lock waiting at most wait_ms.  On
+ * failure says why, sets the exit status (78 for the configuration, 75
+ * while another run holds the lock, 73 otherwise) and returns NULL.
+ */
+struct sm_state *sm_tool_state(struct sm_tool *t,
+    const struct sm_config *cfg, const char *lock, int wait_ms);
 
 /*
  * The next record (a new reference) or NULL at the end.  Bad lines and
@@ -66,7 +118,8 @@ int sm_tool_open(struct sm_tool *t, int argc, char *const *argv);
  */
 json_t *sm_tool_next(struct sm_tool *t);
 
-/* Writes a record; -1 when output has failed and the loop should stop. */
+/* Writes a record; -1 when output has failed and the loop should stop
+ * (the failure said, unless it was a closed pipe). */
 int sm_tool_put(struct sm_tool *t, json_t *rec);
 
 /*

@@ -55,13 +55,20 @@ struct stream {
 	int retried;		/* url asked again after a new session */
 };
 
-struct bsky {
+/* The session's (account.h): who we are, and the tokens. */
+struct bsess {
 	char *did;		/* ours */
 	char *access, *refresh;
-	long limit;
-	int started;		/* the streams have begun */
 	int refreshing;		/* refreshSession in flight */
 	int logged_in;		/* createSession done in this run */
+	void (*ready)(struct sm_session *, void *);
+	void *arg;		/* ready's */
+};
+
+/* The job's. */
+struct bsky {
+	struct bsess *sess;
+	long limit;
 	struct stream *streams;
 	size_t nstreams;
 };
@@ -290,7 +297,9 @@ normalize(struct sm_job *job, json_t *item, const char *kind)
 }
 
 static void on_page(struct sm_job *, struct sm_http_response *, void *);
-static void refresh(struct sm_job *);
+static void renew(struct sm_session *,
+    void (*)(struct sm_session *, void *), void *);
+static void resume(struct sm_session *, void *);
 
 static void
 ask(struct sm_job *job, struct stream *s, const char *cursor)
@@ -307,7 +316,7 @@ ask(struct sm_job *job, struct stream *s, const char *cursor)
 		sm_buf_adds(&b, "&sort=latest&limit=");
 	} else if (s->type == OWN) {
 		sm_buf_adds(&b, "/xrpc/app.bsky.feed.getAuthorFeed?actor=");
-		sm_http_add_escaped(&b, m->did);
+		sm_http_add_escaped(&b, m->sess->did);
 		sm_buf_adds(&b, "&filter=posts_with_replies&limit=");
 	} else
 		sm_buf_adds(&b, "/xrpc/app.bsky.notification.listNotifications"
@@ -366,22 +375,22 @@ on_page(struct sm_job *job, struct sm_http_response *r, void *arg)
 	if (expired(r) && !s->retried) {
 		s->retried = 1;
 		s->waiting = 1;
-		if (!m->refreshing)
-			refresh(job);
+		if (!m->sess->refreshing)
+			renew(&job->s, resume, job);
 		return;
 	}
 	if (r->status != 200) {
-		sm_job_http_error(job, r);
+		sm_session_http_error(&job->s, r);
 		return;
 	}
 	s->retried = 0;
-	if ((page = sm_job_json(job, r)) == NULL)
+	if ((page = sm_session_json(&job->s, r)) == NULL)
 		return;
 	what = s->type == SEARCH ? "posts" : s->type == OWN ? "feed" :
 	    "notifications";
 	list = json_object_get(page, what);
 	if (!json_is_array(list)) {
-		sm_job_fail(job, EX_UNAVAILABLE, "unexpected response: no %s",
+		sm_session_fail(&job->s, EX_UNAVAILABLE, "unexpected response: no %s",
 		    what);
 		goto out;
 	}
@@ -393,10 +402,10 @@ on_page(struct sm_job *job, struct sm_http_response *r, void *arg)
 			if (json_object_get(item, "reason") != NULL)
 				continue;
 			item = json_object_get(item, "post");
-			if (m->did == NULL || !json_is_object(item) ||
+			if (m->sess->did == NULL || !json_is_object(item) ||
 			    sm_json_str(json_object_get(item, "author"), "did") ==
-			    NULL || strcmp(m->did, sm_json_str(json_object_get(item,
-			    "author"), "did")) != 0)
+			    NULL || strcmp(m->sess->did, sm_json_str(
+			    json_object_get(item, "author"), "did")) != 0)
 				continue;
 		}
 		at = sm_json_str(item, "indexedAt");
@@ -418,9 +427,10 @@ on_page(struct sm_job *job, struct sm_http_response *r, void *arg)
 			continue;
 		if (s->type == SEARCH) {
 			/* our own posts are not what we listen for */
-			if (m->did && sm_json_str(json_object_get(item, "author"),
-			    "did") && strcmp(m->did, sm_json_str(json_object_get(item,
-			    "author"), "did")) == 0)
+			if (m->sess->did && sm_json_str(json_object_get(item,
+			    "author"), "did") && strcmp(m->sess->did,
+			    sm_json_str(json_object_get(item, "author"), "did")) ==
+			    0)
 				continue;
 			kind = "search";
 		} else if (s->type == OWN)
@@ -450,95 +460,76 @@ out:
 	json_decref(page);
 }
 
+/* A new session: ask again what was refused as expired. */
 static void
-start(struct sm_job *job)
+resume(struct sm_session *sess, void *arg)
 {
+	struct sm_job *job = arg;
 	struct bsky *m = job->priv;
 	struct stream *s;
 	size_t i;
 
-	if (m->started) {
-		/* a new session: ask again what was refused */
-		for (i = 0; i < m->nstreams; i++) {
-			s = &m->streams[i];
-			if (s->waiting) {
-				s->waiting = 0;
-				sm_job_get_arg(job, s->url, on_page, s);
-			}
-		}
-		return;
-	}
-	m->started = 1;
-	for (i = 0; i < m->nstreams && !job->stopped; i++) {
+	for (i = 0; i < m->nstreams; i++) {
 		s = &m->streams[i];
-		if (s->type == OWN && !job->opts->own)
-			continue;
-		s->mark = sm_job_cursor(job, s->name);
-		if (job->opts->backfill)
-			s->mark = NULL;
-		s->mark_at = mark_instant(s->mark);
-		if (s->mark)
-			sm_buf_adds(&s->next, s->mark);
-		sm_job_first_run(job, s->name, s->mark);
-		ask(job, s, NULL);
+		if (s->waiting) {
+			s->waiting = 0;
+			sm_job_get_arg(job, s->url, on_page, s);
+		}
 	}
 }
 
 /* Keeps the session in the state database and uses it. */
 static int
-keep_session(struct sm_job *job, const char *did, const char *access,
+keep_session(struct sm_session *s, const char *did, const char *access,
     const char *refresh_jwt)
 {
-	struct bsky *m = job->priv;
+	struct bsess *b = s->priv;
 	json_t *j;
 	char *v;
 	int rc;
 
-	free(m->did);
-	free(m->access);
-	free(m->refresh);
-	m->did = xstrdup(did);
-	m->access = xstrdup(access);
-	m->refresh = xstrdup(refresh_jwt);
-	sm_job_bearer(job, access);
+	free(b->did);
+	sm_wipe(b->access);
+	sm_wipe(b->refresh);
+	b->did = xstrdup(did);
+	b->access = xstrdup(access);
+	b->refresh = xstrdup(refresh_jwt);
+	sm_session_bearer(s, access);
 	j = json_pack("{s:s,s:s,s:s,s:s}", "handle",
-	    json_string_value(json_object_get(job->acct->conf, "handle")),
+	    json_string_value(json_object_get(s->acct->conf, "handle")),
 	    "did", did, "accessJwt", access, "refreshJwt", refresh_jwt);
 	v = json_dumps(j, JSON_COMPACT);
 	json_decref(j);
-	rc = v ? sm_job_secret_set(job, "session", v) : -1;
-	if (v) {
-		memset(v, 0, strlen(v));
-		free(v);
-	}
+	rc = v ? sm_session_secret_set(s, "session", v) : -1;
+	sm_wipe(v);
 	return rc;
 }
 
-static void login(struct sm_job *);
+static void login(struct sm_session *);
 
 static void
-on_session(struct sm_job *job, struct sm_http_response *r, void *arg)
+on_session(struct sm_session *s, struct sm_http_response *r, void *arg)
 {
-	struct bsky *m = job->priv;
+	struct bsess *b = s->priv;
 	int refreshed = arg != NULL;
 	json_t *j;
 	const char *did, *acc, *ref;
 
 	if (refreshed)
-		m->refreshing = 0;
+		b->refreshing = 0;
 	if (refreshed && (r->status == 400 || r->status == 401) &&
-	    !m->logged_in) {
+	    !b->logged_in) {
 		/* the refresh token is spent too: log in again */
-		login(job);
+		login(s);
 		return;
 	}
 	if (r->status == 401 && !refreshed) {
-		sm_job_fail(job, EX_NOPERM, "login refused (HTTP 401): check "
-		    "handle: and the app password");
+		sm_session_fail(s, EX_NOPERM, "login refused (HTTP 401): "
+		    "check handle: and the app password");
 		return;
 	}
 	if (r->status != 200) {
-		sm_job_http_error(job, r);
+		sm_session_http_error(s, r);
 		return;
 	}
 	j = json_loadb(r->body.data, r->body.len, 0, NULL);
@@ -547,69 +538,119 @@ on_session(struct sm_job *job, struct sm_http_response *r, void *arg)
 	ref = sm_json_str(j, "refreshJwt");
 	if (did == NULL || acc == NULL || ref == NULL) {
 		json_decref(j);
-		sm_job_fail(job, EX_UNAVAILABLE, "unexpected response: "
+		sm_session_fail(s, EX_UNAVAILABLE, "unexpected response: "
 		    "no session in it");
 		return;
 	}
-	keep_session(job, did, acc, ref);
+	keep_session(s, did, acc, ref);
 	json_decref(j);
 	memset(r->body.data, 0, r->body.len);
 	if (refreshed)
-		sm_job_note(job, "session refreshed");
+		sm_session_note(s, "session refreshed");
 	else
-		sm_job_note(job, "logged in as %s", m->did);
-	start(job);
+		sm_session_note(s, "logged in as %s", b->did);
+	b->ready(s, b->arg);
 }
 
 static void
-login(struct sm_job *job)
+login(struct sm_session *s)
 {
-	struct bsky *m = job->priv;
+	struct bsess *b = s->priv;
 	struct sm_buf u = { 0 };
 	json_t *j;
 	char *body;
 
-	m->logged_in = 1;
+	b->logged_in = 1;
 	j = json_pack("{s:s,s:s}", "identifier",
-	    json_string_value(json_object_get(job->acct->conf, "handle")),
-	    "password", job->acct->token ? job->acct->token : "");
+	    json_string_value(json_object_get(s->acct->conf, "handle")),
+	    "password", s->acct->token ? s->acct->token : "");
 	body = json_dumps(j, JSON_COMPACT);
 	json_decref(j);
-	sm_buf_adds(&u, job->acct->url);
+	sm_buf_adds(&u, s->acct->url);
 	sm_buf_adds(&u, "/xrpc/com.atproto.server.createSession");
-	sm_job_post(job, u.data, NULL, body ? body : "{}", on_session, NULL);
+	sm_session_post(s, u.data, NULL, body ? body : "{}", on_session,
+	    NULL);
 	sm_buf_free(&u);
-	if (body) {
-		memset(body, 0, strlen(body));
-		free(body);
-	}
+	sm_wipe(body);
 }
 
+/*
+ * The session was refused as expired: refreshSession (or, without a
+ * refresh token, a new login), then ready.
+ */
 static void
-refresh(struct sm_job *job)
+renew(struct sm_session *s, void (*ready)(struct sm_session *, void *),
+    void *arg)
 {
-	struct bsky *m = job->priv;
+	struct bsess *b = s->priv;
 	struct sm_buf u = { 0 }, a = { 0 };
 
-	if (m->refresh == NULL || m->logged_in) {
+	b->ready = ready;
+	b->arg = arg;
+	if (b->refresh == NULL || b->logged_in) {
 		/* a session just made that is refused already: give up */
-		if (m->logged_in) {
-			sm_job_fail(job, EX_NOPERM, "the new session is "
+		if (b->logged_in) {
+			sm_session_fail(s, EX_NOPERM, "the new session is "
 			    "refused as expired");
 			return;
 		}
-		login(job);
+		login(s);
 		return;
 	}
-	m->refreshing = 1;
-	sm_buf_adds(&u, job->acct->url);
+	b->refreshing = 1;
+	sm_buf_adds(&u, s->acct->url);
 	sm_buf_adds(&u, "/xrpc/com.atproto.server.refreshSession");
 	sm_buf_adds(&a, "Authorization: Bearer ");
-	sm_buf_adds(&a, m->refresh);
-	sm_job_post(job, u.data, a.data, NULL, on_session, m);
+	sm_buf_adds(&a, b->refresh);
+	sm_session_post(s, u.data, a.data, NULL, on_session, b);
 	sm_buf_free(&u);
 	memset(a.data, 0, a.len);
 	sm_buf_free(&a);
+}
+
+static void
+sess_free(void *arg)
+{
+	struct bsess *b = arg;
+
+	free(b->did);
+	sm_wipe(b->access);
+	sm_wipe(b->refresh);
+	free(b);
+}
+
+/* The session stored by an earlier run, if it is this handle's; else a login. */
+static void
+open_session(struct sm_session *s, void (*ready)(struct sm_session *, void *),
+    void *arg)
+{
+	struct bsess *b = xcalloc(1, sizeof(*b));
+	const char *handle = json_string_value(json_object_get(s->acct->conf,
+	    "handle"));
+	char *v = NULL;
+	json_t *j;
+
+	s->priv = b;
+	s->priv_free = sess_free;
+	b->ready = ready;
+	b->arg = arg;
+	if (sm_session_secret_get(s, "session", &v) < 0)
+		return;
+	j = v ? json_loads(v, 0, NULL) : NULL;
+	sm_wipe(v);
+	if (sm_json_str(j, "did") && sm_json_str(j, "accessJwt") &&
+	    sm_json_str(j, "refreshJwt") && sm_json_str(j, "handle") &&
+	    handle && strcmp(sm_json_str(j, "handle"), handle) == 0) {
+		b->did = xstrdup(sm_json_str(j, "did"));
+		b->access = xstrdup(sm_json_str(j, "accessJwt"));
+		b->refresh = xstrdup(sm_json_str(j, "refreshJwt"));
+		sm_session_bearer(s, b->access);
+		json_decref(j);
+		ready(s, arg);
+		return;
+	}
+	json_decref(j);
+	login(s);
 }
 
 static void
@@ -631,13 +672,12 @@ static void
 fetch(struct sm_job *job)
 {
 	struct bsky *m = xcalloc(1, sizeof(*m));
-	json_t *search = json_object_get(job->acct->conf, "search"), *t, *j;
-	const char *handle = json_string_value(json_object_get(job->acct->conf,
-	    "handle"));
-	char *v = NULL;
+	json_t *search = json_object_get(job->acct->conf, "search"), *t;
+	struct stream *s;
 	size_t i;
 
 	job->priv = m;
+	m->sess = job->s.priv;
 	add_stream(m, NOTIF, NULL);
 	add_stream(m, OWN, NULL);
 	json_array_foreach(search, i, t)
@@ -645,32 +685,18 @@ fetch(struct sm_job *job)
 	m->limit = job->acct->limit ? job->acct->limit : DEFAULT_LIMIT;
 	if (m->limit > MAX_LIMIT)
 		m->limit = MAX_LIMIT;
-	if (sm_job_secret_get(job, "session", &v) < 0)
-		return;
-	j = v ? json_loads(v, 0, NULL) : NULL;
-	if (v) {
-		memset(v, 0, strlen(v));
-		free(v);
-	}
-	if (sm_json_str(j, "did") && sm_json_str(j, "accessJwt") && sm_json_str(j, "refreshJwt") &&
-	    sm_json_str(j, "handle") && handle &&
-	    strcmp(sm_json_str(j, "handle"), handle) == 0) {
-		m->did = xstrdup(sm_json_str(j, "did"));
-		m->access = xstrdup(sm_json_str(j, "accessJwt"));
-		m->refresh = xstrdup(sm_json_str(j, "refreshJwt"));
-		sm_job_bearer(job, m->access);
-		start(job);
-	} else
-		login(job);
-	json_decref(j);
-}
-
-static void
-wipe(char *s)
-{
-	if (s) {
-		memset(s, 0, strlen(s));
-		free(s);
+	for (i = 0; i < m->nstreams && !job->s.stopped; i++) {
+		s = &m->streams[i];
+		if (s->type == OWN && !job->opts->own)
+			continue;
+		s->mark = sm_job_cursor(job, s->name);
+		if (job->opts->backfill)
+			s->mark = NULL;
+		s->mark_at = mark_instant(s->mark);
+		if (s->mark)
+			sm_buf_adds(&s->next, s->mark);
+		sm_job_first_run(job, s->name, s->mark);
+		ask(job, s, NULL);
 	}
 }
 
@@ -682,9 +708,6 @@ bfree(struct sm_job *job)
 
 	if (m == NULL)
 		return;
-	free(m->did);
-	wipe(m->access);
-	wipe(m->refresh);
 	for (i = 0; i < m->nstreams; i++) {
 		free(m->streams[i].name);
 		free(m->streams[i].url);
@@ -701,7 +724,7 @@ const struct sm_platform sm_platform_bluesky = {
 	.default_url = "https://bsky.social",
 	.needs_token = 1,
 	.check = check,
+	.open = open_session,
 	.fetch = fetch,
-	.post = NULL,
 	.free = bfree,
 };

@@ -41,6 +41,8 @@
 #define DEFAULT_FIRST 20
 #define COMMIT_EVERY 20
 
+static const char *const schemes[] = { "imaps", "imap", NULL };
+
 static const char *const keys[] = {
 	"user", "mailbox", "sent_mailbox", "address", "mark_seen", NULL
 };
@@ -90,11 +92,6 @@ check(const struct sm_config *cfg, struct sm_account *a, struct sm_error *err)
 		return sm_config_error(cfg, v, err, "accounts.%s.mark_seen: "
 		    "expected true or false, got %s", a->name,
 		    sm_config_type_name(v));
-	if (strncmp(a->url, "imaps://", 8) != 0 &&
-	    strncmp(a->url, "imap://", 7) != 0)
-		return sm_config_error(cfg, json_object_get(a->conf, "url"),
-		    err, "accounts.%s.url: an e-mail account needs an imaps:// "
-		    "or imap:// URL", a->name);
 	if (strchr(strstr(a->url, "://") + 3, '/'))
 		return sm_config_error(cfg, json_object_get(a->conf, "url"),
 		    err, "accounts.%s.url: give the server only; the mailbox "
@@ -191,7 +188,7 @@ fail_curl(struct sm_job *job, CURLcode rc, const char *what)
 	default:
 		code = EX_TEMPFAIL;
 	}
-	sm_job_fail(job, code, "%s: %s%s", what, why,
+	sm_session_fail(&job->s, code, "%s: %s%s", what, why,
 	    code == EX_TEMPFAIL ? "; try later" : "");
 }
 
@@ -432,7 +429,7 @@ set_seen(struct sm_job *job, const char *guard, unsigned long uid, int on)
 	snprintf(cmd, sizeof(cmd), "UID STORE %lu %cFLAGS.SILENT (\\Seen)", uid,
 	    on ? '+' : '-');
 	if ((rc = perform(job, guard, cmd)) != CURLE_OK) {
-		sm_job_warn(job, EX_TEMPFAIL, "UID %lu: \\Seen not %s: %s", uid,
+		sm_session_warn(&job->s, EX_TEMPFAIL, "UID %lu: \\Seen not %s: %s", uid,
 		    on ? "set" : "taken back", m->errbuf[0] ? m->errbuf :
 		    curl_easy_strerror(rc));
 		return -1;
@@ -508,7 +505,7 @@ get_message(struct sm_job *job, const struct box *bx, const char *guard,
 	return 0;
 failed:
 	if (m->too_large) {
-		sm_job_warn(job, EX_DATAERR, "UID %lu: larger than max_body; "
+		sm_session_warn(&job->s, EX_DATAERR, "UID %lu: larger than max_body; "
 		    "left out", uid);
 		return 1;
 	}
@@ -565,7 +562,7 @@ run(struct sm_job *job, const struct box *bx)
 	CURLcode rc;
 	int rescan = 0;
 
-	if (job->stopped)
+	if (job->s.stopped)
 		return;
 	if (cur && sscanf(cur, "%llu:%lu", &cv, &last) != 2)
 		cur = NULL;
@@ -577,13 +574,13 @@ run(struct sm_job *job, const struct box *bx)
 	free(base);
 	if (rc == CURLE_QUOTE_ERROR && bx->own) {
 		/* the inbox is still worth having */
-		sm_job_warn(job, EX_UNAVAILABLE, "sent_mailbox %s: the server "
+		sm_session_warn(&job->s, EX_UNAVAILABLE, "sent_mailbox %s: the server "
 		    "refused STATUS (is there such a mailbox?); own messages "
 		    "left out", bx->quoted);
 		return;
 	}
 	if (rc == CURLE_QUOTE_ERROR) {
-		sm_job_fail(job, EX_UNAVAILABLE, "mailbox %s: the server "
+		sm_session_fail(&job->s, EX_UNAVAILABLE, "mailbox %s: the server "
 		    "refused STATUS (is there such a mailbox?)", bx->quoted);
 		return;
 	}
@@ -592,13 +589,13 @@ run(struct sm_job *job, const struct box *bx)
 		return;
 	}
 	if (item(m->resp.data, "UIDVALIDITY") < 0) {
-		sm_job_fail(job, EX_UNAVAILABLE, "no UIDVALIDITY in the "
+		sm_session_fail(&job->s, EX_UNAVAILABLE, "no UIDVALIDITY in the "
 		    "server's STATUS reply");
 		return;
 	}
 	v = (unsigned long long)item(m->resp.data, "UIDVALIDITY");
 	if (cur && cv != v) {
-		sm_job_note(job, "%s%sUIDVALIDITY changed from %llu to %llu: "
+		sm_session_note(&job->s, "%s%sUIDVALIDITY changed from %llu to %llu: "
 		    "reading the mailbox again", in, sep, cv, v);
 		rescan = 1;
 		last = 0;
@@ -634,10 +631,10 @@ run(struct sm_job *job, const struct box *bx)
 
 		if (n > lim)
 			first = n - lim;
-		sm_job_note(job, "%s%sfirst run: only the newest %zu messages "
+		sm_session_note(&job->s, "%s%sfirst run: only the newest %zu messages "
 		    "(see --backfill)", in, sep, lim);
 	}
-	for (i = first; i < n && !job->stopped; i++) {
+	for (i = first; i < n && !job->s.stopped; i++) {
 		if (one(job, bx, guard, v, uids[i]) < 0)
 			break;
 		if (++since_commit == COMMIT_EVERY || i + 1 == n) {
@@ -648,7 +645,7 @@ run(struct sm_job *job, const struct box *bx)
 			since_commit = 0;
 		}
 	}
-	if (!job->stopped && (n == 0 || first == n) && (cur == NULL ||
+	if (!job->s.stopped && (n == 0 || first == n) && (cur == NULL ||
 	    rescan)) {
 		/* nothing to emit, but the mailbox is known from now on */
 		snprintf(value, sizeof(value), "%llu:%lu", v, floor);
@@ -702,7 +699,7 @@ fetch(struct sm_job *job)
 	if (addr && strchr(addr, '@'))
 		m->domain = strchr(addr, '@') + 1;
 	if ((m->curl = curl_easy_init()) == NULL) {
-		sm_job_fail(job, EX_SOFTWARE, "cannot start libcurl");
+		sm_session_fail(&job->s, EX_SOFTWARE, "cannot start libcurl");
 		return;
 	}
 	name = json_string_value(json_object_get(c, "mailbox"));
@@ -760,9 +757,9 @@ const struct sm_platform sm_platform_email = {
 	.name = "email",
 	.keys = keys,
 	.default_url = NULL,
+	.schemes = schemes,
 	.needs_token = 1,
 	.check = check,
 	.fetch = fetch,
-	.post = NULL,
 	.free = efree,
 };

@@ -151,7 +151,7 @@ is_new(const struct stream *s, time_t t, const char *id)
 static void
 answered(struct sm_job *job, struct stream *s)
 {
-	if (--s->pending == 0 && !job->stopped && s->changed)
+	if (--s->pending == 0 && !job->s.stopped && s->changed)
 		sm_job_commit(job, s->name, s->next.data);
 }
 
@@ -166,19 +166,19 @@ graph_error(struct sm_job *job, const struct sm_http_response *r)
 
 	if (code == 4 || code == 17 || code == 32 || code == 613 ||
 	    code == 80001 || code == 80006)
-		sm_job_fail(job, EX_TEMPFAIL, "rate limited (Graph error "
+		sm_session_fail(&job->s, EX_TEMPFAIL, "rate limited (Graph error "
 		    "%lld); try later", (long long)code);
 	else if (code == 190 || code == 102 || code == 10 ||
 	    (code >= 200 && code <= 299))
-		sm_job_fail(job, EX_NOPERM, "HTTP %ld (Graph error %lld%s%s)",
+		sm_session_fail(&job->s, EX_NOPERM, "HTTP %ld (Graph error %lld%s%s)",
 		    r->status, (long long)code, msg ? ": " : "",
 		    msg ? msg : "");
 	else if (e)
-		sm_job_fail(job, EX_UNAVAILABLE, "HTTP %ld (Graph error %lld%s"
+		sm_session_fail(&job->s, EX_UNAVAILABLE, "HTTP %ld (Graph error %lld%s"
 		    "%s)", r->status, (long long)code, msg ? ": " : "",
 		    msg ? msg : "");
 	else
-		sm_job_http_error(job, r);
+		sm_session_http_error(&job->s, r);
 	json_decref(j);
 }
 
@@ -191,10 +191,10 @@ parse(struct sm_job *job, struct sm_http_response *r)
 		graph_error(job, r);
 		return NULL;
 	}
-	if ((j = sm_job_json(job, r)) == NULL)
+	if ((j = sm_session_json(&job->s, r)) == NULL)
 		return NULL;
 	if (!json_is_array(json_object_get(j, "data"))) {
-		sm_job_fail(job, EX_UNAVAILABLE, "unexpected response: no "
+		sm_session_fail(&job->s, EX_UNAVAILABLE, "unexpected response: no "
 		    "data");
 		json_decref(j);
 		return NULL;
@@ -567,8 +567,7 @@ fetch(struct sm_job *job)
 		f->streams[f->nstreams].type = MESSENGER;
 		f->streams[f->nstreams++].name = "messenger";
 	}
-	sm_job_bearer(job, job->acct->token);
-	for (i = 0; i < f->nstreams && !job->stopped; i++) {
+	for (i = 0; i < f->nstreams && !job->s.stopped; i++) {
 		s = &f->streams[i];
 		s->mark = sm_job_cursor(job, s->name);
 		if (job->opts->backfill)
@@ -614,8 +613,8 @@ const struct sm_platform sm_platform_facebook = {
 	.keys = keys,
 	.default_url = "https://graph.facebook.com/v23.0",
 	.needs_token = 1,
+	.bearer = 1,
 	.check = check,
 	.fetch = fetch,
-	.post = NULL,
 	.free = ffree,
 };

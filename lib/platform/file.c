@@ -22,6 +22,8 @@
 
 #define COMMIT_EVERY 1000
 
+static const char *const schemes[] = { "file", NULL };
+
 static const char *const keys[] = { "path", NULL };
 
 static int
@@ -39,25 +41,14 @@ check(const struct sm_config *cfg, struct sm_account *a, struct sm_error *err)
 	if (p == NULL && a->url == NULL)
 		return sm_config_error(cfg, a->conf, err, "accounts.%s: no "
 		    "path: or url:", a->name);
-	if (a->url && strncmp(a->url, "file://", 7) != 0)
-		return sm_config_error(cfg, json_object_get(a->conf, "url"),
-		    err, "accounts.%s.url: a file account needs a file:// "
-		    "URL", a->name);
-	if (p && json_string_value(p)[0] != '/' && sm_config_path(cfg)) {
-		/* relative to the configuration file, as include: is */
-		const char *cp = sm_config_path(cfg), *slash = strrchr(cp, '/');
+	if (p) {
+		/* relative to the file it is written in, as every path */
 		struct sm_buf b = { 0 };
+		char *path = sm_config_relpath(cfg, p);
 
 		sm_buf_adds(&b, "file://");
-		if (slash)
-			sm_buf_add(&b, cp, (size_t)(slash - cp + 1));
-		sm_buf_adds(&b, json_string_value(p));
-		a->url = b.data;
-	} else if (p) {
-		struct sm_buf b = { 0 };
-
-		sm_buf_adds(&b, "file://");
-		sm_buf_adds(&b, json_string_value(p));
+		sm_buf_adds(&b, path);
+		free(path);
 		a->url = b.data;
 	}
 	return 0;
@@ -112,22 +103,22 @@ fetch(struct sm_job *job)
 	FILE *fp;
 
 	cur = job->opts->backfill ? NULL : sm_job_cursor(job, "offset");
-	if (job->stopped)
+	if (job->s.stopped)
 		return;
 	if (cur && sscanf(cur, "%llu:%lu", &off, &line) != 2)
 		off = line = 0;
 	if ((fp = fopen(path, "r")) == NULL) {
-		sm_job_fail(job, errno == ENOENT ? EX_NOINPUT : EX_IOERR,
+		sm_session_fail(&job->s, errno == ENOENT ? EX_NOINPUT : EX_IOERR,
 		    "%s: %s", path, strerror(errno));
 		return;
 	}
 	if (fstat(fileno(fp), &sb) == 0 && (unsigned long long)sb.st_size < off) {
-		sm_job_note(job, "%s is shorter than before: read from the "
+		sm_session_note(&job->s, "%s is shorter than before: read from the "
 		    "start", path);
 		off = line = 0;
 	}
 	if (fseeko(fp, (off_t)off, SEEK_SET) < 0) {
-		sm_job_fail(job, EX_IOERR, "%s: %s", path, strerror(errno));
+		sm_session_fail(&job->s, EX_IOERR, "%s: %s", path, strerror(errno));
 		fclose(fp);
 		return;
 	}
@@ -140,7 +131,7 @@ fetch(struct sm_job *job)
 			continue;
 		rec = json_loadb(buf, (size_t)n, JSON_REJECT_DUPLICATES, &jerr);
 		if (rec == NULL || !json_is_object(rec)) {
-			sm_job_warn(job, EX_DATAERR, "%s:%lu: %s", path, line,
+			sm_session_warn(&job->s, EX_DATAERR, "%s:%lu: %s", path, line,
 			    rec ? "expected an object" : jerr.text);
 			json_decref(rec);
 			continue;
@@ -167,8 +158,8 @@ fetch(struct sm_job *job)
 		}
 	}
 	if (ferror(fp))
-		sm_job_fail(job, EX_IOERR, "%s: %s", path, strerror(errno));
-	else if (!job->stopped) {
+		sm_session_fail(&job->s, EX_IOERR, "%s: %s", path, strerror(errno));
+	else if (!job->s.stopped) {
 		snprintf(value, sizeof(value), "%llu:%lu", off, line);
 		if (cur == NULL || strcmp(cur, value) != 0)
 			sm_job_commit(job, "offset", value);
@@ -181,9 +172,10 @@ const struct sm_platform sm_platform_file = {
 	.name = "file",
 	.keys = keys,
 	.default_url = NULL,
+	.schemes = schemes,
+	.url_optional = 1,
 	.needs_token = 0,
 	.check = check,
 	.fetch = fetch,
-	.post = NULL,
 	.free = NULL,
 };

@@ -232,13 +232,13 @@ parse(struct sm_job *job, struct sm_http_response *r, int want_array)
 	json_t *j;
 
 	if (r->status != 200) {
-		sm_job_http_error(job, r);
+		sm_session_http_error(&job->s, r);
 		return NULL;
 	}
-	if ((j = sm_job_json(job, r)) == NULL)
+	if ((j = sm_session_json(&job->s, r)) == NULL)
 		return NULL;
 	if (want_array ? !json_is_array(j) : !json_is_object(j)) {
-		sm_job_fail(job, EX_UNAVAILABLE, "unexpected response: "
+		sm_session_fail(&job->s, EX_UNAVAILABLE, "unexpected response: "
 		    "expected %s", want_array ? "an array" : "an object");
 		json_decref(j);
 		return NULL;
@@ -314,7 +314,7 @@ on_page(struct sm_job *job, struct sm_http_response *r, void *arg)
 		n = json_incref(json_object_get(page, "statuses"));
 		json_decref(page);
 		if ((page = n) == NULL || !json_is_array(page)) {
-			sm_job_fail(job, EX_UNAVAILABLE, "unexpected response: "
+			sm_session_fail(&job->s, EX_UNAVAILABLE, "unexpected response: "
 			    "no statuses in the search results");
 			goto out;
 		}
@@ -373,7 +373,7 @@ start(struct sm_job *job, struct stream *s)
 {
 	const char *cur = sm_job_cursor(job, s->name);
 
-	if (job->stopped)
+	if (job->s.stopped)
 		return;
 	/* --since walks back only where there is no cursor yet */
 	s->walking = cur == NULL || job->opts->backfill;
@@ -398,7 +398,7 @@ on_me(struct sm_job *job, struct sm_http_response *r)
 		m->domain = host_of(job->acct->url);
 	json_decref(me);
 	if (m->me == NULL) {
-		sm_job_fail(job, EX_UNAVAILABLE, "unexpected response: "
+		sm_session_fail(&job->s, EX_UNAVAILABLE, "unexpected response: "
 		    "verify_credentials has no id");
 		return;
 	}
@@ -445,7 +445,6 @@ fetch(struct sm_job *job)
 	json_array_foreach(search, i, t)
 		add_stream(m, SEARCH, NULL, json_string_value(t));
 	m->limit = job->acct->limit ? job->acct->limit : DEFAULT_LIMIT;
-	sm_job_bearer(job, job->acct->token);
 	sm_buf_adds(&b, job->acct->url);
 	sm_buf_adds(&b, "/api/v1/accounts/verify_credentials");
 	sm_job_get(job, b.data, on_me);
@@ -475,8 +474,8 @@ const struct sm_platform sm_platform_mastodon = {
 	.keys = keys,
 	.default_url = NULL,
 	.needs_token = 1,
+	.bearer = 1,
 	.check = check,
 	.fetch = fetch,
-	.post = NULL,
 	.free = mfree,
 };

@@ -182,14 +182,14 @@ on_updates(struct sm_job *job, struct sm_http_response *r)
 	time_t tm;
 
 	if (r->status != 200) {
-		sm_job_http_error(job, r);
+		sm_session_http_error(&job->s, r);
 		return;
 	}
-	if ((j = sm_job_json(job, r)) == NULL)
+	if ((j = sm_session_json(&job->s, r)) == NULL)
 		return;
 	res = json_object_get(j, "result");
 	if (!json_is_true(json_object_get(j, "ok")) || !json_is_array(res)) {
-		sm_job_fail(job, EX_UNAVAILABLE, "unexpected response: "
+		sm_session_fail(&job->s, EX_UNAVAILABLE, "unexpected response: "
 		    "expected {\"ok\":true,\"result\":[...]}");
 		json_decref(j);
 		return;
@@ -246,7 +246,7 @@ fetch(struct sm_job *job)
 	t->limit = job->acct->limit ? job->acct->limit : DEFAULT_LIMIT;
 	t->bot_id = strtoll(job->acct->token, NULL, 10);
 	cur = sm_job_cursor(job, "updates");
-	if (job->stopped)
+	if (job->s.stopped)
 		return;
 	t->offset = cur ? xstrdup(cur) : NULL;
 	url = updates_url(job);
@@ -273,6 +273,5 @@ const struct sm_platform sm_platform_telegram = {
 	.needs_token = 1,
 	.check = NULL,
 	.fetch = fetch,
-	.post = NULL,
 	.free = tfree,
 };

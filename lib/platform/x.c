@@ -287,11 +287,11 @@ x_error(struct sm_job *job, const struct sm_http_response *r)
 	    sm_json_str(j, "title");
 
 	if (what)
-		sm_job_fail(job, r->status == 401 || r->status == 403 ?
+		sm_session_fail(&job->s, r->status == 401 || r->status == 403 ?
 		    EX_NOPERM : EX_UNAVAILABLE, "HTTP %ld (%s)", r->status,
 		    what);
 	else
-		sm_job_http_error(job, r);
+		sm_session_http_error(&job->s, r);
 	json_decref(j);
 }
 
@@ -310,11 +310,11 @@ on_page(struct sm_job *job, struct sm_http_response *r, void *arg)
 		x_error(job, r);
 		return;
 	}
-	if ((page = sm_job_json(job, r)) == NULL)
+	if ((page = sm_session_json(&job->s, r)) == NULL)
 		return;
 	meta = json_object_get(page, "meta");
 	if (!json_is_object(meta)) {
-		sm_job_fail(job, EX_UNAVAILABLE, "unexpected response: "
+		sm_session_fail(&job->s, EX_UNAVAILABLE, "unexpected response: "
 		    "no meta");
 		goto out;
 	}
@@ -401,8 +401,7 @@ fetch(struct sm_job *job)
 	x->limit = job->acct->limit ? job->acct->limit : MAX_RESULTS;
 	if (x->limit > MAX_RESULTS)
 		x->limit = MAX_RESULTS;
-	sm_job_bearer(job, job->acct->token);
-	for (i = 0; i < x->nstreams && !job->stopped; i++) {
+	for (i = 0; i < x->nstreams && !job->s.stopped; i++) {
 		s = &x->streams[i];
 		s->since = sm_job_cursor(job, s->name);
 		if (job->opts->backfill)
@@ -440,8 +439,8 @@ const struct sm_platform sm_platform_x = {
 	.keys = keys,
 	.default_url = "https://api.x.com",
 	.needs_token = 1,
+	.bearer = 1,
 	.check = check,
 	.fetch = fetch,
-	.post = NULL,
 	.free = xfree,
 };

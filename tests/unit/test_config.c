@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "sm/account.h"
 #include "sm/config.h"
 
 /*
@@ -1101,18 +1102,18 @@ test_secret_env(void **state)
 
 	(void)state;
 	setenv("SM_TEST_TOKEN", SECRET, 1);
-	s = sm_config_secret(cfg, node, "accounts.mastodon", &err);
+	s = sm_account_secret(cfg, node, "accounts.mastodon", &err);
 	assert_non_null(s);
 	assert_string_equal(s, SECRET);
 	free(s);
 
 	unsetenv("SM_TEST_TOKEN");
-	assert_null(sm_config_secret(cfg, node, "accounts.mastodon", &err));
+	assert_null(sm_account_secret(cfg, node, "accounts.mastodon", &err));
 	sm_error_format(&err, buf, sizeof(buf));
 	assert_string_equal(buf, "sec.yaml:3:16: accounts.mastodon: "
 	    "environment variable SM_TEST_TOKEN is not set");
 	setenv("SM_TEST_TOKEN", "", 1);
-	assert_null(sm_config_secret(cfg, node, "accounts.mastodon", &err));
+	assert_null(sm_account_secret(cfg, node, "accounts.mastodon", &err));
 	assert_contains(err.text, "is not set");
 	sm_config_free(cfg);
 	NO_LEAKS();
@@ -1140,36 +1141,55 @@ test_secret_file(void **state)
 	    P("sec/lf"), P("sec/crlf"), P("sec/bare"), P("sec/lines"),
 	    P("sec/inner"));
 	cfg = load_ok(text, "sec.yaml");
-	s = sm_config_secret(cfg, account(cfg, "lf"), "lf", &err);
+	s = sm_account_secret(cfg, account(cfg, "lf"), "lf", &err);
 	assert_non_null(s);
 	assert_string_equal(s, SECRET);
 	free(s);
-	s = sm_config_secret(cfg, account(cfg, "crlf"), "crlf", &err);
+	s = sm_account_secret(cfg, account(cfg, "crlf"), "crlf", &err);
 	assert_non_null(s);
 	assert_string_equal(s, SECRET);
 	free(s);
-	s = sm_config_secret(cfg, account(cfg, "bare"), "bare", &err);
+	s = sm_account_secret(cfg, account(cfg, "bare"), "bare", &err);
 	assert_non_null(s);
 	assert_string_equal(s, SECRET);
 	free(s);
-	s = sm_config_secret(cfg, account(cfg, "lines"), "lines", &err);
+	s = sm_account_secret(cfg, account(cfg, "lines"), "lines", &err);
 	assert_non_null(s);
 	assert_string_equal(s, SECRET);
 	free(s);
 	/* only the end of the file is trimmed */
-	s = sm_config_secret(cfg, account(cfg, "inner"), "inner", &err);
+	s = sm_account_secret(cfg, account(cfg, "inner"), "inner", &err);
 	assert_non_null(s);
 	assert_string_equal(s, "  " SECRET " x");
 	free(s);
 	sm_config_free(cfg);
 
-	/* a relative token_file is taken from the working directory */
-	assert_int_equal(chdir(P("sec")), 0);
-	cfg = load_ok("accounts:\n  rel: {token_file: lf}\n", "/elsewhere.yaml");
-	s = sm_config_secret(cfg, account(cfg, "rel"), "rel", &err);
+	/* a relative token_file is taken from the file it is written in,
+	 * not from the working directory */
+	assert_int_equal(chdir("/"), 0);
+	cfg = load_ok("accounts:\n  rel: {token_file: lf}\n", P("sec/sm.yaml"));
+	s = sm_account_secret(cfg, account(cfg, "rel"), "rel", &err);
 	assert_non_null(s);
 	assert_string_equal(s, SECRET);
 	free(s);
+	sm_config_free(cfg);
+
+	/* only the first line: a second cannot become an HTTP header */
+	put("sec/two", SECRET "\r\nX-Injected: yes\n");
+	put("sec/ctl", "abc\001def\n");
+	snprintf(text, sizeof(text), "accounts:\n  two: {token_file: %s}\n"
+	    "  ctl: {token_file: %s}\n  env: {token_env: SM_TEST_NL}\n",
+	    P("sec/two"), P("sec/ctl"));
+	setenv("SM_TEST_NL", SECRET "\nX-Injected: yes", 1);
+	cfg = load_ok(text, "sec.yaml");
+	s = sm_account_secret(cfg, account(cfg, "two"), "two", &err);
+	assert_non_null(s);
+	assert_string_equal(s, SECRET);
+	free(s);
+	assert_null(sm_account_secret(cfg, account(cfg, "ctl"), "ctl", &err));
+	assert_contains(err.text, "holds a control character");
+	assert_null(sm_account_secret(cfg, account(cfg, "env"), "env", &err));
+	assert_contains(err.text, "SM_TEST_NL holds a control character");
 	sm_config_free(cfg);
 	NO_LEAKS();
 }
@@ -1200,18 +1220,18 @@ test_secret_errors(void **state)
 	    empty, newline, missing, good);
 	cfg = load_ok(text, "sec2.yaml");
 
-	assert_null(sm_config_secret(cfg, account(cfg, "empty"),
+	assert_null(sm_account_secret(cfg, account(cfg, "empty"),
 	    "accounts.empty", &err));
 	sm_error_format(&err, buf, sizeof(buf));
-	snprintf(want, sizeof(want), "sec2.yaml:2:23: accounts.empty: %s is "
-	    "empty", empty);
+	snprintf(want, sizeof(want), "sec2.yaml:2:23: accounts.empty: %s: the "
+	    "first line is empty", empty);
 	assert_string_equal(buf, want);
 
-	assert_null(sm_config_secret(cfg, account(cfg, "newline"),
+	assert_null(sm_account_secret(cfg, account(cfg, "newline"),
 	    "accounts.newline", &err));
 	assert_contains(err.text, "is empty");
 
-	assert_null(sm_config_secret(cfg, account(cfg, "missing"),
+	assert_null(sm_account_secret(cfg, account(cfg, "missing"),
 	    "accounts.missing", &err));
 	sm_error_format(&err, buf, sizeof(buf));
 	snprintf(want, sizeof(want), "sec2.yaml:4:25: accounts.missing: "
@@ -1219,17 +1239,17 @@ test_secret_errors(void **state)
 	assert_string_equal(buf, want);
 
 	memset(&err, 0, sizeof(err));
-	assert_null(sm_config_secret(cfg, account(cfg, "both"),
+	assert_null(sm_account_secret(cfg, account(cfg, "both"),
 	    "accounts.both", &err));
 	assert_contains(err.text, "not both");
 	assert_string_equal(err.file, "sec2.yaml");
 	assert_int_equal(err.line, 5);
 
-	assert_null(sm_config_secret(cfg, account(cfg, "none"),
+	assert_null(sm_account_secret(cfg, account(cfg, "none"),
 	    "accounts.none", &err));
 	assert_contains(err.text, "needs token_env or token_file");
 
-	assert_null(sm_config_secret(cfg, account(cfg, "notname"),
+	assert_null(sm_account_secret(cfg, account(cfg, "notname"),
 	    "accounts.notname", &err));
 	assert_contains(err.text, "token_env");
 	sm_config_free(cfg);
@@ -1264,7 +1284,7 @@ test_secret_value_never_in_errors(void **state)
 	cfg = load_ok(text, "sec3.yaml");
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		memset(&err, 0, sizeof(err));
-		s = sm_config_secret(cfg, account(cfg, names[i]), names[i],
+		s = sm_account_secret(cfg, account(cfg, names[i]), names[i],
 		    &err);
 		free(s);
 		if (s != NULL)
