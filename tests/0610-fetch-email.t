@@ -98,7 +98,7 @@ is "--backfill: everything again" "$(jq -r .email.uid out | tr '\n' ' ')" "1 2 3
 is "... a message already read stays read, the others unread" "$(flags)" \
     "1: 2:\\Seen 3: 4: 5: "
 
-imapd_deliver "$T/imapd" "$SHARED/fixtures/email/messages/1045.eml" >/dev/null
+imapd_deliver "$T/imapd" "$MAIL/praise.eml" >/dev/null
 run sm-fetch -n
 is "--dry-run: the new message" "$(jq -r .email.uid out)" "6"
 run sm-fetch
@@ -107,7 +107,7 @@ is "... and the cursor did not move" "$(jq -r .email.uid out)" "6"
 run sm-fetch -s 2025-03-13
 is "--since: nothing older than the date" "$(jq -r .email.uid out | tr '\n' ' ')" "3 4 5 "
 
-imapd_deliver "$T/imapd" "$SHARED/fixtures/email/messages/1043.eml" >/dev/null
+imapd_deliver "$T/imapd" "$MAIL/follow-up.eml" >/dev/null
 config "" "mark_seen: true"
 run sm-fetch
 is "mark_seen: the new message" "$(jq -r .email.uid out)" "7"

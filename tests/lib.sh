@@ -10,7 +10,7 @@ TZ=UTC
 export PATH LC_ALL TZ
 unset SM_CONFIG
 EXAMPLES=$SM_SRC/examples
-SHARED=$SM_SRC/../shared
+SHARED=${SM_SHARED:-$SM_SRC/../shared}
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/sm-test.XXXXXX")
 trap 'rm -rf "$T"' EXIT
