@@ -36,6 +36,8 @@ ALL_CPPFLAGS = -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude -I$(BUILD) 
 	-DSM_VERSION='"$(VERSION)"' -DSM_DATADIR='"$(DATADIR)"' \
 	$(shell $(PKG_CONFIG) --cflags $(PKGS)) $(CPPFLAGS)
 ALL_CFLAGS = -std=c11 $(WARN) $(SANFLAGS) $(CFLAGS)
+# each object's headers (and lib/html-entities.inc) as the compiler saw them
+DEPFLAGS = -MMD -MP
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS)) -lstemmer -lm
 TEST_LIBS = $(shell $(PKG_CONFIG) --libs $(TEST_PKGS))
@@ -53,9 +55,11 @@ BUILTIN_RULES = examples/rules/municipal.yaml
 
 all: $(BINS)
 
-$(BUILD)/%.o: %.c $(wildcard include/sm/*.h)
+$(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(DEPFLAGS) -c -o $@ $<
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
 # The built-in rule pack is compiled into libsm so that sm-classify works
 # with no configuration and without being installed.
@@ -83,8 +87,11 @@ $(BUILD)/bench/%: bench/%.c
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIBS)
 
 # Tests: C unit tests (cmocka, TAP) and command tests (tests/*.t, sh).
+# Tests that need the shared data sets (SHARED) skip, saying so, without it.
+SHARED ?= $(CURDIR)/../shared
 check: $(BINS) $(UNIT_BINS)
-	SM_BUILD=$(CURDIR)/$(BUILD) SM_SRC=$(CURDIR) LC_ALL=C.UTF-8 TZ=UTC \
+	SM_BUILD=$(CURDIR)/$(BUILD) SM_SRC=$(CURDIR) SM_SHARED=$(SHARED) \
+	LC_ALL=C.UTF-8 TZ=UTC \
 	CMOCKA_MESSAGE_OUTPUT=TAP \
 	prove --exec '' $(PROVEFLAGS) $(UNIT_BINS) tests/*.t
 
@@ -99,22 +106,27 @@ bench: $(BINS) $(BUILD)/bench/jansson-loop
 	sh bench/fetch $(BUILD)
 	sh bench/classify-model $(BUILD)
 
+RULES = $(wildcard examples/rules/*.yaml)
+
 install: $(BINS)
-	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 \
 		$(DESTDIR)$(DATADIR)/rules
-	cp -f $(BINS) $(DESTDIR)$(BINDIR)/
-	cp -f $(MAN1) $(DESTDIR)$(MANDIR)/man1/
-	cp -f $(MAN5) $(DESTDIR)$(MANDIR)/man5/
-	cp -f $(MAN7) $(DESTDIR)$(MANDIR)/man7/
-	cp -f examples/rules/*.yaml $(DESTDIR)$(DATADIR)/rules/
+	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)/
+	install -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/
+	install -m 644 $(MAN7) $(DESTDIR)$(MANDIR)/man7/
+	install -m 644 $(RULES) $(DESTDIR)$(DATADIR)/rules/
 
+# Removes what install put there, and the directories of ours it leaves
+# empty; nothing else.
 uninstall:
 	rm -f $(TOOLS:%=$(DESTDIR)$(BINDIR)/%)
 	rm -f $(MAN1:man/%=$(DESTDIR)$(MANDIR)/man1/%)
 	rm -f $(MAN5:man/%=$(DESTDIR)$(MANDIR)/man5/%)
 	rm -f $(MAN7:man/%=$(DESTDIR)$(MANDIR)/man7/%)
-	rm -rf $(DESTDIR)$(DATADIR)
+	rm -f $(RULES:examples/rules/%=$(DESTDIR)$(DATADIR)/rules/%)
+	-rmdir $(DESTDIR)$(DATADIR)/rules $(DESTDIR)$(DATADIR) 2>/dev/null
 
 # Installs the Debian packages that are missing (as root), or says how.
 deps:
