@@ -17,6 +17,7 @@
 #include "sm/model.h"
 #include "sm/text.h"
 #include "sm/tool.h"
+#include "sm/topk.h"
 #include "sm/util.h"
 
 static const char usage_text[] =
@@ -146,100 +147,23 @@ classifier(struct sm_tool *t, struct sm_config **cfg, char **models,
 /* ------------------------------------------------------------------ */
 /* The least sure records, for --uncertain */
 
-struct uncertain {
-	size_t max, n, cap;
-	unsigned long seq;
-	struct pick {
-		double p;
-		unsigned long seq;
-		char *line;
-	} *heap;		/* the surest of those kept on top */
-};
-
-static int
-pick_above(const struct pick *a, const struct pick *b)
-{
-	return a->p > b->p || (a->p == b->p && a->seq > b->seq);
-}
-
-static void
-heap_down(struct uncertain *u, size_t i)
-{
-	for (;;) {
-		size_t l = 2 * i + 1, r = l + 1, top = i;
-		struct pick tmp;
-
-		if (l < u->n && pick_above(&u->heap[l], &u->heap[top]))
-			top = l;
-		if (r < u->n && pick_above(&u->heap[r], &u->heap[top]))
-			top = r;
-		if (top == i)
-			return;
-		tmp = u->heap[i];
-		u->heap[i] = u->heap[top];
-		u->heap[top] = tmp;
-		i = top;
-	}
-}
-
-/* Whether a record of confidence p would be kept. */
-static int
-uncertain_wants(const struct uncertain *u, double p)
-{
-	return u->n < u->max || p < u->heap[0].p;
-}
-
-static void
-uncertain_add(struct uncertain *u, double p, char *line)
-{
-	struct pick k = { p, u->seq++, line };
-
-	if (u->n < u->max) {
-		size_t i = u->n++;
-
-		if (i == u->cap) {
-			u->cap = u->cap ? u->cap * 2 : 64;
-			u->heap = xreallocarray(u->heap, u->cap,
-			    sizeof(*u->heap));
-		}
-		u->heap[i] = k;
-		while (i > 0 && pick_above(&u->heap[i], &u->heap[(i - 1) / 2])) {
-			struct pick tmp = u->heap[i];
-
-			u->heap[i] = u->heap[(i - 1) / 2];
-			u->heap[(i - 1) / 2] = tmp;
-			i = (i - 1) / 2;
-		}
-		return;
-	}
-	free(u->heap[0].line);
-	u->heap[0] = k;
-	heap_down(u, 0);
-}
-
-static int
-cmp_pick(const void *a, const void *b)
-{
-	const struct pick *x = a, *y = b;
-
-	return pick_above(x, y) ? 1 : pick_above(y, x) ? -1 : 0;
-}
-
 /* Writes the records kept, least sure first, to path (atomically). */
 static int
-uncertain_write(struct sm_tool *t, struct uncertain *u, const char *path)
+uncertain_write(struct sm_tool *t, struct sm_topk *u, const char *path)
 {
+	const struct sm_topk_item *it;
 	struct sm_error err;
+	size_t n;
 	char *tmp;
 	FILE *fp;
 
-	qsort(u->heap, u->n, sizeof(*u->heap), cmp_pick);
+	it = sm_topk_sorted(u, &n);
 	if ((fp = sm_atomic_open(path, &tmp, &err)) == NULL) {
 		sm_tool_error(t, &err);
 		return EX_CANTCREAT;
 	}
-	for (size_t i = 0; i < u->n; i++)
-		fprintf(fp, "%s\n", u->heap[i].line);
+	for (size_t i = 0; i < n; i++)
+		fprintf(fp, "%s\n", it[i].line);
 	if (sm_atomic_commit(fp, tmp, path, &err) < 0) {
 		sm_tool_error(t, &err);
 		return EX_IOERR;
@@ -267,7 +191,7 @@ cmd_classify(int argc, char *argv[])
 	struct sm_config *cfg;
 	struct sm_classifier *cls;
 	struct sm_error err;
-	struct uncertain unc = { 0 };
+	struct sm_topk unc = { 0 };
 	const char *unc_file = NULL;
 	char **models = xcalloc((size_t)argc + 1, sizeof(*models)), *end;
 	json_t *rec;
@@ -327,7 +251,6 @@ cmd_classify(int argc, char *argv[])
 	if ((rc = sm_tool_open(&tool, argc - optind, argv + optind)) != 0) {
 		sm_classifier_free(cls);
 		sm_config_free(cfg);
-		free(unc.heap);
 		return rc;
 	}
 	while ((rec = sm_tool_next(&tool)) != NULL) {
@@ -342,12 +265,12 @@ cmd_classify(int argc, char *argv[])
 			continue;
 		}
 		p = sm_classifier_confidence(cls);
-		if (unc.max && uncertain_wants(&unc, p)) {
+		if (unc.max && sm_topk_wants(&unc, p)) {
 			json_t *copy = json_copy(rec);
 
 			sm_record_set_last(copy, "classify",
 			    sm_classifier_json(cls));
-			uncertain_add(&unc, p, json_dumps(copy, JSON_COMPACT |
+			sm_topk_add(&unc, p, json_dumps(copy, JSON_COMPACT |
 			    JSON_REAL_PRECISION(16)));
 			json_decref(copy);
 		}
@@ -372,9 +295,7 @@ cmd_classify(int argc, char *argv[])
 		if (urc && rc == 0)
 			rc = urc;
 	}
-	for (size_t i = 0; i < unc.n; i++)
-		free(unc.heap[i].line);
-	free(unc.heap);
+	sm_topk_free(&unc);
 	sm_classifier_free(cls);
 	sm_config_free(cfg);
 	return rc;
@@ -419,20 +340,11 @@ read_examples(struct sm_tool *t, struct sm_reader *in, struct sm_trainer *tr,
     struct sm_message *msg, const struct sm_features *f, struct sm_fvec *fv,
     const char *path, int dev, unsigned long *skipped)
 {
-	struct sm_error err;
 	json_t *rec;
 	char buf[32];
 	const char *label;
-	enum sm_read r;
 
-	while ((r = sm_reader_next(in, &rec, &err)) != SM_READ_EOF) {
-		if (r != SM_READ_RECORD) {
-			if (r != SM_READ_BAD || !t->quiet)
-				sm_tool_error(t, &err);
-			sm_tool_fail(t, r == SM_READ_BAD ? EX_DATAERR :
-			    r == SM_READ_NOFILE ? EX_NOINPUT : EX_IOERR);
-			continue;
-		}
+	while ((rec = sm_tool_read(t, in)) != NULL) {
 		if ((label = gold_label(rec, path, buf, sizeof(buf))) == NULL) {
 			(*skipped)++;
 			json_decref(rec);

@@ -215,10 +215,10 @@ sm_tool_state(struct sm_tool *t, const struct sm_config *cfg,
 }
 
 static void
-reject(struct sm_tool *t)
+reject(struct sm_tool *t, struct sm_reader *in)
 {
 	size_t n;
-	const char *raw = sm_reader_raw(&t->in, &n);
+	const char *raw = sm_reader_raw(in, &n);
 
 	if (t->rejects == NULL)
 		return;
@@ -236,11 +236,17 @@ reject(struct sm_tool *t)
 json_t *
 sm_tool_next(struct sm_tool *t)
 {
+	return sm_tool_read(t, &t->in);
+}
+
+json_t *
+sm_tool_read(struct sm_tool *t, struct sm_reader *in)
+{
 	struct sm_error err;
 	json_t *rec;
 
 	for (;;) {
-		switch (sm_reader_next(&t->in, &rec, &err)) {
+		switch (sm_reader_next(in, &rec, &err)) {
 		case SM_READ_RECORD:
 			return rec;
 		case SM_READ_EOF:
@@ -248,7 +254,7 @@ sm_tool_next(struct sm_tool *t)
 		case SM_READ_BAD:
 			if (!t->quiet)
 				sm_tool_error(t, &err);
-			reject(t);
+			reject(t, in);
 			sm_tool_fail(t, EX_DATAERR);
 			break;
 		case SM_READ_NOFILE:

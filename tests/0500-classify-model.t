@@ -1,7 +1,7 @@
 #!/bin/sh
 # sm-classify train, eval, -m and --uncertain: the statistical model
 . "${SM_SRC:-.}/tests/lib.sh"
-plan 43
+plan 46
 
 # A small labelled archive: three topics, sentences built from parts.
 i=0
@@ -171,3 +171,14 @@ is "training on one label is a data error" "$rc" 65
 like "... that says why" "$(cat err)" 'only one label'
 run sm-classify train -o x.model train.jsonl
 is "train without -l is a usage error" "$rc" 64
+
+# train reads like every filter: bad lines reported, counted and kept
+{ cat train.jsonl; echo '{"text": broken'; } > bad-train.jsonl
+{ cat test.jsonl; echo '[1,2]'; } > bad-dev.jsonl
+run sm-classify train -l label.topic -o bad.model -r rej.jsonl --dev bad-dev.jsonl bad-train.jsonl
+is "train: a bad line is a data error, the model still made" "$rc $(test -s bad.model && echo made)" "65 made"
+like "... each bad line named with its file and line" "$(tr "\n" " " < err)" \
+    "bad-train.jsonl:62: .*bad-dev.jsonl:$(wc -l < bad-dev.jsonl | tr -d ' '): "
+is "... and kept in the rejects file, training and dev lines alike" "$(cat rej.jsonl)" \
+    '{"text": broken
+[1,2]'

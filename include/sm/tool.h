@@ -118,6 +118,9 @@ struct sm_state *sm_tool_state(struct sm_tool *t,
  */
 json_t *sm_tool_next(struct sm_tool *t);
 
+/* The same from another reader (a second input, such as a dev set). */
+json_t *sm_tool_read(struct sm_tool *t, struct sm_reader *in);
+
 /* Writes a record; -1 when output has failed and the loop should stop
  * (the failure said, unless it was a closed pipe). */
 int sm_tool_put(struct sm_tool *t, json_t *rec);
