@@ -144,7 +144,17 @@ sm_reader_next(struct sm_reader *r, json_t **rec, struct sm_error *err)
 		if (blank(text, n))
 			continue;
 		/* jansson checks the UTF-8 of the whole line as it reads */
-		j = json_loadb(text, n, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
+		r->dup_keys = 0;
+		j = json_loadb(text, n, JSON_DECODE_ANY | JSON_ALLOW_NUL |
+		    JSON_REJECT_DUPLICATES, &jerr);
+		if (j == NULL &&
+		    json_error_code(&jerr) == json_error_duplicate_key) {
+			/* valid JSON: the last value wins, as in jq; such a
+			 * line is re-encoded, never copied as it came */
+			r->dup_keys = 1;
+			j = json_loadb(text, n, JSON_DECODE_ANY |
+			    JSON_ALLOW_NUL, &jerr);
+		}
 		if (j == NULL) {
 			r->rejected++;
 			if (json_error_code(&jerr) == json_error_invalid_utf8)

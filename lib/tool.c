@@ -295,8 +295,10 @@ sm_tool_put_own_text(struct sm_tool *t, json_t *rec, const char *key,
 
 	/* A record that does not hold key yet goes out as it came in, bytes
 	 * and all, with the tool's object added: faster, and nothing in it
-	 * is re-encoded. */
-	if (json_object_get(rec, key) != NULL)
+	 * is re-encoded.  A line that names a key twice is re-encoded, so
+	 * that both ways give the same record (the last value wins). */
+	if (json_object_get(rec, key) != NULL || !t->reading ||
+	    t->in.dup_keys)
 		return 0;
 	if (t->out_failed)
 		return -1;

@@ -1,7 +1,7 @@
 #!/bin/sh
 # sm-classify: options, usage, input and output handling, exit codes
 . "${SM_SRC:-.}/tests/lib.sh"
-plan 40
+plan 41
 
 run sm-classify --help
 is "--help exits 0" "$rc" 0
@@ -140,3 +140,12 @@ sm-classify -x "$SM_SRC/examples/messages.jsonl" | sed 's/.*,"classify"://' > di
 sm-classify -x spaced.jsonl | sed 's/.*,"classify"://' > tree
 if [ -s direct ] && cmp -s direct tree; then ok "a copied and a re-encoded line get the same classify bytes"
 else not_ok "a copied and a re-encoded line get the same classify bytes"; fi
+
+# a key named twice: the last value wins, whether the line is copied or
+# re-encoded (compact and spaced lines come out the same)
+printf '%s\n' '{"a":1,"b":2,"a":3,"o":{"x":1,"x":2},"text":"hola"}' \
+    '{"a":1, "b":2,"a":3,"o":{"x":1,"x":2},"text":"hola"}' > dup.jsonl
+sm-classify dup.jsonl > dup.out
+is "a duplicate key: the same record on both paths, the last value" \
+    "$(cut -c1-40 dup.out)" '{"a":3,"b":2,"o":{"x":2},"text":"hola","
+{"a":3,"b":2,"o":{"x":2},"text":"hola","'

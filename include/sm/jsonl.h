@@ -36,6 +36,7 @@ struct sm_reader {
 	size_t len;
 	unsigned long records;	/* objects returned so far */
 	unsigned long rejected;	/* SM_READ_BAD so far */
+	int dup_keys;		/* the line names a key twice in an object */
 };
 
 void sm_reader_init(struct sm_reader *r, char *const *names, int nnames);
