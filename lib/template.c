@@ -342,9 +342,9 @@ parse(struct compiler *c)
 			q = e + 1;
 		}
 		if (e == NULL) {
-			fail(c, tag, "'%.*s' is never closed by '%.*s%.*s'",
-			    (int)olen, open, want[0] ? 1 : 0, want,
-			    (int)clen, close);
+			fail(c, tag, "'%.*s%.*s' is never closed by '%.*s%.*s'",
+			    (int)olen, open, want[0] ? 1 : 0, src + name - 1,
+			    want[0] ? 1 : 0, want, (int)clen, close);
 			goto out;
 		}
 		end = (size_t)(e - src) + clen;
