@@ -26,6 +26,7 @@ struct node {
 	size_t var;		/* VAR, RAW, SECTION, INVERTED: in vars */
 	size_t end;		/* SECTION, INVERTED: the node after the last child */
 	size_t part;		/* PARTIAL: in parts */
+	struct sm_mark where;	/* PARTIAL: the tag */
 };
 
 /* A name, split at its dots once, at compile time. */
@@ -393,6 +394,11 @@ parse(struct compiler *c)
 			    SM_TEMPLATE_SECTION : SM_TEMPLATE_INVERTED, parent,
 			    tag) < 0)
 				goto out;
+			if (depth == SM_TEMPLATE_MAX_DEPTH - 1) {
+				fail(c, tag, "sections nested more than %d deep",
+				    SM_TEMPLATE_MAX_DEPTH - 1);
+				goto out;
+			}
 			if (depth == cap) {
 				cap = cap ? cap * 2 : 8;
 				stack = xreallocarray(stack, cap, sizeof(*stack));
@@ -441,6 +447,7 @@ parse(struct compiler *c)
 			node->top = depth == 0;
 			node->text = src + line_start;
 			node->len = indent_len;
+			place(c, tag, &node->where);
 			break;
 		}
 		default: {
@@ -566,8 +573,9 @@ sm_template_compile(const char *text, const struct sm_mark *origin,
 		}
 	free(state);
 	if (loop) {
-		sm_error_set(err, NULL, 0, 0, "partial '%s' includes itself "
-		    "with no section in between", t->parts[loop->part].name);
+		sm_error_set(err, loop->where.file, loop->where.line,
+		    loop->where.column, "partial '%s' includes itself with no "
+		    "section in between", t->parts[loop->part].name);
 		goto fail;
 	}
 	return t;

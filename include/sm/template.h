@@ -100,7 +100,8 @@ typedef const char *sm_template_partial_fn(void *arg, const char *name,
 /* A partial that cannot be found is an error when compiling. */
 #define SM_TEMPLATE_STRICT	0x1
 
-/* Sections and partials nested deeper than this fail to render. */
+/* Sections and partials nested deeper than this fail to render; sections
+ * nested so deep in one template fail to compile. */
 #define SM_TEMPLATE_MAX_DEPTH	100
 
 /* Everything but the text; all zero is Mustache as the specification has it. */

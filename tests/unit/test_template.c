@@ -303,6 +303,38 @@ test_parse_errors(void **state)
 	    "sm.yaml:10:7: a partial with no name");
 }
 
+/* Sections nested as deep as a render can go compile; deeper do not. */
+static void
+test_nesting_limit(void **state)
+{
+	struct sm_buf tpl = { 0 }, out = { 0 };
+	struct sm_error err = { 0 };
+	struct sm_template *t;
+	json_t *data = parse("{\"a\":true}");
+	int n = SM_TEMPLATE_MAX_DEPTH - 1;
+
+	(void)state;
+	for (int i = 0; i < n; i++)
+		sm_buf_adds(&tpl, "{{#a}}");
+	sm_buf_adds(&tpl, "x");
+	for (int i = 0; i < n; i++)
+		sm_buf_adds(&tpl, "{{/a}}");
+	t = sm_template_compile(tpl.data, NULL, NULL, &err);
+	assert_non_null(t);
+	assert_int_equal(sm_template_render(t, data, &out, &err), 0);
+	assert_string_equal(out.data, "x");
+	sm_template_free(t);
+	sm_buf_reset(&tpl);
+	for (int i = 0; i <= n; i++)
+		sm_buf_adds(&tpl, "{{#a}}");
+	assert_null(sm_template_compile(tpl.data, NULL, NULL, &err));
+	assert_int_equal(err.column, 6 * n + 1);
+	assert_non_null(strstr(err.text, "nested more than"));
+	json_decref(data);
+	sm_buf_free(&tpl);
+	sm_buf_free(&out);
+}
+
 static void
 test_no_origin(void **state)
 {
@@ -364,7 +396,8 @@ test_partial_errors(void **state)
 
 	(void)state;
 	assert_string_equal(compile_error("{{#x}}{{>self}}{{/x}}", &opt),
-	    "partial 'self' includes itself with no section in between");
+	    "partials.yaml:40:7: partial 'self' includes itself with no "
+	    "section in between");
 	/* through an inverted section it depends on the data: allowed */
 	t = sm_template_compile("{{>a}}", NULL, &opt, &err);
 	assert_non_null(t);
@@ -551,6 +584,7 @@ main(void)
 		cmocka_unit_test(test_missing),
 		cmocka_unit_test(test_parse_errors),
 		cmocka_unit_test(test_no_origin),
+		cmocka_unit_test(test_nesting_limit),
 		cmocka_unit_test(test_partials),
 		cmocka_unit_test(test_partial_errors),
 		cmocka_unit_test(test_formatters),
