@@ -40,6 +40,11 @@
  *    record has a real key by that name (an object holding "date") the key
  *    wins.  Any Mustache implementation parses such a template; only sm
  *    knows the formatter.  Formatters apply to variables, not to sections.
+ *    The tools register them: a date in the template's language and the
+ *    calendar's time zone ({{route.due_at.date}}, "2 de diciembre de
+ *    2026"), whatever else sm.yaml(5) lists.  They are named when the
+ *    template is compiled, so a template cannot call a formatter no tool
+ *    registered: the name would be an ordinary key.
  *  - Partials are named templates the caller looks up when compiling (all
  *    are compiled then, none at render time).  A partial not found renders
  *    as nothing, as the specification says, unless SM_TEMPLATE_STRICT makes
