@@ -54,7 +54,9 @@ date_es(void *arg, const json_t *value, struct sm_buf *out,
 int
 main(int argc, char **argv)
 {
-	const struct sm_template_formatter fmts[] = { { "date", date_es, NULL } };
+	const struct sm_template_formatter fmts[] = {
+		{ "date", date_es, NULL },
+	};
 	struct sm_template_options opt = {
 		.escape = SM_TEMPLATE_TEXT,
 		.partial = partial,
@@ -95,7 +97,8 @@ main(int argc, char **argv)
 	fclose(fp);
 	if (nrecs == 0 || (t = sm_template_compile(reply, NULL, &opt,
 	    &err)) == NULL) {
-		fprintf(stderr, "template: %s\n", nrecs ? err.text : "no records");
+		fprintf(stderr, "template: %s\n", nrecs ? err.text :
+		    "no records");
 		return 65;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);

@@ -24,7 +24,7 @@ struct node {
 	const char *text;	/* TEXT: into a source; PARTIAL: the indent */
 	size_t len;
 	size_t var;		/* VAR, RAW, SECTION, INVERTED: in vars */
-	size_t end;		/* SECTION, INVERTED: the node after the last child */
+	size_t end;		/* SECTION, INVERTED: after the last child */
 	size_t part;		/* PARTIAL: in parts */
 	struct sm_mark where;	/* PARTIAL: the tag */
 };
@@ -57,6 +57,12 @@ struct sm_template {
 	size_t nstrings, capstrings;
 };
 
+/* A section open while compiling: its node, and its tag's offset. */
+struct open {
+	size_t node;
+	size_t off;
+};
+
 /* One source being compiled. */
 struct compiler {
 	struct sm_template *t;
@@ -68,13 +74,12 @@ struct compiler {
 	int line0, col0;
 	size_t at;		/* the place computed last, to go on from */
 	int at_line, at_col;
+	const char *open, *close;	/* the delimiters */
+	size_t olen, clen;
+	struct open *stack;	/* the sections open */
+	size_t depth, cap;
+	size_t parent;		/* the innermost's variable, or SIZE_MAX */
 	struct sm_error *err;
-};
-
-/* A section open while compiling. */
-struct open {
-	size_t node;
-	size_t off;
 };
 
 static char *
@@ -233,31 +238,30 @@ find_part(struct compiler *c, const char *s, size_t n, size_t off)
 
 /* Reads "{{=<% %>=}}"'s inside (n bytes at s) into the new delimiters. */
 static int
-set_delimiters(struct compiler *c, const char *s, size_t n, size_t off,
-    const char **open, size_t *olen, const char **close, size_t *clen)
+set_delimiters(struct compiler *c, const char *s, size_t n, size_t off)
 {
-	size_t i = 0, a, b;
+	size_t i = 0, a, alen, b, blen;
 
 	while (i < n && blank(s[i]))
 		i++;
-	a = i;
-	while (i < n && !blank(s[i]))
-		i++;
-	*open = s + a;
-	*olen = i - a;
+	for (a = i; i < n && !blank(s[i]); i++)
+		;
+	alen = i - a;
 	while (i < n && blank(s[i]))
 		i++;
-	b = i;
-	while (i < n && !blank(s[i]))
-		i++;
-	*close = s + b;
-	*clen = i - b;
+	for (b = i; i < n && !blank(s[i]); i++)
+		;
+	blen = i - b;
 	while (i < n && blank(s[i]))
 		i++;
-	if (*olen == 0 || *clen == 0 || i != n ||
-	    memchr(*open, '=', *olen) || memchr(*close, '=', *clen))
+	if (alen == 0 || blen == 0 || i != n ||
+	    memchr(s + a, '=', alen) || memchr(s + b, '=', blen))
 		return fail(c, off, "bad delimiters '%.*s': two strings "
 		    "without spaces or '=', apart", (int)n, s);
+	c->open = s + a;
+	c->olen = alen;
+	c->close = s + b;
+	c->clen = blen;
 	return 0;
 }
 
@@ -299,57 +303,150 @@ add_text(struct sm_template *t, const char *s, size_t n)
 	node->len = n;
 }
 
+/* Opens a section ({{#x}}, {{^x}}) at byte tag. */
+static int
+open_section(struct compiler *c, char type, const char *name, size_t n,
+    size_t tag)
+{
+	struct sm_template *t = c->t;
+	struct node *node;
+
+	if (add_var(c, name, n, type == '#' ? SM_TEMPLATE_SECTION :
+	    SM_TEMPLATE_INVERTED, c->parent, tag) < 0)
+		return -1;
+	if (c->depth == SM_TEMPLATE_MAX_DEPTH - 1)
+		return fail(c, tag, "sections nested more than %d deep",
+		    SM_TEMPLATE_MAX_DEPTH - 1);
+	if (c->depth == c->cap) {
+		c->cap = c->cap ? c->cap * 2 : 8;
+		c->stack = xreallocarray(c->stack, c->cap, sizeof(*c->stack));
+	}
+	c->stack[c->depth++] = (struct open){ t->nnodes, tag };
+	node = add_node(t, type == '#' ? SECTION : INVERTED);
+	node->var = c->parent = t->nvars - 1;
+	return 0;
+}
+
+/* Closes the section open last ({{/x}}); x must be its name. */
+static int
+close_section(struct compiler *c, const char *name, size_t n, size_t tag)
+{
+	struct sm_template *t = c->t;
+	const char *want;
+	struct node *node;
+	struct sm_mark m;
+
+	if (c->depth == 0)
+		return fail(c, tag, "'%.*s' closes no section", (int)n, name);
+	node = &t->nodes[c->stack[c->depth - 1].node];
+	want = t->vars[node->var].pub.name;
+	if (strlen(want) != n || memcmp(want, name, n) != 0) {
+		place(c, c->stack[c->depth - 1].off, &m);
+		return fail(c, tag, "'%.*s' closes no section: section '%s' "
+		    "from line %d is open", (int)n, name, want, m.line);
+	}
+	node->end = t->nnodes;
+	c->depth--;
+	c->parent = t->vars[node->var].pub.parent;
+	return 0;
+}
+
+/* The node for tag at byte tag of type ('#', '{', 0...) naming n bytes at
+ * name; indent is the white space before a standalone tag. */
+static int
+add_tag(struct compiler *c, char type, const char *name, size_t n, size_t tag,
+    const char *indent, size_t indent_len)
+{
+	struct sm_template *t = c->t;
+	struct node *node;
+
+	switch (type) {
+	case '!':
+		return 0;
+	case '=':
+		return set_delimiters(c, name, n, tag);
+	case '#':
+	case '^':
+		return open_section(c, type, name, n, tag);
+	case '/':
+		return close_section(c, name, n, tag);
+	case '>':
+		if (n == 0)
+			return fail(c, tag, "a partial with no name");
+		node = add_node(t, PARTIAL);
+		node->part = find_part(c, name, n, tag);
+		node->top = c->depth == 0;
+		node->text = indent;
+		node->len = indent_len;
+		place(c, tag, &node->where);
+		return 0;
+	default:
+		if (add_var(c, name, n, SM_TEMPLATE_VARIABLE, c->parent,
+		    tag) < 0)
+			return -1;
+		node = add_node(t, type ? RAW : VAR);
+		node->var = t->nvars - 1;
+		return 0;
+	}
+}
+
+/*
+ * Finds the end of the tag whose inside starts at byte from: the close
+ * delimiter, after "}" for {{{x}}} and "=" for {{=a b=}} (type's).  Returns
+ * the offset of what ends it, or SIZE_MAX when nothing does.
+ */
+static size_t
+tag_end(const struct compiler *c, size_t from, char type)
+{
+	const char *src = c->src, *q = src + from, *e;
+	char want = type == '{' ? '}' : type == '=' ? '=' : 0;
+
+	for (;;) {
+		e = find(q, c->len - (size_t)(q - src), c->close, c->clen);
+		if (e == NULL)
+			return SIZE_MAX;
+		if (want == 0)
+			return (size_t)(e - src);
+		if (e > src + from && e[-1] == want)
+			return (size_t)(e - src) - 1;
+		q = e + 1;
+	}
+}
+
 /* Compiles c->src into nodes appended to c->t. */
 static int
 parse(struct compiler *c)
 {
 	struct sm_template *t = c->t;
-	const char *src = c->src, *open = "{{", *close = "}}";
-	size_t olen = 2, clen = 2, len = c->len;
-	size_t pos = 0, line_start = 0, prev_end = 0;
-	struct open *stack = NULL;
-	size_t depth = 0, cap = 0;
-	int rc = -1;
+	const char *src = c->src;
+	size_t len = c->len, pos = 0, line_start = 0, prev_end = 0;
 
 	for (;;) {
-		const char *p, *q, *e, *nl;
+		const char *p = find(src + pos, len - pos, c->open, c->olen);
 		size_t tag, name, name_end, end, after, indent_len = 0;
-		char type = 0, want[3] = { 0 };
+		char type = 0;
 		int standalone = 0;
 
-		p = find(src + pos, len - pos, open, olen);
-		if (p == NULL) {
-			add_text(t, src + pos, len - pos);
+		if (p == NULL)
 			break;
-		}
 		tag = (size_t)(p - src);
-		for (nl = p; nl > src + pos; nl--)
+		for (const char *nl = p; nl > src + pos; nl--)
 			if (nl[-1] == '\n') {
 				line_start = (size_t)(nl - src);
 				break;
 			}
-		name = tag + olen;
-		if (name < len && strchr("#^/!>=&{", src[name]) && src[name])
+		name = tag + c->olen;
+		if (name < len && src[name] && strchr("#^/!>=&{", src[name]))
 			type = src[name++];
-		/* {{{x}}} and {{=a b=}} end in one more character */
-		if (type == '{' || type == '=')
-			want[0] = type == '{' ? '}' : '=';
-		q = src + name;
-		for (;;) {
-			e = find(q, len - (size_t)(q - src), close, clen);
-			if (e == NULL || want[0] == 0 || (e > src + name &&
-			    e[-1] == want[0]))
-				break;
-			q = e + 1;
+		if ((name_end = tag_end(c, name, type)) == SIZE_MAX) {
+			int sign = type == '{' || type == '=';
+
+			return fail(c, tag, "'%.*s%.*s' is never closed by "
+			    "'%.*s%.*s'", (int)c->olen, c->open, sign,
+			    src + name - 1, sign, type == '{' ? "}" : "=",
+			    (int)c->clen, c->close);
 		}
-		if (e == NULL) {
-			fail(c, tag, "'%.*s%.*s' is never closed by '%.*s%.*s'",
-			    (int)olen, open, want[0] ? 1 : 0, src + name - 1,
-			    want[0] ? 1 : 0, want, (int)clen, close);
-			goto out;
-		}
-		end = (size_t)(e - src) + clen;
-		name_end = (size_t)(e - src) - (want[0] ? 1 : 0);
+		end = name_end + (type == '{' || type == '=') + c->clen;
 		while (name < name_end && blank(src[name]))
 			name++;
 		while (name_end > name && blank(src[name_end - 1]))
@@ -375,107 +472,18 @@ parse(struct compiler *c)
 			}
 		}
 		add_text(t, src + pos, (standalone ? line_start : tag) - pos);
-
-		switch (type) {
-		case '!':
-			break;
-		case '=':
-			if (set_delimiters(c, src + name, name_end - name, tag,
-			    &open, &olen, &close, &clen) < 0)
-				goto out;
-			break;
-		case '#':
-		case '^': {
-			struct node *node;
-			size_t parent = depth ? t->nodes[stack[depth - 1].node].var :
-			    SIZE_MAX;
-
-			if (add_var(c, src + name, name_end - name, type == '#' ?
-			    SM_TEMPLATE_SECTION : SM_TEMPLATE_INVERTED, parent,
-			    tag) < 0)
-				goto out;
-			if (depth == SM_TEMPLATE_MAX_DEPTH - 1) {
-				fail(c, tag, "sections nested more than %d deep",
-				    SM_TEMPLATE_MAX_DEPTH - 1);
-				goto out;
-			}
-			if (depth == cap) {
-				cap = cap ? cap * 2 : 8;
-				stack = xreallocarray(stack, cap, sizeof(*stack));
-			}
-			stack[depth++] = (struct open){ t->nnodes, tag };
-			node = add_node(t, type == '#' ? SECTION : INVERTED);
-			node->var = t->nvars - 1;
-			break;
-		}
-		case '/': {
-			const char *want_name;
-
-			if (depth == 0) {
-				fail(c, tag, "'%.*s' closes no section",
-				    (int)(name_end - name), src + name);
-				goto out;
-			}
-			want_name = t->vars[t->nodes[stack[depth - 1].node].var].
-			    pub.name;
-			if (strlen(want_name) != name_end - name ||
-			    memcmp(want_name, src + name, name_end - name) != 0) {
-				struct sm_mark m;
-
-				place(c, stack[depth - 1].off, &m);
-				fail(c, tag, "'%.*s' closes no section: section "
-				    "'%s' from line %d is open",
-				    (int)(name_end - name), src + name, want_name,
-				    m.line);
-				goto out;
-			}
-			depth--;
-			t->nodes[stack[depth].node].end = t->nnodes;
-			break;
-		}
-		case '>': {
-			struct node *node;
-			size_t part;
-
-			if (name == name_end) {
-				fail(c, tag, "a partial with no name");
-				goto out;
-			}
-			part = find_part(c, src + name, name_end - name, tag);
-			node = add_node(t, PARTIAL);
-			node->part = part;
-			node->top = depth == 0;
-			node->text = src + line_start;
-			node->len = indent_len;
-			place(c, tag, &node->where);
-			break;
-		}
-		default: {
-			size_t parent = depth ? t->nodes[stack[depth - 1].node].var :
-			    SIZE_MAX;
-			struct node *node;
-
-			if (add_var(c, src + name, name_end - name,
-			    SM_TEMPLATE_VARIABLE, parent, tag) < 0)
-				goto out;
-			node = add_node(t, type ? RAW : VAR);
-			node->var = t->nvars - 1;
-			break;
-		}
-		}
+		if (add_tag(c, type, src + name, name_end - name, tag,
+		    src + line_start, indent_len) < 0)
+			return -1;
 		pos = prev_end = after;
 		if (standalone)
 			line_start = after;
 	}
-	if (depth > 0) {
-		fail(c, stack[depth - 1].off, "section '%s' is never closed",
-		    t->vars[t->nodes[stack[depth - 1].node].var].pub.name);
-		goto out;
-	}
-	rc = 0;
-out:
-	free(stack);
-	return rc;
+	add_text(t, src + pos, len - pos);
+	if (c->depth > 0)
+		return fail(c, c->stack[c->depth - 1].off, "section '%s' is "
+		    "never closed", t->vars[c->parent].pub.name);
+	return 0;
 }
 
 static int
@@ -486,7 +494,10 @@ compile_source(struct sm_template *t, const struct sm_template_options *opt,
 	struct compiler c = {
 		.t = t, .opt = opt, .partial = partial, .err = err,
 		.line0 = 1, .col0 = 1, .at_line = 1, .at_col = 1, .file = "",
+		.open = "{{", .close = "}}", .olen = 2, .clen = 2,
+		.parent = SIZE_MAX,
 	};
+	int rc;
 
 	c.len = strlen(text);
 	c.src = keep(t, xstrndup(text, c.len));
@@ -496,7 +507,9 @@ compile_source(struct sm_template *t, const struct sm_template_options *opt,
 		c.line0 = origin->line > 0 ? origin->line : 1;
 		c.col0 = origin->column > 0 ? origin->column : 1;
 	}
-	return parse(&c);
+	rc = parse(&c);
+	free(c.stack);
+	return rc;
 }
 
 /*
@@ -543,8 +556,10 @@ sm_template_compile(const char *text, const struct sm_mark *origin,
 	for (size_t i = 0; i < t->nparts; i++) {
 		struct part *p = &t->parts[i];
 		struct sm_mark where = { NULL, 1, 1 };
-		const char *ptext = opt->partial ? opt->partial(opt->partial_arg,
-		    p->name, &where) : NULL;
+		const char *ptext = NULL;
+
+		if (opt->partial)
+			ptext = opt->partial(opt->partial_arg, p->name, &where);
 
 		if (ptext == NULL) {
 			if (opt->flags & SM_TEMPLATE_STRICT) {
@@ -752,6 +767,7 @@ add_text_indented(struct render *r, const char *s, size_t n,
 	}
 }
 
+/* The value of v's first nkeys keys (all: SIZE_MAX) in ctx, or NULL. */
 static const json_t *
 lookup(const struct var *v, size_t nkeys, const struct frame *ctx)
 {
@@ -762,7 +778,7 @@ lookup(const struct var *v, size_t nkeys, const struct frame *ctx)
 	for (; ctx && j == NULL; ctx = ctx->up)
 		if (json_is_object(ctx->value))
 			j = json_object_get(ctx->value, v->keys[0]);
-	for (size_t k = 1; j && k < nkeys; k++)
+	for (size_t k = 1; j && k < nkeys && k < v->nkeys; k++)
 		j = json_is_object(j) ? json_object_get(j, v->keys[k]) : NULL;
 	return j;
 }
@@ -807,7 +823,7 @@ add_value(struct render *r, const struct var *v, const struct frame *ctx,
 			j = NULL;
 		}
 	} else {
-		j = lookup(v, v->nkeys, ctx);
+		j = lookup(v, SIZE_MAX, ctx);
 	}
 	if (j == NULL || json_is_null(j) ||
 	    (json_is_string(j) && json_string_length(j) == 0))
@@ -815,7 +831,8 @@ add_value(struct render *r, const struct var *v, const struct frame *ctx,
 	start_line(r, ind);
 	switch (json_typeof(j)) {
 	case JSON_STRING:
-		add_escaped(r, json_string_value(j), json_string_length(j), raw);
+		add_escaped(r, json_string_value(j), json_string_length(j),
+		    raw);
 		break;
 	case JSON_INTEGER:
 		n = snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
@@ -850,8 +867,8 @@ render(struct render *r, size_t from, size_t to, const struct frame *ctx,
 	if (++r->depth > SM_TEMPLATE_MAX_DEPTH) {
 		r->depth--;
 		return sm_error_set(r->err, NULL, 0, 0, "sections and partials "
-		    "nested more than %d deep (a partial that includes itself?)",
-		    SM_TEMPLATE_MAX_DEPTH);
+		    "nested more than %d deep (a partial that includes "
+		    "itself?)", SM_TEMPLATE_MAX_DEPTH);
 	}
 	for (size_t i = from; i < to && rc == 0;) {
 		const struct node *n = &t->nodes[i];
@@ -872,7 +889,7 @@ render(struct render *r, size_t from, size_t to, const struct frame *ctx,
 			i++;
 			break;
 		case SECTION:
-			j = lookup(&t->vars[n->var], t->vars[n->var].nkeys, ctx);
+			j = lookup(&t->vars[n->var], SIZE_MAX, ctx);
 			if (j && truthy(j) && json_is_array(j)) {
 				size_t k;
 				json_t *item;
@@ -892,7 +909,7 @@ render(struct render *r, size_t from, size_t to, const struct frame *ctx,
 			i = n->end;
 			break;
 		case INVERTED:
-			j = lookup(&t->vars[n->var], t->vars[n->var].nkeys, ctx);
+			j = lookup(&t->vars[n->var], SIZE_MAX, ctx);
 			if (j == NULL || !truthy(j))
 				rc = render(r, i + 1, n->end, ctx, ind);
 			i = n->end;

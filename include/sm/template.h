@@ -167,10 +167,10 @@ enum sm_template_tag {
  * anywhere.
  */
 struct sm_template_var {
-	const char *name;	/* as written, formatter left out: "route.due_at", "." */
+	const char *name;	/* as written but the formatter: "a.b", "." */
 	const char *formatter;	/* "date", or NULL */
 	enum sm_template_tag tag;
-	size_t parent;		/* index of the enclosing section, or SIZE_MAX */
+	size_t parent;		/* the enclosing section's index, or SIZE_MAX */
 	const char *partial;	/* the partial it is in, or NULL */
 	struct sm_mark where;	/* the tag; where.file is the template's */
 };

@@ -294,7 +294,8 @@ static const char *const bad[][2] = {
 	    "sm.yaml:10:7: 'route.due_at | date' is not a name: names hold "
 	    "no spaces" },
 	{ "{{a..b}}",
-	    "sm.yaml:10:7: 'a..b' is not a name: a dot between each two parts" },
+	    "sm.yaml:10:7: 'a..b' is not a name: a dot between each two "
+	    "parts" },
 	{ "x {{ }}",
 	    "sm.yaml:10:9: a tag with no name" },
 	{ "{{>}}",
