@@ -82,6 +82,11 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libsm.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libsm.a $(LIBS) $(TEST_LIBS)
 
+$(BUILD)/bench/template: bench/template.c $(BUILD)/libsm.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< \
+		$(BUILD)/libsm.a $(LIBS)
+
 $(BUILD)/bench/%: bench/%.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIBS)
@@ -101,10 +106,11 @@ lint-man:
 demo: $(BINS)
 	@sh examples/demo.sh $(BUILD)/bin
 
-bench: $(BINS) $(BUILD)/bench/jansson-loop
+bench: $(BINS) $(BUILD)/bench/jansson-loop $(BUILD)/bench/template
 	sh bench/classify $(BUILD)
 	sh bench/fetch $(BUILD)
 	sh bench/classify-model $(BUILD)
+	$(BUILD)/bench/template examples/messages.jsonl
 
 RULES = $(wildcard examples/rules/*.yaml)
 

@@ -268,14 +268,22 @@ sm_json_append_string(struct sm_buf *b, const char *s, size_t n)
 	sm_buf_addc(b, '"');
 }
 
-/* A real as jansson writes it with JSON_REAL_PRECISION(16): "%.16g", with
- * ".0" added to what would read back as an integer, and the exponent
- * without its '+' and leading zeros. */
-void
-sm_json_append_real(struct sm_buf *b, double v)
+/* A real as jansson writes it with JSON_REAL_PRECISION(prec): "%.*g",
+ * with ".0" added to what would read back as an integer, and the exponent
+ * without its '+' and leading zeros.  prec 0 is the fewest digits (15 to
+ * 17) that read back as v. */
+static void
+append_real(struct sm_buf *b, double v, int prec)
 {
 	char num[64], *e;
-	int n = snprintf(num, sizeof(num), "%.16g", v);
+	int n = 0;
+
+	for (int p = prec ? prec : 15; p <= (prec ? prec : 17); p++) {
+		n = snprintf(num, sizeof(num), "%.*g", p, v);
+		if (prec || (n > 0 && (size_t)n < sizeof(num) &&
+		    strtod(num, NULL) == v))
+			break;
+	}
 
 	if (n < 0 || (size_t)n >= sizeof(num) - 3)
 		n = 0;
@@ -300,6 +308,18 @@ sm_json_append_real(struct sm_buf *b, double v)
 		n = (int)strlen(num);
 	}
 	sm_buf_add(b, num, (size_t)n);
+}
+
+void
+sm_json_append_real(struct sm_buf *b, double v)
+{
+	append_real(b, v, 16);
+}
+
+void
+sm_json_append_real_shortest(struct sm_buf *b, double v)
+{
+	append_real(b, v, 0);
 }
 
 void

@@ -95,6 +95,11 @@ void sm_json_append(struct sm_buf *b, const json_t *v);
 void sm_json_append_string(struct sm_buf *b, const char *s, size_t n);
 void sm_json_append_real(struct sm_buf *b, double v);
 
+/* A real in the fewest digits (15 to 17) that read back as v, otherwise
+ * written as above ("0.1", not jansson's "0.10000000000000001"): for text
+ * meant for people, such as templates. */
+void sm_json_append_real_shortest(struct sm_buf *b, double v);
+
 /* Writes raw bytes (a rejected line, say) as they are. */
 int sm_writer_raw(struct sm_writer *w, const char *p, size_t n,
     struct sm_error *err);
