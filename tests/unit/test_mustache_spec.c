@@ -73,14 +73,18 @@ diag(const char *label, const char *s)
 int
 main(void)
 {
-	const char *src = getenv("SM_SRC");
+	const char *src = getenv("SM_SRC"), *shared = getenv("SM_SHARED");
 	char *dir;
 	struct stat st;
 	json_t *specs[NMODULES];
 	size_t total = 0, n = 0, failed = 0;
 	struct sm_buf out = { 0 };
 
-	dir = path_of("%s/%s", src ? src : ".", "../shared/data/mustache-spec");
+	if (shared && *shared)
+		dir = path_of("%s/%s", shared, "data/mustache-spec");
+	else
+		dir = path_of("%s/%s", src ? src : ".",
+		    "../shared/data/mustache-spec");
 	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
 		puts("1..0 # SKIP ../shared/data/mustache-spec is not here");
 		free(dir);
