@@ -493,15 +493,16 @@ on_response(struct sm_http_response *resp, void *arg)
 	struct call *c = arg;
 	struct sm_session *s = c->s;
 
-	if (!s->stopped) {
-		if (resp->result == SM_HTTP_LATER)
-			sm_session_fail(s, EX_TEMPFAIL, "%s; try later",
-			    resp->error);
-		else if (resp->result == SM_HTTP_FAILED)
-			sm_session_fail(s, EX_UNAVAILABLE, "%s", resp->error);
-		else
-			c->done(s, resp, c->arg);
+	if (s->stopped)
+		resp = NULL;
+	else if (resp->result == SM_HTTP_LATER) {
+		sm_session_fail(s, EX_TEMPFAIL, "%s; try later", resp->error);
+		resp = NULL;
+	} else if (resp->result == SM_HTTP_FAILED) {
+		sm_session_fail(s, EX_UNAVAILABLE, "%s", resp->error);
+		resp = NULL;
 	}
+	c->done(s, resp, c->arg);
 	free(c);
 }
 

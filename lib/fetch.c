@@ -235,9 +235,9 @@ on_response(struct sm_session *s, struct sm_http_response *r, void *arg)
 {
 	struct call *c = arg;
 
-	if (c->done_arg)
+	if (r && c->done_arg)
 		c->done_arg(SM_JOB(s), r, c->arg);
-	else
+	else if (r)
 		c->done(SM_JOB(s), r);
 	free(c);
 }

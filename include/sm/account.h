@@ -108,8 +108,9 @@ typedef void sm_session_done_fn(struct sm_session *s,
 
 /*
  * Queues a GET of url with the session's header; done runs with the
- * response, unless the request failed for good or is to be tried later:
- * then the session is stopped, saying why.
+ * response.  When the request failed for good or is to be tried later,
+ * or the session stopped meanwhile, the session is stopped, saying why,
+ * and done gets a NULL response: it only lets go of arg.
  */
 void sm_session_get(struct sm_session *s, const char *url,
     sm_session_done_fn *done, void *arg);

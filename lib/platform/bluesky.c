@@ -515,6 +515,8 @@ on_session(struct sm_session *s, struct sm_http_response *r, void *arg)
 	json_t *j;
 	const char *did, *acc, *ref;
 
+	if (r == NULL)
+		return;
 	if (refreshed)
 		b->refreshing = 0;
 	if (refreshed && (r->status == 400 || r->status == 401) &&
