@@ -12,6 +12,7 @@
 #include "sm/config.h"
 #include "sm/jsonl.h"
 #include "sm/prefilter.h"
+#include "sm/cond.h"
 #include "sm/rules.h"
 #include "sm/text.h"
 #include "sm/util.h"
@@ -49,19 +50,13 @@ struct regex {
 	int filtered;		/* runs only when armed */
 };
 
-struct when {
-	char *path;
-	json_t *values;		/* an array */
-};
-
 struct matcher {
 	size_t *terms;		/* ids into rules->terms */
 	size_t nterms;
 	int has_terms;
 	struct regex *re;
 	size_t nre;
-	struct when *when;
-	size_t nwhen;
+	struct sm_when *when;	/* cond.c's: the when: of sm.yaml(5) */
 	struct matcher *all, *any, *none;
 	size_t nall, nany, nnone;
 	int has_all, has_any, has_none;
@@ -441,35 +436,6 @@ compile_list(struct sm_rules *r, const json_t *j, struct rule *rule, int stem,
 }
 
 static int
-compile_when(struct sm_rules *r, const json_t *j, struct matcher *m,
-    const char *where, struct sm_error *err)
-{
-	const char *key;
-	json_t *v;
-	size_t i = 0;
-
-	if (!json_is_object(j) || json_object_size(j) == 0)
-		return sm_config_error(r->cfg, j, err, "%s.when: expected a "
-		    "mapping of field: value", where);
-	m->nwhen = json_object_size(j);
-	m->when = xcalloc(m->nwhen, sizeof(*m->when));
-	json_object_foreach((json_t *)j, key, v) {
-		m->when[i].path = xstrdup(key);
-		if (json_is_object(v))
-			return sm_config_error(r->cfg, v, err, "%s.when.%s: "
-			    "expected a value or a list of values", where, key);
-		if (json_is_array(v))
-			m->when[i].values = json_incref(v);
-		else {
-			m->when[i].values = json_array();
-			json_array_append(m->when[i].values, v);
-		}
-		i++;
-	}
-	return 0;
-}
-
-static int
 compile_matcher(struct sm_rules *r, const json_t *j, struct rule *rule,
     int stem, struct matcher *m, const char *where, struct sm_text *t,
     struct sm_error *err)
@@ -510,7 +476,7 @@ compile_matcher(struct sm_rules *r, const json_t *j, struct rule *rule,
 		}
 	}
 	if ((v = json_object_get(j, "when")) != NULL &&
-	    compile_when(r, v, m, where, err) < 0)
+	    (m->when = sm_when_compile(r->cfg, v, where, err)) == NULL)
 		return -1;
 	if ((v = json_object_get(j, "all")) != NULL) {
 		snprintf(sub, sizeof(sub), "%s.all", where);
@@ -534,7 +500,7 @@ compile_matcher(struct sm_rules *r, const json_t *j, struct rule *rule,
 			return -1;
 	}
 	if (!m->has_terms && m->nre == 0 && !m->has_all && !m->has_any &&
-	    m->nwhen == 0)
+	    m->when == NULL)
 		return sm_config_error(r->cfg, j, err, "%s: needs terms, "
 		    "regex, all, any or when", where);
 	return 0;
@@ -817,11 +783,7 @@ matcher_free(struct matcher *m)
 		pcre2_match_data_free(m->re[i].md);
 	}
 	free(m->re);
-	for (size_t i = 0; i < m->nwhen; i++) {
-		free(m->when[i].path);
-		json_decref(m->when[i].values);
-	}
-	free(m->when);
+	sm_when_free(m->when);
 	for (size_t i = 0; i < m->nall; i++)
 		matcher_free(&m->all[i]);
 	for (size_t i = 0; i < m->nany; i++)
@@ -1094,22 +1056,6 @@ find_terms(struct ctx *c)
 	}
 }
 
-static int
-when_holds(const struct ctx *c, const struct when *w)
-{
-	json_t *f = sm_record_get(c->rec, w->path);
-	size_t i;
-	json_t *v;
-
-	json_array_foreach(w->values, i, v) {
-		if (json_is_null(v) && (f == NULL || json_is_null(f)))
-			return 1;
-		if (f && json_equal(f, v))
-			return 1;
-	}
-	return 0;
-}
-
 static int regex_matches(struct ctx *, struct regex *);
 
 /* Number of things matched (at least 1) when m holds, else 0. */
@@ -1118,9 +1064,8 @@ eval(struct ctx *c, struct matcher *m)
 {
 	size_t count = 0, hits;
 
-	for (size_t i = 0; i < m->nwhen; i++)
-		if (!when_holds(c, &m->when[i]))
-			return 0;
+	if (m->when && !sm_when_holds(m->when, c->rec))
+		return 0;
 	if (m->has_terms) {
 		hits = 0;
 		for (size_t i = 0; i < m->nterms; i++) {
