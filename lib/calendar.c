@@ -17,8 +17,8 @@
 #define MAX_CLOSED 4018		/* days (eleven years) without an opening */
 #define LAST_YEAR 2199		/* recurrences are expanded up to here */
 #define MAX_OCCURRENCES 100000	/* per iCalendar event */
-#define MAX_HOURS 1e7		/* the largest n of the hours kinds */
-#define MAX_DAYS 100000		/* the largest n of business days */
+#define MAX_HOURS 1e5		/* the largest n of the hours kinds */
+#define MAX_DAYS 10000		/* the largest n of business days */
 
 struct block {
 	int start, end;		/* minutes after the local midnight */

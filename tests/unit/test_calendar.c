@@ -368,11 +368,11 @@ test_bad_n(void **state)
 	assert_int_equal(sm_calendar_deadline(ayto, SM_SLA_HOURS, -1, 0, &due,
 	    &err), -1);
 	assert_string_equal(err.text, "a deadline of -1 hours: expected a "
-	    "number from 0 to 1e+07");
+	    "number from 0 to 100000");
 	assert_int_equal(sm_calendar_deadline(ayto, SM_SLA_BUSINESS_HOURS,
 	    0.0 / 0.0, 0, &due, &err), -1);
 	assert_int_equal(sm_calendar_deadline(ayto, SM_SLA_BUSINESS_DAYS,
-	    1e6, 0, &due, &err), -1);
+	    1e5, 0, &due, &err), -1);
 }
 
 /* Loading text (written in the fixtures' directory) fails with want,
