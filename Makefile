@@ -12,14 +12,15 @@ DESTDIR ?=
 CC ?= cc
 CFLAGS ?= -O2 -g
 PKG_CONFIG ?= pkg-config
-PKGS = jansson yaml-0.1 libpcre2-8 libutf8proc sqlite3 libexttextcat libcurl
+PKGS = jansson yaml-0.1 libpcre2-8 libutf8proc sqlite3 libexttextcat libcurl \
+	libical
 TEST_PKGS = cmocka
 
 # Debian packages that provide the libraries and tools above.
 DEBS = build-essential pkg-config libjansson-dev libyaml-dev libpcre2-dev \
 	libutf8proc-dev libstemmer-dev libexttextcat-dev libsqlite3-dev \
 	libcmocka-dev libcurl4-openssl-dev mandoc jq python3 openssl \
-	dovecot-core dovecot-imapd curl
+	dovecot-core dovecot-imapd curl libical-dev
 
 ifeq ($(SANITIZE),1)
 BUILD ?= build-san

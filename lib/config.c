@@ -28,7 +28,8 @@ static const struct {
 
 /* The top-level sections; each tool validates its own. */
 static const char *const sections[] = {
-	"state", "accounts", "classify", "route", "reply", "report", NULL
+	"state", "accounts", "classify", "route", "reply", "report",
+	"calendars", NULL
 };
 
 struct markent {

@@ -397,67 +397,6 @@ sm_stream_name(const char *kind, const char *query)
 	return b.data;
 }
 
-json_t *
-sm_time_json(time_t t)
-{
-	struct tm tm;
-	char buf[32];
-
-	gmtime_r(&t, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return json_string(buf);
-}
-
-int
-sm_time_parse(const char *s, time_t *t)
-{
-	struct tm tm;
-	int n = 0, oh = 0, om = 0, sign = 1;
-	const char *p;
-
-	memset(&tm, 0, sizeof(tm));
-	if (sscanf(s, "%4d-%2d-%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-	    &n) != 3 || n != 10)
-		return -1;
-	p = s + 10;
-	if (*p == 'T' || *p == 't' || *p == ' ') {
-		n = 0;
-		if (sscanf(p + 1, "%2d:%2d:%2d%n", &tm.tm_hour, &tm.tm_min,
-		    &tm.tm_sec, &n) != 3 || n != 8)
-			return -1;
-		p += 9;
-		if (*p == '.')
-			for (p++; isdigit((unsigned char)*p); p++)
-				;
-		if (*p == 'Z' || *p == 'z')
-			p++;
-		else if (*p == '+' || *p == '-') {
-			sign = *p == '-' ? -1 : 1;
-			if (!isdigit((unsigned char)p[1]) ||
-			    !isdigit((unsigned char)p[2]))
-				return -1;
-			oh = (p[1] - '0') * 10 + p[2] - '0';
-			p += 3;
-			if (*p == ':')
-				p++;
-			if (!isdigit((unsigned char)p[0]) ||
-			    !isdigit((unsigned char)p[1]))
-				return -1;
-			om = (p[0] - '0') * 10 + p[1] - '0';
-			p += 2;
-		} else
-			return -1;
-	}
-	if (*p != '\0' || tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 ||
-	    tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 ||
-	    tm.tm_sec > 60)
-		return -1;
-	tm.tm_year -= 1900;
-	tm.tm_mon--;
-	*t = timegm(&tm) - sign * (oh * 3600 + om * 60);
-	return 0;
-}
-
 int
 sm_id_greater(const char *a, const char *b)
 {

@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "sm/http.h"
+#include "sm/time.h"
 #include "sm/util.h"
 
 #define MAX_RATE_WAITS 5
@@ -286,15 +287,13 @@ all_digits(const char *s)
 	return 1;
 }
 
-/* Seconds from now until the time in s (a date or a count), or -1. */
+/* Seconds from now until the time in s (a date or a count), or -1.  The
+ * real clock, not SM_NOW: this is a wait. */
 static double
 seconds_until(const char *s, int epoch_ok)
 {
-	struct tm tm;
+	time_t t;
 	double v;
-	char mon[4];
-	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-	const char *m;
 
 	if (s == NULL)
 		return -1;
@@ -305,18 +304,9 @@ seconds_until(const char *s, int epoch_ok)
 			v -= (double)time(NULL);
 		return v < 0 ? 0 : v;
 	}
-	memset(&tm, 0, sizeof(tm));
-	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon,
-	    &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) == 6)
-		tm.tm_mon--;
-	else if (sscanf(s, "%*3s, %2d %3s %4d %2d:%2d:%2d", &tm.tm_mday, mon,
-	    &tm.tm_year, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) == 6 &&
-	    strlen(mon) == 3 && (m = strstr(months, mon)) != NULL)
-		tm.tm_mon = (int)(m - months) / 3;
-	else
+	if (sm_time_parse(s, &t) < 0 && sm_time_parse_http(s, &t) < 0)
 		return -1;
-	tm.tm_year -= 1900;
-	v = difftime(timegm(&tm), time(NULL));
+	v = difftime(t, time(NULL));
 	return v < 0 ? 0 : v;
 }
 

@@ -8,6 +8,7 @@
 
 #include "sm/html.h"
 #include "sm/mime.h"
+#include "sm/time.h"
 #include "sm/util.h"
 
 #define REPLACEMENT "\xef\xbf\xbd"
@@ -59,12 +60,6 @@ static int
 is_digit(int ch)
 {
 	return ch >= '0' && ch <= '9';
-}
-
-static int
-is_alpha(int ch)
-{
-	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
 }
 
 static int
@@ -1112,265 +1107,14 @@ parse_from(struct sm_mail *m, const char *s)
 
 /* --- dates --- */
 
-static const char *const months[] = {
-	"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
-	"nov", "dec"
-};
-
-static int64_t
-days_from_civil(int64_t y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static void
-civil_from_days(int64_t z, int64_t *y, int *m, int *d)
-{
-	int64_t era, doe, yoe, doy, mp;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = yoe + era * 400 + (*m <= 2);
-}
-
-static int
-days_in_month(int64_t y, int m)
-{
-	static const int dm[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30,
-	    31 };
-
-	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-		return 29;
-	return dm[m - 1];
-}
-
-/* zone names; minutes east of UTC */
-static int
-zone_name(const char *w, size_t n, int *off)
-{
-	static const struct {
-		const char *name;
-		int off;
-	} z[] = {
-		{ "ut", 0 }, { "utc", 0 }, { "gmt", 0 }, { "z", 0 },
-		{ "wet", 0 }, { "west", 60 }, { "bst", 60 },
-		{ "cet", 60 }, { "cest", 120 }, { "met", 60 }, { "mest", 120 },
-		{ "eet", 120 }, { "eest", 180 },
-		{ "est", -300 }, { "edt", -240 }, { "cst", -360 },
-		{ "cdt", -300 }, { "mst", -420 }, { "mdt", -360 },
-		{ "pst", -480 }, { "pdt", -420 },
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(z) / sizeof(z[0]); i++)
-		if (strlen(z[i].name) == n && ascii_casecmp_n(w, z[i].name, n) ==
-		    0) {
-			*off = z[i].off;
-			return 1;
-		}
-	if (n == 1 && is_alpha((unsigned char)w[0])) {
-		*off = 0;	/* military zones: RFC 5322 says unknown */
-		return 1;
-	}
-	return 0;
-}
-
-/* +hhmm, +hh:mm, +hh, +h at s[0] ('+' or '-'); returns the length or 0 */
-static size_t
-zone_offset(const char *s, int *off)
-{
-	int sign = s[0] == '-' ? -1 : 1, h, mi = 0;
-	size_t i = 1, nd;
-
-	for (nd = 0; is_digit((unsigned char)s[i + nd]); nd++)
-		;
-	if (nd == 4) {
-		h = (s[1] - '0') * 10 + (s[2] - '0');
-		mi = (s[3] - '0') * 10 + (s[4] - '0');
-		i = 5;
-	} else if (nd == 1 || nd == 2) {
-		h = nd == 1 ? s[1] - '0' : (s[1] - '0') * 10 + (s[2] - '0');
-		i = 1 + nd;
-		if (s[i] == ':' && is_digit((unsigned char)s[i + 1]) &&
-		    is_digit((unsigned char)s[i + 2])) {
-			mi = (s[i + 1] - '0') * 10 + (s[i + 2] - '0');
-			i += 3;
-		}
-	} else
-		return 0;
-	if (h > 23 || mi > 59)
-		return 0;
-	*off = sign * (h * 60 + mi);
-	return i;
-}
-
-static size_t
-number(const char *s, int *v, size_t *ndigits)
-{
-	size_t i;
-	long x = 0;
-
-	for (i = 0; is_digit((unsigned char)s[i]); i++)
-		if (x < 100000)
-			x = x * 10 + (s[i] - '0');
-	*v = (int)x;
-	*ndigits = i;
-	return i;
-}
-
 int
 sm_mime_date(const char *s, char out[SM_MIME_DATE_SIZE])
 {
-	int year = -1, mon = -1, day = -1, hh = -1, mm = 0, ss = 0, off = 0;
-	int nums[4], nnum = 0, v, pm = -1, depth = 0, have_zone = 0;
-	size_t ndig[4], i = 0, k, nd;
-	int64_t t, y;
-	int m, d;
-	char buf[64];
+	time_t t;
 
-	if (s == NULL)
+	if (sm_time_parse_email(s, &t) < 0)
 		return -1;
-	while (s[i]) {
-		unsigned char ch = (unsigned char)s[i];
-
-		if (depth > 0 || ch == '(') {
-			depth += ch == '(' ? 1 : ch == ')' ? -1 : 0;
-			i++;
-		} else if (is_space(ch) || ch == ',') {
-			i++;
-		} else if (ch == '-' && i > 0 && (is_alpha((unsigned char)
-		    s[i - 1]) || is_alpha((unsigned char)s[i + 1]))) {
-			i++;	/* IMAP's INTERNALDATE: 11-Mar-2025 */
-		} else if ((ch == '+' || ch == '-') &&
-		    is_digit((unsigned char)s[i + 1])) {
-			if ((k = zone_offset(s + i, &off)) == 0)
-				return -1;
-			have_zone = 1;
-			i += k;
-		} else if (is_alpha(ch)) {
-			for (k = i; is_alpha((unsigned char)s[k]) ||
-			    s[k] == '.'; k++)
-				;
-			nd = k - i;
-			if (nd >= 3 && mon < 0) {
-				for (v = 0; v < 12; v++)
-					if (ascii_casecmp_n(s + i, months[v],
-					    3) == 0)
-						break;
-				if (v < 12) {
-					mon = v + 1;
-					i = k;
-					continue;
-				}
-			}
-			if (nd == 2 && ascii_casecmp_n(s + i, "am", 2) == 0)
-				pm = 0;
-			else if (nd == 2 && ascii_casecmp_n(s + i, "pm", 2) ==
-			    0)
-				pm = 1;
-			else if (nd == 1 && (ch == 'T' || ch == 't') &&
-			    is_digit((unsigned char)s[k]))
-				;	/* ISO 8601 date and time separator */
-			else if (zone_name(s + i, nd, &v)) {
-				if (!have_zone)
-					off = v;
-				have_zone = 1;
-			}
-			i = k;
-		} else if (is_digit(ch)) {
-			k = number(s + i, &v, &nd);
-			if ((s[i + k] == ':' || (s[i + k] == '.' && hh < 0 &&
-			    nd <= 2)) && is_digit((unsigned char)s[i + k + 1])
-			    && hh < 0 && nd <= 2) {
-				char sep = s[i + k];
-
-				hh = v;
-				i += k + 1;
-				i += number(s + i, &mm, &nd);
-				if (s[i] == sep && is_digit((unsigned char)
-				    s[i + 1])) {
-					i++;
-					i += number(s + i, &ss, &nd);
-					if (s[i] == '.' || s[i] == ',')
-						for (i++; is_digit((unsigned
-						    char)s[i]); i++)
-							;
-				}
-			} else if (s[i + k] == '-' && nd == 4 &&
-			    is_digit((unsigned char)s[i + k + 1])) {
-				/* ISO 8601: 2025-03-11 */
-				int mo, da;
-
-				year = v;
-				i += k + 1;
-				i += number(s + i, &mo, &nd);
-				if (s[i] != '-' || !is_digit((unsigned char)
-				    s[i + 1]))
-					return -1;
-				i++;
-				i += number(s + i, &da, &nd);
-				mon = mo;
-				day = da;
-			} else {
-				if (nnum < 4) {
-					nums[nnum] = v;
-					ndig[nnum++] = nd;
-				}
-				i += k;
-			}
-		} else {
-			i++;
-		}
-	}
-	if (day < 0) {
-		if (mon < 0 || nnum < 2)
-			return -1;
-		if (ndig[0] >= 3) {
-			year = nums[0];
-			day = nums[1];
-		} else {
-			day = nums[0];
-			year = nums[1];
-			if (ndig[1] <= 2)
-				year += year < 50 ? 2000 : 1900;
-			else if (ndig[1] == 3)
-				year += 1900;
-		}
-	}
-	if (hh < 0)
-		hh = 0;
-	if (pm == 1 && hh < 12)
-		hh += 12;
-	else if (pm == 0 && hh == 12)
-		hh = 0;
-	if (ss == 60)
-		ss = 59;
-	if (year < 1900 || year > 9999 || mon < 1 || mon > 12 || day < 1 ||
-	    day > days_in_month(year, mon) || hh > 23 || mm > 59 || ss > 59)
-		return -1;
-	t = days_from_civil(year, mon, day) * 86400 + hh * 3600 + mm * 60 + ss -
-	    (int64_t)off * 60;
-	civil_from_days(t >= 0 ? t / 86400 : (t - 86399) / 86400, &y, &m, &d);
-	t = ((t % 86400) + 86400) % 86400;
-	if (y < 0 || y > 9999)
-		return -1;
-	snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02dZ", (int)y, m,
-	    d, (int)(t / 3600), (int)(t / 60 % 60), (int)(t % 60));
-	memcpy(out, buf, SM_MIME_DATE_SIZE);
-	return 0;
+	return sm_time_format(t, out, SM_MIME_DATE_SIZE);
 }
 
 /* --- the quoted message --- */

@@ -21,6 +21,7 @@
 #include "sm/http.h"
 #include "sm/platform.h"
 #include "sm/state.h"
+#include "sm/time.h"
 
 struct sm_fetch_opts {
 	int backfill;		/* walk back as far as the platform goes */
@@ -144,15 +145,6 @@ void sm_job_first_run(struct sm_job *job, const char *stream,
 char *sm_stream_name(const char *kind, const char *query);
 
 /* Helpers for normalising. */
-
-/* "YYYY-MM-DDTHH:MM:SSZ" for t (a new JSON string). */
-json_t *sm_time_json(time_t t);
-
-/*
- * Parses RFC 3339 / ISO 8601 ("2025-03-11T09:14:03.123Z", "+01:00",
- * "+0000") or a date "YYYY-MM-DD" (midnight UTC).  -1 when it is not one.
- */
-int sm_time_parse(const char *s, time_t *t);
 
 /* 1 when decimal id a is greater than b (both digit strings). */
 int sm_id_greater(const char *a, const char *b);
