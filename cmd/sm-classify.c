@@ -331,15 +331,11 @@ cmd_classify(int argc, char *argv[])
 		return rc;
 	}
 	while ((rec = sm_tool_next(&tool)) != NULL) {
-		if (sm_classifier_classify(cls, rec, explain, &err) < 0) {
+		if (sm_classifier_classify(cls, rec, explain, &err) != 0) {
+			/* a rule hit a limit: the others decided */
 			sm_tool_warn(&tool, "%s:%lu: %s", tool.in.name,
 			    tool.in.lineno, err.text);
-			sm_tool_fail(&tool, EX_SOFTWARE);
-			rc = sm_tool_put_own(&tool, rec, "classify", json_null());
-			json_decref(rec);
-			if (rc < 0)
-				break;
-			continue;
+			sm_tool_fail(&tool, EX_DATAERR);
 		}
 		p = sm_classifier_confidence(cls);
 		if (unc.max && uncertain_wants(&unc, p)) {
@@ -680,15 +676,14 @@ cmd_eval(int argc, char *argv[])
 			json_decref(rec);
 			continue;
 		}
-		c = sm_classifier_run(cls, rec, 0, &err);
-		if (c == NULL) {
+		if (sm_classifier_classify(cls, rec, 0, &err) != 0) {
 			sm_tool_warn(&tool, "%s:%lu: %s", tool.in.name,
 			    tool.in.lineno, err.text);
-			sm_tool_fail(&tool, EX_SOFTWARE);
-		} else {
-			sm_eval_add(ev, gold, json_string_value(
-			    json_object_get(c, dim)));
+			sm_tool_fail(&tool, EX_DATAERR);
 		}
+		c = sm_classifier_json(cls);
+		sm_eval_add(ev, gold, json_string_value(json_object_get(c,
+		    dim)));
 		json_decref(c);
 		json_decref(rec);
 	}

@@ -237,16 +237,16 @@ sm_classifier_classify(struct sm_classifier *c, json_t *rec, int explain,
     struct sm_error *err)
 {
 	struct sm_message *msg = &c->msg;
+	int rc;
 
 	json_decref(c->why);
 	c->why = explain ? json_object() : NULL;
 	sm_message_analyze(msg, rec);
-	if (sm_rules_apply(c->rules, &msg->text, msg->lang, msg->raw.data,
-	    msg->raw.len, rec, c->why, err) < 0)
-		return -1;
+	rc = sm_rules_apply(c->rules, &msg->text, msg->lang, msg->raw.data,
+	    msg->raw.len, rec, c->why, err);
 	run_models(c, rec);
 	c->pii = sm_pii_scan(msg->raw.data, msg->raw.len);
-	return 0;
+	return rc;
 }
 
 /*
@@ -393,7 +393,6 @@ json_t *
 sm_classifier_run(struct sm_classifier *c, json_t *rec, int explain,
     struct sm_error *err)
 {
-	if (sm_classifier_classify(c, rec, explain, err) < 0)
-		return NULL;
+	sm_classifier_classify(c, rec, explain, err);
 	return sm_classifier_json(c);
 }
