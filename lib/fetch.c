@@ -84,24 +84,6 @@ get_string(const struct sm_config *cfg, const json_t *acct, const char *key,
 	return 0;
 }
 
-/* Plain HTTP only to this machine (a test server, a local relay). */
-static int
-loopback(const char *host)
-{
-	static const char *const names[] = { "127.0.0.1", "localhost",
-	    "[::1]", NULL };
-	size_t n;
-	int i;
-
-	for (i = 0; names[i]; i++) {
-		n = strlen(names[i]);
-		if (strncmp(host, names[i], n) == 0 &&
-		    strchr(":/", host[n]) != NULL)
-			return 1;
-	}
-	return 0;
-}
-
 static int
 load_account(const struct sm_config *cfg, const char *name, const json_t *c,
     struct sm_account *a, struct sm_error *err)
@@ -152,7 +134,8 @@ load_account(const struct sm_config *cfg, const char *name, const json_t *c,
 			return sm_config_error(cfg, json_object_get(c, "url"),
 			    err, "%s.url: '%s' is not an http, https or file "
 			    "URL", where, url);
-		if (strncmp(url, "http://", 7) == 0 && !loopback(url + 7))
+		/* plain http only to this machine (a test server, a relay) */
+		if (strncmp(url, "http://", 7) == 0 && !sm_http_url_secure(url))
 			return sm_config_error(cfg, json_object_get(c, "url"),
 			    err, "%s.url: plain http would send the token "
 			    "in clear; use https", where);

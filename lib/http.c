@@ -1,4 +1,7 @@
 /* http.c - HTTPS requests over libcurl's multi interface */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -25,6 +28,7 @@ struct req {
 	sm_http_cb *cb;
 	void *arg;
 	int tries, rate_waits, too_big;
+	char *refused;		/* why it is not sent, or NULL */
 	double due;
 	struct sm_buf body;
 	char *link, *retry_after, *rl_remaining, *rl_reset;
@@ -97,6 +101,7 @@ req_free(struct req *r)
 	curl_slist_free_all(r->hdrs);
 	sm_buf_free(&r->body);
 	reset_headers(r);
+	free(r->refused);
 	free(r);
 }
 
@@ -172,6 +177,68 @@ on_header(char *p, size_t size, size_t n, void *arg)
 	return n;
 }
 
+static int
+loopback_host(const char *host)
+{
+	struct in_addr a4;
+	struct in6_addr a6;
+	char buf[INET6_ADDRSTRLEN + 1];
+	size_t n = strlen(host);
+
+	if (strcasecmp(host, "localhost") == 0 ||
+	    strcasecmp(host, "localhost.") == 0)
+		return 1;
+	if (inet_pton(AF_INET, host, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	if (n < 2 || n - 2 >= sizeof(buf) || host[0] != '[' ||
+	    host[n - 1] != ']')
+		return 0;
+	memcpy(buf, host + 1, n - 2);
+	buf[n - 2] = '\0';
+	return inet_pton(AF_INET6, buf, &a6) == 1 &&
+	    IN6_IS_ADDR_LOOPBACK(&a6);
+}
+
+/* The URL's scheme and host (new strings) as libcurl reads them. */
+static int
+url_parts(const char *url, char **scheme, char **host)
+{
+	CURLU *u;
+	int ok;
+
+	*scheme = *host = NULL;
+	if (url == NULL || (u = curl_url()) == NULL)
+		return -1;
+	ok = curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_SCHEME, scheme, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, host, 0) == CURLUE_OK;
+	curl_url_cleanup(u);
+	if (!ok) {
+		curl_free(*scheme);
+		curl_free(*host);
+		*scheme = *host = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+int
+sm_http_url_secure(const char *url)
+{
+	char *scheme, *host;
+	int secure;
+
+	/* never by looking at the text: in http://127.0.0.1:80@example.org/
+	 * the host is example.org */
+	if (url_parts(url, &scheme, &host) < 0)
+		return 0;
+	secure = strcasecmp(scheme, "https") == 0 ||
+	    (strcasecmp(scheme, "http") == 0 && loopback_host(host));
+	curl_free(scheme);
+	curl_free(host);
+	return secure;
+}
+
 static struct req *
 queue(struct sm_http *h, struct sm_http_opts *o, const char *url,
     const char *const *headers, sm_http_cb *cb, void *arg)
@@ -189,6 +256,22 @@ queue(struct sm_http *h, struct sm_http_opts *o, const char *url,
 	if (e == NULL) {
 		fputs("curl_easy_init failed\n", stderr);
 		exit(70);
+	}
+	if (!sm_http_url_secure(url)) {
+		char *scheme, *host;
+		struct sm_buf b = { 0 };
+
+		if (url_parts(url, &scheme, &host) < 0) {
+			sm_buf_adds(&b, "not a URL libcurl can read");
+		} else {
+			sm_buf_adds(&b, "plain http to ");
+			sm_buf_adds(&b, host);
+			sm_buf_adds(&b, " would send the token in clear; "
+			    "use https");
+		}
+		r->refused = b.data;
+		curl_free(scheme);
+		curl_free(host);
 	}
 	curl_easy_setopt(e, CURLOPT_URL, url);
 	curl_easy_setopt(e, CURLOPT_PRIVATE, (char *)r);
@@ -431,6 +514,12 @@ start_due(struct sm_http *h)
 			*pp = r->next;
 			finish(r, SM_HTTP_LATER, 0,
 			    "rate limit used up for %.0f s", due - now);
+			req_free(r);
+			continue;
+		}
+		if (r->refused) {
+			*pp = r->next;
+			finish(r, SM_HTTP_FAILED, 0, "%s", r->refused);
 			req_free(r);
 			continue;
 		}
