@@ -36,7 +36,9 @@ struct req {
 };
 
 struct sm_http {
-	CURLM *multi;
+	CURLM *multi;		/* NULL when libcurl could not start */
+	char error[128];	/* why it could not */
+	uint64_t rng;		/* the jitter of retries */
 	struct req *waiting;	/* not started yet, or to be retried */
 	struct req *active;	/* in the multi handle */
 	int running;
@@ -67,19 +69,21 @@ struct sm_http *
 sm_http_new(void)
 {
 	static int initialized;
-	struct sm_http *h;
+	struct sm_http *h = xcalloc(1, sizeof(*h));
+	CURLcode c;
 
+	sm_rand_seed(&h->rng);
 	if (!initialized) {
-		curl_global_init(CURL_GLOBAL_DEFAULT);
-		srand((unsigned)time(NULL) ^ (unsigned)getpid());
+		if ((c = curl_global_init(CURL_GLOBAL_DEFAULT)) != CURLE_OK) {
+			snprintf(h->error, sizeof(h->error), "curl: cannot "
+			    "initialize: %s", curl_easy_strerror(c));
+			return h;
+		}
 		initialized = 1;
 	}
-	h = xcalloc(1, sizeof(*h));
-	h->multi = curl_multi_init();
-	if (h->multi == NULL) {
-		fputs("curl_multi_init failed\n", stderr);
-		exit(70);
-	}
+	if ((h->multi = curl_multi_init()) == NULL)
+		snprintf(h->error, sizeof(h->error), "curl: cannot "
+		    "initialize (curl_multi_init failed)");
 	return h;
 }
 
@@ -254,10 +258,9 @@ queue(struct sm_http *h, struct sm_http_opts *o, const char *url,
 		r->hdrs = curl_slist_append(r->hdrs, *headers);
 	r->easy = e = curl_easy_init();
 	if (e == NULL) {
-		fputs("curl_easy_init failed\n", stderr);
-		exit(70);
-	}
-	if (!sm_http_url_secure(url)) {
+		r->refused = xstrdup("curl: cannot start a transfer "
+		    "(curl_easy_init failed)");
+	} else if (!sm_http_url_secure(url)) {
 		char *scheme, *host;
 		struct sm_buf b = { 0 };
 
@@ -346,7 +349,7 @@ finish(struct req *r, enum sm_http_result result, long status,
 }
 
 static double
-backoff(const struct req *r, int n)
+backoff(struct sm_http *h, const struct req *r, int n)
 {
 	double d = (double)r->o->backoff_ms;
 
@@ -355,7 +358,7 @@ backoff(const struct req *r, int n)
 	if (d > MAX_BACKOFF_MS)
 		d = MAX_BACKOFF_MS;
 	/* between half the delay and all of it */
-	return (d / 2 + d / 2 * ((double)rand() / RAND_MAX)) / 1000;
+	return (d / 2 + d / 2 * sm_rand_unit(&h->rng)) / 1000;
 }
 
 static int
@@ -464,7 +467,7 @@ done(struct sm_http *h, struct req *r, CURLcode c)
 		    "response larger than %zu bytes", r->o->max_body);
 	} else if (c != CURLE_OK && network_error(c)) {
 		if (r->tries < r->o->retries) {
-			again(h, r, backoff(r, r->tries++));
+			again(h, r, backoff(h, r, r->tries++));
 			return;
 		}
 		finish(r, SM_HTTP_LATER, 0, "%s (after %d tries)",
@@ -477,7 +480,7 @@ done(struct sm_http *h, struct req *r, CURLcode c)
 		if ((wait = seconds_until(r->retry_after, 0)) < 0 &&
 		    (wait = body_retry_after(&r->body)) < 0 &&
 		    (wait = seconds_until(r->rl_reset, 1)) < 0)
-			wait = backoff(r, r->rate_waits);
+			wait = backoff(h, r, r->rate_waits);
 		if (wait <= max_wait && r->rate_waits < MAX_RATE_WAITS) {
 			r->rate_waits++;
 			again(h, r, wait);
@@ -487,7 +490,7 @@ done(struct sm_http *h, struct req *r, CURLcode c)
 		    "rate limited (HTTP 429), asked to wait %.0f s", wait);
 	} else if (status >= 500) {
 		if (r->tries < r->o->retries) {
-			again(h, r, backoff(r, r->tries++));
+			again(h, r, backoff(h, r, r->tries++));
 			return;
 		}
 		finish(r, SM_HTTP_LATER, status, "HTTP %ld (after %d tries)",
@@ -547,6 +550,8 @@ sm_http_run(struct sm_http *h, struct sm_error *err)
 	double next;
 	int still, left, ms;
 
+	if (h->multi == NULL)
+		return sm_error_set(err, NULL, 0, 0, "%s", h->error);
 	for (;;) {
 		next = start_due(h);
 		if (h->running == 0 && h->waiting == NULL)

@@ -1,9 +1,13 @@
 /* util.c - allocation that cannot fail, growable buffers, hashing */
+#include <sys/random.h>
+
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "sm/util.h"
 
@@ -105,6 +109,38 @@ sm_buf_free(struct sm_buf *b)
 	free(b->data);
 	b->data = NULL;
 	b->len = b->cap = 0;
+}
+
+void
+sm_rand_seed(uint64_t *state)
+{
+	uint64_t s = 0;
+	struct timespec ts;
+
+	if (getrandom(&s, sizeof(s), GRND_NONBLOCK) != (ssize_t)sizeof(s)) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		s = (uint64_t)ts.tv_sec * 1000000007ULL ^ (uint64_t)ts.tv_nsec ^
+		    (uint64_t)getpid() << 32 ^ (uint64_t)(uintptr_t)state;
+	}
+	/* splitmix64's finalizer: any seed, even 0, gives a good state */
+	s += 0x9e3779b97f4a7c15ULL;
+	s = (s ^ s >> 30) * 0xbf58476d1ce4e5b9ULL;
+	s = (s ^ s >> 27) * 0x94d049bb133111ebULL;
+	s ^= s >> 31;
+	*state = s ? s : 0x9e3779b97f4a7c15ULL;
+}
+
+double
+sm_rand_unit(uint64_t *state)
+{
+	uint64_t x = *state;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	*state = x;
+	/* the top 53 bits of the product, as a double in [0, 1) */
+	return (double)((x * 0x2545f4914f6cdd1dULL) >> 11) * 0x1.0p-53;
 }
 
 unsigned long

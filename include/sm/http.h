@@ -49,6 +49,10 @@ typedef void sm_http_cb(struct sm_http_response *resp, void *arg);
 
 struct sm_http;
 
+/*
+ * Never fails: when libcurl cannot be initialized, sm_http_run says so
+ * (-1 with err set).  Each has its own random generator for the jitter.
+ */
 struct sm_http *sm_http_new(void);
 void sm_http_free(struct sm_http *h);
 

@@ -3,6 +3,7 @@
 #define SM_UTIL_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 /* These exit(70) with a message on stderr when memory runs out. */
@@ -70,6 +71,17 @@ void sm_buf_add_utf8(struct sm_buf *b, const char *s, size_t n);
 /* The character of windows-1252 byte ch (at least 0x80): U+FFFD for the
  * five bytes it leaves unassigned. */
 unsigned long sm_cp1252(unsigned char ch);
+
+/*
+ * A small random generator (xorshift64*) whose state is the caller's, for
+ * the jitter of retries: libsm leaves the process's rand() alone, which a
+ * program may have seeded for its own use.  sm_rand_seed seeds state from
+ * getrandom(2), or the time and the process id where that fails.
+ */
+void sm_rand_seed(uint64_t *state);
+
+/* The next number of state, in [0, 1). */
+double sm_rand_unit(uint64_t *state);
 
 /* FNV-1a, for the hash tables. */
 unsigned long sm_hash(const void *p, size_t n);

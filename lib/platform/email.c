@@ -64,6 +64,7 @@ struct imap {
 	struct box inbox, sent;
 	const char *domain;	/* ours: replies point at it */
 	int no_peek;		/* libcurl gives no literal: fetch by URL */
+	uint64_t rng;		/* the jitter of retries */
 };
 
 static int
@@ -157,7 +158,7 @@ perform(struct sm_job *job, const char *url, const char *command)
 		rc = curl_easy_perform(m->curl);
 		if (rc == CURLE_OK || !transient(rc) || attempt++ >= o->retries)
 			break;
-		wait = delay / 2 + delay / 2 * ((double)rand() / RAND_MAX);
+		wait = delay / 2 + delay / 2 * sm_rand_unit(&m->rng);
 		ts.tv_sec = (time_t)(wait / 1000);
 		ts.tv_nsec = (long)((wait - (double)ts.tv_sec * 1000) * 1e6);
 		nanosleep(&ts, NULL);
@@ -694,6 +695,7 @@ fetch(struct sm_job *job)
 	const char *addr, *user, *name;
 
 	job->priv = m;
+	sm_rand_seed(&m->rng);
 	m->max = job->acct->http.max_body;
 	user = json_string_value(json_object_get(c, "user"));
 	addr = json_string_value(json_object_get(c, "address"));

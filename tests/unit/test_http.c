@@ -3,11 +3,28 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
 #include "sm/http.h"
+
+/* libsm leaves the program's rand() as the program seeded it */
+static void
+test_rand_left_alone(void **state)
+{
+	struct sm_http *h;
+	int a, b;
+
+	srand(42);
+	a = rand();
+	srand(42);
+	h = sm_http_new();
+	b = rand();
+	sm_http_free(h);
+	assert_int_equal(a, b);
+}
 
 static void
 test_url_https(void **state)
@@ -97,6 +114,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rand_left_alone),
 		cmocka_unit_test(test_url_https),
 		cmocka_unit_test(test_url_loopback),
 		cmocka_unit_test(test_url_elsewhere),
