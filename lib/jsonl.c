@@ -1,5 +1,6 @@
 /* jsonl.c - reading and writing JSON lines */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -265,7 +266,13 @@ void
 sm_json_append_real(struct sm_buf *b, double v)
 {
 	char num[64], *e;
-	int n = snprintf(num, sizeof(num), "%.16g", v);
+	int n;
+
+	if (!isfinite(v)) {
+		sm_buf_add(b, "null", 4);
+		return;
+	}
+	n = snprintf(num, sizeof(num), "%.16g", v);
 
 	if (n < 0 || (size_t)n >= sizeof(num) - 3)
 		n = 0;
@@ -446,6 +453,12 @@ sm_json_str(const json_t *o, const char *key)
 	json_t *v = json_object_get(o, key);
 
 	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+json_t *
+sm_json_real(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
 }
 
 json_t *

@@ -90,7 +90,8 @@ int sm_writer_put_line(struct sm_writer *w, const char *line, size_t len,
  */
 void sm_json_append(struct sm_buf *b, const json_t *v);
 
-/* A string of n bytes (valid UTF-8), and a real, written alike. */
+/* A string of n bytes (valid UTF-8), and a real, written alike; a real
+ * that is NaN or infinite is written null, as sm_json_real makes it. */
 void sm_json_append_string(struct sm_buf *b, const char *s, size_t n);
 void sm_json_append_real(struct sm_buf *b, double v);
 
@@ -112,6 +113,10 @@ json_t *sm_record_get(json_t *rec, const char *path);
 
 /* The string at key in o, or NULL when it is absent or not a string. */
 const char *sm_json_str(const json_t *o, const char *key);
+
+/* A new JSON real of v, or null when v is NaN or infinite, which JSON
+ * cannot say (jansson's json_real gives NULL for them). */
+json_t *sm_json_real(double v);
 
 /* A new JSON string of s, or null when s is NULL. */
 json_t *sm_json_str_or_null(const char *s);

@@ -2,6 +2,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <math.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -941,6 +942,31 @@ test_json_append_as_jansson(void **state)
 	}
 }
 
+/* JSON has no NaN or Infinity: both writers give null */
+static void
+test_json_append_nonfinite(void **state)
+{
+	static const double v[] = { NAN, -NAN, INFINITY, -INFINITY };
+	struct sm_buf b = { 0 };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		json_t *j = sm_json_real(v[i]);
+		char *text = json_dumps(j, JSON_ENCODE_ANY);
+
+		sm_buf_reset(&b);
+		sm_json_append_real(&b, v[i]);
+		assert_string_equal(b.data, "null");
+		assert_string_equal(text, "null");
+		free(text);
+		json_decref(j);
+	}
+	sm_buf_reset(&b);
+	sm_json_append_real(&b, 0.25);
+	assert_string_equal(b.data, "0.25");
+	sm_buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -968,6 +994,7 @@ main(void)
 		cmocka_unit_test(test_record_get),
 		cmocka_unit_test(test_utf8_valid),
 		cmocka_unit_test(test_json_append_as_jansson),
+		cmocka_unit_test(test_json_append_nonfinite),
 	};
 
 	return cmocka_run_group_tests_name("jsonl", tests, setup_dir,
