@@ -234,7 +234,7 @@ uncertain_write(struct sm_tool *t, struct uncertain *u, const char *path)
 	FILE *fp;
 
 	qsort(u->heap, u->n, sizeof(*u->heap), cmp_pick);
-	if ((fp = sm_atomic_open(path, &tmp, &err)) == NULL) {
+	if ((fp = sm_atomic_open(path, SM_MODE_PRIVATE, &tmp, &err)) == NULL) {
 		sm_tool_error(t, &err);
 		return EX_CANTCREAT;
 	}
@@ -361,13 +361,15 @@ cmd_classify(int argc, char *argv[])
 			break;
 	}
 	sm_buf_free(&own);
-	rc = sm_tool_finish(&tool);
 	if (unc.max) {
-		int urc = uncertain_write(&tool, &unc, unc_file);
+		int urc;
 
-		if (urc && rc == 0)
-			rc = urc;
+		/* the records first, when the file is /dev/stdout */
+		fflush(stdout);
+		if ((urc = uncertain_write(&tool, &unc, unc_file)) != 0)
+			sm_tool_fail(&tool, urc);
 	}
+	rc = sm_tool_finish(&tool);
 	for (size_t i = 0; i < unc.n; i++)
 		free(unc.heap[i].line);
 	free(unc.heap);

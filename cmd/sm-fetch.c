@@ -266,7 +266,7 @@ main(int argc, char *argv[])
 		    state_path);
 
 	/* -o: the records go to a temporary file, renamed at the end */
-	if (output && (fp = sm_atomic_open(output, &tmp, &err)) == NULL) {
+	if (output && (fp = sm_atomic_open(output, SM_MODE_PRIVATE, &tmp, &err)) == NULL) {
 		sm_tool_error(&tool, &err);
 		status = EX_CANTCREAT;
 		goto done;

@@ -1,9 +1,11 @@
 /* jsonl.c - reading and writing JSON lines */
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -184,6 +186,24 @@ sm_reader_close(struct sm_reader *r)
 	free(r->line);
 	r->line = NULL;
 	r->cap = r->len = 0;
+}
+
+FILE *
+sm_jsonl_open_append(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOCTTY |
+	    O_CLOEXEC, 0600);
+	FILE *fp;
+	int e;
+
+	if (fd < 0)
+		return NULL;
+	if ((fp = fdopen(fd, "a")) == NULL) {
+		e = errno;
+		close(fd);
+		errno = e;
+	}
+	return fp;
 }
 
 void

@@ -654,7 +654,7 @@ sm_model_save(const struct sm_model *m, const char *path, struct sm_error *err)
 		b.data[16 + i] = (char)((uint64_t)total >> (8 * i));
 	put64(&b, fnv64((unsigned char *)b.data, b.len));
 
-	if ((fp = sm_atomic_open(path, &tmp, err)) == NULL)
+	if ((fp = sm_atomic_open(path, SM_MODE_PUBLIC, &tmp, err)) == NULL)
 		rc = -1;
 	else {
 		fwrite(b.data, 1, b.len, fp);	/* errors: at the commit */

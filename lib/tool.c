@@ -74,7 +74,7 @@ int
 sm_tool_open(struct sm_tool *t, int argc, char *const *argv)
 {
 	if (t->rejects_path) {
-		t->rejects = fopen(t->rejects_path, "a");
+		t->rejects = sm_jsonl_open_append(t->rejects_path);
 		if (t->rejects == NULL) {
 			sm_tool_warn(t, "%s: %s", t->rejects_path,
 			    strerror(errno));

@@ -53,6 +53,13 @@ const char *sm_reader_raw(const struct sm_reader *r, size_t *len);
 
 void sm_reader_close(struct sm_reader *r);
 
+/*
+ * Opens a file of records (rejected lines) for appending; a new one is
+ * created 0600 (less the umask), as it holds citizens' messages.  NULL
+ * with errno set when it cannot.
+ */
+FILE *sm_jsonl_open_append(const char *path);
+
 /* Writes records as compact JSON lines, keys in their order. */
 struct sm_writer {
 	FILE *fp;
