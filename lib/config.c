@@ -159,6 +159,31 @@ sm_config_type_name(const json_t *node)
 	}
 }
 
+/*
+ * A key as a message may quote it: whole when it looks like a name (a
+ * typo of one), else only its beginning.  A file that is not YAML at all
+ * (include: /etc/shadow) still parses as keys, which must not be shown.
+ */
+static const char *
+key_shown(const char *key, char *buf, size_t size)
+{
+	struct sm_buf b = { 0 };
+	size_t n = strlen(key), i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)key[i];
+
+		if (!(c >= 0x80 || (c >= 'a' && c <= 'z') ||
+		    (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    c == '_' || c == '-' || c == '.' || c == ' '))
+			break;
+	}
+	sm_buf_add_printable(&b, key, n, i == n && n <= 64 ? 0 : 8);
+	snprintf(buf, size, "%s", b.data);
+	sm_buf_free(&b);
+	return buf;
+}
+
 int
 sm_config_check_keys(const struct sm_config *cfg, const json_t *node,
     const char *where, const char *const *allowed, struct sm_error *err)
@@ -178,14 +203,16 @@ sm_config_check_keys(const struct sm_config *cfg, const json_t *node,
 				break;
 		if (*a == NULL) {
 			struct sm_mark m;
+			char shown[128];
 
+			key_shown(key, shown, sizeof(shown));
 			/* the key's own place is that of its value's line */
 			if (sm_config_mark(cfg, value, &m) < 0 &&
 			    sm_config_mark(cfg, node, &m) < 0)
 				return sm_error_set(err, cfg->path, 0, 0,
-				    "unknown key '%s' in %s", key, where);
+				    "unknown key '%s' in %s", shown, where);
 			return sm_error_set(err, m.file, m.line, m.column,
-			    "unknown key '%s' in %s", key, where);
+			    "unknown key '%s' in %s", shown, where);
 		}
 	}
 	return 0;
@@ -543,8 +570,11 @@ parse_mapping(struct loader *ld, yaml_event_t *start, struct node *out,
 		k.json = json_stringn((const char *)ev.data.scalar.value,
 		    ev.data.scalar.length);
 		if (json_object_get(map, json_string_value(k.json))) {
+			char shown[128];
+
 			at(ld, &ev.start_mark, err, "duplicate key '%s'",
-			    json_string_value(k.json));
+			    key_shown(json_string_value(k.json), shown,
+			    sizeof(shown)));
 			yaml_event_delete(&ev);
 			json_decref(k.json);
 			goto fail;

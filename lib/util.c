@@ -236,6 +236,62 @@ sm_buf_add_utf8(struct sm_buf *b, const char *s, size_t n)
 	}
 }
 
+/* Whether the n-byte UTF-8 character at s may be shown as it is. */
+static int
+printable(const unsigned char *s, size_t n)
+{
+	unsigned long cp;
+
+	if (n == 1)
+		return s[0] >= 0x20 && s[0] != 0x7f;
+	if (n == 2) {
+		cp = (unsigned long)(s[0] & 0x1f) << 6 | (s[1] & 0x3f);
+		return cp >= 0xa0;
+	}
+	if (n == 3) {
+		cp = (unsigned long)(s[0] & 0x0f) << 12 |
+		    (unsigned long)(s[1] & 0x3f) << 6 | (s[2] & 0x3f);
+		/* LRM, RLM, LS, PS, embeddings, overrides and isolates
+		 * reorder or break what a terminal shows */
+		return !(cp == 0x200e || cp == 0x200f ||
+		    (cp >= 0x2028 && cp <= 0x202e) ||
+		    (cp >= 0x2066 && cp <= 0x2069));
+	}
+	return 1;
+}
+
+void
+sm_buf_add_printable(struct sm_buf *b, const char *s, size_t n, size_t max)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, k, end = max && max < n ? max : n;
+
+	sm_buf_add(b, "", 0);
+	while (i < end) {
+		k = sm_utf8_len(s + i, n - i);
+		if (k && printable(u + i, k)) {
+			if (i + k > end) {
+				end = i;	/* not half a character */
+				break;
+			}
+			sm_buf_add(b, s + i, k);
+			i += k;
+			continue;
+		}
+		if (k == 0)
+			k = 1;
+		for (size_t j = 0; j < k && i < end; j++, i++) {
+			char e[4] = { '\\', 'x', hex[u[i] >> 4],
+			    hex[u[i] & 15] };
+
+			sm_buf_add(b, e, 4);
+		}
+	}
+	if (end < n)
+		sm_buf_add(b, "...", 3);
+}
+
 unsigned long
 sm_cp1252(unsigned char ch)
 {

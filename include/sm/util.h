@@ -68,6 +68,16 @@ size_t sm_utf8_len(const char *s, size_t n);
  * that does not start a valid UTF-8 character. */
 void sm_buf_add_utf8(struct sm_buf *b, const char *s, size_t n);
 
+/*
+ * Appends the n bytes at s as text safe to show on a terminal: each
+ * control character (C0, DEL, C1), bidirectional override, line or
+ * paragraph separator and byte that is not valid UTF-8 becomes \xNN (each
+ * of its bytes); the rest is kept.  With max > 0, only the first max
+ * bytes of s are shown, then "...".
+ */
+void sm_buf_add_printable(struct sm_buf *b, const char *s, size_t n,
+    size_t max);
+
 /* The character of windows-1252 byte ch (at least 0x80): U+FFFD for the
  * five bytes it leaves unassigned. */
 unsigned long sm_cp1252(unsigned char ch);
