@@ -20,20 +20,29 @@ enum sm_read {
 
 /*
  * Reads records from the files named, in order, like cat: no names or
- * "-" means standard input.  Lines may be of any length; a trailing CR and
- * a UTF-8 byte-order mark at the start of a file are ignored, and lines
- * holding only white space are skipped.
+ * "-" means standard input.  A trailing CR and a UTF-8 byte-order mark at
+ * the start of a file are ignored, and lines holding only white space are
+ * skipped.  A line longer than max_line bytes (newline and CR not
+ * counted) is SM_READ_BAD, "line longer than N bytes"; only its first
+ * max_line bytes are kept, as its raw text, so that memory stays about
+ * max_line however long the line.
  */
+#define SM_READER_MAX_LINE (16 * 1024 * 1024)
+
 struct sm_reader {
 	char *const *names;
 	int nnames;
 	int next;		/* index of the next name to open */
-	FILE *fp;
+	FILE *fp;		/* read with read(2): a line as soon as it is
+				 * there, not when stdio's buffer is full */
 	const char *name;	/* current file as shown in messages */
 	unsigned long lineno;
+	size_t max_line;	/* SM_READER_MAX_LINE unless set after init */
 	char *line;		/* the raw line, with its newline if it had one */
 	size_t cap;
 	size_t len;
+	char *buf;		/* what was read and not yet taken */
+	size_t bufpos, buflen;
 	unsigned long records;	/* objects returned so far */
 	unsigned long rejected;	/* SM_READ_BAD so far */
 };
