@@ -362,8 +362,12 @@ normalize(struct sm_job *job, const struct box *bx, const struct sm_mail *ml,
 	snprintf(num, sizeof(num), "%s%llu:%lu", bx->own ? "own:" : "", v, uid);
 	for (i = 0; i < ml->nreferences; i++)
 		reply |= ours(ml->references[i], m->domain);
-	json_object_set_new(rec, "id", sm_job_id(job, ml->message_id ?
-	    ml->message_id : num));
+	/* never without an id: a Message-ID that jansson refuses gives way
+	 * to the mailbox's UIDVALIDITY:UID */
+	if ((e = ml->message_id ? sm_job_id(job, ml->message_id) : NULL) ==
+	    NULL)
+		e = sm_job_id(job, num);
+	json_object_set_new(rec, "id", e);
 	json_object_set_new(rec, "platform", json_string("email"));
 	json_object_set_new(rec, "account", json_string(job->acct->name));
 	json_object_set_new(rec, "kind", json_string(bx->own ? "own" :
