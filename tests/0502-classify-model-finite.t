@@ -28,37 +28,36 @@ sm-classify train -q -l label.topic -o good.model train.jsonl
 run sm-classify -m topic=good.model train.jsonl
 is "a good model: exit 0" "$rc" 0
 
-# the same model with one weight made NaN and its checksum made right
-python3 - good.model nan.model <<'X'
+# patch IN OUT WHERE BITS: a copy of model IN with the float at WHERE
+# ("weight": the first weight, "bias": the last bias) set to BITS, and its
+# checksum made right again
+patch() {
+	python3 - "$@" <<'X'
 import struct, sys
 d = bytearray(open(sys.argv[1], 'rb').read())
-hlen = struct.unpack_from('<I', d, 24)[0]
-rows = d[28:28 + hlen].decode().split('"rows":')[1]
-rows = int(rows.split(',')[0].split('}')[0])
-w = 28 + hlen + 8 * rows          # past buckets and idf: the first weight
-struct.pack_into('<I', d, w, 0x7fc00000)
+if sys.argv[3] == 'weight':     # past the buckets and the idf
+    hlen = struct.unpack_from('<I', d, 24)[0]
+    rows = d[28:28 + hlen].decode().split('"rows":')[1]
+    at = 28 + hlen + 8 * int(rows.split(',')[0].split('}')[0])
+else:
+    at = len(d) - 12
+struct.pack_into('<I', d, at, int(sys.argv[4], 16))
 h = 14695981039346656037
 for b in d[:-8]:
     h = ((h ^ b) * 1099511628211) & 0xffffffffffffffff
 struct.pack_into('<Q', d, len(d) - 8, h)
 open(sys.argv[2], 'wb').write(d)
 X
+}
+
+patch good.model nan.model weight 7fc00000
 run sm-classify -m topic=nan.model train.jsonl
 is "a model with a NaN weight is refused" "$rc" 78
 is "... by name" "$(cat err)" \
     "sm-classify: nan.model: corrupt model (a weight is not a finite number)"
 is "... before anything is written" "$(cat out)" ""
 
-python3 - good.model inf.model <<'X'
-import struct, sys
-d = bytearray(open(sys.argv[1], 'rb').read())
-struct.pack_into('<I', d, len(d) - 12, 0xff800000)   # the last bias: -inf
-h = 14695981039346656037
-for b in d[:-8]:
-    h = ((h ^ b) * 1099511628211) & 0xffffffffffffffff
-struct.pack_into('<Q', d, len(d) - 8, h)
-open(sys.argv[2], 'wb').write(d)
-X
+patch good.model inf.model bias ff800000
 run sm-classify -m topic=inf.model train.jsonl
 is "a model with an infinite bias is refused" "$rc $(cat err)" \
     "78 sm-classify: inf.model: corrupt model (a weight is not a finite number)"
