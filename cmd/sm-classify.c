@@ -158,7 +158,7 @@ uncertain_write(struct sm_tool *t, struct sm_topk *u, const char *path)
 	FILE *fp;
 
 	it = sm_topk_sorted(u, &n);
-	if ((fp = sm_atomic_open(path, &tmp, &err)) == NULL) {
+	if ((fp = sm_atomic_open(path, SM_MODE_PRIVATE, &tmp, &err)) == NULL) {
 		sm_tool_error(t, &err);
 		return EX_CANTCREAT;
 	}
@@ -254,15 +254,11 @@ cmd_classify(int argc, char *argv[])
 		return rc;
 	}
 	while ((rec = sm_tool_next(&tool)) != NULL) {
-		if (sm_classifier_classify(cls, rec, explain, &err) < 0) {
+		if (sm_classifier_classify(cls, rec, explain, &err) != 0) {
+			/* a rule hit a limit: the others decided */
 			sm_tool_warn(&tool, "%s:%lu: %s", tool.in.name,
 			    tool.in.lineno, err.text);
-			sm_tool_fail(&tool, EX_SOFTWARE);
-			rc = sm_tool_put_own(&tool, rec, "classify", json_null());
-			json_decref(rec);
-			if (rc < 0)
-				break;
-			continue;
+			sm_tool_fail(&tool, EX_DATAERR);
 		}
 		p = sm_classifier_confidence(cls);
 		if (unc.max && sm_topk_wants(&unc, p)) {
@@ -288,13 +284,15 @@ cmd_classify(int argc, char *argv[])
 			break;
 	}
 	sm_buf_free(&own);
-	rc = sm_tool_finish(&tool);
 	if (unc.max) {
-		int urc = uncertain_write(&tool, &unc, unc_file);
+		int urc;
 
-		if (urc && rc == 0)
-			rc = urc;
+		/* the records first, when the file is /dev/stdout */
+		fflush(stdout);
+		if ((urc = uncertain_write(&tool, &unc, unc_file)) != 0)
+			sm_tool_fail(&tool, urc);
 	}
+	rc = sm_tool_finish(&tool);
 	sm_topk_free(&unc);
 	sm_classifier_free(cls);
 	sm_config_free(cfg);
@@ -592,15 +590,14 @@ cmd_eval(int argc, char *argv[])
 			json_decref(rec);
 			continue;
 		}
-		c = sm_classifier_run(cls, rec, 0, &err);
-		if (c == NULL) {
+		if (sm_classifier_classify(cls, rec, 0, &err) != 0) {
 			sm_tool_warn(&tool, "%s:%lu: %s", tool.in.name,
 			    tool.in.lineno, err.text);
-			sm_tool_fail(&tool, EX_SOFTWARE);
-		} else {
-			sm_eval_add(ev, gold, json_string_value(
-			    json_object_get(c, dim)));
+			sm_tool_fail(&tool, EX_DATAERR);
 		}
+		c = sm_classifier_json(cls);
+		sm_eval_add(ev, gold, json_string_value(json_object_get(c,
+		    dim)));
 		json_decref(c);
 		json_decref(rec);
 	}

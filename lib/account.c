@@ -67,20 +67,6 @@ get_string(const struct sm_config *cfg, const json_t *acct, const char *key,
 	return 0;
 }
 
-/* The host is this machine: plain http cannot be overheard. */
-static int
-loopback(const char *host)
-{
-	static const char *const names[] = { "127.0.0.1", "localhost",
-	    "[::1]", NULL };
-	int i;
-
-	for (i = 0; names[i]; i++)
-		if (strcasecmp(host, names[i]) == 0)
-			return 1;
-	return 0;
-}
-
 /*
  * Checks url against the schemes the platform takes, reading scheme and
  * host with libcurl's parser, as the request will: text that merely
@@ -95,7 +81,7 @@ check_url(const struct sm_config *cfg, const json_t *node,
 	static const char *const web[] = { "https", "http", NULL };
 	const char *const *schemes = p->schemes ? p->schemes : web;
 	CURLU *u = curl_url();
-	char *scheme = NULL, *host = NULL;
+	char *scheme = NULL;
 	int i, rc = 0;
 
 	if (u == NULL)
@@ -123,13 +109,11 @@ check_url(const struct sm_config *cfg, const json_t *node,
 		goto done;
 	}
 	if (strcmp(scheme, "http") == 0 && p->schemes == NULL &&
-	    (curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
-	    !loopback(host)))
+	    !sm_http_url_secure(url))
 		rc = sm_config_error(cfg, node, err, "%s.url: plain http "
 		    "would send the token in clear; use https", where);
 done:
 	curl_free(scheme);
-	curl_free(host);
 	curl_url_cleanup(u);
 	return rc;
 }

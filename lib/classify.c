@@ -222,9 +222,10 @@ run_models(struct sm_classifier *c, json_t *rec)
 				e = json_array();
 				json_object_set_new(c->why, u->dim, e);
 			}
-			json_array_append_new(e, json_pack("{s:s,s:s,s:f,s:b,"
+			json_array_append_new(e, json_pack("{s:s,s:s,s:o,s:b,"
 			    "s:o}", "model", u->path, "label",
-			    sm_model_label(u->model, u->best), "p", u->p,
+			    sm_model_label(u->model, u->best), "p",
+			    sm_json_real(u->p),
 			    "used", u->use, "features",
 			    sm_model_explain(u->model, &u->fv, u->best,
 			    EXPLAIN_FEATURES)));
@@ -237,16 +238,16 @@ sm_classifier_classify(struct sm_classifier *c, json_t *rec, int explain,
     struct sm_error *err)
 {
 	struct sm_message *msg = &c->msg;
+	int rc;
 
 	json_decref(c->why);
 	c->why = explain ? json_object() : NULL;
 	sm_message_analyze(msg, rec);
-	if (sm_rules_apply(c->rules, &msg->text, msg->lang, msg->raw.data,
-	    msg->raw.len, rec, c->why, err) < 0)
-		return -1;
+	rc = sm_rules_apply(c->rules, &msg->text, msg->lang, msg->raw.data,
+	    msg->raw.len, rec, c->why, err);
 	run_models(c, rec);
 	c->pii = sm_pii_scan(msg->raw.data, msg->raw.len);
-	return 0;
+	return rc;
 }
 
 /*
@@ -295,7 +296,7 @@ sm_classifier_json(const struct sm_classifier *c)
 			json_array_append_new(pii, json_string(
 			    sm_pii_name(1u << k)));
 	json_object_set_new(out, "pii", pii);
-	json_object_set_new(out, "score", json_real(sm_rules_score(c->rules)));
+	json_object_set_new(out, "score", sm_json_real(sm_rules_score(c->rules)));
 	for (size_t i = 0; i < sm_rules_nfired(c->rules); i++)
 		json_array_append_new(fired, json_string(sm_rules_fired(
 		    c->rules, i)));
@@ -305,9 +306,9 @@ sm_classifier_json(const struct sm_classifier *c)
 
 		for (size_t i = 0; i < c->nmodels; i++)
 			json_object_set_new(opinions, c->models[i].dim,
-			    json_pack("{s:s,s:f}", "label", sm_model_label(
+			    json_pack("{s:s,s:o}", "label", sm_model_label(
 			    c->models[i].model, c->models[i].best), "p",
-			    c->models[i].p));
+			    sm_json_real(c->models[i].p)));
 		json_object_set_new(out, "model", opinions);
 	}
 	if (c->why)
@@ -393,7 +394,6 @@ json_t *
 sm_classifier_run(struct sm_classifier *c, json_t *rec, int explain,
     struct sm_error *err)
 {
-	if (sm_classifier_classify(c, rec, explain, err) < 0)
-		return NULL;
+	sm_classifier_classify(c, rec, explain, err);
 	return sm_classifier_json(c);
 }

@@ -16,6 +16,13 @@
 #include "sm/util.h"
 
 #define MAX_DEPTH 64
+/* A configuration file larger than this is not one (include: /dev/zero);
+ * the built-in rule pack is 110 KB. */
+#define MAX_FILE (4 * 1024 * 1024)
+/* Nodes of the whole configuration with every alias expanded, as the
+ * tools walk it: a few aliases nested in a small file (a "billion
+ * laughs") would otherwise take gigabytes when the rules are compiled. */
+#define MAX_NODES 1000000
 
 extern const char sm_builtin_municipal[];
 
@@ -47,6 +54,7 @@ struct sm_config {
 	struct markent *marks;	/* open addressing, keyed by node */
 	size_t nmarks;
 	size_t capmarks;
+	size_t nodes;		/* so far, aliases expanded */
 };
 
 /* One file being parsed; includes nest through stack. */
@@ -59,6 +67,7 @@ struct loader {
 	struct anchor {
 		char *name;
 		json_t *node;
+		size_t nodes;	/* its nodes, aliases expanded */
 	} *anchors;
 	size_t nanchors;
 	int depth;
@@ -151,6 +160,31 @@ sm_config_type_name(const json_t *node)
 	}
 }
 
+/*
+ * A key as a message may quote it: whole when it looks like a name (a
+ * typo of one), else only its beginning.  A file that is not YAML at all
+ * (include: /etc/shadow) still parses as keys, which must not be shown.
+ */
+static const char *
+key_shown(const char *key, char *buf, size_t size)
+{
+	struct sm_buf b = { 0 };
+	size_t n = strlen(key), i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)key[i];
+
+		if (!(c >= 0x80 || (c >= 'a' && c <= 'z') ||
+		    (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    c == '_' || c == '-' || c == '.' || c == ' '))
+			break;
+	}
+	sm_buf_add_printable(&b, key, n, i == n && n <= 64 ? 0 : 8);
+	snprintf(buf, size, "%s", b.data);
+	sm_buf_free(&b);
+	return buf;
+}
+
 int
 sm_config_check_keys(const struct sm_config *cfg, const json_t *node,
     const char *where, const char *const *allowed, struct sm_error *err)
@@ -170,14 +204,16 @@ sm_config_check_keys(const struct sm_config *cfg, const json_t *node,
 				break;
 		if (*a == NULL) {
 			struct sm_mark m;
+			char shown[128];
 
+			key_shown(key, shown, sizeof(shown));
 			/* the key's own place is that of its value's line */
 			if (sm_config_mark(cfg, value, &m) < 0 &&
 			    sm_config_mark(cfg, node, &m) < 0)
 				return sm_error_set(err, cfg->path, 0, 0,
-				    "unknown key '%s' in %s", key, where);
+				    "unknown key '%s' in %s", shown, where);
 			return sm_error_set(err, m.file, m.line, m.column,
-			    "unknown key '%s' in %s", key, where);
+			    "unknown key '%s' in %s", shown, where);
 		}
 	}
 	return 0;
@@ -328,6 +364,7 @@ include_one(struct loader *ld, const json_t *name, const yaml_mark_t *m,
 	FILE *fp;
 	json_t *doc;
 	const struct loader *up;
+	struct stat st;
 	size_t i;
 
 	if (!json_is_string(name)) {
@@ -366,6 +403,14 @@ include_one(struct loader *ld, const json_t *name, const yaml_mark_t *m,
 		free(path);
 		return doc;
 	}
+	/* an included file is a regular file (not /dev/zero, not a FIFO
+	 * that would wait for a writer); the top one may be /dev/null */
+	if (ld->cfg->files[ld->file][0] != '\0' && stat(path, &st) == 0 &&
+	    !S_ISREG(st.st_mode)) {
+		at(ld, m, err, "cannot include %s: not a regular file", path);
+		free(path);
+		return NULL;
+	}
 	fp = fopen(path, "r");
 	if (fp == NULL) {
 		at(ld, m, err, "cannot include %s: %s", path, strerror(errno));
@@ -379,8 +424,25 @@ include_one(struct loader *ld, const json_t *name, const yaml_mark_t *m,
 		char chunk[8192];
 		size_t got;
 
-		while ((got = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+		while ((got = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
 			sm_buf_add(&b, chunk, got);
+			if (b.len > MAX_FILE)
+				break;
+		}
+		if (b.len > MAX_FILE) {
+			if (ld->cfg->files[ld->file][0] == '\0')
+				sm_error_set(err, path, 0, 0, "larger than %d "
+				    "MiB: not a configuration file",
+				    MAX_FILE >> 20);
+			else
+				at(ld, m, err, "cannot include %s: larger than "
+				    "%d MiB: not a configuration file", path,
+				    MAX_FILE >> 20);
+			fclose(fp);
+			sm_buf_free(&b);
+			free(path);
+			return NULL;
+		}
 		if (ferror(fp)) {
 			at(ld, m, err, "cannot read %s: %s", path,
 			    strerror(errno));
@@ -477,6 +539,7 @@ anchor_put(struct loader *ld, const unsigned char *name, json_t *node)
 	    sizeof(*ld->anchors));
 	ld->anchors[ld->nanchors].name = xstrdup((const char *)name);
 	ld->anchors[ld->nanchors].node = json_incref(node);
+	ld->anchors[ld->nanchors].nodes = 1;
 	ld->nanchors++;
 }
 
@@ -508,8 +571,11 @@ parse_mapping(struct loader *ld, yaml_event_t *start, struct node *out,
 		k.json = json_stringn((const char *)ev.data.scalar.value,
 		    ev.data.scalar.length);
 		if (json_object_get(map, json_string_value(k.json))) {
+			char shown[128];
+
 			at(ld, &ev.start_mark, err, "duplicate key '%s'",
-			    json_string_value(k.json));
+			    key_shown(json_string_value(k.json), shown,
+			    sizeof(shown)));
 			yaml_event_delete(&ev);
 			json_decref(k.json);
 			goto fail;
@@ -588,11 +654,19 @@ static int
 parse_node(struct loader *ld, yaml_event_t *ev, struct node *out,
     struct sm_error *err)
 {
+	struct sm_config *cfg = ld->cfg;
+	size_t before = cfg->nodes, nanchors = ld->nanchors;
+	const unsigned char *anchor = NULL;
 	int rc = 0;
 
 	out->splice = 0;
 	if (++ld->depth > MAX_DEPTH + 200) {
 		rc = at(ld, &ev->start_mark, err, "nested too deep");
+		goto done;
+	}
+	if (ev->type != YAML_ALIAS_EVENT && ++cfg->nodes > MAX_NODES) {
+		rc = at(ld, &ev->start_mark, err, "more than %d nodes, "
+		    "aliases expanded: too large a configuration", MAX_NODES);
 		goto done;
 	}
 	switch (ev->type) {
@@ -623,6 +697,13 @@ parse_node(struct loader *ld, yaml_event_t *ev, struct node *out,
 			    name);
 			break;
 		}
+		if (ld->anchors[i - 1].nodes > MAX_NODES - cfg->nodes) {
+			rc = at(ld, &ev->start_mark, err, "alias '%s': more "
+			    "than %d nodes, aliases expanded: too large a "
+			    "configuration", name, MAX_NODES);
+			break;
+		}
+		cfg->nodes += ld->anchors[i - 1].nodes;
 		out->json = json_incref(ld->anchors[i - 1].node);
 		break;
 	}
@@ -630,6 +711,15 @@ parse_node(struct loader *ld, yaml_event_t *ev, struct node *out,
 		rc = at(ld, &ev->start_mark, err, "unexpected YAML event");
 		break;
 	}
+	/* the node's anchor, put last, counts what the node holds */
+	if (rc == 0 && ev->type == YAML_SCALAR_EVENT)
+		anchor = ev->data.scalar.anchor;
+	else if (rc == 0 && ev->type == YAML_MAPPING_START_EVENT)
+		anchor = ev->data.mapping_start.anchor;
+	else if (rc == 0 && ev->type == YAML_SEQUENCE_START_EVENT)
+		anchor = ev->data.sequence_start.anchor;
+	if (anchor && ld->nanchors > nanchors)
+		ld->anchors[ld->nanchors - 1].nodes = cfg->nodes - before;
 done:
 	ld->depth--;
 	yaml_event_delete(ev);

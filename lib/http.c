@@ -1,4 +1,7 @@
 /* http.c - HTTPS requests over libcurl's multi interface */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -26,6 +29,7 @@ struct req {
 	sm_http_cb *cb;
 	void *arg;
 	int tries, rate_waits, too_big;
+	char *refused;		/* why it is not sent, or NULL */
 	double due;
 	struct sm_buf body;
 	char *link, *retry_after, *rl_remaining, *rl_reset;
@@ -33,7 +37,9 @@ struct req {
 };
 
 struct sm_http {
-	CURLM *multi;
+	CURLM *multi;		/* NULL when libcurl could not start */
+	char error[128];	/* why it could not */
+	uint64_t rng;		/* the jitter of retries */
 	struct req *waiting;	/* not started yet, or to be retried */
 	struct req *active;	/* in the multi handle */
 	int running;
@@ -64,19 +70,21 @@ struct sm_http *
 sm_http_new(void)
 {
 	static int initialized;
-	struct sm_http *h;
+	struct sm_http *h = xcalloc(1, sizeof(*h));
+	CURLcode c;
 
+	sm_rand_seed(&h->rng);
 	if (!initialized) {
-		curl_global_init(CURL_GLOBAL_DEFAULT);
-		srand((unsigned)time(NULL) ^ (unsigned)getpid());
+		if ((c = curl_global_init(CURL_GLOBAL_DEFAULT)) != CURLE_OK) {
+			snprintf(h->error, sizeof(h->error), "curl: cannot "
+			    "initialize: %s", curl_easy_strerror(c));
+			return h;
+		}
 		initialized = 1;
 	}
-	h = xcalloc(1, sizeof(*h));
-	h->multi = curl_multi_init();
-	if (h->multi == NULL) {
-		fputs("curl_multi_init failed\n", stderr);
-		exit(70);
-	}
+	if ((h->multi = curl_multi_init()) == NULL)
+		snprintf(h->error, sizeof(h->error), "curl: cannot "
+		    "initialize (curl_multi_init failed)");
 	return h;
 }
 
@@ -98,6 +106,7 @@ req_free(struct req *r)
 	curl_slist_free_all(r->hdrs);
 	sm_buf_free(&r->body);
 	reset_headers(r);
+	free(r->refused);
 	free(r);
 }
 
@@ -173,6 +182,68 @@ on_header(char *p, size_t size, size_t n, void *arg)
 	return n;
 }
 
+static int
+loopback_host(const char *host)
+{
+	struct in_addr a4;
+	struct in6_addr a6;
+	char buf[INET6_ADDRSTRLEN + 1];
+	size_t n = strlen(host);
+
+	if (strcasecmp(host, "localhost") == 0 ||
+	    strcasecmp(host, "localhost.") == 0)
+		return 1;
+	if (inet_pton(AF_INET, host, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	if (n < 2 || n - 2 >= sizeof(buf) || host[0] != '[' ||
+	    host[n - 1] != ']')
+		return 0;
+	memcpy(buf, host + 1, n - 2);
+	buf[n - 2] = '\0';
+	return inet_pton(AF_INET6, buf, &a6) == 1 &&
+	    IN6_IS_ADDR_LOOPBACK(&a6);
+}
+
+/* The URL's scheme and host (new strings) as libcurl reads them. */
+static int
+url_parts(const char *url, char **scheme, char **host)
+{
+	CURLU *u;
+	int ok;
+
+	*scheme = *host = NULL;
+	if (url == NULL || (u = curl_url()) == NULL)
+		return -1;
+	ok = curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_SCHEME, scheme, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, host, 0) == CURLUE_OK;
+	curl_url_cleanup(u);
+	if (!ok) {
+		curl_free(*scheme);
+		curl_free(*host);
+		*scheme = *host = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+int
+sm_http_url_secure(const char *url)
+{
+	char *scheme, *host;
+	int secure;
+
+	/* never by looking at the text: in http://127.0.0.1:80@example.org/
+	 * the host is example.org */
+	if (url_parts(url, &scheme, &host) < 0)
+		return 0;
+	secure = strcasecmp(scheme, "https") == 0 ||
+	    (strcasecmp(scheme, "http") == 0 && loopback_host(host));
+	curl_free(scheme);
+	curl_free(host);
+	return secure;
+}
+
 static struct req *
 queue(struct sm_http *h, struct sm_http_opts *o, const char *url,
     const char *const *headers, sm_http_cb *cb, void *arg)
@@ -188,8 +259,23 @@ queue(struct sm_http *h, struct sm_http_opts *o, const char *url,
 		r->hdrs = curl_slist_append(r->hdrs, *headers);
 	r->easy = e = curl_easy_init();
 	if (e == NULL) {
-		fputs("curl_easy_init failed\n", stderr);
-		exit(70);
+		r->refused = xstrdup("curl: cannot start a transfer "
+		    "(curl_easy_init failed)");
+	} else if (!sm_http_url_secure(url)) {
+		char *scheme, *host;
+		struct sm_buf b = { 0 };
+
+		if (url_parts(url, &scheme, &host) < 0) {
+			sm_buf_adds(&b, "not a URL libcurl can read");
+		} else {
+			sm_buf_adds(&b, "plain http to ");
+			sm_buf_adds(&b, host);
+			sm_buf_adds(&b, " would send the token in clear; "
+			    "use https");
+		}
+		r->refused = b.data;
+		curl_free(scheme);
+		curl_free(host);
 	}
 	curl_easy_setopt(e, CURLOPT_URL, url);
 	curl_easy_setopt(e, CURLOPT_PRIVATE, (char *)r);
@@ -264,7 +350,7 @@ finish(struct req *r, enum sm_http_result result, long status,
 }
 
 static double
-backoff(const struct req *r, int n)
+backoff(struct sm_http *h, const struct req *r, int n)
 {
 	double d = (double)r->o->backoff_ms;
 
@@ -273,7 +359,7 @@ backoff(const struct req *r, int n)
 	if (d > MAX_BACKOFF_MS)
 		d = MAX_BACKOFF_MS;
 	/* between half the delay and all of it */
-	return (d / 2 + d / 2 * ((double)rand() / RAND_MAX)) / 1000;
+	return (d / 2 + d / 2 * sm_rand_unit(&h->rng)) / 1000;
 }
 
 static int
@@ -371,7 +457,7 @@ done(struct sm_http *h, struct req *r, CURLcode c)
 		    "response larger than %zu bytes", r->o->max_body);
 	} else if (c != CURLE_OK && network_error(c)) {
 		if (r->tries < r->o->retries) {
-			again(h, r, backoff(r, r->tries++));
+			again(h, r, backoff(h, r, r->tries++));
 			return;
 		}
 		finish(r, SM_HTTP_LATER, 0, "%s (after %d tries)",
@@ -384,7 +470,7 @@ done(struct sm_http *h, struct req *r, CURLcode c)
 		if ((wait = seconds_until(r->retry_after, 0)) < 0 &&
 		    (wait = body_retry_after(&r->body)) < 0 &&
 		    (wait = seconds_until(r->rl_reset, 1)) < 0)
-			wait = backoff(r, r->rate_waits);
+			wait = backoff(h, r, r->rate_waits);
 		if (wait <= max_wait && r->rate_waits < MAX_RATE_WAITS) {
 			r->rate_waits++;
 			again(h, r, wait);
@@ -394,7 +480,7 @@ done(struct sm_http *h, struct req *r, CURLcode c)
 		    "rate limited (HTTP 429), asked to wait %.0f s", wait);
 	} else if (status >= 500) {
 		if (r->tries < r->o->retries) {
-			again(h, r, backoff(r, r->tries++));
+			again(h, r, backoff(h, r, r->tries++));
 			return;
 		}
 		finish(r, SM_HTTP_LATER, status, "HTTP %ld (after %d tries)",
@@ -424,6 +510,12 @@ start_due(struct sm_http *h)
 			req_free(r);
 			continue;
 		}
+		if (r->refused) {
+			*pp = r->next;
+			finish(r, SM_HTTP_FAILED, 0, "%s", r->refused);
+			req_free(r);
+			continue;
+		}
 		if (due <= now) {
 			*pp = r->next;
 			r->next = h->active;
@@ -448,6 +540,8 @@ sm_http_run(struct sm_http *h, struct sm_error *err)
 	double next;
 	int still, left, ms;
 
+	if (h->multi == NULL)
+		return sm_error_set(err, NULL, 0, 0, "%s", h->error);
 	for (;;) {
 		next = start_due(h);
 		if (h->running == 0 && h->waiting == NULL)

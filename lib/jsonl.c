@@ -1,8 +1,11 @@
 /* jsonl.c - reading and writing JSON lines */
 #include <errno.h>
+#include <fcntl.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -16,6 +19,7 @@ sm_reader_init(struct sm_reader *r, char *const *names, int nnames)
 	memset(r, 0, sizeof(*r));
 	r->names = names;
 	r->nnames = nnames;
+	r->max_line = SM_READER_MAX_LINE;
 }
 
 static int
@@ -56,6 +60,72 @@ close_current(struct sm_reader *r)
 	else if (r->fp == stdin)
 		clearerr(stdin);
 	r->fp = NULL;
+	r->bufpos = r->buflen = 0;
+}
+
+#define READ_CHUNK (64 * 1024)
+
+/*
+ * Reads the next line into r->line, newline included, keeping at most
+ * keep bytes of it; the rest of a longer line is read and dropped, and
+ * *cut set.  1, 0 at the end of the file, -1 with errno on a read error.
+ */
+static int
+read_line(struct sm_reader *r, size_t keep, int *cut)
+{
+	int fd = fileno(r->fp);
+	size_t len = 0;
+
+	*cut = 0;
+	if (r->buf == NULL)
+		r->buf = xmalloc(READ_CHUNK);
+	for (;;) {
+		const char *p, *nl;
+		size_t avail, take, k;
+
+		if (r->bufpos == r->buflen) {
+			ssize_t got = read(fd, r->buf, READ_CHUNK);
+
+			if (got < 0 && errno == EINTR)
+				continue;
+			if (got < 0)
+				return -1;
+			if (got == 0) {
+				if (len == 0 && !*cut)
+					return 0;
+				break;	/* a last line without newline */
+			}
+			r->bufpos = 0;
+			r->buflen = (size_t)got;
+		}
+		p = r->buf + r->bufpos;
+		avail = r->buflen - r->bufpos;
+		nl = memchr(p, '\n', avail);
+		take = nl ? (size_t)(nl - p) + 1 : avail;
+		k = take < keep - len ? take : keep - len;
+		if (k < take)
+			*cut = 1;
+		if (k) {
+			if (len + k + 1 > r->cap) {
+				size_t cap = r->cap ? r->cap : 256;
+
+				while (cap < len + k + 1)
+					cap *= 2;
+				if (cap > keep + 1)
+					cap = keep + 1;
+				r->line = xrealloc(r->line, cap);
+				r->cap = cap;
+			}
+			memcpy(r->line + len, p, k);
+			len += k;
+		}
+		r->bufpos += take;
+		if (nl)
+			break;
+	}
+	r->line[len] = '\0';
+	r->len = len;
+	return 1;
 }
 
 int
@@ -102,9 +172,9 @@ enum sm_read
 sm_reader_next(struct sm_reader *r, json_t **rec, struct sm_error *err)
 {
 	for (;;) {
-		ssize_t got;
+		int got, cut;
 		const char *text;
-		size_t n;
+		size_t n, keep;
 		json_error_t jerr;
 		json_t *j;
 
@@ -116,20 +186,20 @@ sm_reader_next(struct sm_reader *r, json_t **rec, struct sm_error *err)
 			if (o < 0)
 				return SM_READ_NOFILE;
 		}
-		errno = 0;
-		got = getline(&r->line, &r->cap, r->fp);
-		if (got < 0) {
-			int e = errno, failed = ferror(r->fp);
+		/* the line, a CR and a newline: more is too long */
+		keep = r->max_line < SIZE_MAX - 2 ? r->max_line + 2 : SIZE_MAX;
+		got = read_line(r, keep, &cut);
+		if (got <= 0) {
+			int e = errno;
 
 			close_current(r);
-			if (failed) {
+			if (got < 0) {
 				sm_error_set(err, r->name, 0, 0, "read error: %s",
 				    strerror(e ? e : EIO));
 				return SM_READ_IOERR;
 			}
 			continue;
 		}
-		r->len = (size_t)got;
 		r->lineno++;
 		text = r->line;
 		n = r->len;
@@ -137,6 +207,14 @@ sm_reader_next(struct sm_reader *r, json_t **rec, struct sm_error *err)
 			n--;
 		if (n && text[n - 1] == '\r')
 			n--;
+		if (cut || n > r->max_line) {
+			r->rejected++;
+			if (r->len > r->max_line)
+				r->len = r->max_line;	/* what is kept */
+			sm_error_set(err, r->name, (int)r->lineno, 0,
+			    "line longer than %zu bytes", r->max_line);
+			return SM_READ_BAD;
+		}
 		if (r->lineno == 1 && n >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0) {
 			text += 3;
 			n -= 3;
@@ -191,8 +269,27 @@ sm_reader_close(struct sm_reader *r)
 {
 	close_current(r);
 	free(r->line);
-	r->line = NULL;
+	free(r->buf);
+	r->line = r->buf = NULL;
 	r->cap = r->len = 0;
+}
+
+FILE *
+sm_jsonl_open_append(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOCTTY |
+	    O_CLOEXEC, 0600);
+	FILE *fp;
+	int e;
+
+	if (fd < 0)
+		return NULL;
+	if ((fp = fdopen(fd, "a")) == NULL) {
+		e = errno;
+		close(fd);
+		errno = e;
+	}
+	return fp;
 }
 
 void
@@ -278,6 +375,10 @@ append_real(struct sm_buf *b, double v, int prec)
 	char num[64], *e;
 	int n = 0;
 
+	if (!isfinite(v)) {
+		sm_buf_add(b, "null", 4);
+		return;
+	}
 	for (int p = prec ? prec : 15; p <= (prec ? prec : 17); p++) {
 		n = snprintf(num, sizeof(num), "%.*g", p, v);
 		if (prec || (n > 0 && (size_t)n < sizeof(num) &&
@@ -476,6 +577,12 @@ sm_json_str(const json_t *o, const char *key)
 	json_t *v = json_object_get(o, key);
 
 	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+json_t *
+sm_json_real(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
 }
 
 json_t *

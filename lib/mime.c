@@ -1441,6 +1441,29 @@ decoded(const struct header *h, const char *name)
 	return d;
 }
 
+/* Makes *s valid UTF-8, as mime.h promises: ids and addresses are copied
+ * from the header as they are, and raw 8-bit bytes in them are read as
+ * the rest of a header is (UTF-8, else windows-1252). */
+static void
+make_utf8(char **s)
+{
+	struct sm_buf b = { 0 };
+	size_t n, i, k;
+
+	if (*s == NULL)
+		return;
+	n = strlen(*s);
+	for (i = 0; i < n; i += k)
+		if ((k = sm_utf8_len(*s + i, n - i)) == 0)
+			break;
+	if (i == n)
+		return;
+	sm_mime_to_utf8(&b, NULL, *s, n);
+	sm_buf_add(&b, "", 0);
+	free(*s);
+	*s = b.data;
+}
+
 int
 sm_mime_parse(struct sm_mail *m, const char *msg, size_t len)
 {
@@ -1478,6 +1501,18 @@ sm_mime_parse(struct sm_mail *m, const char *msg, size_t len)
 		m->body = xstrdup("");
 	trim_end(m->body);
 	m->text = sm_mime_strip_quote(m->body);
+	make_utf8(&m->message_id);
+	make_utf8(&m->from_addr);
+	make_utf8(&m->from_name);
+	make_utf8(&m->subject);
+	make_utf8(&m->in_reply_to);
+	for (size_t i = 0; i < m->nreferences; i++)
+		make_utf8(&m->references[i]);
+	make_utf8(&m->language);
+	make_utf8(&m->body);
+	make_utf8(&m->text);
+	for (size_t i = 0; i < m->nattachments; i++)
+		make_utf8(&m->attachments[i]);
 	sm_buf_free(&w.plain);
 	sm_buf_free(&w.html);
 	header_free(&h);

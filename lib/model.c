@@ -424,18 +424,37 @@ weigh(const float *idf, uint32_t *rows, float *val, size_t split, size_t n)
 	}
 }
 
+/* Scores to probabilities.  Finite weights can still add up to an
+ * infinite score in floats: the infinite labels then share it all. */
 static void
 softmax(double *s, size_t n)
 {
-	double max = s[0], sum = 0;
+	double max = -INFINITY, sum = 0;
 
-	for (size_t c = 1; c < n; c++)
+	for (size_t c = 0; c < n; c++)
 		if (s[c] > max)
 			max = s[c];
+	for (size_t c = 0; c < n; c++) {
+		if (isnan(s[c]))
+			s[c] = 0;
+		else if (isinf(max))
+			s[c] = s[c] == max || max < 0;
+		else
+			s[c] = exp(s[c] - max);
+		sum += s[c];
+	}
 	for (size_t c = 0; c < n; c++)
-		sum += s[c] = exp(s[c] - max);
-	for (size_t c = 0; c < n; c++)
-		s[c] /= sum;
+		s[c] = sum > 0 ? s[c] / sum : 1.0 / (double)n;
+}
+
+/* Whether the n floats at v are all finite numbers. */
+static int
+all_finite(const float *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!isfinite(v[i]))
+			return 0;
+	return 1;
 }
 
 /*
@@ -635,7 +654,7 @@ sm_model_save(const struct sm_model *m, const char *path, struct sm_error *err)
 		b.data[16 + i] = (char)((uint64_t)total >> (8 * i));
 	put64(&b, fnv64((unsigned char *)b.data, b.len));
 
-	if ((fp = sm_atomic_open(path, &tmp, err)) == NULL)
+	if ((fp = sm_atomic_open(path, SM_MODE_PUBLIC, &tmp, err)) == NULL)
 		rc = -1;
 	else {
 		fwrite(b.data, 1, b.len, fp);	/* errors: at the commit */
@@ -803,6 +822,15 @@ sm_model_load(const char *path, struct sm_error *err)
 	for (size_t c = 0; c < m->nlabels; c++, p += 4)
 		m->bias[c] = getf(p);
 	free(d);
+	/* a NaN would come out as a probability that is not JSON */
+	if (!all_finite(m->idf, m->nfeat) ||
+	    !all_finite(m->w, m->nfeat * m->nlabels) ||
+	    !all_finite(m->bias, m->nlabels)) {
+		sm_error_set(err, path, 0, 0, "corrupt model (a weight is not "
+		    "a finite number)");
+		sm_model_free(m);
+		return NULL;
+	}
 	model_index(m);
 	return m;
 }
@@ -1186,6 +1214,18 @@ sm_trainer_fit(struct sm_trainer *tr, const struct sm_train_opts *o,
 	free(dgold);
 	free(dpred);
 	free(cw);
+	if (!all_finite(w, nfeat * L) || !all_finite(bias, L)) {
+		free(w);
+		free(bias);
+		free(bucket);
+		free(idf);
+		free(lmap);
+		json_decref(meta);
+		sm_error_set(err, NULL, 0, 0, "training diverged (a weight is "
+		    "not a finite number); use a smaller learning rate or L2 "
+		    "penalty");
+		return NULL;
+	}
 
 	m = xcalloc(1, sizeof(*m));
 	m->f = tr->f;

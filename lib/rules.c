@@ -148,12 +148,24 @@ struct sm_rules {
 	unsigned long *hashes;	/* per token of the record: word, stem */
 	size_t caphashes;
 	struct sm_prefilter *prefilter;	/* which regexes can match */
+	pcre2_match_context *mctx;	/* the JIT stack and the limits */
+	pcre2_jit_stack *jitstack;
 	unsigned *armed;	/* per regex: gen when it can */
 	size_t nregex;
 	struct sm_stemmer *stemmer;
 	const struct sm_config *cfg;	/* only while compiling */
 	int default_stem;
 };
+
+/*
+ * PCRE2's default JIT stack (32 KiB on the machine stack) is exhausted by
+ * '^(\s*@\w+)*' on a few hundred mentions, which any citizen can write.
+ * The JIT stack grows as needed up to JIT_STACK_MAX; a match that needs
+ * more runs again in the interpreter, whose heap is bounded too (in KiB).
+ */
+#define JIT_STACK_START	(32 * 1024)
+#define JIT_STACK_MAX	(8 * 1024 * 1024)
+#define HEAP_LIMIT_KIB	(64 * 1024)
 
 static const char *const rule_keys[] = {
 	"name", "set", "weight", "override", "lang", "stem", "when", "terms",
@@ -685,6 +697,14 @@ sm_rules_compile(const struct sm_config *cfg, const json_t *section,
 	r->stemmer = sm_stemmer_new();
 	r->prefilter = sm_prefilter_new();
 	r->default_stem = 1;
+	r->mctx = pcre2_match_context_create(NULL);
+	r->jitstack = pcre2_jit_stack_create(JIT_STACK_START, JIT_STACK_MAX,
+	    NULL);
+	if (r->mctx) {	/* else PCRE2's defaults, out of memory */
+		if (r->jitstack)
+			pcre2_jit_stack_assign(r->mctx, NULL, r->jitstack);
+		pcre2_set_heap_limit(r->mctx, HEAP_LIMIT_KIB);
+	}
 	for (size_t i = 0; i < 4; i++) {
 		size_t d = dim_find(r, core_dims[i], 1);
 
@@ -848,6 +868,8 @@ sm_rules_free(struct sm_rules *r)
 	free(r->gatestart);
 	sm_stemmer_free(r->stemmer);
 	sm_prefilter_free(r->prefilter);
+	pcre2_match_context_free(r->mctx);
+	pcre2_jit_stack_free(r->jitstack);
 	free(r->armed);
 	free(r->matched);
 	free(r->fired);
@@ -940,6 +962,7 @@ struct ctx {
 	json_t *rec;
 	json_t *matched;	/* explain: what matched, or NULL */
 	struct sm_error *err;
+	const struct rule *rule;	/* being evaluated */
 	int failed;
 };
 
@@ -1143,7 +1166,10 @@ regex_matches(struct ctx *c, struct regex *re)
 	/* the text comes from JSON strings, which jansson has checked are
 	 * UTF-8: PCRE2 need not check it again for each regex */
 	rc = pcre2_match(re->code, (PCRE2_SPTR)c->raw, c->rawlen, 0,
-	    PCRE2_NO_UTF_CHECK, re->md, NULL);
+	    PCRE2_NO_UTF_CHECK, re->md, c->r->mctx);
+	if (rc == PCRE2_ERROR_JIT_STACKLIMIT)
+		rc = pcre2_match(re->code, (PCRE2_SPTR)c->raw, c->rawlen, 0,
+		    PCRE2_NO_UTF_CHECK | PCRE2_NO_JIT, re->md, c->r->mctx);
 
 	if (rc >= 0) {
 		if (c->matched) {
@@ -1154,11 +1180,14 @@ regex_matches(struct ctx *c, struct regex *re)
 		}
 		return 1;
 	}
+	/* a resource limit: the regex counts as not matching, the record's
+	 * other rules still decide, and the first such failure is said */
 	if (rc != PCRE2_ERROR_NOMATCH && !c->failed) {
 		PCRE2_UCHAR msg[256];
 
 		pcre2_get_error_message(rc, msg, sizeof(msg));
-		sm_error_set(c->err, NULL, 0, 0, "regex '%s': %s", re->src,
+		sm_error_set(c->err, NULL, 0, 0, "rule '%s': regex '%s': %s; "
+		    "counted as not matching", c->rule->name, re->src,
 		    (char *)msg);
 		c->failed = 1;
 	}
@@ -1183,7 +1212,7 @@ sm_rules_apply(struct sm_rules *r, const struct sm_text *t, const char *lang,
     const char *raw, size_t rawlen, json_t *rec, json_t *explain,
     struct sm_error *err)
 {
-	struct ctx c = { r, t, -1, raw, rawlen, rec, NULL, err, 0 };
+	struct ctx c = { r, t, -1, raw, rawlen, rec, NULL, err, NULL, 0 };
 	unsigned gen;
 	int li = sm_lang_index(lang);
 
@@ -1217,6 +1246,7 @@ sm_rules_apply(struct sm_rules *r, const struct sm_text *t, const char *lang,
 			continue;
 		if (explain)
 			c.matched = matched = json_array();
+		c.rule = rule;
 		hits = eval(&c, &rule->m);
 		c.matched = NULL;
 		if (hits == 0) {
@@ -1272,5 +1302,5 @@ sm_rules_apply(struct sm_rules *r, const struct sm_text *t, const char *lang,
 		if (dn == 0 && best >= 0 && d->stamp[best] == gen)
 			r->score = d->total[best];
 	}
-	return c.failed ? -1 : 0;
+	return c.failed ? 1 : 0;
 }

@@ -80,7 +80,7 @@ sm_tool_open(struct sm_tool *t, int argc, char *const *argv)
 	int rc;
 
 	if (t->rejects_path) {
-		t->rejects = fopen(t->rejects_path, "a");
+		t->rejects = sm_jsonl_open_append(t->rejects_path);
 		if (t->rejects == NULL) {
 			sm_tool_warn(t, "%s: %s", t->rejects_path,
 			    strerror(errno));
@@ -101,7 +101,8 @@ sm_tool_output(struct sm_tool *t, const char *path)
 	FILE *fp = stdout;
 
 	t->out_path = path;
-	if (path && (fp = sm_atomic_open(path, &t->out_tmp, &err)) == NULL) {
+	if (path && (fp = sm_atomic_open(path, SM_MODE_PRIVATE, &t->out_tmp,
+	    &err)) == NULL) {
 		sm_tool_error(t, &err);
 		sm_tool_fail(t, EX_CANTCREAT);
 		return EX_CANTCREAT;
@@ -149,7 +150,7 @@ sm_tool_close_output(struct sm_tool *t)
 	if (!t->out_open || t->out_closed)
 		return !t->out_failed;
 	t->out_closed = 1;
-	if (t->out_tmp == NULL) {
+	if (t->out_path == NULL) {
 		safe = sm_tool_flush(t) == 0;
 		if (sm_writer_close(&t->out, &err) < 0) {
 			out_error(t, &err);

@@ -1,9 +1,13 @@
 /* util.c - allocation that cannot fail, growable buffers, hashing */
+#include <sys/random.h>
+
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "sm/util.h"
 
@@ -107,6 +111,38 @@ sm_buf_free(struct sm_buf *b)
 	b->len = b->cap = 0;
 }
 
+void
+sm_rand_seed(uint64_t *state)
+{
+	uint64_t s = 0;
+	struct timespec ts;
+
+	if (getrandom(&s, sizeof(s), GRND_NONBLOCK) != (ssize_t)sizeof(s)) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		s = (uint64_t)ts.tv_sec * 1000000007ULL ^ (uint64_t)ts.tv_nsec ^
+		    (uint64_t)getpid() << 32 ^ (uint64_t)(uintptr_t)state;
+	}
+	/* splitmix64's finalizer: any seed, even 0, gives a good state */
+	s += 0x9e3779b97f4a7c15ULL;
+	s = (s ^ s >> 30) * 0xbf58476d1ce4e5b9ULL;
+	s = (s ^ s >> 27) * 0x94d049bb133111ebULL;
+	s ^= s >> 31;
+	*state = s ? s : 0x9e3779b97f4a7c15ULL;
+}
+
+double
+sm_rand_unit(uint64_t *state)
+{
+	uint64_t x = *state;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	*state = x;
+	/* the top 53 bits of the product, as a double in [0, 1) */
+	return (double)((x * 0x2545f4914f6cdd1dULL) >> 11) * 0x1.0p-53;
+}
+
 unsigned long
 sm_hash(const void *p, size_t n)
 {
@@ -198,6 +234,62 @@ sm_buf_add_utf8(struct sm_buf *b, const char *s, size_t n)
 			i += k;
 		}
 	}
+}
+
+/* Whether the n-byte UTF-8 character at s may be shown as it is. */
+static int
+printable(const unsigned char *s, size_t n)
+{
+	unsigned long cp;
+
+	if (n == 1)
+		return s[0] >= 0x20 && s[0] != 0x7f;
+	if (n == 2) {
+		cp = (unsigned long)(s[0] & 0x1f) << 6 | (s[1] & 0x3f);
+		return cp >= 0xa0;
+	}
+	if (n == 3) {
+		cp = (unsigned long)(s[0] & 0x0f) << 12 |
+		    (unsigned long)(s[1] & 0x3f) << 6 | (s[2] & 0x3f);
+		/* LRM, RLM, LS, PS, embeddings, overrides and isolates
+		 * reorder or break what a terminal shows */
+		return !(cp == 0x200e || cp == 0x200f ||
+		    (cp >= 0x2028 && cp <= 0x202e) ||
+		    (cp >= 0x2066 && cp <= 0x2069));
+	}
+	return 1;
+}
+
+void
+sm_buf_add_printable(struct sm_buf *b, const char *s, size_t n, size_t max)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, k, end = max && max < n ? max : n;
+
+	sm_buf_add(b, "", 0);
+	while (i < end) {
+		k = sm_utf8_len(s + i, n - i);
+		if (k && printable(u + i, k)) {
+			if (i + k > end) {
+				end = i;	/* not half a character */
+				break;
+			}
+			sm_buf_add(b, s + i, k);
+			i += k;
+			continue;
+		}
+		if (k == 0)
+			k = 1;
+		for (size_t j = 0; j < k && i < end; j++, i++) {
+			char e[4] = { '\\', 'x', hex[u[i] >> 4],
+			    hex[u[i] & 15] };
+
+			sm_buf_add(b, e, 4);
+		}
+	}
+	if (end < n)
+		sm_buf_add(b, "...", 3);
 }
 
 unsigned long

@@ -36,8 +36,9 @@ double sm_classifier_confidence(const struct sm_classifier *c);
 
 /*
  * Classifies one record; the outcome is read with the two functions below
- * until the next call.  -1 with err set when the record cannot be
- * classified.
+ * until the next call.  0, or 1 with err set when a rule could not be
+ * tried to the end on this record (see sm_rules_apply): the outcome is
+ * still valid, without that rule.
  */
 int sm_classifier_classify(struct sm_classifier *c, json_t *rec,
     int explain, struct sm_error *err);
@@ -52,7 +53,8 @@ json_t *sm_classifier_json(const struct sm_classifier *c);
 /* The same object appended to b as compact JSON, without building it. */
 void sm_classifier_append(const struct sm_classifier *c, struct sm_buf *b);
 
-/* sm_classifier_classify, then sm_classifier_json; NULL on failure. */
+/* sm_classifier_classify, then sm_classifier_json; what the former said
+ * in err is lost. */
 json_t *sm_classifier_run(struct sm_classifier *c, json_t *rec, int explain,
     struct sm_error *err);
 

@@ -49,6 +49,10 @@ typedef void sm_http_cb(struct sm_http_response *resp, void *arg);
 
 struct sm_http;
 
+/*
+ * Never fails: when libcurl cannot be initialized, sm_http_run says so
+ * (-1 with err set).  Each has its own random generator for the jitter.
+ */
 struct sm_http *sm_http_new(void);
 void sm_http_free(struct sm_http *h);
 
@@ -68,6 +72,15 @@ void sm_http_get(struct sm_http *h, struct sm_http_opts *o, const char *url,
 void sm_http_post(struct sm_http *h, struct sm_http_opts *o, const char *url,
     const char *const *headers, const char *body, size_t len,
     sm_http_cb *cb, void *arg);
+
+/*
+ * Whether a request to url may carry a secret: 1 when it is https, or
+ * plain http to this machine (the host, as libcurl parses the URL, is
+ * 127.0.0.0/8, ::1 or localhost); 0 otherwise and when url does not parse.
+ * A request that may not is refused by sm_http_get and sm_http_post: it
+ * comes back SM_HTTP_FAILED without having been sent.
+ */
+int sm_http_url_secure(const char *url);
 
 /* Runs the requests until none is left; callbacks may queue more. */
 int sm_http_run(struct sm_http *h, struct sm_error *err);

@@ -20,20 +20,29 @@ enum sm_read {
 
 /*
  * Reads records from the files named, in order, like cat: no names or
- * "-" means standard input.  Lines may be of any length; a trailing CR and
- * a UTF-8 byte-order mark at the start of a file are ignored, and lines
- * holding only white space are skipped.
+ * "-" means standard input.  A trailing CR and a UTF-8 byte-order mark at
+ * the start of a file are ignored, and lines holding only white space are
+ * skipped.  A line longer than max_line bytes (newline and CR not
+ * counted) is SM_READ_BAD, "line longer than N bytes"; only its first
+ * max_line bytes are kept, as its raw text, so that memory stays about
+ * max_line however long the line.
  */
+#define SM_READER_MAX_LINE (16 * 1024 * 1024)
+
 struct sm_reader {
 	char *const *names;
 	int nnames;
 	int next;		/* index of the next name to open */
-	FILE *fp;
+	FILE *fp;		/* read with read(2): a line as soon as it is
+				 * there, not when stdio's buffer is full */
 	const char *name;	/* current file as shown in messages */
 	unsigned long lineno;
+	size_t max_line;	/* SM_READER_MAX_LINE unless set after init */
 	char *line;		/* the raw line, with its newline if it had one */
 	size_t cap;
 	size_t len;
+	char *buf;		/* what was read and not yet taken */
+	size_t bufpos, buflen;
 	unsigned long records;	/* objects returned so far */
 	unsigned long rejected;	/* SM_READ_BAD so far */
 	int dup_keys;		/* the line names a key twice in an object */
@@ -53,6 +62,13 @@ enum sm_read sm_reader_next(struct sm_reader *r, json_t **rec,
 const char *sm_reader_raw(const struct sm_reader *r, size_t *len);
 
 void sm_reader_close(struct sm_reader *r);
+
+/*
+ * Opens a file of records (rejected lines) for appending; a new one is
+ * created 0600 (less the umask), as it holds citizens' messages.  NULL
+ * with errno set when it cannot.
+ */
+FILE *sm_jsonl_open_append(const char *path);
 
 /* Writes records as compact JSON lines, keys in their order. */
 struct sm_writer {
@@ -91,7 +107,8 @@ int sm_writer_put_line(struct sm_writer *w, const char *line, size_t len,
  */
 void sm_json_append(struct sm_buf *b, const json_t *v);
 
-/* A string of n bytes (valid UTF-8), and a real, written alike. */
+/* A string of n bytes (valid UTF-8), and a real, written alike; a real
+ * that is NaN or infinite is written null, as sm_json_real makes it. */
 void sm_json_append_string(struct sm_buf *b, const char *s, size_t n);
 void sm_json_append_real(struct sm_buf *b, double v);
 
@@ -118,6 +135,10 @@ json_t *sm_record_get(json_t *rec, const char *path);
 
 /* The string at key in o, or NULL when it is absent or not a string. */
 const char *sm_json_str(const json_t *o, const char *key);
+
+/* A new JSON real of v, or null when v is NaN or infinite, which JSON
+ * cannot say (jansson's json_real gives NULL for them). */
+json_t *sm_json_real(double v);
 
 /* A new JSON string of s, or null when s is NULL. */
 json_t *sm_json_str_or_null(const char *s);

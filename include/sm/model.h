@@ -55,8 +55,8 @@ struct sm_model;
 
 /*
  * Reads a model file (one read).  A file that is not a model, is newer
- * than this version understands, is truncated or fails its checksum is an
- * error, never a model.
+ * than this version understands, is truncated, fails its checksum or has
+ * a weight that is not a finite number is an error, never a model.
  */
 struct sm_model *sm_model_load(const char *path, struct sm_error *err);
 
@@ -125,7 +125,8 @@ struct sm_train_result {
  * Learns a model, once: the trainer's examples are used up.  With dev
  * examples it keeps the epoch (and, with tune_l2, the penalty) with the
  * best macro-F1 on them.  meta (stolen) goes into the file as "trained".
- * NULL with err set when there is nothing to learn from.
+ * NULL with err set when there is nothing to learn from, or when the
+ * weights did not stay finite numbers (too high a rate or penalty).
  */
 struct sm_model *sm_trainer_fit(struct sm_trainer *tr,
     const struct sm_train_opts *o, json_t *meta, struct sm_train_result *res,

@@ -29,8 +29,10 @@ size_t sm_rules_count(const struct sm_rules *rules);
  * is told not to check again), for regexes; rec the whole
  * record, for when: conditions.  The outcome is read with the functions
  * below until the next call.  With explain (an object, or NULL) it fills
- * in each dimension's fired rules.  Returns 0, or -1 with err set when a
- * regex fails at match time (resource limits).
+ * in each dimension's fired rules.  Returns 0; or 1 with err set (naming
+ * the rule) when a regex hit a resource limit of PCRE2 on this text: that
+ * regex counted as not matching, the other rules decided, and the outcome
+ * is valid all the same.
  */
 int sm_rules_apply(struct sm_rules *rules, const struct sm_text *t,
     const char *lang, const char *raw, size_t rawlen, json_t *rec,

@@ -3,6 +3,7 @@
 #define SM_UTIL_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 /* These exit(70) with a message on stderr when memory runs out. */
@@ -67,9 +68,30 @@ size_t sm_utf8_len(const char *s, size_t n);
  * that does not start a valid UTF-8 character. */
 void sm_buf_add_utf8(struct sm_buf *b, const char *s, size_t n);
 
+/*
+ * Appends the n bytes at s as text safe to show on a terminal: each
+ * control character (C0, DEL, C1), bidirectional override, line or
+ * paragraph separator and byte that is not valid UTF-8 becomes \xNN (each
+ * of its bytes); the rest is kept.  With max > 0, only the first max
+ * bytes of s are shown, then "...".
+ */
+void sm_buf_add_printable(struct sm_buf *b, const char *s, size_t n,
+    size_t max);
+
 /* The character of windows-1252 byte ch (at least 0x80): U+FFFD for the
  * five bytes it leaves unassigned. */
 unsigned long sm_cp1252(unsigned char ch);
+
+/*
+ * A small random generator (xorshift64*) whose state is the caller's, for
+ * the jitter of retries: libsm leaves the process's rand() alone, which a
+ * program may have seeded for its own use.  sm_rand_seed seeds state from
+ * getrandom(2), or the time and the process id where that fails.
+ */
+void sm_rand_seed(uint64_t *state);
+
+/* The next number of state, in [0, 1). */
+double sm_rand_unit(uint64_t *state);
 
 /* FNV-1a, for the hash tables. */
 unsigned long sm_hash(const void *p, size_t n);

@@ -66,6 +66,7 @@ struct imap {
 	struct box inbox, sent;
 	const char *domain;	/* ours: replies point at it */
 	int no_peek;		/* libcurl gives no literal: fetch by URL */
+	uint64_t rng;		/* the jitter of retries */
 };
 
 static int
@@ -154,7 +155,7 @@ perform(struct sm_job *job, const char *url, const char *command)
 		rc = curl_easy_perform(m->curl);
 		if (rc == CURLE_OK || !transient(rc) || attempt++ >= o->retries)
 			break;
-		wait = delay / 2 + delay / 2 * ((double)rand() / RAND_MAX);
+		wait = delay / 2 + delay / 2 * sm_rand_unit(&m->rng);
 		ts.tv_sec = (time_t)(wait / 1000);
 		ts.tv_nsec = (long)((wait - (double)ts.tv_sec * 1000) * 1e6);
 		nanosleep(&ts, NULL);
@@ -358,8 +359,12 @@ normalize(struct sm_job *job, const struct box *bx, const struct sm_mail *ml,
 	snprintf(num, sizeof(num), "%s%llu:%lu", bx->own ? "own:" : "", v, uid);
 	for (i = 0; i < ml->nreferences; i++)
 		reply |= ours(ml->references[i], m->domain);
-	json_object_set_new(rec, "id", sm_job_id(job, ml->message_id ?
-	    ml->message_id : num));
+	/* never without an id: a Message-ID that jansson refuses gives way
+	 * to the mailbox's UIDVALIDITY:UID */
+	if ((e = ml->message_id ? sm_job_id(job, ml->message_id) : NULL) ==
+	    NULL)
+		e = sm_job_id(job, num);
+	json_object_set_new(rec, "id", e);
 	json_object_set_new(rec, "platform", json_string("email"));
 	json_object_set_new(rec, "account", json_string(job->acct->name));
 	json_object_set_new(rec, "kind", json_string(bx->own ? "own" :
@@ -691,6 +696,7 @@ fetch(struct sm_job *job)
 	const char *addr, *user, *name;
 
 	job->priv = m;
+	sm_rand_seed(&m->rng);
 	m->max = job->acct->http.max_body;
 	user = json_string_value(json_object_get(c, "user"));
 	addr = json_string_value(json_object_get(c, "address"));

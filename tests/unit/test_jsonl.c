@@ -2,6 +2,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <math.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -298,6 +299,43 @@ test_reader_long_line(void **state)
 	expect_eof(&r);
 	sm_reader_close(&r);
 	free(text);
+	free(a);
+}
+
+/* A line longer than max_line is a bad line, of which max_line bytes are
+ * kept; the lines around it are read as ever, CRLF or not. */
+static void
+test_reader_max_line(void **state)
+{
+	char *a = WRITE("{\"n\":1}\n"
+	    "{\"s\":\"0123456789\"}\r\n"		/* 18 bytes */
+	    "{\"s\":\"01234567890\"}\n"		/* 19 */
+	    "{\"n\":4}\n"
+	    "{\"s\":\"0123456789012345678901234567890123456789\"}\n"
+	    "{\"n\":6}");
+	char *names[] = { a };
+	struct sm_reader r;
+	json_t *rec;
+
+	(void)state;
+	sm_reader_init(&r, names, 1);
+	assert_int_equal(r.max_line, SM_READER_MAX_LINE);
+	r.max_line = 18;
+	assert_int_equal(take_int(next_record(&r), "n"), 1);
+	rec = next_record(&r);
+	assert_string_equal(json_string_value(json_object_get(rec, "s")),
+	    "0123456789");
+	json_decref(rec);
+	EXPECT_BAD(&r, a, 3, "line longer than 18 bytes",
+	    "{\"s\":\"01234567890\"");
+	assert_int_equal(take_int(next_record(&r), "n"), 4);
+	EXPECT_BAD(&r, a, 5, "line longer than 18 bytes",
+	    "{\"s\":\"012345678901");
+	assert_true(r.cap <= 18 + 3);
+	assert_int_equal(take_int(next_record(&r), "n"), 6);
+	expect_eof(&r);
+	assert_int_equal(r.rejected, 2);
+	sm_reader_close(&r);
 	free(a);
 }
 
@@ -941,6 +979,31 @@ test_json_append_as_jansson(void **state)
 	}
 }
 
+/* JSON has no NaN or Infinity: both writers give null */
+static void
+test_json_append_nonfinite(void **state)
+{
+	static const double v[] = { NAN, -NAN, INFINITY, -INFINITY };
+	struct sm_buf b = { 0 };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		json_t *j = sm_json_real(v[i]);
+		char *text = json_dumps(j, JSON_ENCODE_ANY);
+
+		sm_buf_reset(&b);
+		sm_json_append_real(&b, v[i]);
+		assert_string_equal(b.data, "null");
+		assert_string_equal(text, "null");
+		free(text);
+		json_decref(j);
+	}
+	sm_buf_reset(&b);
+	sm_json_append_real(&b, 0.25);
+	assert_string_equal(b.data, "0.25");
+	sm_buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -951,6 +1014,7 @@ main(void)
 		cmocka_unit_test(test_reader_bom),
 		cmocka_unit_test(test_reader_blank_lines),
 		cmocka_unit_test(test_reader_long_line),
+		cmocka_unit_test(test_reader_max_line),
 		cmocka_unit_test(test_reader_last_line_without_newline),
 		cmocka_unit_test(test_reader_invalid_json),
 		cmocka_unit_test(test_reader_not_an_object),
@@ -968,6 +1032,7 @@ main(void)
 		cmocka_unit_test(test_record_get),
 		cmocka_unit_test(test_utf8_valid),
 		cmocka_unit_test(test_json_append_as_jansson),
+		cmocka_unit_test(test_json_append_nonfinite),
 	};
 
 	return cmocka_run_group_tests_name("jsonl", tests, setup_dir,
