@@ -8,7 +8,7 @@
 #include <pcre2.h>
 
 #include "sm/cond.h"
-#include "sm/fetch.h"
+#include "sm/time.h"
 #include "sm/jsonl.h"
 #include "sm/text.h"
 #include "sm/util.h"
