@@ -318,13 +318,21 @@ dump_to_buf(const char *p, size_t n, void *data)
 }
 
 int
+sm_json_line(struct sm_buf *b, json_t *rec)
+{
+	if (json_dump_callback(rec, dump_to_buf, b, JSON_OUT_FLAGS) != 0)
+		return -1;
+	sm_buf_addc(b, '\n');
+	return 0;
+}
+
+int
 sm_writer_put(struct sm_writer *w, json_t *rec, struct sm_error *err)
 {
 	sm_buf_reset(&w->buf);
-	if (json_dump_callback(rec, dump_to_buf, &w->buf, JSON_OUT_FLAGS) != 0)
+	if (sm_json_line(&w->buf, rec) < 0)
 		return sm_error_set(err, w->name, 0, 0,
 		    "cannot encode record as JSON");
-	sm_buf_addc(&w->buf, '\n');
 	return sm_writer_raw(w, w->buf.data, w->buf.len, err);
 }
 
@@ -517,22 +525,31 @@ compact_object(const char *line, size_t n)
 }
 
 int
-sm_writer_put_line(struct sm_writer *w, const char *line, size_t len,
-    const char *key, const char *value, size_t vlen, struct sm_error *err)
+sm_json_line_add(struct sm_buf *b, const char *line, size_t len,
+    const char *key, const char *value, size_t vlen)
 {
 	size_t head = compact_object(line, len);
 
 	if (head == 0)
 		return 0;
-	sm_buf_reset(&w->buf);
-	sm_buf_add(&w->buf, line, head);
+	sm_buf_add(b, line, head);
 	if (head > 1)
-		sm_buf_addc(&w->buf, ',');
-	sm_buf_addc(&w->buf, '"');
-	sm_buf_adds(&w->buf, key);	/* a tool's name for its object */
-	sm_buf_add(&w->buf, "\":", 2);
-	sm_buf_add(&w->buf, value, vlen);
-	sm_buf_add(&w->buf, "}\n", 2);
+		sm_buf_addc(b, ',');
+	sm_buf_addc(b, '"');
+	sm_buf_adds(b, key);	/* a tool's name for its object */
+	sm_buf_add(b, "\":", 2);
+	sm_buf_add(b, value, vlen);
+	sm_buf_add(b, "}\n", 2);
+	return 1;
+}
+
+int
+sm_writer_put_line(struct sm_writer *w, const char *line, size_t len,
+    const char *key, const char *value, size_t vlen, struct sm_error *err)
+{
+	sm_buf_reset(&w->buf);
+	if (!sm_json_line_add(&w->buf, line, len, key, value, vlen))
+		return 0;
 	return sm_writer_raw(w, w->buf.data, w->buf.len, err) < 0 ? -1 : 1;
 }
 

@@ -267,6 +267,25 @@ fail:
 	return -1;
 }
 
+/*
+ * Two runs that open a new database at once race to set WAL mode, and
+ * the loser is told "locked" without the busy timeout being waited out:
+ * it tries again, for as long.
+ */
+static int
+wal(struct sm_state *st, int busy_ms, struct sm_error *err)
+{
+	struct timespec ts = { 0, 20 * 1000000L };
+	int waited = 0, rc;
+
+	while ((rc = sqlite3_exec(st->db, "PRAGMA journal_mode=WAL", NULL,
+	    NULL, NULL)) == SQLITE_BUSY && waited < busy_ms) {
+		nanosleep(&ts, NULL);
+		waited += 20;
+	}
+	return rc == SQLITE_OK ? 0 : db_error(st, err, "setting WAL mode");
+}
+
 struct sm_state *
 sm_state_open(const char *path, int busy_ms, struct sm_error *err)
 {
@@ -288,7 +307,7 @@ sm_state_open(const char *path, int busy_ms, struct sm_error *err)
 		return NULL;
 	}
 	sqlite3_busy_timeout(st->db, busy_ms);
-	if (exec(st, "PRAGMA journal_mode=WAL", err) < 0 ||
+	if (wal(st, busy_ms, err) < 0 ||
 	    exec(st, "PRAGMA synchronous=FULL", err) < 0 ||
 	    sm_state_migrate(st, &state_schema, err) < 0) {
 		sm_state_close(st);

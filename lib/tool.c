@@ -331,6 +331,40 @@ sm_tool_put_own(struct sm_tool *t, json_t *rec, const char *key,
 }
 
 int
+sm_tool_line(json_t *rec, const char *raw, size_t rawlen, int dup_keys,
+    const char *key, const char *text, size_t n, struct sm_buf *line)
+{
+	json_t *v;
+	int rc;
+
+	if (raw && !dup_keys && json_object_get(rec, key) == NULL &&
+	    sm_json_line_add(line, raw, rawlen, key, text, n))
+		return 0;
+	if ((v = json_loadb(text, n, 0, NULL)) == NULL)
+		return -1;
+	sm_record_set_last(rec, key, v);
+	rc = sm_json_line(line, rec);
+	return rc;
+}
+
+int
+sm_tool_put_text(struct sm_tool *t, const char *text, size_t n)
+{
+	struct sm_error err;
+	size_t i;
+
+	if (t->out_failed)
+		return -1;
+	if (sm_writer_raw(&t->out, text, n, &err) < 0) {
+		out_error(t, &err);
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		t->written += text[i] == '\n';
+	return 0;
+}
+
+int
 sm_tool_finish(struct sm_tool *t)
 {
 	sm_tool_close_output(t);

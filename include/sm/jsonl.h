@@ -88,6 +88,18 @@ void sm_writer_init(struct sm_writer *w, FILE *fp, const char *name,
  */
 int sm_writer_put(struct sm_writer *w, json_t *rec, struct sm_error *err);
 
+/* Appends rec as one compact JSON line, newline included; -1 when it
+ * cannot be encoded. */
+int sm_json_line(struct sm_buf *b, json_t *rec);
+
+/*
+ * Appends line (a record read, len bytes, newline or not) with
+ * "key":value added last when the line is one compact object: 1; else
+ * appends nothing and returns 0.  The rules of sm_writer_put_line.
+ */
+int sm_json_line_add(struct sm_buf *b, const char *line, size_t len,
+    const char *key, const char *value, size_t vlen);
+
 /*
  * Writes the record read as line (len bytes, newline or not) with
  * "key":value added last, copying the line's own bytes as they are; value

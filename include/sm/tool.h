@@ -142,6 +142,21 @@ int sm_tool_put_own(struct sm_tool *t, json_t *rec, const char *key,
 int sm_tool_put_own_text(struct sm_tool *t, json_t *rec, const char *key,
     const char *text, size_t n);
 
+/*
+ * The output line of a record with its own object (compact JSON text of
+ * n bytes) under key, appended to line: the input line (raw, rawlen, as
+ * sm_reader_raw gave it; dup_keys as the reader said) copied with the
+ * object added where sm_tool_put_own_text would copy it, else the record
+ * re-encoded with it last.  For a tool that holds records back before
+ * writing them (sm-route commits case numbers first).  -1 when the
+ * record cannot be encoded.
+ */
+int sm_tool_line(json_t *rec, const char *raw, size_t rawlen, int dup_keys,
+    const char *key, const char *text, size_t n, struct sm_buf *line);
+
+/* Writes a whole line (or lines) as it is; -1 when output has failed. */
+int sm_tool_put_text(struct sm_tool *t, const char *text, size_t n);
+
 /* Closes everything, says the summary with -v; returns the exit status. */
 int sm_tool_finish(struct sm_tool *t);
 

@@ -1,0 +1,95 @@
+/* route.h - sm-route's engine: queues, rules, case numbers, deadlines
+ *
+ * The route: section of sm.yaml names the queues (the departments that
+ * own messages) and an ordered list of rules whose conditions (cond.h)
+ * choose a queue; the first rule that holds decides, unless it says
+ * continue: true, and a default queue catches the rest.  A routed record
+ * gets a case number from the state database: the same message id always
+ * the same number, a follow-up in a thread its case's number.
+ */
+#ifndef SM_ROUTE_H
+#define SM_ROUTE_H
+
+#include <stdint.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "sm/calendar.h"
+#include "sm/config.h"
+#include "sm/error.h"
+#include "sm/state.h"
+
+struct sm_router;
+
+/* How long a queue has to answer: N units of a kind (calendar.h). */
+struct sm_route_sla {
+	int set;
+	enum sm_sla kind;
+	double n;
+	char *text;		/* as written: "2 business days" */
+	const struct sm_calendar *cal;	/* NULL for SM_SLA_HOURS */
+};
+
+/* What routing decided for one record. */
+struct sm_route {
+	const char *queue;	/* borrowed from the router */
+	const char *department;	/* or NULL */
+	const char *rule;	/* the rule that decided, NULL: the default */
+	int priority;		/* 1 (most urgent) to 5 */
+	const struct sm_route_sla *sla;
+	time_t arrival;		/* created_at, or the time of routing */
+	time_t due;		/* 0 when there is no deadline */
+	const char *error;	/* why there is none (a calendar that never
+				 * opens), or NULL */
+	json_t *explain;	/* with explain: the rules that held; new */
+};
+
+/* The state tables of routing (case numbers) */
+extern const struct sm_schema sm_route_schema;
+
+/*
+ * Reads and checks the route: section (a missing one routes every
+ * message to the queue "general"), with the calendars its deadlines are
+ * counted on (borrowed; they must outlive the router).  NULL with err
+ * naming file:line:column.
+ */
+struct sm_router *sm_router_load(const struct sm_config *cfg,
+    const struct sm_calendars *cals, struct sm_error *err);
+
+void sm_router_free(struct sm_router *r);
+
+/* The queues' names, in the order written (the default among them). */
+size_t sm_router_nqueues(const struct sm_router *r);
+const char *sm_router_queue(const struct sm_router *r, size_t i);
+
+/*
+ * Routes rec: its queue, priority and deadline; nothing is stored.
+ * out->explain is set (a new reference) when explain is non-zero.
+ */
+int sm_router_route(struct sm_router *r, json_t *rec, int explain,
+    struct sm_route *out, struct sm_error *err);
+
+/*
+ * The case number of rec: the one it already has in st; else, when
+ * thread.in_reply_to names a message that has one, that one (a follow-up
+ * joins its case, and *joined is set); else, unless rec is the
+ * administration's own (kind own or post), a new number of the year of
+ * arrival from the case format.  With dry_run nothing is stored and a
+ * message without a case gets NULL.  *case_out is a new string or NULL.
+ * Call inside a group (sm_state_begin) to commit many at once.
+ */
+int sm_router_case(struct sm_router *r, struct sm_state *st, json_t *rec,
+    const struct sm_route *rt, int dry_run, char **case_out, int *joined,
+    struct sm_error *err);
+
+/*
+ * Appends the route object as compact JSON: queue, department, case,
+ * priority, due_at, sla, rule, duplicate_of, delivered (and explain).
+ * case_no, duplicate_of may be NULL; delivered a list or NULL for [].
+ */
+void sm_route_append(struct sm_buf *b, const struct sm_route *rt,
+    const char *case_no, const char *duplicate_of, const json_t *delivered,
+    const json_t *extra);
+
+#endif

@@ -1,0 +1,677 @@
+/* route.c - sm-route's engine: queues, rules, case numbers, deadlines */
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sm/calendar.h"
+#include "sm/cond.h"
+#include "sm/time.h"
+#include "sm/jsonl.h"
+#include "sm/route.h"
+#include "sm/util.h"
+
+#define DEFAULT_QUEUE "general"
+#define DEFAULT_CASE "{year}-{seq:06}"
+
+/*
+ * Case numbers are values of space "case", no owner, keyed by message
+ * id; the numbers come from one sequence a year ("case-2026").
+ */
+static const char *const route_steps[] = {
+	/* nothing of its own yet: values and sequences are state.c's */
+	"SELECT 1",
+};
+
+const struct sm_schema sm_route_schema = { "route", 1, route_steps };
+
+struct queue {
+	char *name;
+	char *department;
+	const struct sm_calendar *cal;
+	struct sm_route_sla sla;
+	int priority;		/* 0: not said */
+};
+
+struct rule {
+	char *name;
+	struct sm_cond *cond;
+	long queue;		/* -1: does not say */
+	int priority;
+	struct sm_route_sla sla;
+	int cont;		/* continue: true */
+};
+
+/* A piece of the case format: literal text, or a field. */
+enum { LIT, YEAR, YY, MM, DD, SEQ, QUEUE };
+
+struct piece {
+	int kind;
+	char *text;		/* LIT */
+	int width;		/* SEQ: zero-padded to */
+};
+
+struct sm_router {
+	const struct sm_calendars *cals;
+	const struct sm_calendar *cal;	/* route.calendar, or NULL */
+	const struct sm_time_zone *zone;	/* its zone: the year of a case */
+	struct queue *queues;
+	size_t nqueues;
+	size_t def;		/* the default queue */
+	struct rule *rules;
+	size_t nrules;
+	struct piece *fmt;
+	size_t nfmt;
+};
+
+static const char *const section_keys[] = {
+	"default", "case", "calendar", "queues", "rules", "smtp",
+	"duplicates", NULL
+};
+static const char *const queue_keys[] = {
+	"department", "sla", "calendar", "priority", "deliver", NULL
+};
+static const char *const rule_keys[] = {
+	"name", "when", "all", "any", "none", "queue", "priority", "sla",
+	"continue", NULL
+};
+
+/*
+ * "N hours", "N days" (N * 24 hours), "N business hours", "N business
+ * days"; business time is counted on cal, which it needs.
+ */
+static int
+parse_sla(const struct sm_config *cfg, const json_t *v,
+    struct sm_route_sla *sla, const struct sm_calendar *cal,
+    const char *where, struct sm_error *err)
+{
+	const char *s = json_string_value(v);
+	char *end;
+	double n;
+
+	if (s == NULL)
+		goto bad;
+	errno = 0;
+	n = strtod(s, &end);
+	if (errno || end == s || !isfinite(n) || n < 0 || n > 100000)
+		goto bad;
+	while (*end == ' ')
+		end++;
+	if (strcmp(end, "hours") == 0 || strcmp(end, "hour") == 0 ||
+	    strcmp(end, "h") == 0)
+		sla->kind = SM_SLA_HOURS;
+	else if (strcmp(end, "days") == 0 || strcmp(end, "day") == 0) {
+		sla->kind = SM_SLA_HOURS;
+		n *= 24;
+	} else if (strcmp(end, "business hours") == 0 ||
+	    strcmp(end, "business hour") == 0)
+		sla->kind = SM_SLA_BUSINESS_HOURS;
+	else if (strcmp(end, "business days") == 0 ||
+	    strcmp(end, "business day") == 0) {
+		sla->kind = SM_SLA_BUSINESS_DAYS;
+		if (n != floor(n) || n > 10000)
+			return sm_config_error(cfg, v, err, "%s.sla: business "
+			    "days are counted whole, up to 10000", where);
+	} else
+		goto bad;
+	if (sla->kind != SM_SLA_HOURS && cal == NULL)
+		return sm_config_error(cfg, v, err, "%s.sla: '%s' is counted "
+		    "on a calendar: give the queue's calendar or "
+		    "route.calendar", where, s);
+	sla->set = 1;
+	sla->n = n;
+	sla->text = xstrdup(s);
+	sla->cal = sla->kind == SM_SLA_HOURS ? NULL : cal;
+	return 0;
+bad:
+	return sm_config_error(cfg, v, err, "%s.sla: expected N hours, N days, "
+	    "N business hours or N business days", where);
+}
+
+static int
+get_calendar(const struct sm_router *r, const struct sm_config *cfg,
+    const json_t *v, const struct sm_calendar **cal, const char *where,
+    struct sm_error *err)
+{
+	if (!json_is_string(v))
+		return sm_config_error(cfg, v, err, "%s.calendar: expected a "
+		    "calendar's name", where);
+	if ((*cal = sm_calendars_get(r->cals, json_string_value(v))) == NULL)
+		return sm_config_error(cfg, v, err, "%s.calendar: no calendar "
+		    "'%s' in calendars:", where, json_string_value(v));
+	return 0;
+}
+
+static int
+parse_priority(const struct sm_config *cfg, const json_t *v, int *p,
+    const char *where, struct sm_error *err)
+{
+	if (!json_is_integer(v) || json_integer_value(v) < 1 ||
+	    json_integer_value(v) > 5)
+		return sm_config_error(cfg, v, err, "%s.priority: expected 1 "
+		    "(most urgent) to 5", where);
+	*p = (int)json_integer_value(v);
+	return 0;
+}
+
+/* Queue names become file names (--split): nothing that leaves DIR. */
+static int
+good_name(const char *s)
+{
+	if (*s == '\0' || *s == '.' || strlen(s) > 100)
+		return 0;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '-' && *s != '_' &&
+		    *s != '.')
+			return 0;
+	return 1;
+}
+
+static long
+queue_find(const struct sm_router *r, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < r->nqueues; i++)
+		if (strcmp(r->queues[i].name, name) == 0)
+			return (long)i;
+	return -1;
+}
+
+static struct queue *
+queue_add(struct sm_router *r, const char *name)
+{
+	struct queue *q;
+
+	r->queues = xreallocarray(r->queues, r->nqueues + 1,
+	    sizeof(*r->queues));
+	q = &r->queues[r->nqueues++];
+	memset(q, 0, sizeof(*q));
+	q->name = xstrdup(name);
+	return q;
+}
+
+static int
+load_queues(struct sm_router *r, const struct sm_config *cfg,
+    const json_t *sec, struct sm_error *err)
+{
+	const json_t *qs = json_object_get(sec, "queues"), *v, *d;
+	const char *name;
+	char where[300];
+
+	if (qs == NULL)
+		return 0;
+	if (!json_is_object(qs))
+		return sm_config_error(cfg, qs, err, "route.queues: expected a "
+		    "mapping of queue names, got %s", sm_config_type_name(qs));
+	json_object_foreach((json_t *)qs, name, v) {
+		struct queue *q;
+
+		snprintf(where, sizeof(where), "route.queues.%.200s", name);
+		if (!good_name(name))
+			return sm_config_error(cfg, v, err, "%s: a queue name "
+			    "is letters, digits, '-', '_' and '.', not first",
+			    where);
+		if (v == NULL || json_is_null(v))
+			v = NULL;
+		else if (sm_config_check_keys(cfg, v, where, queue_keys,
+		    err) < 0)
+			return -1;
+		q = queue_add(r, name);
+		if (v == NULL)
+			continue;
+		if ((d = json_object_get(v, "department")) != NULL) {
+			if (!json_is_string(d) || json_string_length(d) == 0)
+				return sm_config_error(cfg, d, err,
+				    "%s.department: expected a name", where);
+			q->department = xstrdup(json_string_value(d));
+		}
+		q->cal = r->cal;
+		if ((d = json_object_get(v, "calendar")) != NULL &&
+		    get_calendar(r, cfg, d, &q->cal, where, err) < 0)
+			return -1;
+		if ((d = json_object_get(v, "sla")) != NULL &&
+		    parse_sla(cfg, d, &q->sla, q->cal, where, err) < 0)
+			return -1;
+		if ((d = json_object_get(v, "priority")) != NULL &&
+		    parse_priority(cfg, d, &q->priority, where, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+load_rules(struct sm_router *r, const struct sm_config *cfg,
+    const json_t *sec, struct sm_error *err)
+{
+	const json_t *rs = json_object_get(sec, "rules"), *j, *v;
+	char where[300];
+	size_t i, k;
+
+	if (rs == NULL)
+		return 0;
+	if (!json_is_array(rs))
+		return sm_config_error(cfg, rs, err, "route.rules: expected a "
+		    "list of rules, got %s", sm_config_type_name(rs));
+	r->rules = xcalloc(json_array_size(rs), sizeof(*r->rules));
+	json_array_foreach(rs, i, j) {
+		struct rule *ru = &r->rules[r->nrules++];
+
+		ru->queue = -1;
+		snprintf(where, sizeof(where), "route.rules[%zu]", i);
+		if (sm_config_check_keys(cfg, j, where, rule_keys, err) < 0)
+			return -1;
+		v = json_object_get(j, "name");
+		if (!json_is_string(v) || json_string_length(v) == 0)
+			return sm_config_error(cfg, v ? v : j, err, "%s: a rule "
+			    "needs a name", where);
+		for (k = 0; k < i; k++)
+			if (strcmp(r->rules[k].name, json_string_value(v)) == 0)
+				return sm_config_error(cfg, v, err, "%s: "
+				    "duplicate rule name '%s'", where,
+				    json_string_value(v));
+		ru->name = xstrdup(json_string_value(v));
+		snprintf(where, sizeof(where), "rule '%.200s'", ru->name);
+		if ((v = json_object_get(j, "queue")) != NULL) {
+			if (!json_is_string(v))
+				return sm_config_error(cfg, v, err, "%s.queue: "
+				    "expected a queue name", where);
+			ru->queue = queue_find(r, json_string_value(v));
+			if (ru->queue < 0)
+				return sm_config_error(cfg, v, err, "%s.queue: "
+				    "no queue '%s' in route.queues", where,
+				    json_string_value(v));
+		}
+		if ((v = json_object_get(j, "priority")) != NULL &&
+		    parse_priority(cfg, v, &ru->priority, where, err) < 0)
+			return -1;
+		if ((v = json_object_get(j, "sla")) != NULL &&
+		    parse_sla(cfg, v, &ru->sla, ru->queue >= 0 ?
+		    r->queues[ru->queue].cal : r->cal, where, err) < 0)
+			return -1;
+		if ((v = json_object_get(j, "continue")) != NULL) {
+			if (!json_is_boolean(v))
+				return sm_config_error(cfg, v, err, "%s.continue: "
+				    "expected true or false", where);
+			ru->cont = json_is_true(v);
+		}
+		if (ru->queue < 0 && !ru->priority && !ru->sla.set)
+			return sm_config_error(cfg, j, err, "%s: says neither "
+			    "queue, priority nor sla", where);
+		if ((ru->cond = sm_cond_compile(cfg, j, where, 0, err)) == NULL)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+load_format(struct sm_router *r, const struct sm_config *cfg,
+    const json_t *v, struct sm_error *err)
+{
+	static const struct { const char *name; int kind; } fields[] = {
+		{ "year", YEAR }, { "yyyy", YEAR }, { "yy", YY }, { "mm", MM },
+		{ "dd", DD }, { "seq", SEQ }, { "queue", QUEUE }, { NULL, 0 }
+	};
+	const char *s = v ? json_string_value(v) : DEFAULT_CASE, *p, *e;
+	int seq = 0, year = 0, i;
+
+	if (s == NULL || *s == '\0')
+		return sm_config_error(cfg, v, err, "route.case: expected a "
+		    "format such as '%s'", DEFAULT_CASE);
+	r->fmt = xcalloc(strlen(s) + 1, sizeof(*r->fmt));
+	for (p = s; *p; p = e) {
+		struct piece *pc = &r->fmt[r->nfmt++];
+
+		if (*p != '{') {
+			e = strchr(p, '{');
+			if (e == NULL)
+				e = p + strlen(p);
+			pc->kind = LIT;
+			pc->text = xstrndup(p, (size_t)(e - p));
+			continue;
+		}
+		if ((e = strchr(p, '}')) == NULL)
+			return sm_config_error(cfg, v, err, "route.case: '{' "
+			    "without '}'");
+		for (i = 0; fields[i].name; i++) {
+			size_t l = strlen(fields[i].name);
+
+			if (strncmp(p + 1, fields[i].name, l) != 0)
+				continue;
+			if (p[1 + l] == '}')
+				break;
+			if (fields[i].kind == SEQ && p[1 + l] == ':' &&
+			    p[2 + l] == '0' && isdigit((unsigned char)p[3 + l]) &&
+			    p[4 + l] == '}') {
+				pc->width = p[3 + l] - '0';
+				break;
+			}
+		}
+		if (fields[i].name == NULL)
+			return sm_config_error(cfg, v, err, "route.case: unknown "
+			    "field '%.*s' (year, yy, mm, dd, seq, seq:0N, "
+			    "queue)", (int)(e - p + 1), p);
+		pc->kind = fields[i].kind;
+		seq |= pc->kind == SEQ;
+		year |= pc->kind == YEAR || pc->kind == YY;
+		e++;
+	}
+	if (!seq || !year)
+		return sm_config_error(cfg, v, err, "route.case: needs {seq} "
+		    "and the year ({year} or {yy}): numbers start again each "
+		    "year");
+	return 0;
+}
+
+struct sm_router *
+sm_router_load(const struct sm_config *cfg, const struct sm_calendars *cals,
+    struct sm_error *err)
+{
+	struct sm_router *r = xcalloc(1, sizeof(*r));
+	const json_t *sec = cfg ? sm_config_section(cfg, "route") : NULL, *v;
+	const char *def = DEFAULT_QUEUE;
+	long q;
+
+	r->cals = cals;
+
+	if (sec && !json_is_object(sec)) {
+		sm_config_error(cfg, sec, err, "route: expected a mapping, got "
+		    "%s", sm_config_type_name(sec));
+		goto fail;
+	}
+	if (sec && sm_config_check_keys(cfg, sec, "route", section_keys,
+	    err) < 0)
+		goto fail;
+	if ((v = json_object_get(sec, "calendar")) != NULL) {
+		if (get_calendar(r, cfg, v, &r->cal, "route", err) < 0)
+			goto fail;
+		r->zone = sm_calendar_zone(r->cal);
+	}
+	if (load_queues(r, cfg, sec, err) < 0 ||
+	    load_format(r, cfg, json_object_get(sec, "case"), err) < 0)
+		goto fail;
+	if ((v = json_object_get(sec, "default")) != NULL) {
+		if (!json_is_string(v)) {
+			sm_config_error(cfg, v, err, "route.default: expected a "
+			    "queue name");
+			goto fail;
+		}
+		def = json_string_value(v);
+		if (queue_find(r, def) < 0) {
+			sm_config_error(cfg, v, err, "route.default: no queue "
+			    "'%s' in route.queues", def);
+			goto fail;
+		}
+	}
+	if ((q = queue_find(r, def)) < 0) {
+		queue_add(r, def)->cal = r->cal;
+		q = (long)r->nqueues - 1;
+	}
+	r->def = (size_t)q;
+	if (load_rules(r, cfg, sec, err) < 0)
+		goto fail;
+	return r;
+fail:
+	sm_router_free(r);
+	return NULL;
+}
+
+void
+sm_router_free(struct sm_router *r)
+{
+	size_t i;
+
+	if (r == NULL)
+		return;
+	for (i = 0; i < r->nqueues; i++) {
+		free(r->queues[i].name);
+		free(r->queues[i].department);
+		free(r->queues[i].sla.text);
+	}
+	free(r->queues);
+	for (i = 0; i < r->nrules; i++) {
+		free(r->rules[i].name);
+		sm_cond_free(r->rules[i].cond);
+		free(r->rules[i].sla.text);
+	}
+	free(r->rules);
+	for (i = 0; i < r->nfmt; i++)
+		free(r->fmt[i].text);
+	free(r->fmt);
+	free(r);
+}
+
+size_t
+sm_router_nqueues(const struct sm_router *r)
+{
+	return r->nqueues;
+}
+
+const char *
+sm_router_queue(const struct sm_router *r, size_t i)
+{
+	return r->queues[i].name;
+}
+
+/* From classify.urgency when neither a rule nor the queue says. */
+static int
+urgency_priority(json_t *rec)
+{
+	static const char *const u[] = { "critical", "high", "normal", "low",
+	    NULL };
+	const char *s = json_string_value(sm_record_get(rec,
+	    "classify.urgency"));
+	int i;
+
+	for (i = 0; s && u[i]; i++)
+		if (strcmp(s, u[i]) == 0)
+			return i + 1;
+	return 3;
+}
+
+int
+sm_router_route(struct sm_router *r, json_t *rec, int explain,
+    struct sm_route *out, struct sm_error *err)
+{
+	const struct sm_route_sla *sla = NULL;
+	const char *at = json_string_value(json_object_get(rec, "created_at"));
+	long q = -1;
+	int prio = 0;
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	if (explain)
+		out->explain = json_array();
+	for (i = 0; i < r->nrules; i++) {
+		struct rule *ru = &r->rules[i];
+		int held = sm_cond_holds(ru->cond, rec);
+
+		if (explain)
+			json_array_append_new(out->explain, json_pack(
+			    "{s:s,s:b}", "rule", ru->name, "held", held));
+		if (!held)
+			continue;
+		if (ru->queue >= 0 && q < 0) {
+			q = ru->queue;
+			out->rule = ru->name;
+		}
+		if (ru->priority && !prio)
+			prio = ru->priority;
+		if (ru->sla.set && sla == NULL)
+			sla = &ru->sla;
+		if (!ru->cont)
+			break;
+	}
+	if (q < 0)
+		q = (long)r->def;
+	out->queue = r->queues[q].name;
+	out->department = r->queues[q].department;
+	if (!prio)
+		prio = r->queues[q].priority;
+	out->priority = prio ? prio : urgency_priority(rec);
+	if (sla == NULL && r->queues[q].sla.set)
+		sla = &r->queues[q].sla;
+	out->sla = sla;
+	if ((at == NULL || sm_time_parse(at, &out->arrival) < 0) &&
+	    sm_time_now(&out->arrival, err) < 0)
+		return -1;
+	if (sla && sm_calendar_deadline(sla->cal, sla->kind, sla->n,
+	    out->arrival, &out->due, err) < 0) {
+		out->due = 0;
+		out->error = "no deadline";
+	}
+	return 0;
+}
+
+static void
+format_case(const struct sm_router *r, const struct sm_route *rt,
+    int64_t seq, struct sm_buf *b)
+{
+	struct sm_civil c;
+	char num[64];
+	size_t i;
+
+	sm_time_local(r->zone, rt->arrival, &c);
+	for (i = 0; i < r->nfmt; i++) {
+		const struct piece *pc = &r->fmt[i];
+
+		switch (pc->kind) {
+		case LIT:
+			sm_buf_adds(b, pc->text);
+			continue;
+		case YEAR:
+			snprintf(num, sizeof(num), "%04d", c.year);
+			break;
+		case YY:
+			snprintf(num, sizeof(num), "%02d", c.year % 100);
+			break;
+		case MM:
+			snprintf(num, sizeof(num), "%02d", c.month);
+			break;
+		case DD:
+			snprintf(num, sizeof(num), "%02d", c.day);
+			break;
+		case SEQ:
+			snprintf(num, sizeof(num), "%0*" PRId64, pc->width, seq);
+			break;
+		case QUEUE:
+			snprintf(num, sizeof(num), "%s", rt->queue);
+			sm_buf_adds(b, rt->queue);
+			continue;
+		}
+		sm_buf_adds(b, num);
+	}
+}
+
+int
+sm_router_case(struct sm_router *r, struct sm_state *st, json_t *rec,
+    const struct sm_route *rt, int dry_run, char **case_out, int *joined,
+    struct sm_error *err)
+{
+	const char *id = json_string_value(json_object_get(rec, "id"));
+	const char *parent = json_string_value(sm_record_get(rec,
+	    "thread.in_reply_to")), *kind;
+	struct sm_buf b = { 0 };
+	char seqname[32];
+	struct sm_civil c;
+	int64_t n;
+
+	*case_out = NULL;
+	*joined = 0;
+	if (id == NULL)
+		return sm_error_set(err, NULL, 0, 0, "no id: no case number");
+	if (sm_state_get(st, "case", "", id, case_out, err) < 0)
+		return -1;
+	if (*case_out)
+		return 0;
+	if (parent && sm_state_get(st, "case", "", parent, case_out, err) < 0)
+		return -1;
+	kind = json_string_value(json_object_get(rec, "kind"));
+	if (*case_out) {
+		*joined = 1;
+	} else if (kind && (strcmp(kind, "own") == 0 ||
+	    strcmp(kind, "post") == 0)) {
+		/* the administration's own words open no case */
+		return 0;
+	} else if (!dry_run) {
+		sm_time_local(r->zone, rt->arrival, &c);
+		snprintf(seqname, sizeof(seqname), "case-%04d", c.year);
+		if (sm_state_seq_next(st, seqname, &n, err) < 0)
+			return -1;
+		format_case(r, rt, n, &b);
+		*case_out = b.data;
+	}
+	if (*case_out && !dry_run &&
+	    sm_state_put(st, "case", "", id, *case_out, err) < 0) {
+		free(*case_out);
+		*case_out = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+static void
+key(struct sm_buf *b, const char *k)
+{
+	sm_buf_addc(b, b->data[b->len - 1] == '{' ? '"' : ',');
+	if (b->data[b->len - 1] == ',')
+		sm_buf_addc(b, '"');
+	sm_buf_adds(b, k);
+	sm_buf_add(b, "\":", 2);
+}
+
+static void
+str(struct sm_buf *b, const char *k, const char *v)
+{
+	key(b, k);
+	if (v)
+		sm_json_append_string(b, v, strlen(v));
+	else
+		sm_buf_adds(b, "null");
+}
+
+void
+sm_route_append(struct sm_buf *b, const struct sm_route *rt,
+    const char *case_no, const char *duplicate_of, const json_t *delivered,
+    const json_t *extra)
+{
+	char num[32];
+	const char *k;
+	json_t *v;
+
+	sm_buf_addc(b, '{');
+	str(b, "queue", rt->queue);
+	str(b, "department", rt->department);
+	str(b, "case", case_no);
+	key(b, "priority");
+	snprintf(num, sizeof(num), "%d", rt->priority);
+	sm_buf_adds(b, num);
+	key(b, "due_at");
+	if (rt->due) {
+		char t[SM_TIME_SIZE];
+
+		sm_time_format(rt->due, t, sizeof(t));
+		sm_json_append_string(b, t, strlen(t));
+	} else
+		sm_buf_adds(b, "null");
+	str(b, "sla", rt->sla ? rt->sla->text : NULL);
+	str(b, "rule", rt->rule);
+	str(b, "duplicate_of", duplicate_of);
+	key(b, "delivered");
+	if (delivered)
+		sm_json_append(b, delivered);
+	else
+		sm_buf_adds(b, "[]");
+	json_object_foreach((json_t *)extra, k, v) {
+		key(b, k);
+		sm_json_append(b, v);
+	}
+	if (rt->explain) {
+		key(b, "explain");
+		sm_json_append(b, rt->explain);
+	}
+	sm_buf_addc(b, '}');
+}
