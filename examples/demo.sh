@@ -42,3 +42,16 @@ echo
 echo "\$ sm-classify -x  # why one message got its labels"
 head -n 1 "$here/messages.jsonl" | sm-classify -c /dev/null -x |
     jq '{text, classify: .classify | {category, topic, urgency, sentiment, explain}}'
+echo
+
+# sm-route: the town hall's departments, case numbers and deadlines
+echo "\$ sm-route -c examples/sm.yaml classified.jsonl > routed.jsonl"
+sm-route -c "$here/sm.yaml" --state "$tmp/state.db" "$out" > "$tmp/routed.jsonl" || exit
+jq -rs '
+def table(f): map(f) | group_by(.) | map([.[0], length])
+    | sort_by(-.[1], .[0]) | map("  \(.[0])\t\(.[1])") | .[];
+"Messages by department:", table(.route.department // .route.queue), "",
+"Due first (deadline, case, department):",
+  (map(select(.route.due_at)) | sort_by(.route.due_at) | .[0:5][]
+   | "  \(.route.due_at)  \(.route.case)  \(.route.department)")
+' "$tmp/routed.jsonl"

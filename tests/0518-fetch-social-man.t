@@ -16,14 +16,13 @@ cp "$FIX/facebook/comments.json" "$T/srv/fb-comments.json"
 cp "$FIX/facebook/conversations.json" "$T/srv/fb-conversations.json"
 
 # the 6th literal block of EXAMPLES, pointed at the fake server
-sed -n '/^\.Sh EXAMPLES/,/^\.Sh /p' "$SM_SRC/man/sm-fetch.1" |
-    awk '/^\.Bd -literal/ { b++; next } /^\.Ed/ { if (b == 6) exit; next } b == 6' |
-    sed "s|/var/lib/sm/state.db|$T/state.db|;
+man_examples sm-fetch.1 ex > /dev/null
+sed "s|/var/lib/sm/state.db|$T/state.db|;
     s|/etc/sm/|$T/|;
     s|aytovillanueva.bsky.social|aytovillanueva.bsky.example|;
     s|^    platform: bluesky|&\n    url: $BASE|;
     s|^    platform: x|&\n    url: $BASE|;
-    s|^    platform: facebook|&\n    url: $BASE/v23.0|" > sm.yaml
+    s|^    platform: facebook|&\n    url: $BASE/v23.0|" ex/6 > sm.yaml
 echo "$TOKEN" > "$T/bluesky.app-password"
 echo "$TOKEN" > "$T/facebook.token"
 SM_X_BEARER=$TOKEN

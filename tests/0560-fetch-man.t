@@ -5,13 +5,10 @@
 plan 8
 
 server_start
-examples() {
-	sed -n '/^\.Sh EXAMPLES/,/^\.Sh /p' "$SM_SRC/man/sm-fetch.1"
-}
+man_examples sm-fetch.1 ex > /dev/null
 # literal N: the Nth literal block of EXAMPLES
 literal() {
-	examples | awk -v n="$1" '/^\.Bd -literal/ { b++; next } /^\.Ed/ { if (b == n) exit; next } b == n' |
-	    sed 's/\\e/\\/g'
+	cat "ex/$1"
 }
 
 literal 1 | sed "s|/var/lib/sm/state.db|$T/state.db|; s|https://masto.es|$BASE|;

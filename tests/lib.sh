@@ -73,3 +73,15 @@ like() {
 jqc() {
 	jq -c "$@"
 }
+
+# man_examples PAGE DIR: writes the literal blocks of PAGE's EXAMPLES
+# section, mdoc escapes undone, to DIR/1, DIR/2...; prints how many
+man_examples() {
+	mkdir -p "$2"
+	sed -n '/^\.Sh EXAMPLES/,/^\.Sh /p' "$SM_SRC/man/$1" |
+	    sed 's/\\e/\\/g; s/\\&//g' |
+	    awk -v dir="$2" '/^\.Bd -literal/ { n++; b = 1; next }
+		/^\.Ed/ { b = 0; next }
+		b { print > (dir "/" n) }
+		END { print n + 0 }'
+}
