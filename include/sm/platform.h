@@ -52,16 +52,40 @@ struct sm_platform {
 	 */
 	void (*fetch)(struct sm_job *job);
 	/*
-	 * Posts the reply drafted in rec (sm-reply) through a session that
-	 * is open, then calls done with the new post's id and URL; on
-	 * failure the session says why and done gets NULLs.  NULL for a
-	 * platform sm cannot post to yet.
+	 * Posts a reply (sm-reply --send) through a session that is open,
+	 * then calls done with the new post's id and URL; on failure the
+	 * session says why (sm_session_fail) and done gets NULL.  NULL for
+	 * a platform sm cannot post to yet.
 	 */
-	void (*post)(struct sm_session *s, const json_t *rec,
-	    void (*done)(struct sm_session *, const char *id,
-	    const char *url, void *arg), void *arg);
+	void (*post)(struct sm_session *s, const struct sm_post *p,
+	    void (*done)(struct sm_session *, const struct sm_posted *,
+	    void *), void *arg);
+	/*
+	 * The length of text as the platform counts it against max_length
+	 * (graphemes, weighted characters, UTF-16 units...); NULL: code
+	 * points.  max_length 0: no limit sm knows.
+	 */
+	size_t (*length)(const char *text);
+	size_t max_length;
 	/* Frees what the connector kept in job->priv. */
 	void (*free)(struct sm_job *job);
+};
+
+/* A reply to post, as sm-reply hands it to a connector. */
+struct sm_post {
+	const char *text;	/* the reply as it will read, UTF-8 */
+	const char *visibility;	/* "public", "unlisted", "private" (a
+				 * direct message) */
+	const json_t *rec;	/* the citizen's record: id, author, thread,
+				 * native (sm-message(7)) */
+	const char *key;	/* the same for every try of this reply: an
+				 * idempotency key where the platform has one */
+};
+
+/* What the platform says it posted. */
+struct sm_posted {
+	const char *id;		/* the platform's id of the new post */
+	const char *url;	/* where a person can see it, or NULL */
 };
 
 extern const struct sm_platform sm_platform_bluesky;
