@@ -18,6 +18,8 @@
 struct sm_account;
 struct sm_job;
 struct sm_session;
+struct sm_post;
+struct sm_posted;
 
 struct sm_platform {
 	const char *name;
