@@ -50,6 +50,7 @@ struct held {
 	unsigned long lineno;
 	struct sm_route rt;
 	char *case_no;
+	char *dup_of;
 };
 
 static struct sm_tool tool;
@@ -116,7 +117,7 @@ flush_batch(struct held *b, size_t n)
 		if (sm_router_route(router, b[i].rec, explain, &b[i].rt,
 		    &err) < 0 ||
 		    sm_router_case(router, st, b[i].rec, &b[i].rt, dry_run,
-		    &b[i].case_no, &joined, &err) < 0) {
+		    &b[i].case_no, &b[i].dup_of, &joined, &err) < 0) {
 			if (err.file[0])
 				goto state_failed;
 			sm_tool_warn(&tool, "%s:%lu: %s", b[i].name,
@@ -133,8 +134,8 @@ flush_batch(struct held *b, size_t n)
 	for (i = 0; i < n && rc == 0; i++) {
 		sm_buf_reset(&own);
 		sm_buf_reset(&line);
-		sm_route_append(&own, &b[i].rt, b[i].case_no, NULL, NULL,
-		    NULL);
+		sm_route_append(&own, &b[i].rt, b[i].case_no, b[i].dup_of,
+		    NULL, NULL);
 		if (sm_tool_line(b[i].rec, b[i].raw, b[i].rawlen,
 		    b[i].dup_keys, "route", own.data, own.len, &line) < 0) {
 			sm_tool_warn(&tool, "%s:%lu: cannot encode the record",
@@ -169,6 +170,7 @@ release(struct held *b, size_t n)
 		json_decref(b[i].rt.explain);
 		free(b[i].raw);
 		free(b[i].case_no);
+		free(b[i].dup_of);
 		memset(&b[i], 0, sizeof(b[i]));
 	}
 }
@@ -236,7 +238,8 @@ main(int argc, char *argv[])
 	}
 	if ((st = sm_tool_state(&tool, cfg, NULL, 0)) == NULL)
 		goto done;
-	if (sm_state_migrate(st, &sm_route_schema, &err) < 0) {
+	if (sm_state_migrate(st, &sm_route_schema, &err) < 0 ||
+	    sm_router_load_state(router, st, dry_run, &err) < 0) {
 		sm_tool_error(&tool, &err);
 		sm_tool_fail(&tool, EX_CANTCREAT);
 		goto done;

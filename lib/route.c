@@ -9,6 +9,7 @@
 
 #include "sm/calendar.h"
 #include "sm/cond.h"
+#include "sm/dedup.h"
 #include "sm/time.h"
 #include "sm/jsonl.h"
 #include "sm/route.h"
@@ -16,6 +17,8 @@
 
 #define DEFAULT_QUEUE "general"
 #define DEFAULT_CASE "{year}-{seq:06}"
+#define DEFAULT_WINDOW (48 * 3600)
+#define DEFAULT_THRESHOLD 0.8
 
 /*
  * Case numbers are values of space "case", no owner, keyed by message
@@ -55,6 +58,8 @@ struct piece {
 };
 
 struct sm_router {
+	struct sm_dedup *dedup;	/* NULL: duplicates: false */
+	time_t window;
 	const struct sm_calendars *cals;
 	const struct sm_calendar *cal;	/* route.calendar, or NULL */
 	const struct sm_time_zone *zone;	/* its zone: the year of a case */
@@ -366,6 +371,43 @@ load_format(struct sm_router *r, const struct sm_config *cfg,
 	return 0;
 }
 
+/* duplicates: false, or {window: "48 hours", threshold: 0.8} */
+static int
+load_duplicates(struct sm_router *r, const struct sm_config *cfg,
+    const json_t *v, struct sm_error *err)
+{
+	static const char *const keys[] = { "window", "threshold", NULL };
+	double threshold = DEFAULT_THRESHOLD;
+	struct sm_route_sla w = { 0 };
+	const json_t *x;
+
+	r->window = DEFAULT_WINDOW;
+	if (json_is_false(v))
+		return 0;
+	if (v && (!json_is_object(v) || sm_config_check_keys(cfg, v,
+	    "route.duplicates", keys, err) < 0))
+		return json_is_object(v) ? -1 : sm_config_error(cfg, v, err,
+		    "route.duplicates: expected false or a mapping");
+	if ((x = json_object_get(v, "window")) != NULL) {
+		if (!json_is_string(x) || strstr(json_string_value(x),
+		    "business") || parse_sla(cfg, x, &w, NULL,
+		    "route.duplicates.window", err) < 0)
+			return sm_config_error(cfg, x, err, "route.duplicates."
+			    "window: expected N hours or N days");
+		free(w.text);
+		r->window = (time_t)(w.n * 3600);
+	}
+	if ((x = json_object_get(v, "threshold")) != NULL) {
+		if (!json_is_number(x) || json_number_value(x) <= 0 ||
+		    json_number_value(x) > 1)
+			return sm_config_error(cfg, x, err, "route.duplicates."
+			    "threshold: expected a number above 0, at most 1");
+		threshold = json_number_value(x);
+	}
+	r->dedup = sm_dedup_new(r->window, threshold);
+	return 0;
+}
+
 struct sm_router *
 sm_router_load(const struct sm_config *cfg, const struct sm_calendars *cals,
     struct sm_error *err)
@@ -390,6 +432,9 @@ sm_router_load(const struct sm_config *cfg, const struct sm_calendars *cals,
 			goto fail;
 		r->zone = sm_calendar_zone(r->cal);
 	}
+	if (load_duplicates(r, cfg, json_object_get(sec, "duplicates"),
+	    err) < 0)
+		goto fail;
 	if (load_queues(r, cfg, sec, err) < 0 ||
 	    load_format(r, cfg, json_object_get(sec, "case"), err) < 0)
 		goto fail;
@@ -441,6 +486,7 @@ sm_router_free(struct sm_router *r)
 	for (i = 0; i < r->nfmt; i++)
 		free(r->fmt[i].text);
 	free(r->fmt);
+	sm_dedup_free(r->dedup);
 	free(r);
 }
 
@@ -566,51 +612,178 @@ format_case(const struct sm_router *r, const struct sm_route *rt,
 	}
 }
 
+/* The day (UTC) a signature is filed under, so that old ones go by day. */
+static void
+day_of(time_t t, char out[SM_TIME_SIZE])
+{
+	sm_time_format(t, out, SM_TIME_SIZE);
+	out[10] = '\0';
+}
+
+struct loaded {
+	struct sm_router *r;
+	time_t newest;
+	int pass;		/* 0: the newest; 1: keep; 2: old days */
+	json_t *old;
+};
+
+static int
+load_sig(void *arg, const char *owner, const char *key, const char *value,
+    const char *updated_at)
+{
+	struct loaded *l = arg;
+	struct sm_dedup_sig sig;
+	long long at;
+	char *end;
+
+	at = strtoll(value, &end, 10);
+	if (end == value || *end != ' ' || sm_dedup_sig_parse(end + 1,
+	    &sig) < 0)
+		return 0;	/* not ours to judge: left alone */
+	if (l->pass == 0) {
+		if ((time_t)at > l->newest)
+			l->newest = (time_t)at;
+	} else if ((time_t)at + l->r->window >= l->newest)
+		sm_dedup_add(l->r->dedup, key, &sig, (time_t)at);
+	else if (!json_object_get(l->old, owner))
+		json_object_set_new(l->old, owner, json_true());
+	return 0;
+}
+
+int
+sm_router_load_state(struct sm_router *r, struct sm_state *st, int dry_run,
+    struct sm_error *err)
+{
+	struct loaded l = { r, 0, 0, NULL };
+	const char *day;
+	json_t *v;
+	int rc = 0;
+
+	if (r->dedup == NULL)
+		return 0;
+	l.old = json_object();
+	if (sm_state_list(st, "dedup", NULL, load_sig, &l, err) < 0)
+		rc = -1;
+	l.pass = 1;
+	if (rc == 0 && sm_state_list(st, "dedup", NULL, load_sig, &l,
+	    err) < 0)
+		rc = -1;
+	/* days wholly before the window are forgotten */
+	json_object_foreach(l.old, day, v) {
+		char keep[SM_TIME_SIZE];
+
+		day_of(l.newest - r->window - 86400, keep);
+		if (rc == 0 && !dry_run && strcmp(day, keep) < 0 &&
+		    sm_state_clear(st, "dedup", day, err) < 0)
+			rc = -1;
+	}
+	json_decref(l.old);
+	return rc;
+}
+
+/* The text a duplicate is told by: the subject, if any, and the text. */
+static int
+signature(json_t *rec, struct sm_dedup_sig *sig)
+{
+	const char *t = json_string_value(json_object_get(rec, "text"));
+	const char *subj = json_string_value(json_object_get(rec, "subject"));
+	struct sm_buf b = { 0 };
+	int rc;
+
+	if (subj) {
+		sm_buf_adds(&b, subj);
+		sm_buf_addc(&b, '\n');
+	}
+	if (t)
+		sm_buf_adds(&b, t);
+	rc = b.len ? sm_dedup_sign(b.data, b.len, sig) : -1;
+	sm_buf_free(&b);
+	return rc;
+}
+
 int
 sm_router_case(struct sm_router *r, struct sm_state *st, json_t *rec,
-    const struct sm_route *rt, int dry_run, char **case_out, int *joined,
-    struct sm_error *err)
+    const struct sm_route *rt, int dry_run, char **case_out,
+    char **dup_out, int *joined, struct sm_error *err)
 {
 	const char *id = json_string_value(json_object_get(rec, "id"));
 	const char *parent = json_string_value(sm_record_get(rec,
-	    "thread.in_reply_to")), *kind;
+	    "thread.in_reply_to")), *kind, *dup = NULL;
 	struct sm_buf b = { 0 };
-	char seqname[32];
+	struct sm_dedup_sig sig;
+	char seqname[32], day[SM_TIME_SIZE];
 	struct sm_civil c;
 	int64_t n;
+	int own, rc, signed_ = 0;
 
-	*case_out = NULL;
+	*case_out = *dup_out = NULL;
 	*joined = 0;
 	if (id == NULL)
 		return sm_error_set(err, NULL, 0, 0, "no id: no case number");
 	if (sm_state_get(st, "case", "", id, case_out, err) < 0)
 		return -1;
-	if (*case_out)
-		return 0;
+	if (*case_out)		/* seen before: as it was then */
+		return sm_state_get(st, "duplicate", "", id, dup_out, err);
+	kind = json_string_value(json_object_get(rec, "kind"));
+	own = kind && (strcmp(kind, "own") == 0 || strcmp(kind, "post") == 0);
 	if (parent && sm_state_get(st, "case", "", parent, case_out, err) < 0)
 		return -1;
-	kind = json_string_value(json_object_get(rec, "kind"));
 	if (*case_out) {
 		*joined = 1;
-	} else if (kind && (strcmp(kind, "own") == 0 ||
-	    strcmp(kind, "post") == 0)) {
+	} else if (own) {
 		/* the administration's own words open no case */
 		return 0;
-	} else if (!dry_run) {
-		sm_time_local(r->zone, rt->arrival, &c);
-		snprintf(seqname, sizeof(seqname), "case-%04d", c.year);
-		if (sm_state_seq_next(st, seqname, &n, err) < 0)
+	} else {
+		if (r->dedup && signature(rec, &sig) == 0) {
+			signed_ = 1;
+			dup = sm_dedup_find(r->dedup, &sig, rt->arrival);
+		}
+		if (dup && sm_state_get(st, "case", "", dup, case_out,
+		    err) < 0)
 			return -1;
-		format_case(r, rt, n, &b);
-		*case_out = b.data;
+		if (*case_out)
+			*dup_out = xstrdup(dup);
+		else if (!dry_run) {
+			sm_time_local(r->zone, rt->arrival, &c);
+			snprintf(seqname, sizeof(seqname), "case-%04d",
+			    c.year);
+			if (sm_state_seq_next(st, seqname, &n, err) < 0)
+				return -1;
+			format_case(r, rt, n, &b);
+			*case_out = b.data;
+		}
 	}
-	if (*case_out && !dry_run &&
-	    sm_state_put(st, "case", "", id, *case_out, err) < 0) {
-		free(*case_out);
-		*case_out = NULL;
-		return -1;
+	if (dry_run || *case_out == NULL)
+		return 0;
+	if (sm_state_put(st, "case", "", id, *case_out, err) < 0 ||
+	    (*dup_out && sm_state_put(st, "duplicate", "", id, *dup_out,
+	    err) < 0))
+		goto fail;
+	if (signed_) {
+		char hex[SM_DEDUP_K * 8 + 1];
+
+		sm_dedup_sig_format(&sig, hex);
+		char at[32];
+
+		/* b.data is *case_out: the value gets a buffer of its own */
+		struct sm_buf v = { 0 };
+
+		snprintf(at, sizeof(at), "%lld ", (long long)rt->arrival);
+		sm_buf_adds(&v, at);
+		sm_buf_adds(&v, hex);
+		day_of(rt->arrival, day);
+		rc = sm_state_put(st, "dedup", day, id, v.data, err);
+		sm_buf_free(&v);
+		if (rc < 0)
+			goto fail;
+		sm_dedup_add(r->dedup, id, &sig, rt->arrival);
 	}
 	return 0;
+fail:
+	free(*case_out);
+	free(*dup_out);
+	*case_out = *dup_out = NULL;
+	return -1;
 }
 
 static void

@@ -1,7 +1,7 @@
 #!/bin/sh
 # sm-route: queues, rules, case numbers, deadlines, --split, errors
 . "${SM_SRC:-.}/tests/lib.sh"
-plan 44
+plan 49
 
 msg() {	# msg ID CREATED_AT [JSON fields...]: one record
 	id=$1 at=$2
@@ -104,6 +104,41 @@ is "... appended to, run after run" "$(wc -l < split/limpieza.jsonl | tr -d ' ')
 run sm-route --split nowhere in.jsonl
 is "--split to a directory that is not there: exit 64" "$rc $(cat err)" \
     "64 sm-route: --split nowhere: No such file or directory"
+
+# --- near-duplicates ------------------------------------------------------
+dup() {	# dup ID CREATED_AT PLATFORM TEXT
+	printf '{"id":"%s","platform":"%s","kind":"mention","created_at":"%s","text":"%s"}\n' "$1" "$3" "$2" "$4"
+}
+{ dup d:1 2026-04-06T08:00:00Z mastodon "La basura de la calle Perdomo lleva tres días sin recogerse, huele fatal"
+  dup d:2 2026-04-06T09:30:00Z email "la basura de la calle Perdomo lleva tres dias sin recogerse!! huele fatal"
+  dup d:3 2026-04-06T10:00:00Z x "Una farola rota en la plaza Mayor desde hace una semana, está todo oscuro"
+  dup d:4 2026-04-20T08:00:00Z mastodon "La basura de la calle Perdomo lleva tres días sin recogerse, huele fatal"
+  dup d:5 2026-04-06T10:05:00Z x "Gracias"
+  dup d:6 2026-04-06T10:06:00Z x "Gracias"
+} > dup.jsonl
+run sm-route -c /dev/null --state dup.db dup.jsonl
+is "a near-duplicate within the window joins the first one's case, on another channel too" \
+    "$(jq -r '[.id, .route.case, .route.duplicate_of] | @tsv' out)" "d:1	2026-000001	
+d:2	2026-000001	d:1
+d:3	2026-000002	
+d:4	2026-000003	
+d:5	2026-000004	
+d:6	2026-000005	"
+dup d:7 2026-04-21T09:00:00Z email "la basura de la calle Perdomo lleva tres días sin recogerse, huele fatal." > dup2.jsonl
+run sm-route -c /dev/null --state dup.db dup.jsonl dup2.jsonl
+is "... the same on the next run, and the state remembers the window's texts" \
+    "$(jq -r '[.id, .route.duplicate_of] | @tsv' out | tail -1) $(jq -r 'select(.id == "d:2") | .route.duplicate_of' out)" \
+    "d:7	d:4 d:1"
+printf 'route:\n  duplicates: false\n' > nodup.yaml
+run sm-route -c nodup.yaml --state nodup.db dup.jsonl
+is "duplicates: false: every message its own case" "$(jq -r .route.case out | sort -u | wc -l | tr -d ' ')" 6
+printf 'route:\n  duplicates: {window: 30 days, threshold: 0.5}\n' > wide.yaml
+run sm-route -c wide.yaml --state wide.db dup.jsonl
+is "a wider window finds the one two weeks later" "$(jq -r 'select(.id == "d:4") | .route.duplicate_of' out)" d:1
+printf 'route:\n  duplicates: {window: 2 business days}\n' > badwin.yaml
+run sm-route -c badwin.yaml --state bw.db dup.jsonl
+is "a window in business time is refused" "$rc $(cat err)" \
+    "78 sm-route: badwin.yaml:2:24: route.duplicates.window: expected N hours or N days"
 
 # --- bad input and output -------------------------------------------------
 { msg b:1 2026-03-02T10:00:00Z; echo '{"id": broken'; echo '[]';

@@ -71,17 +71,27 @@ int sm_router_route(struct sm_router *r, json_t *rec, int explain,
     struct sm_route *out, struct sm_error *err);
 
 /*
+ * Reads what the state database keeps for finding duplicates (the
+ * signatures of the texts within route.duplicates.window of the newest),
+ * and, unless dry_run, forgets the days before.  Once, before routing.
+ */
+int sm_router_load_state(struct sm_router *r, struct sm_state *st,
+    int dry_run, struct sm_error *err);
+
+/*
  * The case number of rec: the one it already has in st; else, when
  * thread.in_reply_to names a message that has one, that one (a follow-up
  * joins its case, and *joined is set); else, unless rec is the
- * administration's own (kind own or post), a new number of the year of
- * arrival from the case format.  With dry_run nothing is stored and a
- * message without a case gets NULL.  *case_out is a new string or NULL.
- * Call inside a group (sm_state_begin) to commit many at once.
+ * administration's own (kind own or post), the case of a near-duplicate
+ * text that arrived within the window (*dup_out names it); else a new
+ * number of the year of arrival from the case format.  With dry_run
+ * nothing is stored and a message without a case gets NULL.  *case_out
+ * and *dup_out are new strings or NULL.  Call inside a group
+ * (sm_state_begin) to commit many at once.
  */
 int sm_router_case(struct sm_router *r, struct sm_state *st, json_t *rec,
-    const struct sm_route *rt, int dry_run, char **case_out, int *joined,
-    struct sm_error *err);
+    const struct sm_route *rt, int dry_run, char **case_out,
+    char **dup_out, int *joined, struct sm_error *err);
 
 /*
  * Appends the route object as compact JSON: queue, department, case,
