@@ -111,6 +111,7 @@ bench: $(BINS) $(BUILD)/bench/jansson-loop $(BUILD)/bench/template
 	sh bench/classify $(BUILD)
 	sh bench/fetch $(BUILD)
 	sh bench/classify-model $(BUILD)
+	sh bench/route $(BUILD)
 	$(BUILD)/bench/template examples/messages.jsonl
 
 RULES = $(wildcard examples/rules/*.yaml)

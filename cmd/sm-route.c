@@ -23,7 +23,7 @@
 #include "sm/util.h"
 
 /* Records whose case numbers are committed together. */
-#define BATCH 256
+#define BATCH 1024
 
 static const char usage_text[] =
     "usage: sm-route [-nquvx] [-c file] [-r file] [--split dir]\n"

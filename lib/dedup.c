@@ -59,19 +59,22 @@ word_byte(unsigned char c)
 }
 
 int
-sm_dedup_sign(const char *text, size_t n, struct sm_dedup_sig *sig)
+sm_dedup_sign(const char *text, size_t n, struct sm_dedup_sig *sig,
+    struct sm_buf *work)
 {
-	struct sm_buf f = { 0 };
-	uint64_t w[3] = { 0 }, sh, seed;
+	struct sm_buf own = { 0 }, *fb = work ? work : &own, f;
+	uint64_t w[3] = { 0 }, h1, h2;
 	size_t i = 0, words = 0, len;
 	int k;
 
 	for (k = 0; k < SM_DEDUP_K; k++)
 		sig->v[k] = UINT32_MAX;
-	if (sm_text_fold(&f, text, n) < 0) {
-		sm_buf_free(&f);
+	sm_buf_reset(fb);
+	if (sm_text_fold(fb, text, n) < 0) {
+		sm_buf_free(&own);
 		return -1;
 	}
+	f = *fb;
 	while (i < f.len) {
 		while (i < f.len && !word_byte((unsigned char)f.data[i]))
 			i++;
@@ -86,16 +89,18 @@ sm_dedup_sign(const char *text, size_t n, struct sm_dedup_sig *sig)
 		i += len;
 		if (++words < 3)
 			continue;
-		sh = mix(w[0]) ^ mix(w[1] + 1) ^ mix(w[2] + 2);
-		for (k = 0, seed = sh; k < SM_DEDUP_K; k++) {
-			uint32_t v = (uint32_t)(mix(seed + (uint64_t)k *
-			    0x632be59bd9b4e019ULL) >> 32);
+		/* the k-th hash of a shingle is h1 + k * h2: two mixes a
+		 * shingle, not 32 */
+		h1 = mix(w[0] ^ mix(w[1] + 1) ^ mix(w[2] + 2));
+		h2 = mix(h1) | 1;
+		for (k = 0; k < SM_DEDUP_K; k++, h1 += h2) {
+			uint32_t v = (uint32_t)(h1 >> 32);
 
 			if (v < sig->v[k])
 				sig->v[k] = v;
 		}
 	}
-	sm_buf_free(&f);
+	sm_buf_free(&own);
 	return words < SM_DEDUP_MIN_WORDS ? -1 : 0;
 }
 
@@ -271,10 +276,13 @@ void
 sm_dedup_sig_format(const struct sm_dedup_sig *sig,
     char out[SM_DEDUP_K * 8 + 1])
 {
-	int k;
+	static const char hex[] = "0123456789abcdef";
+	int k, j;
 
 	for (k = 0; k < SM_DEDUP_K; k++)
-		snprintf(out + 8 * k, 9, "%08x", (unsigned)sig->v[k]);
+		for (j = 0; j < 8; j++)
+			out[8 * k + j] = hex[(sig->v[k] >> (28 - 4 * j)) & 15];
+	out[8 * SM_DEDUP_K] = '\0';
 }
 
 int

@@ -60,6 +60,7 @@ struct piece {
 struct sm_router {
 	struct sm_dedup *dedup;	/* NULL: duplicates: false */
 	time_t window;
+	struct sm_buf text, fold;	/* reused for each signature */
 	const struct sm_calendars *cals;
 	const struct sm_calendar *cal;	/* route.calendar, or NULL */
 	const struct sm_time_zone *zone;	/* its zone: the year of a case */
@@ -487,6 +488,8 @@ sm_router_free(struct sm_router *r)
 		free(r->fmt[i].text);
 	free(r->fmt);
 	sm_dedup_free(r->dedup);
+	sm_buf_free(&r->text);
+	sm_buf_free(&r->fold);
 	free(r);
 }
 
@@ -683,22 +686,21 @@ sm_router_load_state(struct sm_router *r, struct sm_state *st, int dry_run,
 
 /* The text a duplicate is told by: the subject, if any, and the text. */
 static int
-signature(json_t *rec, struct sm_dedup_sig *sig)
+signature(struct sm_router *r, json_t *rec, struct sm_dedup_sig *sig)
 {
-	const char *t = json_string_value(json_object_get(rec, "text"));
+	json_t *t = json_object_get(rec, "text");
 	const char *subj = json_string_value(json_object_get(rec, "subject"));
-	struct sm_buf b = { 0 };
-	int rc;
 
-	if (subj) {
-		sm_buf_adds(&b, subj);
-		sm_buf_addc(&b, '\n');
-	}
-	if (t)
-		sm_buf_adds(&b, t);
-	rc = b.len ? sm_dedup_sign(b.data, b.len, sig) : -1;
-	sm_buf_free(&b);
-	return rc;
+	if (!json_is_string(t))
+		return -1;
+	if (subj == NULL)
+		return sm_dedup_sign(json_string_value(t),
+		    json_string_length(t), sig, &r->fold);
+	sm_buf_reset(&r->text);
+	sm_buf_adds(&r->text, subj);
+	sm_buf_addc(&r->text, '\n');
+	sm_buf_add(&r->text, json_string_value(t), json_string_length(t));
+	return sm_dedup_sign(r->text.data, r->text.len, sig, &r->fold);
 }
 
 int
@@ -734,7 +736,7 @@ sm_router_case(struct sm_router *r, struct sm_state *st, json_t *rec,
 		/* the administration's own words open no case */
 		return 0;
 	} else {
-		if (r->dedup && signature(rec, &sig) == 0) {
+		if (r->dedup && signature(r, rec, &sig) == 0) {
 			signed_ = 1;
 			dup = sm_dedup_find(r->dedup, &sig, rt->arrival);
 		}

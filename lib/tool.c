@@ -351,7 +351,7 @@ int
 sm_tool_put_text(struct sm_tool *t, const char *text, size_t n)
 {
 	struct sm_error err;
-	size_t i;
+	const char *p;
 
 	if (t->out_failed)
 		return -1;
@@ -359,8 +359,9 @@ sm_tool_put_text(struct sm_tool *t, const char *text, size_t n)
 		out_error(t, &err);
 		return -1;
 	}
-	for (i = 0; i < n; i++)
-		t->written += text[i] == '\n';
+	for (p = text; (p = memchr(p, '\n', n - (size_t)(p - text))) != NULL;
+	    p++)
+		t->written++;
 	return 0;
 }
 

@@ -14,6 +14,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "sm/util.h"
+
 #define SM_DEDUP_K 32		/* values in a signature */
 #define SM_DEDUP_MIN_WORDS 6	/* shorter texts are never duplicates */
 
@@ -29,9 +31,11 @@ void sm_dedup_free(struct sm_dedup *d);
 
 /*
  * The signature of text (n bytes of UTF-8); 0, or -1 when the text has
- * fewer than SM_DEDUP_MIN_WORDS words.
+ * fewer than SM_DEDUP_MIN_WORDS words.  work, when not NULL, is a buffer
+ * the caller keeps from one call to the next (it saves allocations).
  */
-int sm_dedup_sign(const char *text, size_t n, struct sm_dedup_sig *sig);
+int sm_dedup_sign(const char *text, size_t n, struct sm_dedup_sig *sig,
+    struct sm_buf *work);
 
 /* How alike two signatures say their texts are, 0 to 1. */
 double sm_dedup_similarity(const struct sm_dedup_sig *a,
