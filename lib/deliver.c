@@ -66,7 +66,7 @@ static const char default_subject[] =
 
 static const char default_body[] =
     "{{route.department}}, case {{route.case}}\n"
-    "{{#route.due_at}}\nAnswer by {{route.due_at}}\n{{/route.due_at}}"
+    "{{#route.due_at}}Answer by {{route.due_at}}\n{{/route.due_at}}\n"
     "\n"
     "{{text}}\n"
     "\n"

@@ -176,10 +176,15 @@ void
 sm_mail_encode_words(struct sm_buf *out, const char *s)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	size_t n = strlen(s), i = 0, len, k, pl, used;
+	size_t n = strlen(s), i = 0, len, k, pl, used, col = 0, max;
 	char piece[16];
 
+	/* a line of 76 characters at most, the field's name included */
+	while (col < out->len && out->data[out->len - col - 1] != '\n')
+		col++;
 	while (i < n) {
+		max = col + 75 > 76 && col < 40 ? 76 - col : 75;
+		col = 1;
 		sm_buf_adds(out, "=?UTF-8?Q?");
 		used = 12;	/* "=?UTF-8?Q?" and "?=" */
 		while (i < n) {
@@ -199,7 +204,7 @@ sm_mail_encode_words(struct sm_buf *out, const char *s)
 					piece[pl++] = hex[c & 15];
 				}
 			}
-			if (used + pl > 75 && used > 12)
+			if (used + pl > max && used > 12)
 				break;
 			sm_buf_add(out, piece, pl);
 			used += pl;
@@ -583,6 +588,8 @@ sm_mail_send(const struct sm_mail_server *s, const char *from,
 		nanosleep(&ts, NULL);
 		delay *= 2;
 	}
+	if (rc == 0)
+		*code = 0;
 	if (rc < 0 && tries > 1 && *code == EX_TEMPFAIL) {
 		char t[sizeof(err->text)];
 

@@ -73,8 +73,9 @@ int sm_mail_compose(const struct sm_mail_msg *m, struct sm_buf *out,
 
 /*
  * Appends s to out as RFC 2047 encoded-words ("=?UTF-8?Q?...?="), each
- * at most 75 characters, separated by CRLF and a space; used where s is
- * not plain ASCII.
+ * at most 75 characters, separated by CRLF and a space, the first one
+ * short enough that its line (what out holds since its last line end)
+ * stays within 76; used where s is not plain ASCII.
  */
 void sm_mail_encode_words(struct sm_buf *out, const char *s);
 

@@ -82,7 +82,7 @@ test_round_trip(void **unused)
 	for (p = line = b.data; *p; p++)
 		if (*p == '\n') {
 			assert_true(p > line && p[-1] == '\r');
-			assert_true(p - line - 1 <= 78);
+			assert_true(p - line - 1 <= 76);
 			line = p + 1;
 		}
 	assert_ptr_equal(line, p);
