@@ -1114,6 +1114,44 @@ test_config_errors(void **unused)
 	}
 }
 
+/* The example of sm.yaml(5)'s delivery subsection is a valid configuration. */
+static void
+test_man_example(void **unused)
+{
+	struct sm_deliver_options o = { .report = on_report };
+	struct sm_config *cfg;
+	struct sm_deliver *d;
+	struct sm_error err;
+	char *src = getenv("SM_SRC"), *man, *p, *e, msg[2048];
+
+	man = slurp(pathf("%s/man/sm.yaml.5", src ? src : "."));
+	assert_non_null(man);
+	p = strstr(man, ".Ss Delivery: route.smtp and deliver");
+	assert_non_null(p);
+	p = strstr(p, ".Bd -literal -offset indent\n");
+	assert_non_null(p);
+	p += strlen(".Bd -literal -offset indent\n");
+	e = strstr(p, ".Ed\n");
+	assert_non_null(e);
+	*e = '\0';
+	spit(pathf("%s/sm.yaml", dir), p);
+	free(man);
+	setenv("SM_SMTP_PASSWORD", "secret", 1);
+	setenv("SM_LIMPIEZA_HOOK", "https://chat.ayto.example/hooks/x", 1);
+	setenv("SM_OPEN311_KEY", "key", 1);
+	cfg = sm_config_load(pathf("%s/sm.yaml", dir), &err);
+	assert_non_null(cfg);
+	d = sm_deliver_new(cfg, sm_config_section(cfg, "route"), NULL, &o,
+	    &err);
+	if (d == NULL) {
+		sm_error_format(&err, msg, sizeof(msg));
+		fail_msg("%s", msg);
+	}
+	assert_int_equal(sm_deliver_count(d, "limpieza"), 3);
+	sm_deliver_free(d);
+	sm_config_free(cfg);
+}
+
 int
 main(void)
 {
@@ -1133,6 +1171,7 @@ main(void)
 		cmocka_unit_test_setup(test_concurrent, setup),
 		cmocka_unit_test_setup(test_no_id, setup),
 		cmocka_unit_test_setup(test_config_errors, setup),
+		cmocka_unit_test_setup(test_man_example, setup),
 	};
 
 	if (getenv("SM_TEST_ONLY"))
