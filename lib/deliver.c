@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "sm/deliver.h"
+#include "sm/fetch.h"
 #include "sm/http.h"
 #include "sm/mail.h"
 #include "sm/util.h"
@@ -363,8 +364,8 @@ load_open311(const struct sm_config *cfg, struct sm_deliver *d,
 		t->service_codes = json_incref(codes);
 	}
 	if (contact && !json_is_boolean(contact))
-		return sm_config_error(cfg, contact, err, "%s.contact: expected "
-		    "true or false, got %s", where,
+		return sm_config_error(cfg, contact, err, "%s.contact: "
+		    "expected true or false, got %s", where,
 		    sm_config_type_name(contact));
 	t->contact = json_is_true(contact);
 	if ((t->body = compile(cfg, d, json_object_get(c, "description"),
@@ -442,16 +443,17 @@ load_queues(const struct sm_config *cfg, struct sm_deliver *d,
 	if (queues == NULL)
 		return 0;
 	if (!json_is_object(queues))
-		return sm_config_error(cfg, queues, err, "route.queues: expected "
-		    "a mapping of queue names, got %s",
+		return sm_config_error(cfg, queues, err, "route.queues: "
+		    "expected a mapping of queue names, got %s",
 		    sm_config_type_name(queues));
 	d->queues = xcalloc(json_object_size(queues) + 1, sizeof(*d->queues));
 	json_object_foreach((json_t *)queues, name, q) {
 		if ((list = json_object_get(q, "deliver")) == NULL)
 			continue;
 		if (!json_is_array(list))
-			return sm_config_error(cfg, list, err, "route.queues.%s."
-			    "deliver: expected a list of destinations, got %s",
+			return sm_config_error(cfg, list, err,
+			    "route.queues.%s.deliver: expected a list of "
+			    "destinations, got %s",
 			    name, sm_config_type_name(list));
 		if (strchr(name, '/'))
 			return sm_config_error(cfg, q, err, "route.queues.%s: "
@@ -840,8 +842,10 @@ static int
 send_open311(struct sm_deliver *d, struct dest *t, const json_t *p,
     json_t **sid, int *code, struct sm_error *err)
 {
-	const char *hdrs[] = { "Content-Type: application/x-www-form-urlencoded",
-	    "Accept: application/json", NULL };
+	const char *hdrs[] = {
+		"Content-Type: application/x-www-form-urlencoded",
+		"Accept: application/json", NULL
+	};
 	json_t *form = json_object_get(p, "form"), *v, *j, *first;
 	struct sm_buf body = { 0 }, url = { 0 };
 	const char *k;
@@ -885,7 +889,7 @@ send_open311(struct sm_deliver *d, struct dest *t, const json_t *p,
 	json_decref(j);
 	sm_buf_free(&a.body);
 	if (*sid == NULL) {
-		/* accepted, the server says; a copy would be a second request */
+		/* accepted, says the server: a copy would be a second one */
 		report(d, t, 0, "the answer names no service_request_id nor "
 		    "token");
 	}
@@ -935,14 +939,11 @@ transmit(struct sm_deliver *d, struct dest *t, const char *id, const json_t *p,
 
 /* The state: claims and records */
 
-static void
-now_text(char buf[32])
+/* Now, in RFC 3339 UTC; a new reference. */
+static json_t *
+now(void)
 {
-	time_t t = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return sm_time_json(time(NULL));
 }
 
 static int
@@ -1003,7 +1004,6 @@ claim(struct sm_deliver *d, const struct dest *t, const char *id,
 {
 	json_t *e = NULL, *mark;
 	const char *status;
-	char at[32];
 	int rc;
 
 	*prior = NULL;
@@ -1027,9 +1027,8 @@ claim(struct sm_deliver *d, const struct dest *t, const char *id,
 		goto done;
 	}
 	*tries = json_integer_value(json_object_get(e, "tries"));
-	now_text(at);
-	mark = json_pack("{s:s, s:O, s:I, s:s, s:s, s:I}", "status",
-	    "sending", "payload", p, "tries", *tries, "since", at, "host",
+	mark = json_pack("{s:s, s:O, s:I, s:o, s:s, s:I}", "status",
+	    "sending", "payload", p, "tries", *tries, "since", now(), "host",
 	    d->host, "pid", (json_int_t)getpid());
 	rc = put_json(d, "outbox", t->owner, id, mark, err);
 	json_decref(mark);
@@ -1055,23 +1054,21 @@ settle(struct sm_deliver *d, const struct dest *t, const char *id,
     json_t *p, json_int_t tries, const json_t *sid, int code,
     const struct sm_error *why, struct sm_error *err)
 {
-	char at[32];
 	json_t *v;
 	int rc;
 
-	now_text(at);
 	if (sm_state_begin(d->st, err) < 0)
 		return -1;
 	if (code == 0) {
-		v = json_pack("{s:s}", "at", at);
+		v = json_pack("{s:o}", "at", now());
 		if (sid)
 			json_object_set(v, "open311_id", (json_t *)sid);
 		rc = put_json(d, "delivery", t->owner, id, v, err);
 		if (rc == 0)
 			rc = put_json(d, "outbox", t->owner, id, NULL, err);
 	} else {
-		v = json_pack("{s:s, s:O, s:I, s:s, s:s, s:i}", "status",
-		    "pending", "payload", p, "tries", tries + 1, "since", at,
+		v = json_pack("{s:s, s:O, s:I, s:o, s:s, s:i}", "status",
+		    "pending", "payload", p, "tries", tries + 1, "since", now(),
 		    "error", why->text, "code", code);
 		rc = put_json(d, "outbox", t->owner, id, v, err);
 	}
@@ -1319,7 +1316,6 @@ sm_deliver_resolve(struct sm_deliver *d, const char *queue, const char *name,
 	char *owner = xmalloc(strlen(queue) + strlen(name) + 2);
 	json_t *e = NULL, *v;
 	const char *status;
-	char at[32];
 	int rc = -1;
 
 	sprintf(owner, "%s/%s", queue, name);
@@ -1338,17 +1334,16 @@ sm_deliver_resolve(struct sm_deliver *d, const char *queue, const char *name,
 		    "to resolve", owner, id);
 		goto fail;
 	}
-	now_text(at);
 	if (sent) {
-		v = json_pack("{s:s, s:b}", "at", at, "resolved", 1);
+		v = json_pack("{s:o, s:b}", "at", now(), "resolved", 1);
 		rc = put_json(d, "delivery", owner, id, v, err);
 		if (rc == 0)
 			rc = put_json(d, "outbox", owner, id, NULL, err);
 	} else {
-		v = json_pack("{s:s, s:O, s:I, s:s, s:s}", "status", "pending",
+		v = json_pack("{s:s, s:O, s:I, s:o, s:s}", "status", "pending",
 		    "payload", json_object_get(e, "payload"), "tries",
-		    json_integer_value(json_object_get(e, "tries")), "since", at,
-		    "error", "interrupted, resolved as not sent");
+		    json_integer_value(json_object_get(e, "tries")), "since",
+		    now(), "error", "interrupted, resolved as not sent");
 		rc = put_json(d, "outbox", owner, id, v, err);
 	}
 	json_decref(v);

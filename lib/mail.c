@@ -395,7 +395,7 @@ sm_mail_encode_qp(struct sm_buf *out, const char *s)
 			tok[2] = hex[c & 15];
 			tl = 3;
 		}
-		/* 76 characters a line at most, the soft break's "=" included */
+		/* 76 characters a line, the soft break's "=" included */
 		if (col + tl > (end ? 76 : 75)) {
 			sm_buf_adds(out, "=\r\n");
 			col = 0;

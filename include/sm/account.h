@@ -73,7 +73,7 @@ struct sm_url_rule {
 	const char *where;	/* its name in messages: "accounts.masto.url" */
 	const char *const *schemes;	/* allowed, NULL-terminated; the
 					 * first is the one to advise */
-	const char *plain;	/* the scheme allowed to loopback only, or NULL */
+	const char *plain;	/* a scheme allowed to loopback only, or NULL */
 	const char *what;	/* what plain text would expose: "the token" */
 	int secret;		/* the URL is a secret: never in messages */
 };

@@ -21,13 +21,13 @@
 
 /* An smtp: mapping of sm.yaml. */
 struct sm_mail_server {
-	char *url;		/* smtps://host[:port][/ehlo-name], smtp://... */
+	char *url;		/* smtps://host[:port][/ehlo], smtp://... */
 	char *from;		/* its from:, as written, or NULL */
 	char *user;		/* or NULL */
 	char *password;		/* never printed; NULL without a user */
 	char *ca_file;		/* resolved, or NULL */
 	int loopback;		/* to this machine: STARTTLS only if offered */
-	struct sm_http_opts opts;	/* ca_file, timeouts, retries, backoff */
+	struct sm_http_opts opts;	/* ca_file, timeouts, retries... */
 };
 
 /*
