@@ -20,7 +20,7 @@ TEST_PKGS = cmocka
 DEBS = build-essential pkg-config libjansson-dev libyaml-dev libpcre2-dev \
 	libutf8proc-dev libstemmer-dev libexttextcat-dev libsqlite3-dev \
 	libcmocka-dev libcurl4-openssl-dev mandoc jq python3 openssl \
-	dovecot-core dovecot-imapd curl libical-dev
+	dovecot-core dovecot-imapd curl libical-dev python3-aiosmtpd
 
 ifeq ($(SANITIZE),1)
 BUILD ?= build-san

@@ -19,103 +19,92 @@ static const char *const common_keys[] = {
 	"limit", NULL
 };
 
-/* Numbers have no place of their own: errors about them point at the account. */
-static const json_t *
-placed(const struct sm_config *cfg, const json_t *node, const json_t *parent)
+int
+sm_account_check_url(const struct sm_config *cfg, const struct sm_url_rule *r,
+    const char *url, int *is_loopback, struct sm_error *err)
 {
-	struct sm_mark m;
-
-	return sm_config_mark(cfg, node, &m) == 0 ? node : parent;
-}
-
-static int
-get_number(const struct sm_config *cfg, const json_t *acct, const char *key,
-    const char *where, double min, double max, double *out,
-    struct sm_error *err)
-{
-	json_t *v = json_object_get(acct, key);
-
-	if (v == NULL)
-		return 0;
-	if (!json_is_number(v))
-		return sm_config_error(cfg, placed(cfg, v, acct), err,
-		    "%s.%s: expected a number, got %s", where, key,
-		    sm_config_type_name(v));
-	*out = json_number_value(v);
-	if (*out < min || *out > max)
-		return sm_config_error(cfg, placed(cfg, v, acct), err,
-		    "%s.%s: %g is out of range (%g to %g)", where, key, *out,
-		    min, max);
-	return 0;
-}
-
-static int
-get_string(const struct sm_config *cfg, const json_t *acct, const char *key,
-    const char *where, const char **out, struct sm_error *err)
-{
-	json_t *v = json_object_get(acct, key);
-
-	*out = NULL;
-	if (v == NULL)
-		return 0;
-	if (!json_is_string(v) || json_string_length(v) == 0)
-		return sm_config_error(cfg, placed(cfg, v, acct), err,
-		    "%s.%s: expected a non-empty string, got %s", where, key,
-		    json_is_string(v) ? "an empty one" :
-		    sm_config_type_name(v));
-	*out = json_string_value(v);
-	return 0;
-}
-
-/*
- * Checks url against the schemes the platform takes, reading scheme and
- * host with libcurl's parser, as the request will: text that merely
- * begins like a loopback address ("http://127.0.0.1:80@elsewhere/") is
- * not one.
- */
-static int
-check_url(const struct sm_config *cfg, const json_t *node,
-    const struct sm_platform *p, const char *where, const char *url,
-    struct sm_error *err)
-{
-	static const char *const web[] = { "https", "http", NULL };
-	const char *const *schemes = p->schemes ? p->schemes : web;
 	CURLU *u = curl_url();
-	char *scheme = NULL;
-	int i, rc = 0;
+	char *scheme = NULL, *host = NULL;
+	const char *shown = r->secret ? "" : url;
+	int i, rc = 0, loop;
 
 	if (u == NULL)
 		return sm_error_set(err, NULL, 0, 0, "out of memory");
 	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK) {
-		rc = sm_config_error(cfg, node, err, "%s.url: '%s' is not a "
-		    "URL", where, url);
+		rc = sm_config_error(cfg, r->node, err, "%s: %s%s%sis not a "
+		    "URL", r->where, *shown ? "'" : "", shown, *shown ? "' " :
+		    "");
 		goto done;
 	}
-	for (i = 0; schemes[i]; i++)
-		if (strcmp(scheme, schemes[i]) == 0)
+	for (i = 0; r->schemes[i]; i++)
+		if (strcmp(scheme, r->schemes[i]) == 0)
 			break;
-	if (schemes[i] == NULL) {
+	if (r->schemes[i] == NULL) {
 		struct sm_buf b = { 0 };
 
-		for (i = 0; schemes[i]; i++) {
-			sm_buf_adds(&b, i ? (schemes[i + 1] ? ", " : " or ") :
-			    "");
-			sm_buf_adds(&b, schemes[i]);
+		for (i = 0; r->schemes[i]; i++) {
+			sm_buf_adds(&b, i ? (r->schemes[i + 1] ? ", " :
+			    " or ") : "");
+			sm_buf_adds(&b, r->schemes[i]);
 		}
-		rc = sm_config_error(cfg, node, err, "%s.url: '%s' is not an "
-		    "%s URL", where, url, b.data);
+		rc = sm_config_error(cfg, r->node, err, "%s: %s%s%sis not an "
+		    "%s URL", r->where, *shown ? "'" : "", shown,
+		    *shown ? "' " : "", b.data);
 		sm_buf_free(&b);
 		goto done;
 	}
-	if (strcmp(scheme, "http") == 0 && p->schemes == NULL &&
-	    !sm_http_url_secure(url))
-		rc = sm_config_error(cfg, node, err, "%s.url: plain http "
-		    "would send the token in clear; use https", where);
+	loop = curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+	    sm_http_loopback_host(host);
+	if (is_loopback)
+		*is_loopback = loop;
+	if (r->plain && strcmp(scheme, r->plain) == 0 && !loop)
+		rc = sm_config_error(cfg, r->node, err, "%s: plain %s would "
+		    "send %s in clear; use %s", r->where, r->plain, r->what,
+		    r->schemes[0]);
 done:
 	curl_free(scheme);
+	curl_free(host);
 	curl_url_cleanup(u);
 	return rc;
+}
+
+int
+sm_account_http_opts(const struct sm_config *cfg, const json_t *c,
+    const char *where, struct sm_http_opts *o, struct sm_error *err)
+{
+	double d;
+
+	d = o->timeout_ms / 1000.0;
+	if (sm_config_get_number(cfg, c, "timeout", where, 0.001, 86400, &d,
+	    err) < 0)
+		return -1;
+	o->timeout_ms = (long)(d * 1000);
+	d = o->connect_timeout_ms / 1000.0;
+	if (sm_config_get_number(cfg, c, "connect_timeout", where, 0.001,
+	    86400, &d, err) < 0)
+		return -1;
+	o->connect_timeout_ms = (long)(d * 1000);
+	d = o->retries;
+	if (sm_config_get_number(cfg, c, "retries", where, 0, 20, &d, err) < 0)
+		return -1;
+	o->retries = (int)d;
+	d = o->backoff_ms / 1000.0;
+	if (sm_config_get_number(cfg, c, "backoff", where, 0.001, 3600, &d,
+	    err) < 0)
+		return -1;
+	o->backoff_ms = (long)(d * 1000);
+	d = o->max_wait_ms / 1000.0;
+	if (sm_config_get_number(cfg, c, "max_wait", where, 0, 86400, &d,
+	    err) < 0)
+		return -1;
+	o->max_wait_ms = (long)(d * 1000);
+	d = (double)o->max_body;
+	if (sm_config_get_number(cfg, c, "max_body", where, 1024, 1e10, &d,
+	    err) < 0)
+		return -1;
+	o->max_body = (size_t)d;
+	return 0;
 }
 
 static int
@@ -136,7 +125,7 @@ load_account(const struct sm_config *cfg, const char *name, const json_t *c,
 		return sm_config_error(cfg, c, err,
 		    "%s: expected a mapping, got %s", where,
 		    sm_config_type_name(c));
-	if (get_string(cfg, c, "platform", where, &s, err) < 0)
+	if (sm_config_get_string(cfg, c, "platform", where, &s, err) < 0)
 		return -1;
 	if (s == NULL)
 		return sm_config_error(cfg, c, err, "%s: no platform: "
@@ -152,8 +141,8 @@ load_account(const struct sm_config *cfg, const char *name, const json_t *c,
 	allowed[n] = NULL;
 	if (sm_config_check_keys(cfg, c, where, allowed, err) < 0)
 		return -1;
-	if (get_string(cfg, c, "url", where, &url, err) < 0 ||
-	    get_string(cfg, c, "ca_file", where, &s, err) < 0)
+	if (sm_config_get_string(cfg, c, "url", where, &url, err) < 0 ||
+	    sm_config_get_string(cfg, c, "ca_file", where, &s, err) < 0)
 		return -1;
 	if (s)
 		a->http.ca_file = a->ca_file =
@@ -163,8 +152,14 @@ load_account(const struct sm_config *cfg, const char *name, const json_t *c,
 	if (url == NULL && !a->platform->url_optional)
 		return sm_config_error(cfg, c, err, "%s: no url:", where);
 	if (url) {
-		if (check_url(cfg, json_object_get(c, "url"), a->platform,
-		    where, url, err) < 0)
+		static const char *const web[] = { "https", "http", NULL };
+		char w[320];
+		struct sm_url_rule r = { json_object_get(c, "url"), w,
+		    a->platform->schemes ? a->platform->schemes : web,
+		    a->platform->schemes ? NULL : "http", "the token", 0 };
+
+		snprintf(w, sizeof(w), "%s.url", where);
+		if (sm_account_check_url(cfg, &r, url, NULL, err) < 0)
 			return -1;
 		a->url = xstrdup(url);
 		while (strlen(a->url) > 8 && a->url[strlen(a->url) - 1] == '/')
@@ -174,33 +169,11 @@ load_account(const struct sm_config *cfg, const char *name, const json_t *c,
 	    !json_object_get(c, "token_file"))
 		return sm_config_error(cfg, c, err,
 		    "%s: no token_env: or token_file:", where);
-	d = a->http.timeout_ms / 1000.0;
-	if (get_number(cfg, c, "timeout", where, 0.001, 86400, &d, err) < 0)
+	if (sm_account_http_opts(cfg, c, where, &a->http, err) < 0)
 		return -1;
-	a->http.timeout_ms = (long)(d * 1000);
-	d = a->http.connect_timeout_ms / 1000.0;
-	if (get_number(cfg, c, "connect_timeout", where, 0.001, 86400, &d,
-	    err) < 0)
-		return -1;
-	a->http.connect_timeout_ms = (long)(d * 1000);
-	d = a->http.retries;
-	if (get_number(cfg, c, "retries", where, 0, 20, &d, err) < 0)
-		return -1;
-	a->http.retries = (int)d;
-	d = a->http.backoff_ms / 1000.0;
-	if (get_number(cfg, c, "backoff", where, 0.001, 3600, &d, err) < 0)
-		return -1;
-	a->http.backoff_ms = (long)(d * 1000);
-	d = a->http.max_wait_ms / 1000.0;
-	if (get_number(cfg, c, "max_wait", where, 0, 86400, &d, err) < 0)
-		return -1;
-	a->http.max_wait_ms = (long)(d * 1000);
-	d = (double)a->http.max_body;
-	if (get_number(cfg, c, "max_body", where, 1024, 1e10, &d, err) < 0)
-		return -1;
-	a->http.max_body = (size_t)d;
 	d = 0;
-	if (get_number(cfg, c, "limit", where, 1, 1000, &d, err) < 0)
+	if (sm_config_get_number(cfg, c, "limit", where, 1, 1000, &d,
+	    err) < 0)
 		return -1;
 	a->limit = (long)d;
 	if (a->platform->check && a->platform->check(cfg, a, err) < 0)

@@ -962,3 +962,52 @@ sm_config_relpath(const struct sm_config *cfg, const json_t *node)
 	sprintf(out, "%.*s/%s", (int)(slash - mark.file), mark.file, v);
 	return out;
 }
+
+/* Numbers have no place of their own: errors about them point at parent. */
+static const json_t *
+placed(const struct sm_config *cfg, const json_t *node, const json_t *parent)
+{
+	struct sm_mark m;
+
+	return sm_config_mark(cfg, node, &m) == 0 ? node : parent;
+}
+
+int
+sm_config_get_number(const struct sm_config *cfg, const json_t *node,
+    const char *key, const char *where, double min, double max, double *out,
+    struct sm_error *err)
+{
+	json_t *v = json_object_get(node, key);
+
+	if (v == NULL)
+		return 0;
+	if (!json_is_number(v))
+		return sm_config_error(cfg, placed(cfg, v, node), err,
+		    "%s.%s: expected a number, got %s", where, key,
+		    sm_config_type_name(v));
+	*out = json_number_value(v);
+	if (*out < min || *out > max)
+		return sm_config_error(cfg, placed(cfg, v, node), err,
+		    "%s.%s: %g is out of range (%g to %g)", where, key, *out,
+		    min, max);
+	return 0;
+}
+
+int
+sm_config_get_string(const struct sm_config *cfg, const json_t *node,
+    const char *key, const char *where, const char **out,
+    struct sm_error *err)
+{
+	json_t *v = json_object_get(node, key);
+
+	*out = NULL;
+	if (v == NULL)
+		return 0;
+	if (!json_is_string(v) || json_string_length(v) == 0)
+		return sm_config_error(cfg, placed(cfg, v, node), err,
+		    "%s.%s: expected a non-empty string, got %s", where, key,
+		    json_is_string(v) ? "an empty one" :
+		    sm_config_type_name(v));
+	*out = json_string_value(v);
+	return 0;
+}

@@ -182,8 +182,8 @@ on_header(char *p, size_t size, size_t n, void *arg)
 	return n;
 }
 
-static int
-loopback_host(const char *host)
+int
+sm_http_loopback_host(const char *host)
 {
 	struct in_addr a4;
 	struct in6_addr a6;
@@ -238,7 +238,7 @@ sm_http_url_secure(const char *url)
 	if (url_parts(url, &scheme, &host) < 0)
 		return 0;
 	secure = strcasecmp(scheme, "https") == 0 ||
-	    (strcasecmp(scheme, "http") == 0 && loopback_host(host));
+	    (strcasecmp(scheme, "http") == 0 && sm_http_loopback_host(host));
 	curl_free(scheme);
 	curl_free(host);
 	return secure;

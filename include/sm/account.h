@@ -60,6 +60,36 @@ char *sm_account_secret(const struct sm_config *cfg, const json_t *node,
     const char *where, struct sm_error *err);
 
 /*
+ * Reads timeout, connect_timeout, retries, backoff, max_wait and max_body
+ * (seconds and bytes) from the mapping node into o, keeping o's value
+ * for a key that is missing.  0, or -1 with err at the offending node.
+ */
+int sm_account_http_opts(const struct sm_config *cfg, const json_t *node,
+    const char *where, struct sm_http_opts *o, struct sm_error *err);
+
+/* What a URL in sm.yaml may be. */
+struct sm_url_rule {
+	const json_t *node;	/* the url's node, for the error's place */
+	const char *where;	/* its name in messages: "accounts.masto.url" */
+	const char *const *schemes;	/* allowed, NULL-terminated; the
+					 * first is the one to advise */
+	const char *plain;	/* a scheme allowed to loopback only, or NULL */
+	const char *what;	/* what plain text would expose: "the token" */
+	int secret;		/* the URL is a secret: never in messages */
+};
+
+/*
+ * Checks url as rule r says, reading scheme and host with libcurl's
+ * parser, as the request will: text that merely begins like a loopback
+ * address ("http://127.0.0.1:80@elsewhere/") is not one.  *is_loopback
+ * (when not NULL) tells whether the host is this machine (127.0.0.1,
+ * localhost, [::1]).  0, or -1 with err at r->node.
+ */
+int sm_account_check_url(const struct sm_config *cfg,
+    const struct sm_url_rule *r, const char *url, int *is_loopback,
+    struct sm_error *err);
+
+/*
  * Checks an account's search: setting, when it has one: a list of
  * queries (non-empty strings).  0, or -1 with err at the offending node.
  */

@@ -64,4 +64,18 @@ const char *sm_config_type_name(const json_t *node);
  */
 char *sm_config_relpath(const struct sm_config *cfg, const json_t *node);
 
+/*
+ * The value of key in the mapping node, when it has one, checked: a
+ * non-empty string (*out borrowed, NULL when the key is missing), or a
+ * number from min to max (*out untouched when the key is missing).
+ * where names node in messages ("accounts.masto"); an error points at
+ * the value, or at node when the value has no place of its own.
+ */
+int sm_config_get_string(const struct sm_config *cfg, const json_t *node,
+    const char *key, const char *where, const char **out,
+    struct sm_error *err);
+int sm_config_get_number(const struct sm_config *cfg, const json_t *node,
+    const char *key, const char *where, double min, double max, double *out,
+    struct sm_error *err);
+
 #endif

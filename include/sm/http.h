@@ -82,6 +82,10 @@ void sm_http_post(struct sm_http *h, struct sm_http_opts *o, const char *url,
  */
 int sm_http_url_secure(const char *url);
 
+/* 1 when host (as libcurl reads it from a URL) is this machine:
+ * localhost, 127.0.0.0/8 or [::1]. */
+int sm_http_loopback_host(const char *host);
+
 /* Runs the requests until none is left; callbacks may queue more. */
 int sm_http_run(struct sm_http *h, struct sm_error *err);
 
