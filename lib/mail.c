@@ -430,8 +430,12 @@ sm_mail_compose(const struct sm_mail_msg *m, struct sm_buf *out,
 	if (m->message_id == NULL) {
 		if (sm_mail_address(m->from, &spec, err) < 0)
 			return -1;
+		uint64_t rng;
+
+		sm_rand_seed(&rng);
 		snprintf(idbuf, sizeof(idbuf), "<%lld.%ld.%x@%s>",
-		    (long long)time(NULL), (long)getpid(), (unsigned)rand(),
+		    (long long)time(NULL), (long)getpid(),
+		    (unsigned)(sm_rand_unit(&rng) * 4294967295.0),
 		    strchr(spec, '@') + 1);
 		free(spec);
 		one[0] = idbuf;
@@ -555,9 +559,11 @@ sm_mail_send(const struct sm_mail_server *s, const char *from,
 	struct sm_buf b = { 0 };
 	char *spec;
 	double delay = s->opts.backoff_ms / 1000.0;
+	uint64_t rng;
 	int rc, tries = 0;
 
 	*code = 0;
+	sm_rand_seed(&rng);
 	if (sm_mail_address(from, &spec, err) < 0) {
 		*code = EX_DATAERR;
 		return -1;
@@ -581,7 +587,7 @@ sm_mail_send(const struct sm_mail_server *s, const char *from,
 	    *code == EX_TEMPFAIL && tries++ < s->opts.retries) {
 		/* between half the delay and all of it, doubled each time */
 		struct timespec ts;
-		double d = delay / 2 + delay / 2 * ((double)rand() / RAND_MAX);
+		double d = delay / 2 + delay / 2 * sm_rand_unit(&rng);
 
 		ts.tv_sec = (time_t)d;
 		ts.tv_nsec = (long)((d - (double)ts.tv_sec) * 1e9);
