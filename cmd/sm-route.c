@@ -16,6 +16,8 @@
 
 #include "sm/calendar.h"
 #include "sm/config.h"
+#include "sm/datefmt.h"
+#include "sm/deliver.h"
 #include "sm/jsonl.h"
 #include "sm/route.h"
 #include "sm/state.h"
@@ -46,6 +48,7 @@ struct held {
 	char *raw;
 	size_t rawlen;
 	int dup_keys;
+	int had_route;		/* the input had a route object already */
 	const char *name;	/* file:line, for messages */
 	unsigned long lineno;
 	struct sm_route rt;
@@ -56,6 +59,7 @@ struct held {
 static struct sm_tool tool;
 static struct sm_router *router;
 static struct sm_state *st;
+static struct sm_deliver *deliver;
 static const char *split_dir;
 static int dry_run, explain;
 
@@ -102,6 +106,44 @@ split_write(const char *queue, const char *line, size_t n)
 	return rc;
 }
 
+/* What deliver reports: a destination that failed, a note for -v. */
+static void
+report(void *arg, const char *name, int code, const char *text)
+{
+	if (code == 0 ? tool.verbose : !tool.quiet || code != EX_TEMPFAIL)
+		sm_tool_warn(&tool, "%s: %s", name, text);
+}
+
+/*
+ * Delivers a routed record (the templates read its route object, set for
+ * the while); the route's added fields (pending, open311_id) are returned.
+ */
+static json_t *
+deliver_one(struct held *h, struct sm_buf *own, struct sm_delivery *dv)
+{
+	struct sm_error err;
+	json_t *extra = json_object(), *v;
+
+	sm_route_append(own, &h->rt, h->case_no, h->dup_of, NULL, NULL);
+	v = json_loadb(own->data, own->len, 0, NULL);
+	sm_record_set_last(h->rec, "route", v);
+	if (sm_deliver_record(deliver, h->rt.queue, h->rec, dry_run, dv,
+	    &err) < 0) {
+		sm_tool_warn(&tool, "%s:%lu: %s", h->name, h->lineno, err.text);
+		sm_tool_fail(&tool, err.file[0] ? EX_CANTCREAT : EX_DATAERR);
+	}
+	sm_tool_fail(&tool, dv->status);
+	if (!h->had_route)
+		json_object_del(h->rec, "route");
+	if (dv->pending && json_array_size(dv->pending))
+		json_object_set(extra, "pending", dv->pending);
+	if (dv->unknown && json_array_size(dv->unknown))
+		json_object_set(extra, "unknown", dv->unknown);
+	if (dv->open311_id)
+		json_object_set(extra, "open311_id", dv->open311_id);
+	return extra;
+}
+
 /* Routes the batch, stores its case numbers in one commit, writes it. */
 static int
 flush_batch(struct held *b, size_t n)
@@ -132,10 +174,21 @@ flush_batch(struct held *b, size_t n)
 	if (!dry_run && sm_state_commit(st, &err) < 0)
 		goto state_failed;
 	for (i = 0; i < n && rc == 0; i++) {
+		struct sm_delivery dv = { 0 };
+		json_t *extra = NULL;
+
 		sm_buf_reset(&own);
 		sm_buf_reset(&line);
+		/* a new case, or a citizen's follow-up, goes to the queue's
+		 * destinations; a duplicate's first one went already */
+		if (deliver && b[i].case_no && !b[i].dup_of &&
+		    sm_deliver_count(deliver, b[i].rt.queue) > 0)
+			extra = deliver_one(&b[i], &own, &dv);
+		sm_buf_reset(&own);
 		sm_route_append(&own, &b[i].rt, b[i].case_no, b[i].dup_of,
-		    NULL, NULL);
+		    dv.delivered, extra);
+		sm_delivery_clear(&dv);
+		json_decref(extra);
 		if (sm_tool_line(b[i].rec, b[i].raw, b[i].rawlen,
 		    b[i].dup_keys, "route", own.data, own.len, &line) < 0) {
 			sm_tool_warn(&tool, "%s:%lu: cannot encode the record",
@@ -173,6 +226,39 @@ release(struct held *b, size_t n)
 		free(b[i].dup_of);
 		memset(&b[i], 0, sizeof(b[i]));
 	}
+}
+
+/* The destinations of the queues, and the outbox left by earlier runs. */
+static int
+start_delivery(const struct sm_config *cfg)
+{
+	static struct sm_datefmt df;
+	static struct sm_template_formatter fmts[3];
+	struct sm_deliver_options opt = { 0 };
+	struct sm_deliver_counts counts = { 0 };
+	struct sm_error err;
+	const char *lang = json_string_value(json_object_get(
+	    sm_config_section(cfg, "route"), "lang"));
+
+	snprintf(df.lang, sizeof(df.lang), "%s", lang ? lang : "en");
+	df.zone = sm_router_zone(router);
+	opt.nformatters = sm_datefmt_formatters(&df, fmts);
+	opt.formatters = fmts;
+	opt.report = report;
+	if ((deliver = sm_deliver_new(cfg, sm_config_section(cfg, "route"),
+	    st, &opt, &err)) == NULL) {
+		sm_tool_error(&tool, &err);
+		sm_tool_fail(&tool, err.line ? EX_CONFIG : EX_CANTCREAT);
+		return -1;
+	}
+	if (sm_deliver_retry(deliver, dry_run, &counts, &err) < 0) {
+		sm_tool_error(&tool, &err);
+		sm_tool_fail(&tool, EX_CANTCREAT);
+		return -1;
+	}
+	if (counts.pending)
+		sm_tool_fail(&tool, EX_TEMPFAIL);
+	return 0;
 }
 
 int
@@ -244,6 +330,8 @@ main(int argc, char *argv[])
 		sm_tool_fail(&tool, EX_CANTCREAT);
 		goto done;
 	}
+	if (start_delivery(cfg) < 0)
+		goto done;
 	if (tool.verbose)
 		sm_tool_warn(&tool, "configuration: %s; state: %s",
 		    sm_config_path(cfg) ? sm_config_path(cfg) : "none",
@@ -259,6 +347,7 @@ main(int argc, char *argv[])
 		raw = sm_reader_raw(&tool.in, &h->rawlen);
 		h->raw = xstrndup(raw, h->rawlen);
 		h->dup_keys = tool.in.dup_keys;
+		h->had_route = json_object_get(rec, "route") != NULL;
 		h->name = tool.in.name;
 		h->lineno = tool.in.lineno;
 		if (n == max) {
@@ -276,6 +365,7 @@ main(int argc, char *argv[])
 	release(batch, n);
 done:
 	free(batch);
+	sm_deliver_free(deliver);
 	sm_state_close(st);
 	sm_router_free(router);
 	sm_calendars_free(cals);

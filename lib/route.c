@@ -75,7 +75,7 @@ struct sm_router {
 
 static const char *const section_keys[] = {
 	"default", "case", "calendar", "queues", "rules", "smtp",
-	"duplicates", NULL
+	"duplicates", "lang", NULL
 };
 static const char *const queue_keys[] = {
 	"department", "sla", "calendar", "priority", "deliver", NULL
@@ -491,6 +491,12 @@ sm_router_free(struct sm_router *r)
 	sm_buf_free(&r->text);
 	sm_buf_free(&r->fold);
 	free(r);
+}
+
+const struct sm_time_zone *
+sm_router_zone(const struct sm_router *r)
+{
+	return r->zone;
 }
 
 size_t

@@ -59,6 +59,9 @@ struct sm_router *sm_router_load(const struct sm_config *cfg,
 
 void sm_router_free(struct sm_router *r);
 
+/* The time zone of route.calendar (NULL: UTC), for dates in templates. */
+const struct sm_time_zone *sm_router_zone(const struct sm_router *r);
+
 /* The queues' names, in the order written (the default among them). */
 size_t sm_router_nqueues(const struct sm_router *r);
 const char *sm_router_queue(const struct sm_router *r, size_t i);
