@@ -60,6 +60,16 @@ as_list(const json_t *v)
 	return a;
 }
 
+/* A list of the one value v. */
+static json_t *
+one(const json_t *v)
+{
+	json_t *a = json_array();
+
+	json_array_append(a, (json_t *)v);
+	return a;
+}
+
 static int
 compile_cmp(const struct sm_config *cfg, const json_t *v, struct test *t,
     int k, const char *where, struct sm_error *err)
@@ -152,17 +162,20 @@ compile_ops(const struct sm_config *cfg, const json_t *m, struct test *t,
 	if (sm_config_check_keys(cfg, m, sub, ops, err) < 0)
 		return -1;
 	json_object_foreach((json_t *)m, op, v) {
+		/* eq and ne take one value, a list too ({ne: []}: not
+		 * empty); in and not_in a list of them */
 		if (strcmp(op, "eq") == 0 || strcmp(op, "in") == 0) {
 			if (t->in)
 				return sm_config_error(cfg, v, err, "%s: give "
 				    "eq or in, not both", sub);
-			t->in = as_list(v);
+			t->in = op[0] == 'e' ? one(v) : as_list(v);
 		} else if (strcmp(op, "ne") == 0 ||
 		    strcmp(op, "not_in") == 0) {
 			if (t->not_in)
 				return sm_config_error(cfg, v, err, "%s: give "
 				    "ne or not_in, not both", sub);
-			t->not_in = as_list(v);
+			t->not_in = op[0] == 'n' && op[1] == 'e' ? one(v) :
+			    as_list(v);
 		} else if (strcmp(op, "exists") == 0) {
 			if (!json_is_boolean(v))
 				return sm_config_error(cfg, v, err, "%s.exists: "

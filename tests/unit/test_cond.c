@@ -104,6 +104,11 @@ test_equal_and_lists(void **unused)
 	assert_true(holds("when: {classify.category: {in: [praise, complaint]}}"));
 	assert_false(holds("when: {classify.category: {ne: complaint}}"));
 	assert_true(holds("when: {classify.category: {not_in: [praise, spam]}}"));
+	/* eq and ne compare with the one value, a list too */
+	assert_true(holds("when: {classify.pii: {ne: []}}"));
+	assert_false(holds("when: {classify.pii: {eq: []}}"));
+	assert_true(holds("when: {classify.pii: {eq: [phone]}}"));
+	assert_false(holds("when: {classify.pii: {in: [phone]}}"));
 }
 
 static void
