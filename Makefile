@@ -44,8 +44,9 @@ LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS)) -lstemmer -lm
 TEST_LIBS = $(shell $(PKG_CONFIG) --libs $(TEST_PKGS))
 
 LIB_SRC = $(wildcard lib/*.c) $(wildcard lib/platform/*.c)
-LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/lib/builtin_rules.o
-TOOLS = sm-classify sm-fetch sm-route
+LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/lib/builtin_rules.o \
+	$(BUILD)/lib/builtin_replies.o
+TOOLS = sm-classify sm-fetch sm-route sm-reply
 BINS = $(TOOLS:%=$(BUILD)/bin/%)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -53,6 +54,7 @@ MAN1 = $(wildcard man/*.1)
 MAN5 = $(wildcard man/*.5)
 MAN7 = $(wildcard man/*.7)
 BUILTIN_RULES = examples/rules/municipal.yaml
+BUILTIN_REPLIES = examples/replies/municipal.yaml
 
 all: $(BINS)
 
@@ -69,6 +71,14 @@ $(BUILD)/lib/builtin_rules.c: $(BUILTIN_RULES) tools/embed.sh
 	sh tools/embed.sh sm_builtin_municipal $(BUILTIN_RULES) > $@
 
 $(BUILD)/lib/builtin_rules.o: $(BUILD)/lib/builtin_rules.c
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+# The built-in reply templates, likewise for sm-reply.
+$(BUILD)/lib/builtin_replies.c: $(BUILTIN_REPLIES) tools/embed.sh
+	@mkdir -p $(@D)
+	sh tools/embed.sh sm_builtin_replies $(BUILTIN_REPLIES) > $@
+
+$(BUILD)/lib/builtin_replies.o: $(BUILD)/lib/builtin_replies.c
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/libsm.a: $(LIB_OBJ)
@@ -115,16 +125,18 @@ bench: $(BINS) $(BUILD)/bench/jansson-loop $(BUILD)/bench/template
 	$(BUILD)/bench/template examples/messages.jsonl
 
 RULES = $(wildcard examples/rules/*.yaml)
+REPLIES = $(wildcard examples/replies/*.yaml)
 
 install: $(BINS)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 \
-		$(DESTDIR)$(DATADIR)/rules
+		$(DESTDIR)$(DATADIR)/rules $(DESTDIR)$(DATADIR)/replies
 	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)/
 	install -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/
 	install -m 644 $(MAN7) $(DESTDIR)$(MANDIR)/man7/
 	install -m 644 $(RULES) $(DESTDIR)$(DATADIR)/rules/
+	install -m 644 $(REPLIES) $(DESTDIR)$(DATADIR)/replies/
 
 # Removes what install put there, and the directories of ours it leaves
 # empty; nothing else.
@@ -134,7 +146,9 @@ uninstall:
 	rm -f $(MAN5:man/%=$(DESTDIR)$(MANDIR)/man5/%)
 	rm -f $(MAN7:man/%=$(DESTDIR)$(MANDIR)/man7/%)
 	rm -f $(RULES:examples/rules/%=$(DESTDIR)$(DATADIR)/rules/%)
-	-rmdir $(DESTDIR)$(DATADIR)/rules $(DESTDIR)$(DATADIR) 2>/dev/null
+	rm -f $(REPLIES:examples/replies/%=$(DESTDIR)$(DATADIR)/replies/%)
+	-rmdir $(DESTDIR)$(DATADIR)/rules $(DESTDIR)$(DATADIR)/replies \
+		$(DESTDIR)$(DATADIR) 2>/dev/null
 
 # Installs the Debian packages that are missing (as root), or says how.
 deps:

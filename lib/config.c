@@ -25,12 +25,14 @@
 #define MAX_NODES 1000000
 
 extern const char sm_builtin_municipal[];
+extern const char sm_builtin_replies[];
 
 static const struct {
 	const char *name;
 	const char *text;
 } builtins[] = {
 	{ "builtin:municipal", sm_builtin_municipal },
+	{ "builtin:replies", sm_builtin_replies },
 };
 
 /* The top-level sections; each tool validates its own. */
