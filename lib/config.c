@@ -46,6 +46,7 @@ struct markent {
 	unsigned file;
 	int line;
 	int column;
+	unsigned char style;	/* a string scalar's: libyaml's style */
 };
 
 struct sm_config {
@@ -111,7 +112,46 @@ mark_put(struct sm_config *cfg, const json_t *node, unsigned file, int line,
 			break;	/* a freed node's address was reused */
 	if (cfg->marks[i].node == NULL)
 		cfg->nmarks++;
-	cfg->marks[i] = (struct markent){ node, file, line, column };
+	cfg->marks[i] = (struct markent){ node, file, line, column, 0 };
+}
+
+/* The scalar style of a string node whose mark was just put. */
+static void
+mark_style(struct sm_config *cfg, const json_t *node, int style)
+{
+	for (size_t i = mark_slot(cfg, node); cfg->marks[i].node;
+	    i = (i + 1) & (cfg->capmarks - 1))
+		if (cfg->marks[i].node == node) {
+			cfg->marks[i].style = (unsigned char)style;
+			return;
+		}
+}
+
+int
+sm_config_text_mark(const struct sm_config *cfg, const json_t *node,
+    struct sm_mark *mark)
+{
+	for (size_t i = cfg->capmarks ? mark_slot(cfg, node) : 0;
+	    cfg->capmarks && cfg->marks[i].node;
+	    i = (i + 1) & (cfg->capmarks - 1))
+		if (cfg->marks[i].node == node) {
+			mark->file = cfg->files[cfg->marks[i].file];
+			mark->line = cfg->marks[i].line;
+			mark->column = cfg->marks[i].column;
+			switch (cfg->marks[i].style) {
+			case YAML_SINGLE_QUOTED_SCALAR_STYLE:
+			case YAML_DOUBLE_QUOTED_SCALAR_STYLE:
+				mark->column++;
+				break;
+			case YAML_LITERAL_SCALAR_STYLE:
+			case YAML_FOLDED_SCALAR_STYLE:
+				mark->line++;
+				mark->column = 1;
+				break;
+			}
+			return 0;
+		}
+	return -1;
 }
 
 int
@@ -313,6 +353,7 @@ mark_copy(struct sm_config *cfg, const json_t *to, const json_t *from)
 			struct markent m = cfg->marks[i];
 
 			mark_put(cfg, to, m.file, m.line, m.column);
+			mark_style(cfg, to, m.style);
 			return;
 		}
 }
@@ -675,10 +716,13 @@ parse_node(struct loader *ld, yaml_event_t *ev, struct node *out,
 	case YAML_SCALAR_EVENT:
 		out->json = scalar(ev);
 		/* scalars can be shared singletons: only strings get marks */
-		if (json_is_string(out->json) || json_is_number(out->json))
+		if (json_is_string(out->json) || json_is_number(out->json)) {
 			mark_put(ld->cfg, out->json, ld->file,
 			    (int)ev->start_mark.line + 1,
 			    (int)ev->start_mark.column + 1);
+			mark_style(ld->cfg, out->json,
+			    (int)ev->data.scalar.style);
+		}
 		anchor_put(ld, ev->data.scalar.anchor, out->json);
 		break;
 	case YAML_MAPPING_START_EVENT:

@@ -149,7 +149,7 @@ compile(const struct sm_config *cfg, const struct sm_deliver *d,
 		    "string), got %s", where, sm_config_type_name(node));
 		return NULL;
 	}
-	if (sm_config_mark(cfg, node, &m) == 0)
+	if (sm_config_text_mark(cfg, node, &m) == 0)
 		origin = &m;
 	if ((t = sm_template_compile(json_string_value(node), origin, &o,
 	    &e)) == NULL) {

@@ -104,7 +104,7 @@ compile_text(struct sm_replier *r, const struct sm_config *cfg,
 	opt.escape = SM_TEMPLATE_TEXT;
 	opt.nformatters = sm_datefmt_formatters(&tx->df, tx->fmts);
 	opt.formatters = tx->fmts;
-	if (sm_config_mark(cfg, v, &mark) == 0)
+	if (sm_config_text_mark(cfg, v, &mark) == 0)
 		origin = &mark;
 	if ((tx->t = sm_template_compile(json_string_value(v), origin, &opt,
 	    err)) == NULL)

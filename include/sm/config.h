@@ -43,6 +43,14 @@ json_t *sm_config_section(const struct sm_config *cfg, const char *name);
 int sm_config_mark(const struct sm_config *cfg, const json_t *node,
     struct sm_mark *mark);
 
+/*
+ * Where a string's text itself starts: its mark, one column on for a
+ * quoted scalar, the next line (column 1: columns then count within the
+ * block) for a block scalar (| or >).  For places within a template.
+ */
+int sm_config_text_mark(const struct sm_config *cfg, const json_t *node,
+    struct sm_mark *mark);
+
 /* Sets err to "FILE:LINE:COLUMN: text" at node's place; returns -1. */
 int sm_config_error(const struct sm_config *cfg, const json_t *node,
     struct sm_error *err, const char *fmt, ...)
