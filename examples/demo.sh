@@ -55,3 +55,17 @@ def table(f): map(f) | group_by(.) | map([.[0], length])
   (map(select(.route.due_at)) | sort_by(.route.due_at) | .[0:5][]
    | "  \(.route.due_at)  \(.route.case)  \(.route.department)")
 ' "$tmp/routed.jsonl"
+echo
+
+# sm-reply: the drafts, in each citizen's language
+echo "\$ sm-reply routed.jsonl > replied.jsonl   # drafts only: nothing is sent"
+sm-reply -c "$here/sm.yaml" --state "$tmp/state.db" "$tmp/routed.jsonl" > "$tmp/replied.jsonl" || exit
+jq -rs '
+def table(f): map(f) | group_by(.) | map([.[0], length])
+    | sort_by(-.[1], .[0]) | map("  \(.[0])\t\(.[1])") | .[];
+"Replies by template and status:",
+  table("\(.reply.template // "(none)") \(.reply.status // "")"), "",
+"Three drafts:",
+  (map(select(.reply.status == "draft")) | .[0:3][]
+   | "  [\(.reply.lang)] \(.reply.text)")
+' "$tmp/replied.jsonl"
