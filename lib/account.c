@@ -239,6 +239,8 @@ sm_accounts_free(struct sm_account *accts, size_t n)
 		free(accts[i].url);
 		free(accts[i].ca_file);
 		sm_wipe(accts[i].token);
+		if (accts[i].settings_free && accts[i].settings)
+			accts[i].settings_free(accts[i].settings);
 	}
 	free(accts);
 }

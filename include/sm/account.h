@@ -28,6 +28,8 @@ struct sm_account {
 	char *ca_file;		/* resolved, or NULL */
 	long limit;		/* page size, 0 for the platform's */
 	struct sm_http_opts http;
+	void *settings;		/* the connector's, read by its check */
+	void (*settings_free)(void *);
 };
 
 /*

@@ -34,6 +34,7 @@
 
 #include "sm/fetch.h"
 #include "sm/jsonl.h"
+#include "sm/mail.h"
 #include "sm/mime.h"
 #include "sm/platform.h"
 #include "sm/util.h"
@@ -44,7 +45,8 @@
 static const char *const schemes[] = { "imaps", "imap", NULL };
 
 static const char *const keys[] = {
-	"user", "mailbox", "sent_mailbox", "address", "mark_seen", NULL
+	"user", "mailbox", "sent_mailbox", "address", "mark_seen", "smtp",
+	NULL
 };
 
 /* one mailbox read as one stream */
@@ -68,6 +70,35 @@ struct imap {
 	int no_peek;		/* libcurl gives no literal: fetch by URL */
 	uint64_t rng;		/* the jitter of retries */
 };
+
+static void
+smtp_free(void *arg)
+{
+	sm_mail_server_free(arg);
+	free(arg);
+}
+
+/* smtp: how replies go out (sm-reply --send), read with the account. */
+static int
+check_smtp(const struct sm_config *cfg, struct sm_account *a,
+    struct sm_error *err)
+{
+	json_t *v = json_object_get(a->conf, "smtp");
+	struct sm_mail_server *s;
+	char where[300];
+
+	if (v == NULL)
+		return 0;
+	snprintf(where, sizeof(where), "accounts.%s.smtp", a->name);
+	s = xcalloc(1, sizeof(*s));
+	if (sm_mail_server_load(cfg, v, where, s, err) < 0) {
+		smtp_free(s);
+		return -1;
+	}
+	a->settings = s;
+	a->settings_free = smtp_free;
+	return 0;
+}
 
 static int
 check(const struct sm_config *cfg, struct sm_account *a, struct sm_error *err)
@@ -97,7 +128,7 @@ check(const struct sm_config *cfg, struct sm_account *a, struct sm_error *err)
 		return sm_config_error(cfg, json_object_get(a->conf, "url"),
 		    err, "accounts.%s.url: give the server only; the mailbox "
 		    "is mailbox:", a->name);
-	return 0;
+	return check_smtp(cfg, a, err);
 }
 
 static size_t
@@ -759,6 +790,97 @@ efree(struct sm_job *job)
 	free(m);
 }
 
+/*
+ * A reply by e-mail (sm-reply --send): to the citizen's address, "Re:"
+ * its subject, In-Reply-To and References its message, through the
+ * account's smtp: server (its user and password, or the account's).  The
+ * Message-ID is made from the reply's key, so that a repeat is known.
+ */
+static void
+post(struct sm_session *ses, const struct sm_post *p,
+    void (*done)(struct sm_session *, const struct sm_posted *, void *),
+    void *arg)
+{
+	const struct sm_account *a = ses->acct;
+	struct sm_mail_server *srv = a->settings, use;
+	const json_t *rec = p->rec, *refs;
+	struct sm_mail_msg m = { 0 };
+	struct sm_posted out = { 0 };
+	struct sm_buf subj = { 0 }, text = { 0 }, mid = { 0 };
+	const char *to[2] = { NULL, NULL }, **rv = NULL, *subject, *from, *at;
+	struct sm_error err;
+	uint64_t h = 0xcbf29ce484222325ULL;
+	size_t i, n;
+	int code;
+	char hex[17];
+
+	if (srv == NULL) {
+		sm_session_fail(ses, EX_CONFIG, "no smtp: in the account: "
+		    "replies by e-mail need one");
+		done(ses, NULL, arg);
+		return;
+	}
+	use = *srv;
+	if (use.user == NULL) {
+		use.user = (char *)json_string_value(json_object_get(a->conf,
+		    "user"));
+		use.password = a->token;
+	}
+	from = srv->from ? srv->from : json_string_value(json_object_get(
+	    a->conf, "address"));
+	to[0] = json_string_value(sm_record_get((json_t *)rec,
+	    "author.handle"));
+	if (from == NULL || to[0] == NULL) {
+		sm_session_fail(ses, EX_DATAERR, "%s", from == NULL ?
+		    "no from: in smtp: nor address: in the account" :
+		    "the message has no sender's address (author.handle)");
+		done(ses, NULL, arg);
+		return;
+	}
+	subject = json_string_value(json_object_get(rec, "subject"));
+	if (subject == NULL || strncasecmp(subject, "re:", 3) != 0)
+		sm_buf_adds(&subj, "Re: ");
+	sm_buf_adds(&subj, subject ? subject : "");
+	for (i = 0; p->key[i]; i++)
+		h = (h ^ (unsigned char)p->key[i]) * 0x100000001b3ULL;
+	snprintf(hex, sizeof(hex), "%016llx", (unsigned long long)h);
+	at = strchr(from, '@');
+	sm_buf_adds(&mid, "<sm-reply.");
+	sm_buf_adds(&mid, hex);
+	sm_buf_adds(&mid, at ? at : "@localhost");
+	while (mid.len && strchr("> \t", mid.data[mid.len - 1]))
+		mid.data[--mid.len] = '\0';
+	sm_buf_addc(&mid, '>');
+	m.from = from;
+	m.to = to;
+	m.subject = subj.data;
+	m.message_id = mid.data;
+	m.in_reply_to = json_string_value(sm_record_get((json_t *)rec,
+	    "email.message_id"));
+	refs = sm_record_get((json_t *)rec, "email.references");
+	n = json_array_size(refs);
+	rv = xcalloc(n + 2, sizeof(*rv));
+	for (i = 0; i < n; i++)
+		rv[i] = json_string_value(json_array_get(refs, i));
+	if (m.in_reply_to)
+		rv[n] = m.in_reply_to;
+	m.references = rv;
+	m.body = p->text;
+	if (sm_mail_compose(&m, &text, &err) < 0 ||
+	    sm_mail_send(&use, from, to, text.data, text.len, &code,
+	    &err) < 0) {
+		sm_session_fail(ses, code ? code : EX_DATAERR, "%s", err.text);
+		done(ses, NULL, arg);
+	} else {
+		out.id = mid.data;
+		done(ses, &out, arg);
+	}
+	free(rv);
+	sm_buf_free(&subj);
+	sm_buf_free(&text);
+	sm_buf_free(&mid);
+}
+
 const struct sm_platform sm_platform_email = {
 	.name = "email",
 	.keys = keys,
@@ -767,5 +889,6 @@ const struct sm_platform sm_platform_email = {
 	.needs_token = 1,
 	.check = check,
 	.fetch = fetch,
+	.post = post,
 	.free = efree,
 };
