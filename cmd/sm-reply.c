@@ -1,11 +1,15 @@
 /* sm-reply - draft the answer to each message in the citizen's language,
  * and with --send post it, never twice */
 
+#include <sys/wait.h>
+
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -22,11 +26,13 @@
 #include "sm/util.h"
 
 static const char usage_text[] =
-    "usage: sm-reply [-nquv] [-c file] [-r file] [--send] [--state file]\n"
-    "                [file ...]\n"
+    "usage: sm-reply [-nquv] [-c file] [-r file] [--review] [--send]\n"
+    "                [--state file] [file ...]\n"
     "  -c, --config FILE   configuration (default: $SM_CONFIG, ./sm.yaml, ...)\n"
     "  -n, --dry-run       with --send, say what would be sent, send nothing\n"
     "  -r, --rejects FILE  append lines that are not records to FILE\n"
+    "      --review        a person approves, edits or skips each draft,\n"
+    "                      at the terminal\n"
     "      --send          post the drafts of auto: templates and those\n"
     "                      approved (reply.approved: true)\n"
     "      --state FILE    the state database (default: state: or\n"
@@ -51,6 +57,7 @@ static size_t nacct;
 static struct open *sessions;
 static struct sm_http *http;
 static int dry_run, sending;
+static FILE *tty;		/* --review: the person's terminal */
 static unsigned long sent, failed;
 
 static void
@@ -275,6 +282,104 @@ reply_object(const struct sm_draft *d)
 	return o;
 }
 
+/* --review: the text edited in $VISUAL or $EDITOR; NULL when it failed. */
+static char *
+edit(const char *text)
+{
+	char path[] = "/tmp/sm-reply.XXXXXX";
+	const char *ed = getenv("VISUAL");
+	struct sm_buf b = { 0 }, cmd = { 0 };
+	char chunk[4096];
+	size_t got;
+	FILE *fp;
+	int fd, rc;
+
+	if (ed == NULL || *ed == '\0')
+		ed = getenv("EDITOR");
+	if (ed == NULL || *ed == '\0')
+		ed = "vi";
+	if ((fd = mkstemp(path)) < 0)
+		return NULL;
+	if (write(fd, text, strlen(text)) < 0 || write(fd, "\n", 1) < 0 ||
+	    close(fd) < 0) {
+		unlink(path);
+		return NULL;
+	}
+	/* the editor gets the terminal, whatever the pipe is doing */
+	sm_buf_adds(&cmd, ed);
+	sm_buf_adds(&cmd, " \"$1\" </dev/tty >/dev/tty");
+	if (fork() == 0) {
+		execl("/bin/sh", "sh", "-c", cmd.data, "sh", path, (char *)NULL);
+		_exit(127);
+	}
+	wait(&rc);
+	sm_buf_free(&cmd);
+	if ((fp = fopen(path, "r")) != NULL) {
+		while ((got = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+			sm_buf_add(&b, chunk, got);
+		fclose(fp);
+	}
+	unlink(path);
+	if (!WIFEXITED(rc) || WEXITSTATUS(rc) != 0 || b.data == NULL) {
+		sm_buf_free(&b);
+		return NULL;
+	}
+	while (b.len && (b.data[b.len - 1] == '\n' || b.data[b.len - 1] == ' '))
+		b.data[--b.len] = '\0';
+	return b.data;
+}
+
+/*
+ * --review: shows the message and its draft on the terminal and asks:
+ * approve, edit, skip or quit (no more questions; the rest stay drafts).
+ */
+static void
+review(json_t *rec, json_t *reply)
+{
+	const char *text = json_string_value(json_object_get(rec, "text"));
+	char line[64], *t;
+
+	for (;;) {
+		fprintf(tty, "\n-- %s (%s, %s)\n%s\n\n-> [%s, %s] %s\n",
+		    json_string_value(json_object_get(rec, "id")),
+		    json_string_value(json_object_get(rec, "platform")),
+		    json_string_value(sm_record_get(rec, "author.handle")),
+		    text ? text : "",
+		    json_string_value(json_object_get(reply, "lang")),
+		    json_string_value(json_object_get(reply, "visibility")),
+		    json_string_value(json_object_get(reply, "text")));
+		fputs("[a]pprove, [e]dit, [s]kip, [q]uit? ", tty);
+		fflush(tty);
+		if (fgets(line, sizeof(line), tty) == NULL || line[0] == 'q') {
+			fclose(tty);
+			tty = NULL;
+			return;
+		}
+		switch (line[0]) {
+		case 'a':
+			json_object_set_new(reply, "approved", json_true());
+			return;
+		case 's':
+		case '\n':
+			return;
+		case 'e':
+			t = edit(json_string_value(json_object_get(reply,
+			    "text")));
+			if (t == NULL)
+				fputs("(the editor failed: the text is as it "
+				    "was)\n", tty);
+			else {
+				json_object_set_new(reply, "text",
+				    json_string(t));
+				json_object_set_new(reply, "edited",
+				    json_true());
+				free(t);
+			}
+			break;
+		}
+	}
+}
+
 /* Our own words answer the message they name: no template answers it. */
 static int
 own_answer(json_t *rec)
@@ -332,6 +437,10 @@ reply_to(struct sm_replier *r, json_t *rec, struct sm_draft *d)
 		if (d->autosend)
 			json_object_set_new(reply, "auto", json_true());
 	}
+	if (tty && json_is_string(json_object_get(reply, "status")) &&
+	    strcmp(json_string_value(json_object_get(reply, "status")),
+	    "draft") == 0 && !json_is_true(json_object_get(reply, "auto")))
+		review(rec, reply);
 	approved = json_is_true(json_object_get(reply, "approved")) ||
 	    json_is_true(json_object_get(reply, "auto"));
 	if (sending && approved && json_is_string(json_object_get(reply,
@@ -344,12 +453,13 @@ reply_to(struct sm_replier *r, json_t *rec, struct sm_draft *d)
 int
 main(int argc, char *argv[])
 {
-	enum { OPT_SEND = 256 };
+	enum { OPT_SEND = 256, OPT_REVIEW };
 	static const struct option longopts[] = {
 		SM_TOOL_LONGOPTS,
 		SM_TOOL_STATE_LONGOPT,
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "send", no_argument, NULL, OPT_SEND },
+		{ "review", no_argument, NULL, OPT_REVIEW },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct sm_calendars *cals = NULL;
@@ -370,6 +480,14 @@ main(int argc, char *argv[])
 			break;
 		case OPT_SEND:
 			sending = 1;
+			break;
+		case OPT_REVIEW:
+			if (tty == NULL && (tty = fopen("/dev/tty", "r+")) ==
+			    NULL) {
+				sm_tool_warn(&tool, "--review: /dev/tty: %s: "
+				    "it needs a terminal", strerror(errno));
+				return EX_USAGE;
+			}
 			break;
 		case 'h':
 			usage(stdout);
@@ -414,6 +532,8 @@ main(int argc, char *argv[])
 	if (sending && tool.verbose)
 		sm_tool_warn(&tool, "%lu replies sent, %lu not", sent, failed);
 done:
+	if (tty)
+		fclose(tty);
 	for (size_t i = 0; sessions && i < nacct; i++)
 		if (sessions[i].tried)
 			sm_session_free(&sessions[i].s);
