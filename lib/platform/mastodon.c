@@ -680,8 +680,8 @@ post(struct sm_session *s, const struct sm_post *p,
 	 * no one.  The record's author.handle is user@domain.
 	 */
 	local = host_of(s->acct->url);
-	if (irt && handle && *handle && (kind == NULL || strcmp(kind, "own") != 0) &&
-	    !mentions(p->text, handle, local)) {
+	if (irt && handle && *handle && (kind == NULL ||
+	    strcmp(kind, "own") != 0) && !mentions(p->text, handle, local)) {
 		sm_buf_addc(&t, '@');
 		sm_buf_adds(&t, handle);
 		sm_buf_addc(&t, ' ');
