@@ -798,8 +798,14 @@ finish(struct bpost *bp, const struct sm_posted *posted)
 	bpost_free(bp);
 }
 
+static void step(struct bpost *);
+
+/*
+ * The posts that waited for a new session: asked again (go_on), or let
+ * go because the session failed.
+ */
 static void
-give_up_waiting(struct sm_session *s)
+drain_waiting(struct sm_session *s, int go_on)
 {
 	struct bsess *b = s->priv;
 	struct bpost *bp, *next;
@@ -808,24 +814,23 @@ give_up_waiting(struct sm_session *s)
 	b->waiting = NULL;
 	for (; bp; bp = next) {
 		next = bp->next_wait;
-		finish(bp, NULL);
+		if (go_on)
+			step(bp);
+		else
+			finish(bp, NULL);
 	}
 }
 
-static void step(struct bpost *);
+static void
+give_up_waiting(struct sm_session *s)
+{
+	drain_waiting(s, 0);
+}
 
 static void
 resume_posts(struct sm_session *s, void *arg)
 {
-	struct bsess *b = s->priv;
-	struct bpost *bp, *next;
-
-	bp = b->waiting;
-	b->waiting = NULL;
-	for (; bp; bp = next) {
-		next = bp->next_wait;
-		step(bp);
-	}
+	drain_waiting(s, 1);
 }
 
 /* The error name of an XRPC answer, or "". */

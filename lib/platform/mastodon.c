@@ -12,6 +12,7 @@
  * with max_id (only the first page, unless --backfill or --since says how
  * far), and the cursor is stored when the walk is over.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -484,17 +485,17 @@ struct mpost {
 	void *arg;
 };
 
+/* ASCII letters and digits, whatever the locale */
 static int
-is_alnum(char c)
+word_char(char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9');
+	return !(c & 0x80) && (isalnum((unsigned char)c) || c == '_');
 }
 
 static int
 name_char(char c)
 {
-	return is_alnum(c) || c == '_' || c == '.' || c == '-';
+	return word_char(c) || c == '.' || c == '-';
 }
 
 /*
@@ -510,8 +511,8 @@ mention_at(const char *s, size_t n, size_t i, size_t *ue, size_t *d,
 {
 	size_t j, k;
 
-	if (s[i] != '@' || i + 1 >= n || !(is_alnum(s[i + 1]) ||
-	    s[i + 1] == '_') || (i > 0 && (s[i - 1] == '=' ||
+	if (s[i] != '@' || i + 1 >= n || !word_char(s[i + 1]) ||
+	    (i > 0 && (s[i - 1] == '=' ||
 	    s[i - 1] == '/' || sm_richtext_in_word(s, i))))
 		return 0;
 	for (j = i + 1; j < n && name_char(s[j]); j++)

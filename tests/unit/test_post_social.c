@@ -222,6 +222,19 @@ kept(const char *name)
 	return json_load_file(path, 0, NULL);
 }
 
+static int count_posted(const char *);
+
+/* The last status the server made. */
+static json_t *
+last_status(void)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "mastodon-%d.json",
+	    count_posted("mastodon-"));
+	return kept(name);
+}
+
 /* How many files in dir/posted begin with prefix. */
 static int
 count_posted(const char *prefix)
@@ -413,15 +426,12 @@ test_mastodon_mention_added(void **unused)
 {
 	struct result r;
 	json_t *k;
-	char name[64];
 
 	post_as("masto", "Gracias, Carmen.", "unlisted", carmen,
 	    "sm-reply-2", &r);
 	assert_int_equal(r.called, 1);
 	assert_non_null(r.id);
-	snprintf(name, sizeof(name), "mastodon-%d.json",
-	    count_posted("mastodon-"));
-	assert_non_null(k = kept(name));
+	assert_non_null(k = last_status());
 	assert_string_equal(str(k, "request.status"),
 	    "@carmen_ruiz@mastodon.example Gracias, Carmen.");
 	assert_string_equal(str(k, "request.visibility"), "unlisted");
@@ -430,9 +440,7 @@ test_mastodon_mention_added(void **unused)
 	/* a mention in another case, and the domain given, is enough */
 	post_as("masto", "@Carmen_Ruiz@Mastodon.example ok", "public",
 	    carmen, "sm-reply-3", &r);
-	snprintf(name, sizeof(name), "mastodon-%d.json",
-	    count_posted("mastodon-"));
-	assert_non_null(k = kept(name));
+	assert_non_null(k = last_status());
 	assert_string_equal(str(k, "request.status"),
 	    "@Carmen_Ruiz@Mastodon.example ok");
 	json_decref(k);
@@ -444,15 +452,12 @@ test_mastodon_direct(void **unused)
 {
 	struct result r;
 	json_t *k;
-	char name[64];
 
 	/* a private message is answered privately, whatever was asked */
 	post_as("masto", "@lucia_m@masto.es Escr\xc3\xad\x62\x65nos por aqu\xc3"
 	    "\xad.", "public", lucia, "sm-reply-4", &r);
 	assert_non_null(r.id);
-	snprintf(name, sizeof(name), "mastodon-%d.json",
-	    count_posted("mastodon-"));
-	assert_non_null(k = kept(name));
+	assert_non_null(k = last_status());
 	assert_string_equal(str(k, "request.visibility"), "direct");
 	assert_string_equal(str(k, "request.in_reply_to_id"),
 	    "114143000000000143");
@@ -460,9 +465,7 @@ test_mastodon_direct(void **unused)
 	result_free(&r);
 	/* sm's private is Mastodon's direct */
 	post_as("masto", "Hola.", "private", carmen, "sm-reply-5", &r);
-	snprintf(name, sizeof(name), "mastodon-%d.json",
-	    count_posted("mastodon-"));
-	assert_non_null(k = kept(name));
+	assert_non_null(k = last_status());
 	assert_string_equal(str(k, "request.visibility"), "direct");
 	assert_string_equal(str(k, "request.status"),
 	    "@carmen_ruiz@mastodon.example Hola.");
