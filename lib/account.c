@@ -491,22 +491,57 @@ void
 sm_session_post(struct sm_session *s, const char *url, const char *auth,
     const char *body, sm_session_done_fn *done, void *arg)
 {
-	const char *hdrs[4] = { "Accept: application/json",
-	    "Content-Type: application/json", auth, NULL };
-	struct call *c;
+	sm_session_post_headers(s, url, auth, NULL, body, done, arg);
+}
 
-	if (body == NULL) {
-		hdrs[1] = hdrs[2];
-		hdrs[2] = NULL;
-	}
+void
+sm_session_post_headers(struct sm_session *s, const char *url,
+    const char *auth, const char *const *headers, const char *body,
+    sm_session_done_fn *done, void *arg)
+{
+	const char **hdrs;
+	struct call *c;
+	size_t n = 0, i;
+
 	if (halted(s))
 		return;
+	for (i = 0; headers && headers[i]; i++)
+		;
+	hdrs = xcalloc(i + 4, sizeof(*hdrs));
+	hdrs[n++] = "Accept: application/json";
+	if (body)
+		hdrs[n++] = "Content-Type: application/json";
+	if (auth)
+		hdrs[n++] = auth;
+	for (i = 0; headers && headers[i]; i++)
+		hdrs[n++] = headers[i];
 	c = xcalloc(1, sizeof(*c));
 	c->s = s;
 	c->done = done;
 	c->arg = arg;
 	sm_http_post(s->http, &s->acct->http, url, hdrs, body ? body : "",
 	    body ? strlen(body) : 0, on_response, c);
+	free(hdrs);
+}
+
+int
+sm_session_halted(const struct sm_session *s)
+{
+	return halted(s);
+}
+
+const char *
+sm_session_native_id(const struct sm_session *s, const json_t *rec)
+{
+	const char *id = json_string_value(json_object_get(rec, "id"));
+	const char *plat = s->acct->platform->name, *name = s->acct->name;
+	size_t pl = strlen(plat), nl = strlen(name);
+
+	if (id == NULL || strncmp(id, plat, pl) != 0 || id[pl] != ':' ||
+	    strncmp(id + pl + 1, name, nl) != 0 || id[pl + 1 + nl] != ':' ||
+	    id[pl + nl + 2] == '\0')
+		return NULL;
+	return id + pl + nl + 2;
 }
 
 json_t *

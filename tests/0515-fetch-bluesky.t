@@ -3,7 +3,7 @@
 # back to the mark, search, normalisation, failures
 . "${SM_SRC:-.}/tests/lib.sh"
 . "$SM_SRC/tests/fetch.sh"
-plan 60
+plan 62
 
 B=$FIX/bluesky
 P=bluesky:sky:at://did:plc
@@ -89,7 +89,13 @@ is "and then nothing again" "$rc $(cat out)" "0 "
 f() { jq -c "select(.id == \"$P:$1\") | $2" first.jsonl; }
 is "the record's fields, in order" \
     "$(f martagil0000000000001/app.bsky.feed.post/3lk3rlaczjnew keys_unsorted)" \
-    '["id","platform","account","kind","created_at","fetched_at","author","text","lang","url","thread"]'
+    '["id","platform","account","kind","created_at","fetched_at","author","text","lang","url","thread","bluesky"]'
+is "what a reply needs: the post's cid; a post that starts its thread has no root" \
+    "$(f martagil0000000000001/app.bsky.feed.post/3lk3rlaczjnew .bluesky)" \
+    '{"cid":"bafyrei3lk3rlaczjnew"}'
+is "... a reply: its cid, and its thread's root with the root's cid" \
+    "$(f raulvillanueva000000001/app.bsky.feed.post/3lk3m53pfmvv7 .bluesky)" \
+    '{"cid":"bafyrei3lk3m53pfmvv7","root":{"uri":"at://did:plc:aytovillanuevaprado01/app.bsky.feed.post/3lkaytopost01","cid":"bafyrei3lkaytopost01"}}'
 is "a link facet after an emoji (UTF-8 byte offsets) gives its full URL" \
     "$(f martagil0000000000001/app.bsky.feed.post/3lk3rlaczjnew .text)" \
     '"@aytovillanueva.bsky.example La basura de la calle Real lleva 4 días 😡 mapa: https://villanueva.example/mapa/incidencias?id=8812&tipo=residuos #basura"'

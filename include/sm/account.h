@@ -156,6 +156,31 @@ void sm_session_post(struct sm_session *s, const char *url,
     const char *auth, const char *body, sm_session_done_fn *done, void *arg);
 
 /*
+ * The same with more headers: a NULL-terminated list of "Name: value"
+ * lines (Mastodon's Idempotency-Key), or NULL.
+ */
+void sm_session_post_headers(struct sm_session *s, const char *url,
+    const char *auth, const char *const *headers, const char *body,
+    sm_session_done_fn *done, void *arg);
+
+/*
+ * 1 when the session asks nothing more (it failed, or the tool is
+ * stopping): sm_session_get and sm_session_post then queue nothing and
+ * call nothing back, so a caller that must answer (a post's done) checks
+ * first.
+ */
+int sm_session_halted(const struct sm_session *s);
+
+/*
+ * The platform's own id of the message rec (sm-message(7)), the part of
+ * its id after "PLATFORM:ACCOUNT:" (borrowed from rec), when rec came
+ * through this session's account; NULL otherwise.  A reply goes to the
+ * platform and account its message came from.
+ */
+const char *sm_session_native_id(const struct sm_session *s,
+    const json_t *rec);
+
+/*
  * The response's body as JSON (a new reference); NULL when it is not
  * JSON, and then the session has failed with EX_TEMPFAIL (try later).
  */

@@ -22,9 +22,13 @@
  * come) carry a reason and are left out before the mark is looked at: they
  * are sorted by when they were reposted, not by the post's indexedAt.
  */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sysexits.h>
 #include <time.h>
 
@@ -34,10 +38,14 @@
 #include "sm/jsonl.h"
 #include "sm/http.h"
 #include "sm/platform.h"
+#include "sm/richtext.h"
+#include "sm/time.h"
 #include "sm/util.h"
 
 #define DEFAULT_LIMIT 50
 #define MAX_LIMIT 100
+#define MAX_GRAPHEMES 300	/* a post's text, and no more than */
+#define MAX_BYTES 3000		/* ... UTF-8 bytes */
 
 enum { NOTIF, SEARCH, OWN };
 
@@ -63,7 +71,10 @@ struct bsess {
 	int logged_in;		/* createSession done in this run */
 	void (*ready)(struct sm_session *, void *);
 	void *arg;		/* ready's */
+	struct bpost *waiting;	/* posts refused as expired, to ask again */
 };
+
+struct bpost;
 
 /* The job's. */
 struct bsky {
@@ -291,6 +302,17 @@ normalize(struct sm_job *job, json_t *item, const char *kind)
 	    sm_json_str(json_object_get(reply, "parent"), "uri") ?
 	    sm_json_str(json_object_get(reply, "parent"), "uri") : quoted),
 	    "root", sm_job_id(job, sm_json_str(json_object_get(reply, "root"), "uri"))));
+	/* what a reply to it must name: its cid, and its thread's root */
+	if (sm_json_str(item, "cid")) {
+		json_t *bs = json_pack("{s:s}", "cid", sm_json_str(item, "cid"));
+		json_t *root = json_object_get(reply, "root");
+
+		if (sm_json_str(root, "uri") && sm_json_str(root, "cid"))
+			json_object_set_new(bs, "root", json_pack("{s:s,s:s}",
+			    "uri", sm_json_str(root, "uri"), "cid",
+			    sm_json_str(root, "cid")));
+		json_object_set_new(rec, "bluesky", bs);
+	}
 	if (job->opts->native)
 		json_object_set(rec, "native", item);
 	return rec;
@@ -507,8 +529,21 @@ keep_session(struct sm_session *s, const char *did, const char *access,
 
 static void login(struct sm_session *);
 
+static void give_up_waiting(struct sm_session *);
+static void session_answer(struct sm_session *, struct sm_http_response *,
+    void *);
+
+/* A session answer; posts that waited for it are let go if it failed. */
 static void
 on_session(struct sm_session *s, struct sm_http_response *r, void *arg)
+{
+	session_answer(s, r, arg);
+	if (s->stopped)
+		give_up_waiting(s);
+}
+
+static void
+session_answer(struct sm_session *s, struct sm_http_response *r, void *arg)
 {
 	struct bsess *b = s->priv;
 	int refreshed = arg != NULL;
@@ -594,6 +629,7 @@ renew(struct sm_session *s, void (*ready)(struct sm_session *, void *),
 		if (b->logged_in) {
 			sm_session_fail(s, EX_NOPERM, "the new session is "
 			    "refused as expired");
+			give_up_waiting(s);
 			return;
 		}
 		login(s);
@@ -653,6 +689,566 @@ open_session(struct sm_session *s, void (*ready)(struct sm_session *, void *),
 	}
 	json_decref(j);
 	login(s);
+}
+
+/*
+ * Posting: com.atproto.repo.createRecord of an app.bsky.feed.post in
+ * reply to the citizen's post (reply.parent: its uri and cid, from the
+ * record's id and bluesky.cid; reply.root: bluesky.root, or the parent
+ * when it starts its thread), with facets: each link (#link) and each
+ * @handle (#mention, its DID the author's when it is the citizen, else
+ * asked of com.atproto.identity.resolveHandle; a handle that resolves to
+ * nothing stays plain text), at UTF-8 byte offsets.  A record fetched
+ * before sm-fetch kept bluesky.cid is looked up with
+ * app.bsky.feed.getPosts.
+ *
+ * Bluesky has no idempotency key.  The record key (rkey) is made from the
+ * post's key instead: a TID (13 characters of base32-sortable, as the
+ * lexicon wants for posts) whose time is the citizen's message's
+ * created_at plus microseconds and a clock id taken from a hash of the
+ * key, so the same reply always has the same rkey.  Before creating, the
+ * record is asked for (com.atproto.repo.getRecord): when it is there the
+ * reply was made by an earlier try, and its uri is the answer; a create
+ * refused because the record exists (409 RecordAlreadyExists, 400
+ * InvalidSwap or "already exists"; the reference PDS has answered 500)
+ * is read back the same way.
+ */
+
+enum { GET_POST, RESOLVE, CHECK, CREATE, READ_BACK };
+
+struct mention {
+	size_t start, end;	/* bytes of "@handle" in the text */
+	char *handle;
+	char *did;		/* NULL: not resolved (yet) */
+};
+
+struct bpost {
+	struct sm_session *s;
+	void (*done)(struct sm_session *, const struct sm_posted *, void *);
+	void *arg;
+	char *text;
+	char *created_at;
+	char *parent_uri, *parent_cid, *root_uri, *root_cid;
+	char rkey[14];		/* empty without a key */
+	struct mention *m;
+	size_t nm, im;		/* mentions, the one being resolved */
+	int step;
+	int renewed;		/* this step's session was renewed */
+	struct bpost *next_wait;
+};
+
+static const char tid_chars[] = "234567abcdefghijklmnopqrstuvwxyz";
+
+/* The rkey of a reply: see above. */
+static void
+make_rkey(const char *key, const json_t *rec, char out[14])
+{
+	uint64_t h = 14695981039346656037ULL, us, tid;
+	const char *created = sm_json_str(rec, "created_at");
+	time_t t;
+	int i;
+
+	for (; *key; key++) {
+		h ^= (unsigned char)*key;
+		h *= 1099511628211ULL;
+	}
+	/* splitmix64's finish, so that every bit depends on every byte */
+	h ^= h >> 30;
+	h *= 0xbf58476d1ce4e5b9ULL;
+	h ^= h >> 27;
+	h *= 0x94d049bb133111ebULL;
+	h ^= h >> 31;
+	if (created && sm_time_parse(created, &t) == 0 && t > 0 &&
+	    t < 253402300800)
+		us = (uint64_t)t * 1000000 + h % 1000000;
+	else
+		us = (h >> 11) & ((UINT64_C(1) << 53) - 1);
+	tid = (us << 10) | ((h >> 40) & 1023);
+	for (i = 12; i >= 0; i--) {
+		out[i] = tid_chars[tid & 31];
+		tid >>= 5;
+	}
+	out[13] = '\0';
+}
+
+static void
+bpost_free(struct bpost *bp)
+{
+	size_t i;
+
+	free(bp->text);
+	free(bp->created_at);
+	free(bp->parent_uri);
+	free(bp->parent_cid);
+	free(bp->root_uri);
+	free(bp->root_cid);
+	for (i = 0; i < bp->nm; i++) {
+		free(bp->m[i].handle);
+		free(bp->m[i].did);
+	}
+	free(bp->m);
+	free(bp);
+}
+
+/* Tells the caller (posted NULL: it failed, the session says why). */
+static void
+finish(struct bpost *bp, const struct sm_posted *posted)
+{
+	bp->done(bp->s, posted, bp->arg);
+	bpost_free(bp);
+}
+
+static void step(struct bpost *);
+
+/*
+ * The posts that waited for a new session: asked again (go_on), or let
+ * go because the session failed.
+ */
+static void
+drain_waiting(struct sm_session *s, int go_on)
+{
+	struct bsess *b = s->priv;
+	struct bpost *bp, *next;
+
+	bp = b->waiting;
+	b->waiting = NULL;
+	for (; bp; bp = next) {
+		next = bp->next_wait;
+		if (go_on)
+			step(bp);
+		else
+			finish(bp, NULL);
+	}
+}
+
+static void
+give_up_waiting(struct sm_session *s)
+{
+	drain_waiting(s, 0);
+}
+
+static void
+resume_posts(struct sm_session *s, void *arg)
+{
+	drain_waiting(s, 1);
+}
+
+/* The error name of an XRPC answer, or "". */
+static void
+xrpc_error(const struct sm_http_response *r, char *name, size_t size,
+    int *exists)
+{
+	json_t *j = json_loadb(r->body.data, r->body.len, 0, NULL);
+	const char *e = sm_json_str(j, "error"), *m = sm_json_str(j, "message");
+
+	snprintf(name, size, "%s", e ? e : "");
+	*exists = (e && (strcmp(e, "RecordAlreadyExists") == 0 ||
+	    strcmp(e, "InvalidSwap") == 0)) ||
+	    (m && strstr(m, "already exists"));
+	json_decref(j);
+}
+
+/* The bsky.app address of a post of ours. */
+static void
+reply_done(struct bpost *bp, const char *uri)
+{
+	struct sm_posted out;
+	struct sm_buf u = { 0 };
+	const char *rkey = strrchr(uri, '/');
+
+	out.id = uri;
+	out.url = NULL;
+	if (rkey && rkey[1]) {
+		sm_buf_adds(&u, "https://bsky.app/profile/");
+		sm_buf_adds(&u, json_string_value(json_object_get(
+		    bp->s->acct->conf, "handle")));
+		sm_buf_adds(&u, "/post/");
+		sm_buf_adds(&u, rkey + 1);
+		out.url = u.data;
+	}
+	finish(bp, &out);
+	sm_buf_free(&u);
+}
+
+static int
+by_byte_start(const void *a, const void *b)
+{
+	json_int_t x = json_integer_value(json_object_get(json_object_get(
+	    *(json_t *const *)a, "index"), "byteStart"));
+	json_int_t y = json_integer_value(json_object_get(json_object_get(
+	    *(json_t *const *)b, "index"), "byteStart"));
+
+	return x < y ? -1 : x > y;
+}
+
+static json_t *
+facet(size_t start, size_t end, const char *type, const char *key,
+    const char *value)
+{
+	return json_pack("{s:{s:I,s:I},s:[{s:s,s:s}]}", "index",
+	    "byteStart", (json_int_t)start, "byteEnd", (json_int_t)end,
+	    "features", "$type", type, key, value);
+}
+
+/* The facets: links and resolved mentions, by their first byte. */
+static json_t *
+facets(const struct bpost *bp)
+{
+	const char *t = bp->text;
+	size_t n = strlen(t), from = 0, ls, le, i, k = 0, cap = bp->nm + 4;
+	struct sm_buf u = { 0 };
+	json_t **v, *out;
+
+	v = xcalloc(cap, sizeof(*v));
+	while (sm_richtext_link(t, n, from, SM_LINK_BARE, &ls, &le)) {
+		if (k + bp->nm >= cap)
+			v = xreallocarray(v, cap *= 2, sizeof(*v));
+		sm_buf_reset(&u);
+		if (strncasecmp(t + ls, "http://", 7) != 0 &&
+		    strncasecmp(t + ls, "https://", 8) != 0)
+			sm_buf_adds(&u, "https://");
+		sm_buf_add(&u, t + ls, le - ls);
+		v[k++] = facet(ls, le, "app.bsky.richtext.facet#link", "uri",
+		    u.data);
+		from = le;
+	}
+	sm_buf_free(&u);
+	for (i = 0; i < bp->nm; i++)
+		if (bp->m[i].did)
+			v[k++] = facet(bp->m[i].start, bp->m[i].end,
+			    "app.bsky.richtext.facet#mention", "did",
+			    bp->m[i].did);
+	qsort(v, k, sizeof(*v), by_byte_start);
+	out = json_array();
+	for (i = 0; i < k; i++)
+		json_array_append_new(out, v[i]);
+	free(v);
+	return out;
+}
+
+/*
+ * The @handles of text as Bluesky's client finds them: '@' after the
+ * start, a space or '(', then [a-zA-Z0-9.-]+ without a final '.' or
+ * '-', a domain name whose last label is letters.
+ */
+static void
+find_mentions(struct bpost *bp)
+{
+	const char *t = bp->text;
+	size_t n = strlen(t), i, j, dot;
+
+	for (i = 0; i < n; i++) {
+		if (t[i] != '@' || (i > 0 && t[i - 1] != ' ' &&
+		    t[i - 1] != '(' && t[i - 1] != '\n' && t[i - 1] != '\t'))
+			continue;
+		for (j = i + 1; j < n && (isalnum((unsigned char)t[j]) ||
+		    t[j] == '.' || t[j] == '-'); j++)
+			;
+		while (j > i + 1 && (t[j - 1] == '.' || t[j - 1] == '-'))
+			j--;
+		for (dot = j; dot > i + 1 && t[dot - 1] != '.'; dot--)
+			;
+		if (dot <= i + 2 || j - dot < 2)
+			continue;
+		for (size_t k = dot; k < j; k++)
+			if (!isalpha((unsigned char)t[k]))
+				dot = 0;
+		if (dot == 0 || (j < n && ((unsigned char)t[j] & 0x80)))
+			continue;
+		bp->m = xreallocarray(bp->m, bp->nm + 1, sizeof(*bp->m));
+		bp->m[bp->nm].start = i;
+		bp->m[bp->nm].end = j;
+		bp->m[bp->nm].handle = xstrndup(t + i + 1, j - i - 1);
+		bp->m[bp->nm++].did = NULL;
+		i = j - 1;
+	}
+}
+
+static void on_answer(struct sm_session *, struct sm_http_response *,
+    void *);
+
+/* GETs an XRPC query: pairs of names and values, then NULL. */
+static void
+get(struct bpost *bp, const char *method, ...)
+{
+	struct sm_buf u = { 0 };
+	const char *k;
+	char sep = '?';
+	va_list ap;
+
+	sm_buf_adds(&u, bp->s->acct->url);
+	sm_buf_adds(&u, "/xrpc/");
+	sm_buf_adds(&u, method);
+	va_start(ap, method);
+	while ((k = va_arg(ap, const char *)) != NULL) {
+		sm_buf_addc(&u, sep);
+		sm_buf_adds(&u, k);
+		sm_buf_addc(&u, '=');
+		sm_http_add_escaped(&u, va_arg(ap, const char *));
+		sep = '&';
+	}
+	va_end(ap);
+	sm_session_get(bp->s, u.data, on_answer, bp);
+	sm_buf_free(&u);
+}
+
+static void
+create(struct bpost *bp)
+{
+	struct bsess *b = bp->s->priv;
+	struct sm_buf u = { 0 };
+	json_t *rec, *req, *f;
+	char *body;
+
+	rec = json_pack("{s:s,s:s,s:s}", "$type", "app.bsky.feed.post",
+	    "text", bp->text, "createdAt", bp->created_at);
+	if (bp->parent_uri)
+		json_object_set_new(rec, "reply", json_pack(
+		    "{s:{s:s,s:s},s:{s:s,s:s}}",
+		    "root", "uri", bp->root_uri ? bp->root_uri : bp->parent_uri,
+		    "cid", bp->root_uri ? bp->root_cid : bp->parent_cid,
+		    "parent", "uri", bp->parent_uri, "cid", bp->parent_cid));
+	f = facets(bp);
+	if (json_array_size(f) > 0)
+		json_object_set_new(rec, "facets", f);
+	else
+		json_decref(f);
+	req = json_pack("{s:s,s:s}", "repo", b->did, "collection",
+	    "app.bsky.feed.post");
+	if (bp->rkey[0])
+		json_object_set_new(req, "rkey", json_string(bp->rkey));
+	json_object_set_new(req, "record", rec);
+	body = json_dumps(req, JSON_COMPACT);
+	json_decref(req);
+	sm_buf_adds(&u, bp->s->acct->url);
+	sm_buf_adds(&u, "/xrpc/com.atproto.repo.createRecord");
+	sm_session_post(bp->s, u.data, bp->s->auth, body ? body : "{}",
+	    on_answer, bp);
+	sm_buf_free(&u);
+	free(body);
+}
+
+/* Asks what the post's step needs; skips what is not needed. */
+static void
+step(struct bpost *bp)
+{
+	struct sm_session *s = bp->s;
+	struct bsess *b = s->priv;
+	const char *me = json_string_value(json_object_get(s->acct->conf,
+	    "handle"));
+
+	if (sm_session_halted(s)) {
+		finish(bp, NULL);
+		return;
+	}
+	switch (bp->step) {
+	case GET_POST:
+		if (bp->parent_uri && bp->parent_cid == NULL) {
+			get(bp, "app.bsky.feed.getPosts", "uris",
+			    bp->parent_uri, (char *)NULL);
+			return;
+		}
+		bp->step = RESOLVE;
+		/* FALLTHROUGH */
+	case RESOLVE:
+		for (; bp->im < bp->nm; bp->im++) {
+			struct mention *m = &bp->m[bp->im];
+
+			if (me && strcasecmp(m->handle, me) == 0)
+				m->did = xstrdup(b->did);
+			if (m->did == NULL) {
+				get(bp, "com.atproto.identity.resolveHandle",
+				    "handle", m->handle, (char *)NULL);
+				return;
+			}
+		}
+		bp->step = bp->rkey[0] ? CHECK : CREATE;
+		step(bp);
+		return;
+	case CHECK:
+	case READ_BACK:
+		get(bp, "com.atproto.repo.getRecord", "repo", b->did,
+		    "collection", "app.bsky.feed.post", "rkey", bp->rkey,
+		    (char *)NULL);
+		return;
+	case CREATE:
+		create(bp);
+		return;
+	}
+}
+
+static void
+on_answer(struct sm_session *s, struct sm_http_response *r, void *arg)
+{
+	struct bpost *bp = arg;
+	struct bsess *b = s->priv;
+	json_t *j = NULL, *post;
+	char name[64];
+	int exists;
+
+	if (r == NULL) {
+		finish(bp, NULL);
+		return;
+	}
+	if (expired(r) && !bp->renewed) {
+		bp->renewed = 1;
+		bp->next_wait = b->waiting;
+		b->waiting = bp;
+		if (!b->refreshing && bp->next_wait == NULL)
+			renew(s, resume_posts, NULL);
+		return;
+	}
+	xrpc_error(r, name, sizeof(name), &exists);
+	if (bp->step == RESOLVE && r->status == 400 && !expired(r)) {
+		/* no such handle: the text stays, without the facet */
+		sm_session_note(s, "@%s: no such handle (%s); posted as text",
+		    bp->m[bp->im].handle, name);
+		bp->im++;
+		bp->renewed = 0;
+		step(bp);
+		return;
+	}
+	if (bp->step == CHECK && (r->status == 404 || (r->status == 400 &&
+	    strcmp(name, "RecordNotFound") == 0))) {
+		bp->step = CREATE;
+		bp->renewed = 0;
+		step(bp);
+		return;
+	}
+	if (bp->step == CREATE && bp->rkey[0] && exists &&
+	    (r->status == 400 || r->status == 409)) {
+		sm_session_note(s, "rkey %s: the reply was posted before",
+		    bp->rkey);
+		bp->step = READ_BACK;
+		bp->renewed = 0;
+		step(bp);
+		return;
+	}
+	if (r->status != 200) {
+		sm_session_http_error(s, r);
+		finish(bp, NULL);
+		return;
+	}
+	bp->renewed = 0;
+	if ((j = sm_session_json(s, r)) == NULL) {
+		finish(bp, NULL);
+		return;
+	}
+	switch (bp->step) {
+	case GET_POST:
+		post = json_array_get(json_object_get(j, "posts"), 0);
+		if (sm_json_str(post, "cid") == NULL) {
+			sm_session_fail(s, EX_DATAERR, "%s: no such post (was "
+			    "it deleted?)", bp->parent_uri);
+			finish(bp, NULL);
+			break;
+		}
+		bp->parent_cid = xstrdup(sm_json_str(post, "cid"));
+		post = json_object_get(json_object_get(json_object_get(post,
+		    "record"), "reply"), "root");
+		if (bp->root_uri == NULL && sm_json_str(post, "uri") &&
+		    sm_json_str(post, "cid")) {
+			bp->root_uri = xstrdup(sm_json_str(post, "uri"));
+			bp->root_cid = xstrdup(sm_json_str(post, "cid"));
+		}
+		bp->step = RESOLVE;
+		step(bp);
+		break;
+	case RESOLVE:
+		if (sm_json_str(j, "did"))
+			bp->m[bp->im].did = xstrdup(sm_json_str(j, "did"));
+		bp->im++;
+		step(bp);
+		break;
+	case CHECK:
+		sm_session_note(s, "rkey %s: the reply was posted before",
+		    bp->rkey);
+		/* FALLTHROUGH */
+	case READ_BACK:
+	case CREATE:
+		if (sm_json_str(j, "uri") == NULL) {
+			sm_session_fail(s, EX_UNAVAILABLE, "unexpected "
+			    "response: no uri");
+			finish(bp, NULL);
+			break;
+		}
+		reply_done(bp, sm_json_str(j, "uri"));
+		break;
+	}
+	json_decref(j);
+}
+
+static void
+post(struct sm_session *s, const struct sm_post *p,
+    void (*done)(struct sm_session *, const struct sm_posted *, void *),
+    void *arg)
+{
+	struct bpost *bp;
+	const char *kind = sm_json_str(p->rec, "kind"), *uri = NULL;
+	const json_t *bs = json_object_get(p->rec, "bluesky");
+	const json_t *author = json_object_get(p->rec, "author");
+	struct sm_error err;
+	char when[SM_TIME_SIZE];
+	time_t now;
+
+	if (sm_session_halted(s)) {
+		done(s, NULL, arg);
+		return;
+	}
+	if (sm_time_now(&now, &err) < 0 ||
+	    sm_time_format(now, when, sizeof(when)) < 0) {
+		sm_session_fail(s, EX_CONFIG, "%s", err.text);
+		done(s, NULL, arg);
+		return;
+	}
+	if (p->rec && (kind == NULL || strcmp(kind, "post") != 0) &&
+	    (uri = sm_session_native_id(s, p->rec)) == NULL) {
+		sm_session_fail(s, EX_DATAERR, "%s: not a message of this "
+		    "account's", sm_json_str(p->rec, "id") ?
+		    sm_json_str(p->rec, "id") : "a record without id");
+		done(s, NULL, arg);
+		return;
+	}
+	bp = xcalloc(1, sizeof(*bp));
+	bp->s = s;
+	bp->done = done;
+	bp->arg = arg;
+	bp->text = xstrdup(p->text);
+	bp->created_at = xstrdup(when);
+	if (uri) {
+		const json_t *root = json_object_get(bs, "root");
+
+		bp->parent_uri = xstrdup(uri);
+		if (sm_json_str(bs, "cid"))
+			bp->parent_cid = xstrdup(sm_json_str(bs, "cid"));
+		if (sm_json_str(root, "uri") && sm_json_str(root, "cid")) {
+			bp->root_uri = xstrdup(sm_json_str(root, "uri"));
+			bp->root_cid = xstrdup(sm_json_str(root, "cid"));
+		}
+	}
+	if (p->key)
+		make_rkey(p->key, p->rec, bp->rkey);
+	find_mentions(bp);
+	/* the citizen's DID is in the record: no need to ask */
+	for (size_t i = 0; i < bp->nm; i++)
+		if (sm_json_str(author, "handle") && sm_json_str(author, "id") &&
+		    strcasecmp(bp->m[i].handle, sm_json_str(author,
+		    "handle")) == 0)
+			bp->m[i].did = xstrdup(sm_json_str(author, "id"));
+	bp->step = GET_POST;
+	step(bp);
+}
+
+/*
+ * Bluesky's length: grapheme clusters.  A text over 3000 bytes, which the
+ * lexicon also refuses, is too long however few its graphemes.
+ */
+static size_t
+blength(const char *text)
+{
+	size_t n = strlen(text), g = sm_richtext_graphemes(text, n);
+
+	return n > MAX_BYTES && g <= MAX_GRAPHEMES ? MAX_GRAPHEMES + 1 : g;
 }
 
 static void
@@ -728,5 +1324,8 @@ const struct sm_platform sm_platform_bluesky = {
 	.check = check,
 	.open = open_session,
 	.fetch = fetch,
+	.post = post,
+	.length = blength,
+	.max_length = MAX_GRAPHEMES,
 	.free = bfree,
 };

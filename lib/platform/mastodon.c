@@ -12,9 +12,11 @@
  * with max_id (only the first page, unless --backfill or --since says how
  * far), and the cursor is stored when the walk is over.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sysexits.h>
 
 #include <jansson.h>
@@ -24,6 +26,7 @@
 #include "sm/html.h"
 #include "sm/http.h"
 #include "sm/platform.h"
+#include "sm/richtext.h"
 #include "sm/util.h"
 
 #define DEFAULT_LIMIT 40
@@ -469,6 +472,246 @@ mfree(struct sm_job *job)
 	free(m);
 }
 
+/*
+ * Posting: POST /api/v1/statuses {status, visibility, in_reply_to_id}
+ * with an Idempotency-Key header, the post's key: Mastodon remembers it
+ * for an hour and answers a second POST with the same key with the
+ * status it made the first time, so a POST retried (after a 5xx, a
+ * timeout, a crash) does not post twice.
+ */
+
+struct mpost {
+	void (*done)(struct sm_session *, const struct sm_posted *, void *);
+	void *arg;
+};
+
+/* ASCII letters and digits, whatever the locale */
+static int
+word_char(char c)
+{
+	return !(c & 0x80) && (isalnum((unsigned char)c) || c == '_');
+}
+
+static int
+name_char(char c)
+{
+	return word_char(c) || c == '.' || c == '-';
+}
+
+/*
+ * A mention as Mastodon finds it (Account::MENTION_RE): '@', not after a
+ * letter, a digit, '_', '=' or '/', then user [a-z0-9_]+ possibly with
+ * '.' and '-' inside, then optionally '@' and a domain.  Its end, with
+ * the user part ending at *ue and the domain at [*d, *de) (empty when
+ * none); 0 when there is no mention at i.
+ */
+static size_t
+mention_at(const char *s, size_t n, size_t i, size_t *ue, size_t *d,
+    size_t *de)
+{
+	size_t j, k;
+
+	if (s[i] != '@' || i + 1 >= n || !word_char(s[i + 1]) ||
+	    (i > 0 && (s[i - 1] == '=' ||
+	    s[i - 1] == '/' || sm_richtext_in_word(s, i))))
+		return 0;
+	for (j = i + 1; j < n && name_char(s[j]); j++)
+		;
+	while (s[j - 1] == '.' || s[j - 1] == '-')
+		j--;
+	*ue = *d = *de = j;
+	if (j < n && s[j] == '@') {
+		for (k = j + 1; k < n && name_char(s[k]); k++)
+			;
+		while (k > j + 1 && (s[k - 1] == '.' || s[k - 1] == '-'))
+			k--;
+		if (k >= j + 3) {
+			*d = j + 1;
+			*de = k;
+			return k;
+		}
+	}
+	return j;
+}
+
+/*
+ * The length as Mastodon's StatusLengthValidator counts it: grapheme
+ * clusters, each http(s) URL counting as 23 and a mention @user@domain
+ * as @user.
+ */
+static size_t
+mlength(const char *text)
+{
+	struct sm_buf b = { 0 };
+	size_t n = strlen(text), i = 0, ls = 0, le = 0, ue, d, de, e, len;
+	int link = sm_richtext_link(text, n, 0, SM_LINK_SCHEME, &ls, &le);
+
+	sm_buf_adds(&b, "");
+	while (i < n) {
+		if (link && i == ls) {
+			sm_buf_adds(&b, "xxxxxxxxxxxxxxxxxxxxxxx");
+			i = le;
+			link = sm_richtext_link(text, n, i, SM_LINK_SCHEME,
+			    &ls, &le);
+		} else if (text[i] == '@' &&
+		    (e = mention_at(text, n, i, &ue, &d, &de)) > 0) {
+			sm_buf_add(&b, text + i, ue - i);
+			i = e;
+			if (link && ls < i)
+				link = sm_richtext_link(text, n, i,
+				    SM_LINK_SCHEME, &ls, &le);
+		} else
+			sm_buf_addc(&b, text[i++]);
+	}
+	len = sm_richtext_graphemes(b.data, b.len);
+	sm_buf_free(&b);
+	return len;
+}
+
+/*
+ * 1 when text mentions handle ("user@domain", as sm-fetch writes it):
+ * @user@domain, or @user alone when domain is the instance's own (local
+ * is the host of the account's url), letters in any case.
+ */
+static int
+mentions(const char *text, const char *handle, const char *local)
+{
+	const char *at = strchr(handle, '@');
+	const char *dom = at ? at + 1 : local;
+	size_t n = strlen(text), ul = at ? (size_t)(at - handle) :
+	    strlen(handle), i, ue, d, de;
+
+	for (i = 0; i < n; i++) {
+		if (text[i] != '@' || mention_at(text, n, i, &ue, &d,
+		    &de) == 0)
+			continue;
+		if (ue - i - 1 != ul ||
+		    strncasecmp(text + i + 1, handle, ul) != 0)
+			continue;
+		if (d == de ? dom && local && strcasecmp(dom, local) == 0 :
+		    dom && strlen(dom) == de - d &&
+		    strncasecmp(text + d, dom, de - d) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static void
+on_status(struct sm_session *s, struct sm_http_response *r, void *arg)
+{
+	struct mpost *mp = arg;
+	struct sm_posted out;
+	json_t *st = NULL;
+
+	if (r == NULL)
+		goto fail;
+	if (r->status != 200) {
+		sm_session_http_error(s, r);
+		goto fail;
+	}
+	if ((st = sm_session_json(s, r)) == NULL)
+		goto fail;
+	out.id = sm_json_str(st, "id");
+	out.url = sm_json_str(st, "url") ? sm_json_str(st, "url") :
+	    sm_json_str(st, "uri");
+	if (out.id == NULL) {
+		sm_session_fail(s, EX_UNAVAILABLE, "unexpected response: "
+		    "the new status has no id");
+		goto fail;
+	}
+	mp->done(s, &out, mp->arg);
+	json_decref(st);
+	free(mp);
+	return;
+fail:
+	json_decref(st);
+	mp->done(s, NULL, mp->arg);
+	free(mp);
+}
+
+static void
+post(struct sm_session *s, const struct sm_post *p,
+    void (*done)(struct sm_session *, const struct sm_posted *, void *),
+    void *arg)
+{
+	const char *kind = sm_json_str(p->rec, "kind"), *irt = NULL;
+	const char *vis = p->visibility ? p->visibility : "public";
+	const char *handle = sm_json_str(json_object_get(p->rec, "author"),
+	    "handle");
+	const char *hdrs[2] = { NULL, NULL };
+	struct sm_buf u = { 0 }, t = { 0 }, k = { 0 };
+	struct mpost *mp;
+	char *body, *local;
+	json_t *j;
+
+	if (sm_session_halted(s)) {
+		done(s, NULL, arg);
+		return;
+	}
+	if (strcmp(vis, "private") == 0 || strcmp(vis, "direct") == 0)
+		vis = "direct";
+	else if (strcmp(vis, "public") != 0 && strcmp(vis, "unlisted") != 0) {
+		sm_session_fail(s, EX_DATAERR, "visibility '%s': expected "
+		    "public, unlisted or private", vis);
+		done(s, NULL, arg);
+		return;
+	}
+	/* an announcement (kind post) answers no one */
+	if (p->rec && (kind == NULL || strcmp(kind, "post") != 0)) {
+		if ((irt = sm_session_native_id(s, p->rec)) == NULL) {
+			sm_session_fail(s, EX_DATAERR, "%s: not a message "
+			    "of this account's", sm_json_str(p->rec, "id") ?
+			    sm_json_str(p->rec, "id") : "a record without id");
+			done(s, NULL, arg);
+			return;
+		}
+		/* a private message is answered privately */
+		if (kind && strcmp(kind, "direct") == 0)
+			vis = "direct";
+	}
+	if (p->key && strpbrk(p->key, "\r\n")) {
+		sm_session_fail(s, EX_SOFTWARE, "the idempotency key holds a "
+		    "line break");
+		done(s, NULL, arg);
+		return;
+	}
+	/*
+	 * Mastodon addresses only whom the text mentions: a reply, and
+	 * above all a direct one, that does not name its citizen reaches
+	 * no one.  The record's author.handle is user@domain.
+	 */
+	local = host_of(s->acct->url);
+	if (irt && handle && *handle && (kind == NULL ||
+	    strcmp(kind, "own") != 0) && !mentions(p->text, handle, local)) {
+		sm_buf_addc(&t, '@');
+		sm_buf_adds(&t, handle);
+		sm_buf_addc(&t, ' ');
+	}
+	free(local);
+	sm_buf_adds(&t, p->text);
+	j = json_pack("{s:s,s:s}", "status", t.data, "visibility", vis);
+	if (irt)
+		json_object_set_new(j, "in_reply_to_id", json_string(irt));
+	body = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	sm_buf_free(&t);
+	if (p->key) {
+		sm_buf_adds(&k, "Idempotency-Key: ");
+		sm_buf_adds(&k, p->key);
+		hdrs[0] = k.data;
+	}
+	sm_buf_adds(&u, s->acct->url);
+	sm_buf_adds(&u, "/api/v1/statuses");
+	mp = xcalloc(1, sizeof(*mp));
+	mp->done = done;
+	mp->arg = arg;
+	sm_session_post_headers(s, u.data, s->auth, hdrs, body ? body : "{}",
+	    on_status, mp);
+	sm_buf_free(&u);
+	sm_buf_free(&k);
+	free(body);
+}
+
 const struct sm_platform sm_platform_mastodon = {
 	.name = "mastodon",
 	.keys = keys,
@@ -477,5 +720,13 @@ const struct sm_platform sm_platform_mastodon = {
 	.bearer = 1,
 	.check = check,
 	.fetch = fetch,
+	.post = post,
+	.length = mlength,
+	/*
+	 * Vanilla Mastodon's; an instance may allow more
+	 * (configuration.statuses.max_characters of /api/v2/instance), and
+	 * every instance takes 500, so a reply is never refused for length
+	 */
+	.max_length = 500,
 	.free = mfree,
 };
