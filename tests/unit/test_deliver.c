@@ -1054,7 +1054,7 @@ test_config_errors(void **unused)
 		  "    from: a@b.example\n  queues:\n    q:\n      deliver:\n"
 		  "        - email:\n            to: a@b.example\n"
 		  "            subject: \"{{#route.case}}\"\n",
-		  "sm.yaml:10:22: route.queues.q.deliver[0].email: section "
+		  "sm.yaml:10:23: route.queues.q.deliver[0].email: section "
 		  "'route.case' is never closed" },
 		{ "route:\n  queues:\n    q:\n      deliver:\n"
 		  "        - webhook:\n            url: http://chat.example/h\n",
