@@ -534,6 +534,61 @@ sm_session_post(struct sm_session *s, const char *url, const char *auth,
 	    body ? strlen(body) : 0, on_response, c);
 }
 
+struct reply_call {
+	sm_post_answer_fn *answer;
+	int how;
+	sm_posted_fn *done;
+	void *arg;
+};
+
+static void
+on_reply(struct sm_session *s, struct sm_http_response *r, void *arg)
+{
+	struct reply_call *c = arg;
+	struct sm_posted p = { NULL, NULL };
+	char *id = NULL, *url = NULL;
+
+	if (r && c->answer(s, r, c->how, &id, &url) == 0) {
+		p.id = id;
+		p.url = url;
+		c->done(s, &p, c->arg);
+	} else
+		c->done(s, NULL, c->arg);
+	free(id);
+	free(url);
+	free(c);
+}
+
+void
+sm_session_post_reply(struct sm_session *s, const char *url,
+    const char *auth, json_t *body, sm_post_answer_fn *answer, int how,
+    sm_posted_fn *done, void *arg)
+{
+	struct reply_call *c;
+	char *text;
+
+	if (halted(s)) {
+		json_decref(body);
+		done(s, NULL, arg);
+		return;
+	}
+	text = json_dumps(body, JSON_COMPACT);
+	json_decref(body);
+	if (text == NULL) {
+		sm_session_warn(s, EX_SOFTWARE, "cannot encode the post as "
+		    "JSON");
+		done(s, NULL, arg);
+		return;
+	}
+	c = xcalloc(1, sizeof(*c));
+	c->answer = answer;
+	c->how = how;
+	c->done = done;
+	c->arg = arg;
+	sm_session_post(s, url, auth, text, on_reply, c);
+	free(text);
+}
+
 json_t *
 sm_session_json(struct sm_session *s, const struct sm_http_response *r)
 {
