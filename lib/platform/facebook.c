@@ -626,33 +626,17 @@ fetch(struct sm_job *job)
 enum { COMMENT, MESSAGE, FEED };
 
 static int
-fb_answer(struct sm_session *s, const struct sm_http_response *r, int how,
-    char **id, char **url)
+fb_answer(struct sm_session *s, const struct sm_http_response *r, json_t *j,
+    int how, char **id, char **url)
 {
-	const char *field = how == MESSAGE ? "message_id" : "id", *v;
-	struct sm_buf b = { 0 };
-	json_t *j;
+	const char *field = how == MESSAGE ? "message_id" : "id";
 
 	if (r->status != 200) {
 		graph_error(s, r, 1);
 		return -1;
 	}
-	if ((j = sm_session_json(s, r)) == NULL)
-		return -1;
-	if ((v = sm_json_str(j, field)) == NULL || *v == '\0') {
-		sm_session_warn(s, EX_PROTOCOL, "HTTP 200 without %s: the "
-		    "post may have been made", field);
-		json_decref(j);
-		return -1;
-	}
-	*id = xstrdup(v);
-	if (how != MESSAGE) {
-		sm_buf_adds(&b, "https://www.facebook.com/");
-		sm_buf_adds(&b, v);
-		*url = b.data;
-	}
-	json_decref(j);
-	return 0;
+	return sm_session_posted_id(s, sm_json_str(j, field), field,
+	    how == MESSAGE ? NULL : "https://www.facebook.com/", id, url);
 }
 
 static void

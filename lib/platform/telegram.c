@@ -266,16 +266,14 @@ fetch(struct sm_job *job)
  * idempotency key: sm-reply's ledger keeps a reply from going twice.
  */
 static int
-tg_answer(struct sm_session *s, const struct sm_http_response *r, int how,
-    char **id, char **url)
+tg_answer(struct sm_session *s, const struct sm_http_response *r, json_t *j,
+    int how, char **id, char **url)
 {
-	json_t *j = NULL, *res, *u;
-	const char *what;
+	const char *what = sm_json_str(j, "description");
+	json_t *res = json_object_get(j, "result"), *u;
 	char buf[64];
 
 	if (r->status != 200) {
-		j = json_loadb(r->body.data, r->body.len, 0, NULL);
-		what = sm_json_str(j, "description");
 		/* the citizen blocked the bot, left the group, deleted the
 		 * account: this chat only, for good */
 		if (r->status == 403 && what)
@@ -286,26 +284,17 @@ tg_answer(struct sm_session *s, const struct sm_http_response *r, int how,
 			    what);
 		else
 			sm_session_http_error(s, r);
-		json_decref(j);
-		return -1;
-	}
-	if ((j = sm_session_json(s, r)) == NULL)
-		return -1;
-	res = json_object_get(j, "result");
-	if (!json_is_true(json_object_get(j, "ok")) ||
-	    !json_is_integer(json_object_get(res, "message_id"))) {
-		sm_session_warn(s, EX_PROTOCOL, "HTTP 200 without "
-		    "result.message_id: the message may have been sent");
-		json_decref(j);
 		return -1;
 	}
 	snprintf(buf, sizeof(buf), "%lld", num(res, "message_id"));
-	*id = xstrdup(buf);
+	if (sm_session_posted_id(s, json_is_true(json_object_get(j, "ok")) &&
+	    json_is_integer(json_object_get(res, "message_id")) ? buf : NULL,
+	    "result.message_id", NULL, id, url) < 0)
+		return -1;
 	u = url_of(json_object_get(res, "chat"), num(res, "message_id"));
 	if (json_is_string(u))
 		*url = xstrdup(json_string_value(u));
 	json_decref(u);
-	json_decref(j);
 	return 0;
 }
 

@@ -448,36 +448,17 @@ fetch(struct sm_job *job)
 enum { TWEET, DM };
 
 static int
-x_answer(struct sm_session *s, const struct sm_http_response *r, int how,
-    char **id, char **url)
+x_answer(struct sm_session *s, const struct sm_http_response *r, json_t *j,
+    int how, char **id, char **url)
 {
-	json_t *j, *data;
-	const char *v;
-	struct sm_buf b = { 0 };
-
 	if (r->status != 200 && r->status != 201) {
 		x_error(s, r, 1);
 		return -1;
 	}
-	if ((j = sm_session_json(s, r)) == NULL)
-		return -1;
-	data = json_object_get(j, "data");
-	v = sm_json_str(data, how == DM ? "dm_event_id" : "id");
-	if (v == NULL || *v == '\0') {
-		sm_session_warn(s, EX_PROTOCOL, "HTTP %ld without data.%s: the "
-		    "post may have been made", r->status, how == DM ?
-		    "dm_event_id" : "id");
-		json_decref(j);
-		return -1;
-	}
-	*id = xstrdup(v);
-	if (how == TWEET) {
-		sm_buf_adds(&b, "https://x.com/i/web/status/");
-		sm_buf_adds(&b, v);
-		*url = b.data;
-	}
-	json_decref(j);
-	return 0;
+	return sm_session_posted_id(s, sm_json_str(json_object_get(j, "data"),
+	    how == DM ? "dm_event_id" : "id"), how == DM ?
+	    "data.dm_event_id" : "data.id", how == DM ? NULL :
+	    "https://x.com/i/web/status/", id, url);
 }
 
 static void

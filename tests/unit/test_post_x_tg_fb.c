@@ -682,6 +682,25 @@ test_tg_flood_and_errors(void **state)
 	one_free(&p[0]);
 }
 
+/* a 200 that does not say what was posted: reported as maybe posted */
+static void
+test_unknown_outcome(void **state)
+{
+	struct one p[] = { P(TG_PRIVATE, "Uno", NULL), P(TG_PRIVATE, "Dos",
+	    NULL) };
+	int stopped;
+
+	fault("telegram", "badjson\n");
+	assert_int_equal(post_all("tg", p, 2, &stopped), EX_PROTOCOL);
+	assert_int_equal(stopped, 0);
+	assert_null(p[0].id);
+	assert_int_equal(p[0].code, EX_PROTOCOL);
+	assert_string_equal(p[0].msg, "HTTP 200, and the answer is not JSON: "
+	    "the post may have been made");
+	assert_non_null(p[1].id);
+	one_free(&p[1]);
+}
+
 /* Facebook */
 
 #define FB_COMMENT "{\"id\":\"facebook:fb:122117402396152873_" \
@@ -930,6 +949,7 @@ main(void)
 		cmocka_unit_test_setup(test_tg_reply, fresh),
 		cmocka_unit_test_setup(test_tg_blocked, fresh),
 		cmocka_unit_test_setup(test_tg_flood_and_errors, fresh),
+		cmocka_unit_test_setup(test_unknown_outcome, fresh),
 		cmocka_unit_test_setup(test_fb_comment, fresh),
 		cmocka_unit_test_setup(test_fb_messenger, fresh),
 		cmocka_unit_test_setup(test_fb_window, fresh),
