@@ -161,7 +161,7 @@ send_reply(json_t *rec, json_t *reply)
 	json_t *ledger = NULL;
 	char *v = NULL, now[SM_TIME_SIZE], *key;
 	time_t t;
-	int code = 0;
+	int code, old;
 
 	if (id == NULL)
 		return;
@@ -195,11 +195,13 @@ send_reply(json_t *rec, json_t *reply)
 		return;
 	}
 	if ((s = session(json_string_value(json_object_get(rec, "account")),
-	    &why)) == NULL) {
+	    &why)) == NULL || (s->stopped && (why = "the account cannot post "
+	    "now (said above)") != NULL)) {
 		set(reply, "status", "failed");
 		set(reply, "error", why);
 		sm_tool_warn(&tool, "%s: not sent: %s", id, why);
-		sm_tool_fail(&tool, EX_UNAVAILABLE);
+		sm_tool_fail(&tool, s && s->status ? s->status :
+		    EX_UNAVAILABLE);
 		failed++;
 		return;
 	}
@@ -221,19 +223,36 @@ send_reply(json_t *rec, json_t *reply)
 	    "visibility"));
 	p.rec = rec;
 	p.key = key;
-	s->stopped = 0;
+	old = s->status;
+	s->status = 0;
 	s->acct->platform->post(s, &p, posted, &res);
 	if (sm_http_run(http, &err) < 0)
 		sm_tool_error(&tool, &err);
 	free(key);
+	code = s->status;
+	if (old > s->status)
+		s->status = old;
 	if (!res.done || res.id == NULL) {
-		/* refused or unreachable: nothing was posted; try later */
-		code = s->status ? s->status : EX_UNAVAILABLE;
+		free(res.url);
+		if (code == EX_PROTOCOL) {
+			/* the platform took it but said nothing usable: it
+			 * may be posted; never sent again on its own */
+			ledger = json_pack("{s:s,s:s}", "status", "unknown",
+			    "at", now);
+			v = json_dumps(ledger, JSON_COMPACT);
+			json_decref(ledger);
+			(void)sm_state_put(st, "reply", "", id, v, &err);
+			free(v);
+			set(reply, "status", "unknown");
+			sm_tool_fail(&tool, EX_UNAVAILABLE);
+			failed++;
+			return;
+		}
+		/* refused or unreachable: nothing was posted */
 		(void)sm_state_put(st, "reply", "", id, NULL, &err);
 		set(reply, "status", "failed");
-		sm_tool_fail(&tool, code);
+		sm_tool_fail(&tool, code ? code : EX_UNAVAILABLE);
 		failed++;
-		free(res.url);
 		return;
 	}
 	ledger = json_pack("{s:s,s:s,s:s,s:s?}", "status", "sent", "sent_at",

@@ -544,6 +544,88 @@ sm_session_native_id(const struct sm_session *s, const json_t *rec)
 	return id + pl + nl + 2;
 }
 
+int
+sm_session_posted_id(struct sm_session *s, const char *v, const char *field,
+    const char *url_prefix, char **id, char **url)
+{
+	struct sm_buf b = { 0 };
+
+	if (v == NULL || *v == '\0') {
+		sm_session_warn(s, EX_PROTOCOL, "the answer has no %s: the "
+		    "post may have been made", field);
+		return -1;
+	}
+	*id = xstrdup(v);
+	if (url_prefix) {
+		sm_buf_adds(&b, url_prefix);
+		sm_buf_adds(&b, v);
+		*url = b.data;
+	}
+	return 0;
+}
+
+struct reply_call {
+	sm_post_answer_fn *answer;
+	int how;
+	sm_posted_fn *done;
+	void *arg;
+};
+
+static void
+on_reply(struct sm_session *s, struct sm_http_response *r, void *arg)
+{
+	struct reply_call *c = arg;
+	struct sm_posted p = { NULL, NULL };
+	char *id = NULL, *url = NULL;
+	json_t *j = r ? json_loadb(r->body.data, r->body.len, 0, NULL) : NULL;
+
+	if (r && j == NULL && r->status >= 200 && r->status < 300)
+		sm_session_warn(s, EX_PROTOCOL, "HTTP %ld, and the answer is "
+		    "not JSON: the post may have been made", r->status);
+	else if (r && c->answer(s, r, j, c->how, &id, &url) == 0) {
+		p.id = id;
+		p.url = url;
+		c->done(s, &p, c->arg);
+		goto out;
+	}
+	c->done(s, NULL, c->arg);
+out:
+	json_decref(j);
+	free(id);
+	free(url);
+	free(c);
+}
+
+void
+sm_session_post_reply(struct sm_session *s, const char *url,
+    const char *auth, json_t *body, sm_post_answer_fn *answer, int how,
+    sm_posted_fn *done, void *arg)
+{
+	struct reply_call *c;
+	char *text;
+
+	if (halted(s)) {
+		json_decref(body);
+		done(s, NULL, arg);
+		return;
+	}
+	text = json_dumps(body, JSON_COMPACT);
+	json_decref(body);
+	if (text == NULL) {
+		sm_session_warn(s, EX_SOFTWARE, "cannot encode the post as "
+		    "JSON");
+		done(s, NULL, arg);
+		return;
+	}
+	c = xcalloc(1, sizeof(*c));
+	c->answer = answer;
+	c->how = how;
+	c->done = done;
+	c->arg = arg;
+	sm_session_post(s, url, auth, text, on_reply, c);
+	free(text);
+}
+
 json_t *
 sm_session_json(struct sm_session *s, const struct sm_http_response *r)
 {

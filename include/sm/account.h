@@ -18,6 +18,7 @@
 #include "sm/state.h"
 
 struct sm_platform;
+struct sm_posted;
 
 struct sm_account {
 	char *name;
@@ -154,6 +155,44 @@ void sm_session_get(struct sm_session *s, const char *url,
  */
 void sm_session_post(struct sm_session *s, const char *url,
     const char *auth, const char *body, sm_session_done_fn *done, void *arg);
+
+/* How a connector's post says what it posted (platform.h), or NULL. */
+typedef void sm_posted_fn(struct sm_session *s, const struct sm_posted *p,
+    void *arg);
+
+/*
+ * Reads a platform's answer to a post, r, whose body is j (borrowed; NULL
+ * when it is not JSON, which a 2xx answer never is here): 0 with *id (and
+ * *url, or NULL) set to new strings; or -1 when the post was not made, or
+ * its id cannot be told, said with sm_session_warn (this post only: the
+ * session goes on) or sm_session_fail (the account: it stops).  how is
+ * the connector's (a reply or a direct message, say).
+ */
+typedef int sm_post_answer_fn(struct sm_session *s,
+    const struct sm_http_response *r, json_t *j, int how, char **id,
+    char **url);
+
+/*
+ * For a sm_post_answer_fn: 0 with *id a copy of the new post's id v and,
+ * when url_prefix is not NULL, *url that prefix followed by v.  When v is
+ * NULL or empty (the answer has no field), the post may have been made
+ * though its id is not known: says so with sm_session_warn, and -1.
+ */
+int sm_session_posted_id(struct sm_session *s, const char *v,
+    const char *field, const char *url_prefix, char **id, char **url);
+
+/*
+ * Posts for a connector: queues a POST of body (JSON; stolen) to url with
+ * the header auth (s->auth, or NULL), reads the response with answer,
+ * then calls done with what was posted, or with NULL when it was not (or
+ * may not have been) posted, the session saying why: a 2xx answer that is
+ * not JSON, or has no id, is EX_PROTOCOL (the post may have been made).
+ * When the session has stopped already, nothing is asked and done gets
+ * NULL at once.
+ */
+void sm_session_post_reply(struct sm_session *s, const char *url,
+    const char *auth, json_t *body, sm_post_answer_fn *answer, int how,
+    sm_posted_fn *done, void *arg);
 
 /*
  * The same with more headers: a NULL-terminated list of "Name: value"

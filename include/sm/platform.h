@@ -56,8 +56,11 @@ struct sm_platform {
 	/*
 	 * Posts a reply (sm-reply --send) through a session that is open,
 	 * then calls done with the new post's id and URL; on failure the
-	 * session says why (sm_session_fail) and done gets NULL.  NULL for
-	 * a platform sm cannot post to yet.
+	 * session says why and done gets NULL: sm_session_fail when the
+	 * account can post no more now (a refused token, a rate limit),
+	 * sm_session_warn when only this reply is refused (a duplicate, a
+	 * blocked bot, a closed messaging window) and the next may go.
+	 * NULL for a platform sm cannot post to yet.
 	 */
 	void (*post)(struct sm_session *s, const struct sm_post *p,
 	    void (*done)(struct sm_session *, const struct sm_posted *,

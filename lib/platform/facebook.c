@@ -29,6 +29,7 @@
 #include "sm/jsonl.h"
 #include "sm/http.h"
 #include "sm/platform.h"
+#include "sm/recid.h"
 #include "sm/util.h"
 
 #define DEFAULT_LIMIT 25
@@ -155,30 +156,50 @@ answered(struct sm_job *job, struct stream *s)
 		sm_job_commit(job, s->name, s->next.data);
 }
 
-/* Reports a Graph error: throttling is for later, a bad token is 77. */
+/* Messenger's answer outside the 24-hour window after the citizen's
+ * last message */
+#define OUTSIDE_WINDOW 2018278
+
+/*
+ * Reports a Graph error: throttling is for later, a bad token is 77.  A
+ * post's own refusal (outside Messenger's window, a comment deleted since)
+ * is a warning and the session goes on; the rest stops it.
+ */
 static void
-graph_error(struct sm_job *job, const struct sm_http_response *r)
+graph_error(struct sm_session *s, const struct sm_http_response *r,
+    int posting)
 {
 	json_t *j = json_loadb(r->body.data, r->body.len, 0, NULL);
 	json_t *e = json_object_get(j, "error");
 	json_int_t code = json_integer_value(json_object_get(e, "code"));
+	json_int_t sub = json_integer_value(json_object_get(e,
+	    "error_subcode"));
 	const char *msg = sm_json_str(e, "message");
 
 	if (code == 4 || code == 17 || code == 32 || code == 613 ||
 	    code == 80001 || code == 80006)
-		sm_session_fail(&job->s, EX_TEMPFAIL, "rate limited (Graph error "
+		sm_session_fail(s, EX_TEMPFAIL, "rate limited (Graph error "
 		    "%lld); try later", (long long)code);
+	else if (posting && code == 10 && sub == OUTSIDE_WINDOW)
+		sm_session_warn(s, EX_UNAVAILABLE, "HTTP %ld (Graph error 10, "
+		    "subcode %d): the citizen wrote more than 24 hours ago, "
+		    "and Messenger takes no answer after that; answer by "
+		    "another channel", r->status, OUTSIDE_WINDOW);
 	else if (code == 190 || code == 102 || code == 10 ||
 	    (code >= 200 && code <= 299))
-		sm_session_fail(&job->s, EX_NOPERM, "HTTP %ld (Graph error %lld%s%s)",
+		sm_session_fail(s, EX_NOPERM, "HTTP %ld (Graph error %lld%s%s)",
 		    r->status, (long long)code, msg ? ": " : "",
 		    msg ? msg : "");
+	else if (e && posting)
+		sm_session_warn(s, EX_UNAVAILABLE, "HTTP %ld (Graph error "
+		    "%lld%s%s)", r->status, (long long)code, msg ? ": " : "",
+		    msg ? msg : "");
 	else if (e)
-		sm_session_fail(&job->s, EX_UNAVAILABLE, "HTTP %ld (Graph error %lld%s"
+		sm_session_fail(s, EX_UNAVAILABLE, "HTTP %ld (Graph error %lld%s"
 		    "%s)", r->status, (long long)code, msg ? ": " : "",
 		    msg ? msg : "");
 	else
-		sm_session_http_error(&job->s, r);
+		sm_session_http_error(s, r);
 	json_decref(j);
 }
 
@@ -188,7 +209,7 @@ parse(struct sm_job *job, struct sm_http_response *r)
 	json_t *j;
 
 	if (r->status != 200) {
-		graph_error(job, r);
+		graph_error(&job->s, r, 0);
 		return NULL;
 	}
 	if ((j = sm_session_json(&job->s, r)) == NULL)
@@ -590,6 +611,90 @@ fetch(struct sm_job *job)
 	}
 }
 
+/*
+ * Posting, with the Page token in the Authorization header as for
+ * fetching: an answer to a comment is a comment under it, POST
+ * /COMMENT/comments {message} (under the comment it answers when the
+ * citizen's is itself a reply: Facebook nests one level only); an answer
+ * to a Messenger message, POST /PAGE/messages {recipient: {id: PSID},
+ * messaging_type: RESPONSE, message: {text}}, within 24 hours of the
+ * citizen's last message; a private answer to a comment, the same with
+ * recipient {comment_id} (Messenger's private reply); an announcement
+ * (kind post), POST /PAGE/feed {message}.  Graph has no idempotency key:
+ * sm-reply's ledger keeps a reply from going twice.
+ */
+enum { COMMENT, MESSAGE, FEED };
+
+static int
+fb_answer(struct sm_session *s, const struct sm_http_response *r, json_t *j,
+    int how, char **id, char **url)
+{
+	const char *field = how == MESSAGE ? "message_id" : "id";
+
+	if (r->status != 200) {
+		graph_error(s, r, 1);
+		return -1;
+	}
+	return sm_session_posted_id(s, sm_json_str(j, field), field,
+	    how == MESSAGE ? NULL : "https://www.facebook.com/", id, url);
+}
+
+static void
+post(struct sm_session *s, const struct sm_post *p,
+    void (*done)(struct sm_session *, const struct sm_posted *, void *),
+    void *arg)
+{
+	const char *kind = sm_json_str(p->rec, "kind"), *page, *to;
+	const char *rid = sm_json_str(p->rec, "id");
+	int private = p->visibility && strcmp(p->visibility, "private") == 0;
+	struct sm_buf u = { 0 };
+	json_t *body;
+	int how;
+
+	page = json_string_value(json_object_get(s->acct->conf, "page_id"));
+	if (kind && strcmp(kind, "post") == 0) {
+		how = FEED;
+		to = page;
+		body = json_pack("{s:s}", "message", p->text);
+	} else if ((kind && strcmp(kind, "direct") == 0) || private) {
+		how = MESSAGE;
+		if (kind && strcmp(kind, "direct") == 0)
+			to = sm_json_str(json_object_get(p->rec, "author"),
+			    "id");
+		else
+			to = sm_recid_own(p->rec);
+		body = json_pack("{s:{s:s?},s:s,s:{s:s}}", "recipient",
+		    kind && strcmp(kind, "direct") == 0 ? "id" : "comment_id",
+		    to, "messaging_type", "RESPONSE", "message", "text",
+		    p->text);
+	} else {
+		how = COMMENT;
+		to = NULL;
+		if (kind && strcmp(kind, "reply") == 0)
+			to = sm_recid_native(p->rec, sm_json_str(
+			    json_object_get(p->rec, "thread"), "in_reply_to"));
+		if (to == NULL)
+			to = sm_recid_own(p->rec);
+		body = json_pack("{s:s}", "message", p->text);
+	}
+	if (to == NULL || *to == '\0' || page == NULL) {
+		json_decref(body);
+		sm_session_warn(s, EX_DATAERR, "%s: no Facebook %s to answer",
+		    rid ? rid : "a record without id", how == MESSAGE &&
+		    !private ? "sender (author.id)" : "comment id");
+		done(s, NULL, arg);
+		return;
+	}
+	sm_buf_adds(&u, s->acct->url);
+	sm_buf_addc(&u, '/');
+	sm_http_add_escaped(&u, how == COMMENT ? to : page);
+	sm_buf_adds(&u, how == COMMENT ? "/comments" : how == FEED ? "/feed" :
+	    "/messages");
+	sm_session_post_reply(s, u.data, s->auth, body, fb_answer, how, done,
+	    arg);
+	sm_buf_free(&u);
+}
+
 static void
 ffree(struct sm_job *job)
 {
@@ -616,5 +721,8 @@ const struct sm_platform sm_platform_facebook = {
 	.bearer = 1,
 	.check = check,
 	.fetch = fetch,
+	.post = post,
+	.length = NULL,		/* code points */
+	.max_length = 2000,	/* Messenger's; comments take 8000 */
 	.free = ffree,
 };

@@ -9,6 +9,7 @@
  * The token is part of the URL path, as the Bot API wants: no message
  * ever shows a request's URL.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 #include "sm/jsonl.h"
 #include "sm/http.h"
 #include "sm/platform.h"
+#include "sm/recid.h"
 #include "sm/util.h"
 
 #define DEFAULT_LIMIT 100
@@ -255,6 +257,105 @@ fetch(struct sm_job *job)
 	free(url);
 }
 
+/*
+ * Posting: sendMessage {chat_id, text, reply_parameters: {message_id,
+ * allow_sending_without_reply}, link_preview_options: {is_disabled}} to
+ * the chat of the citizen's message, both taken from the record's id
+ * ("CHAT:MESSAGE"); the answer's result.message_id is the new message's,
+ * and its result.chat says whether it has a link.  The Bot API has no
+ * idempotency key: sm-reply's ledger keeps a reply from going twice.
+ */
+static int
+tg_answer(struct sm_session *s, const struct sm_http_response *r, json_t *j,
+    int how, char **id, char **url)
+{
+	const char *what = sm_json_str(j, "description");
+	json_t *res = json_object_get(j, "result"), *u;
+	char buf[64];
+
+	if (r->status != 200) {
+		/* the citizen blocked the bot, left the group, deleted the
+		 * account: this chat only, for good */
+		if (r->status == 403 && what)
+			sm_session_warn(s, EX_UNAVAILABLE, "HTTP 403 (%s): "
+			    "Telegram will not deliver to this chat", what);
+		else if (r->status == 400 && what)
+			sm_session_warn(s, EX_UNAVAILABLE, "HTTP 400 (%s)",
+			    what);
+		else
+			sm_session_http_error(s, r);
+		return -1;
+	}
+	snprintf(buf, sizeof(buf), "%lld", num(res, "message_id"));
+	if (sm_session_posted_id(s, json_is_true(json_object_get(j, "ok")) &&
+	    json_is_integer(json_object_get(res, "message_id")) ? buf : NULL,
+	    "result.message_id", NULL, id, url) < 0)
+		return -1;
+	u = url_of(json_object_get(res, "chat"), num(res, "message_id"));
+	if (json_is_string(u))
+		*url = xstrdup(json_string_value(u));
+	json_decref(u);
+	return 0;
+}
+
+/* "CHAT:MESSAGE", both decimal, the chat maybe negative. */
+static int
+chat_message(const char *native, long long *chat, long long *msg)
+{
+	char *end;
+
+	if (native == NULL)
+		return -1;
+	*chat = strtoll(native, &end, 10);
+	if (end == native || *end != ':' || !isdigit((unsigned char)end[1]))
+		return -1;
+	*msg = strtoll(end + 1, &end, 10);
+	return *end == '\0' ? 0 : -1;
+}
+
+static void
+post(struct sm_session *s, const struct sm_post *p,
+    void (*done)(struct sm_session *, const struct sm_posted *, void *),
+    void *arg)
+{
+	struct sm_buf u = { 0 };
+	long long chat, msg;
+	json_t *body;
+
+	if (chat_message(sm_recid_own(p->rec), &chat, &msg) < 0) {
+		sm_session_warn(s, EX_DATAERR, "%s: not a Telegram message id "
+		    "(CHAT:MESSAGE) to answer", sm_json_str(p->rec, "id") ?
+		    sm_json_str(p->rec, "id") : "a record without id");
+		done(s, NULL, arg);
+		return;
+	}
+	body = json_pack("{s:I,s:s,s:{s:I,s:b},s:{s:b}}", "chat_id",
+	    (json_int_t)chat, "text", p->text, "reply_parameters",
+	    "message_id", (json_int_t)msg, "allow_sending_without_reply", 1,
+	    "link_preview_options", "is_disabled", 1);
+	sm_buf_adds(&u, s->acct->url);
+	sm_buf_adds(&u, "/bot");
+	sm_buf_adds(&u, s->acct->token);
+	sm_buf_adds(&u, "/sendMessage");
+	sm_session_post_reply(s, u.data, NULL, body, tg_answer, 0, done, arg);
+	memset(u.data, 0, u.len);
+	sm_buf_free(&u);
+}
+
+/* Telegram counts a text in UTF-16 code units: 2 for a character beyond
+ * U+FFFF (4 bytes in UTF-8), 1 for any other and for each bad byte. */
+static size_t
+utf16_units(const char *text)
+{
+	size_t i, k, n = 0, len = strlen(text);
+
+	for (i = 0; i < len; i += k ? k : 1) {
+		k = sm_utf8_len(text + i, len - i);
+		n += k == 4 ? 2 : 1;
+	}
+	return n;
+}
+
 static void
 tfree(struct sm_job *job)
 {
@@ -273,5 +374,8 @@ const struct sm_platform sm_platform_telegram = {
 	.needs_token = 1,
 	.check = NULL,
 	.fetch = fetch,
+	.post = post,
+	.length = utf16_units,
+	.max_length = 4096,
 	.free = tfree,
 };

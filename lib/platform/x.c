@@ -20,14 +20,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <strings.h>
 #include <time.h>
 
 #include <jansson.h>
+#include <utf8proc.h>
 
 #include "sm/fetch.h"
 #include "sm/jsonl.h"
 #include "sm/http.h"
 #include "sm/platform.h"
+#include "sm/recid.h"
 #include "sm/util.h"
 
 #define MAX_RESULTS 100
@@ -278,20 +281,34 @@ ask(struct sm_job *job, struct stream *s, const char *token)
 	sm_buf_free(&b);
 }
 
-/* Reports an X error answer: the problem's title and detail. */
+/*
+ * Reports an X error answer: the problem's title and detail.  A post's
+ * own refusal (a duplicate, a reply X does not allow, a text too long)
+ * is a warning, and the session goes on; a refused token stops it.
+ */
 static void
-x_error(struct sm_job *job, const struct sm_http_response *r)
+x_error(struct sm_session *s, const struct sm_http_response *r, int posting)
 {
 	json_t *j = json_loadb(r->body.data, r->body.len, 0, NULL);
 	const char *what = sm_json_str(j, "detail") ? sm_json_str(j, "detail") :
 	    sm_json_str(j, "title");
+	const char *type = sm_json_str(j, "type");
+	int code = r->status == 401 || r->status == 403 ? EX_NOPERM :
+	    EX_UNAVAILABLE;
 
-	if (what)
-		sm_session_fail(&job->s, r->status == 401 || r->status == 403 ?
-		    EX_NOPERM : EX_UNAVAILABLE, "HTTP %ld (%s)", r->status,
-		    what);
+	if (what == NULL)
+		sm_session_http_error(s, r);
+	else if (posting && r->status == 403 &&
+	    strstr(what, "duplicate content"))
+		sm_session_warn(s, EX_UNAVAILABLE, "HTTP 403 (%s): X takes the "
+		    "text for a duplicate of a post already made; not sent "
+		    "again", what);
+	else if (posting && r->status != 401 && (type == NULL ||
+	    (strstr(type, "unsupported-authentication") == NULL &&
+	    strstr(type, "client-forbidden") == NULL)))
+		sm_session_warn(s, code, "HTTP %ld (%s)", r->status, what);
 	else
-		sm_session_http_error(&job->s, r);
+		sm_session_fail(s, code, "HTTP %ld (%s)", r->status, what);
 	json_decref(j);
 }
 
@@ -307,7 +324,7 @@ on_page(struct sm_job *job, struct sm_http_response *r, void *arg)
 	time_t t;
 
 	if (r->status != 200) {
-		x_error(job, r);
+		x_error(&job->s, r, 0);
 		return;
 	}
 	if ((page = sm_session_json(&job->s, r)) == NULL)
@@ -418,6 +435,234 @@ fetch(struct sm_job *job)
 	}
 }
 
+/*
+ * Posting: a reply is POST /2/tweets {text, reply: {in_reply_to_tweet_id}}
+ * (201 {data: {id}}); an announcement (kind post) the same without reply;
+ * a private answer (visibility private, or a direct message) goes to its
+ * author as a direct message, POST /2/dm_conversations/with/ID/messages
+ * {text} (201 {data: {dm_conversation_id, dm_event_id}}).  X has no
+ * idempotency key: sm-reply's ledger keeps a reply from going twice, and
+ * X itself refuses a text identical to one just posted (403, "duplicate
+ * content"), which is reported as such and not tried again.
+ */
+enum { TWEET, DM };
+
+static int
+x_answer(struct sm_session *s, const struct sm_http_response *r, json_t *j,
+    int how, char **id, char **url)
+{
+	if (r->status != 200 && r->status != 201) {
+		x_error(s, r, 1);
+		return -1;
+	}
+	return sm_session_posted_id(s, sm_json_str(json_object_get(j, "data"),
+	    how == DM ? "dm_event_id" : "id"), how == DM ?
+	    "data.dm_event_id" : "data.id", how == DM ? NULL :
+	    "https://x.com/i/web/status/", id, url);
+}
+
+static void
+post(struct sm_session *s, const struct sm_post *p,
+    void (*done)(struct sm_session *, const struct sm_posted *, void *),
+    void *arg)
+{
+	const char *kind = sm_json_str(p->rec, "kind");
+	const char *to = NULL;
+	struct sm_buf u = { 0 };
+	json_t *body;
+	int how, announce = kind && strcmp(kind, "post") == 0;
+
+	how = !announce && ((p->visibility &&
+	    strcmp(p->visibility, "private") == 0) ||
+	    (kind && strcmp(kind, "direct") == 0)) ? DM : TWEET;
+	if (how == DM)
+		to = sm_json_str(json_object_get(p->rec, "author"), "id");
+	else if (!announce)
+		to = sm_recid_own(p->rec);
+	if (!announce && !digits(to)) {
+		sm_session_warn(s, EX_DATAERR, "%s: no X %s to answer",
+		    sm_json_str(p->rec, "id") ? sm_json_str(p->rec, "id") :
+		    "a record without id", how == DM ? "author id" :
+		    "tweet id");
+		done(s, NULL, arg);
+		return;
+	}
+	sm_buf_adds(&u, s->acct->url);
+	if (how == DM) {
+		sm_buf_adds(&u, "/2/dm_conversations/with/");
+		sm_buf_adds(&u, to);
+		sm_buf_adds(&u, "/messages");
+		body = json_pack("{s:s}", "text", p->text);
+	} else {
+		sm_buf_adds(&u, "/2/tweets");
+		body = json_pack("{s:s}", "text", p->text);
+		if (to)
+			json_object_set_new(body, "reply", json_pack("{s:s}",
+			    "in_reply_to_tweet_id", to));
+	}
+	sm_session_post_reply(s, u.data, s->auth, body, x_answer, how, done,
+	    arg);
+	sm_buf_free(&u);
+}
+
+/*
+ * X's weighted length (twitter-text, configuration v3): the text in NFC;
+ * a code point in U+0000-U+10FF, U+2000-U+200D, U+2010-U+201F or
+ * U+2032-U+2037 weighs 1, any other 2; an emoji, however many code points
+ * make it (skin tones, ZWJ sequences, flags, keycaps), 2; a URL 23.
+ */
+static int
+light(int32_t c)
+{
+	return (c >= 0 && c <= 0x10FF) || (c >= 0x2000 && c <= 0x200D) ||
+	    (c >= 0x2010 && c <= 0x201F) || (c >= 0x2032 && c <= 0x2037);
+}
+
+static int
+emoji_part(int32_t c)
+{
+	int bc = utf8proc_get_property(c)->boundclass;
+
+	return bc == UTF8PROC_BOUNDCLASS_EXTENDED_PICTOGRAPHIC ||
+	    bc == UTF8PROC_BOUNDCLASS_REGIONAL_INDICATOR || c == 0x20E3;
+}
+
+static int
+ascii_alnum(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9');
+}
+
+/* What may follow a host in a URL, up to a space or a character that
+ * cannot be in one. */
+static size_t
+url_rest(const char *s)
+{
+	size_t n = 0, k;
+	int depth = 0;
+
+	while (s[n] && !strchr(" \t\r\n<>\"`{}|\\^", s[n]) &&
+	    (unsigned char)s[n] < 0x80)
+		n++;
+	/* final punctuation belongs to the sentence, an unopened ')' too */
+	for (k = 0; k < n; k++)
+		depth += s[k] == '(' ? 1 : s[k] == ')' ? -1 : 0;
+	while (n > 0 && (strchr(".,;:!?'*", s[n - 1]) ||
+	    (s[n - 1] == ')' && depth < 0))) {
+		if (s[n - 1] == ')')
+			depth++;
+		n--;
+	}
+	return n;
+}
+
+/*
+ * The length of the URL at s, or 0: http:// or https:// and a host, or
+ * www. and a host, or a bare host under a generic top-level domain (or
+ * under a country's, followed by a path), as twitter-text finds them.
+ */
+static size_t
+url_at(const char *s)
+{
+	static const char *const generic[] = { "com", "org", "net", "edu",
+	    "gov", "info", "int", "biz", "eus", "cat", "gal", "museum",
+	    "travel", "online", "app", "dev", NULL };
+	size_t n = 0, label = 0, labels = 0, last = 0;
+	int scheme = 0, i;
+
+	if (strncasecmp(s, "https://", 8) == 0)
+		n = scheme = 8;
+	else if (strncasecmp(s, "http://", 7) == 0)
+		n = scheme = 7;
+	for (;; n++) {
+		if (ascii_alnum(s[n]) || s[n] == '-' || s[n] == '_') {
+			label++;
+			continue;
+		}
+		if (label == 0)
+			break;
+		labels++;
+		last = label;
+		label = 0;
+		if (s[n] != '.' || !(ascii_alnum(s[n + 1])))
+			break;
+	}
+	if (labels < (scheme ? 1 : 2))
+		return 0;
+	if (!scheme && strncasecmp(s, "www.", 4) != 0) {
+		const char *tld = s + n - last;
+
+		for (i = 0; generic[i]; i++)
+			if (strlen(generic[i]) == last &&
+			    strncasecmp(tld, generic[i], last) == 0)
+				break;
+		if (generic[i] == NULL && !(last == 2 && (s[n] == '/' ||
+		    strncasecmp(tld, "co", 2) == 0 ||
+		    strncasecmp(tld, "tv", 2) == 0)))
+			return 0;
+		for (i = 0; (size_t)i < last; i++)
+			if (!((tld[i] | 0x20) >= 'a' && (tld[i] | 0x20) <= 'z'))
+				return 0;
+	}
+	if (s[n] == ':' || s[n] == '/' || s[n] == '?' || s[n] == '#')
+		n += url_rest(s + n);
+	return n;
+}
+
+static size_t
+weighted(const char *text)
+{
+	uint8_t *nfc = utf8proc_NFC((const uint8_t *)text);
+	struct sm_buf fixed = { 0 };
+	const char *t;
+	size_t i = 0, len, n = 0, k, cps, w;
+	int32_t c, prev = -1;
+	utf8proc_int32_t state = 0;
+	int emoji;
+
+	if (nfc == NULL) {
+		/* not UTF-8: each bad byte is a U+FFFD */
+		sm_buf_add_utf8(&fixed, text, strlen(text));
+		nfc = utf8proc_NFC((const uint8_t *)(fixed.data ?
+		    fixed.data : ""));
+		sm_buf_free(&fixed);
+		if (nfc == NULL)
+			return strlen(text) * 2;
+	}
+	t = (const char *)nfc;
+	len = strlen(t);
+	while (i < len) {
+		if ((i == 0 || !(ascii_alnum(t[i - 1]) || strchr("@$#",
+		    t[i - 1]))) && (k = url_at(t + i)) > 0) {
+			n += 23;
+			i += k;
+			prev = -1;
+			continue;
+		}
+		/* one grapheme cluster */
+		cps = w = 0;
+		emoji = 0;
+		state = 0;
+		prev = -1;
+		while (i < len) {
+			k = (size_t)utf8proc_iterate((const uint8_t *)t + i,
+			    (utf8proc_ssize_t)(len - i), &c);
+			if (prev >= 0 && utf8proc_grapheme_break_stateful(prev,
+			    c, &state))
+				break;
+			cps++;
+			w += light(c) ? 1 : 2;
+			emoji |= emoji_part(c);
+			prev = c;
+			i += k;
+		}
+		n += cps > 1 && emoji ? 2 : w;
+	}
+	free(nfc);
+	return n;
+}
+
 static void
 xfree(struct sm_job *job)
 {
@@ -442,5 +687,8 @@ const struct sm_platform sm_platform_x = {
 	.bearer = 1,
 	.check = check,
 	.fetch = fetch,
+	.post = post,
+	.length = weighted,
+	.max_length = 280,
 	.free = xfree,
 };
