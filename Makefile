@@ -122,6 +122,7 @@ bench: $(BINS) $(BUILD)/bench/jansson-loop $(BUILD)/bench/template
 	sh bench/fetch $(BUILD)
 	sh bench/classify-model $(BUILD)
 	sh bench/route $(BUILD)
+	sh bench/reply $(BUILD)
 	$(BUILD)/bench/template examples/messages.jsonl
 
 RULES = $(wildcard examples/rules/*.yaml)
