@@ -3,30 +3,11 @@
 # webhook and Open311 (tests/receiver), on 127.0.0.1; once per message
 # and destination across runs; what fails waits in the outbox
 . "${SM_SRC:-.}/tests/lib.sh"
-# Debian's python3, where python3-aiosmtpd is installed
-PY=python3
-[ -x /usr/bin/python3 ] && PY=/usr/bin/python3
 $PY -c 'import aiosmtpd' 2>/dev/null || skip_all "python3-aiosmtpd is not installed"
 plan 14
 
-start() {	# start SCRIPT DIR [PORT]: prints the port it listens on
-	mkdir -p "$2"
-	rm -f "$2/port"
-	$PY "$SM_SRC/tests/$1" --dir "$2" --port-file "$2/port" \
-	    --port "${3:-0}" >/dev/null 2>&1 &
-	echo $! > "$2/server.pid"
-	i=0
-	while [ ! -s "$2/port" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
-	cat "$2/port"
-}
-stop() {
-	kill "$(cat "$1/server.pid")" 2>/dev/null
-	wait "$(cat "$1/server.pid")" 2>/dev/null
-}
-trap 'stop "$T/smtp"; stop "$T/http"; rm -rf "$T"' EXIT
-
-SMTP=$(start smtpd "$T/smtp")
-HTTP=$(start receiver "$T/http")
+SMTP=$(serve smtpd "$T/smtp")
+HTTP=$(serve receiver "$T/http")
 cat > sm.yaml <<Y
 route:
   lang: es
@@ -82,14 +63,14 @@ is "a second run: the same destinations, nothing sent again" \
     '0 ["email","chat","open311"] 1 2'
 
 # the receiver is down: the webhook and Open311 wait in the outbox
-stop "$T/http"
+unserve "$T/http"
 printf '%s\n' '{"id":"m:a:3","platform":"mastodon","kind":"mention","created_at":"2026-03-03T10:00:00Z","text":"Contenedores rotos y sucios en la plaza de abastos desde el lunes","classify":{"topic":"waste"}}' > more.jsonl
 run sm-route --state st.db more.jsonl
 is "a destination down: exit 75, the stream goes on" "$rc $(wc -l < out | tr -d ' ')" "75 1"
 is "... the record says what reached where and what waits" \
     "$(jq -c '.route | [.delivered, .pending]' out)" '[["email"],["chat","open311"]]'
 like "... and stderr says which" "$(cat err)" 'limpieza/chat: '
-HTTP2=$(start receiver "$T/http" "$HTTP")
+HTTP2=$(serve receiver "$T/http" "$HTTP")
 run sm-route --state st.db < /dev/null
 is "the next run sends what waited, even with nothing new to route" "$rc $(cat err)" "0 "
 is "... the webhook and Open311 got it once" \

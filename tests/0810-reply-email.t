@@ -3,17 +3,10 @@
 # 127.0.0.1: the reply threads under the citizen's message; once across
 # runs; a run killed between sending and recording is not repeated
 . "${SM_SRC:-.}/tests/lib.sh"
-PY=python3
-[ -x /usr/bin/python3 ] && PY=/usr/bin/python3
 $PY -c 'import aiosmtpd' 2>/dev/null || skip_all "python3-aiosmtpd is not installed"
 plan 10
 
-mkdir smtp
-$PY "$SM_SRC/tests/smtpd" --dir "$T/smtp" --port-file "$T/smtp/port" >/dev/null 2>&1 &
-spid=$!
-trap 'kill $spid 2>/dev/null; wait $spid 2>/dev/null; rm -rf "$T"' EXIT
-i=0
-while [ ! -s smtp/port ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+serve smtpd "$T/smtp" > /dev/null
 cat > sm.yaml <<Y
 accounts:
   buzon:

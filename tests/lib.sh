@@ -85,3 +85,32 @@ man_examples() {
 		b { print > (dir "/" n) }
 		END { print n + 0 }'
 }
+
+# Debian's python3 (where python3-aiosmtpd is), else the first on PATH
+PY=python3
+[ -x /usr/bin/python3 ] && PY=/usr/bin/python3
+
+# serve SCRIPT DIR [PORT]: starts tests/SCRIPT (smtpd, receiver) on
+# 127.0.0.1 with its files in DIR; prints the port it listens on.
+# unserve DIR stops it; the test's exit stops every server it started.
+serve() {
+	mkdir -p "$2"
+	rm -f "$2/port"
+	$PY "$SM_SRC/tests/$1" --dir "$2" --port-file "$2/port" \
+	    --port "${3:-0}" >/dev/null 2>&1 &
+	echo $! > "$2/server.pid"
+	_i=0
+	while [ ! -s "$2/port" ] && [ $_i -lt 200 ]; do
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+	cat "$2/port"
+}
+unserve() {
+	[ -s "$1/server.pid" ] || return 0
+	kill "$(cat "$1/server.pid")" 2>/dev/null
+	wait "$(cat "$1/server.pid")" 2>/dev/null
+	rm -f "$1/server.pid"
+}
+trap 'for _p in "$T"/*/server.pid; do
+	[ -f "$_p" ] && unserve "$(dirname "$_p")"; done; rm -rf "$T"' EXIT
