@@ -69,6 +69,51 @@ usage(FILE *fp)
 	fputs(usage_text, fp);
 }
 
+/* --split's files, opened once a run: one per queue. */
+static struct split {
+	char *queue;
+	int fd;
+} *splits;
+static size_t nsplits;
+
+static int
+split_fd(const char *queue, struct sm_buf *path)
+{
+	size_t i;
+	int fd;
+
+	for (i = 0; i < nsplits; i++)
+		if (strcmp(splits[i].queue, queue) == 0)
+			return splits[i].fd;
+	if ((fd = open(path->data, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+	    0600)) < 0)
+		return -1;
+	splits = xreallocarray(splits, nsplits + 1, sizeof(*splits));
+	splits[nsplits].queue = xstrdup(queue);
+	splits[nsplits++].fd = fd;
+	return fd;
+}
+
+static int
+split_close(void)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < nsplits; i++) {
+		if (close(splits[i].fd) < 0 && rc == 0) {
+			sm_tool_warn(&tool, "%s/%s.jsonl: write error: %s",
+			    split_dir, splits[i].queue, strerror(errno));
+			rc = -1;
+		}
+		free(splits[i].queue);
+	}
+	free(splits);
+	splits = NULL;
+	nsplits = 0;
+	return rc;
+}
+
 /* Appends line to DIR/QUEUE.jsonl whole, or not at all. */
 static int
 split_write(const char *queue, const char *line, size_t n)
@@ -82,24 +127,19 @@ split_write(const char *queue, const char *line, size_t n)
 	sm_buf_addc(&path, '/');
 	sm_buf_adds(&path, queue);
 	sm_buf_adds(&path, ".jsonl");
-	fd = open(path.data, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0 || fstat(fd, &sb) < 0) {
+	if ((fd = split_fd(queue, &path)) < 0) {
 		sm_tool_warn(&tool, "%s: %s", path.data, strerror(errno));
 		rc = -1;
 	} else if ((w = write(fd, line, n)) != (ssize_t)n) {
 		int e = w < 0 ? errno : ENOSPC;
 
 		/* a line half written is taken back */
-		if (w > 0 && ftruncate(fd, sb.st_size) < 0)
+		if (w > 0 && (fstat(fd, &sb) < 0 ||
+		    ftruncate(fd, sb.st_size - w) < 0))
 			sm_tool_warn(&tool, "%s: cannot take back a partial "
 			    "line: %s", path.data, strerror(errno));
 		sm_tool_warn(&tool, "%s: write error: %s", path.data,
 		    strerror(e));
-		rc = -1;
-	}
-	if (fd >= 0 && close(fd) < 0 && rc == 0) {
-		sm_tool_warn(&tool, "%s: write error: %s", path.data,
-		    strerror(errno));
 		rc = -1;
 	}
 	sm_buf_free(&path);
@@ -364,6 +404,8 @@ main(int argc, char *argv[])
 		flush_batch(batch, n);
 	release(batch, n);
 done:
+	if (split_close() < 0)
+		sm_tool_fail(&tool, EX_CANTCREAT);
 	free(batch);
 	sm_deliver_free(deliver);
 	sm_state_close(st);
