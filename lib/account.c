@@ -457,6 +457,9 @@ on_response(struct sm_http_response *resp, void *arg)
 	else if (resp->result == SM_HTTP_LATER) {
 		sm_session_fail(s, EX_TEMPFAIL, "%s; try later", resp->error);
 		resp = NULL;
+	} else if (resp->result == SM_HTTP_UNKNOWN) {
+		sm_session_fail(s, EX_PROTOCOL, "%s", resp->error);
+		resp = NULL;
 	} else if (resp->result == SM_HTTP_FAILED) {
 		sm_session_fail(s, EX_UNAVAILABLE, "%s", resp->error);
 		resp = NULL;
@@ -494,9 +497,21 @@ sm_session_post(struct sm_session *s, const char *url, const char *auth,
 	sm_session_post_headers(s, url, auth, NULL, body, done, arg);
 }
 
+static void post(struct sm_session *, const char *, const char *,
+    const char *const *, const char *, int, sm_session_done_fn *, void *);
+
 void
 sm_session_post_headers(struct sm_session *s, const char *url,
     const char *auth, const char *const *headers, const char *body,
+    sm_session_done_fn *done, void *arg)
+{
+	post(s, url, auth, headers, body, 0, done, arg);
+}
+
+/* once: the post is not repeated once it may have reached the server. */
+static void
+post(struct sm_session *s, const char *url, const char *auth,
+    const char *const *headers, const char *body, int once,
     sm_session_done_fn *done, void *arg)
 {
 	const char **hdrs;
@@ -519,8 +534,8 @@ sm_session_post_headers(struct sm_session *s, const char *url,
 	c->s = s;
 	c->done = done;
 	c->arg = arg;
-	sm_http_post(s->http, &s->acct->http, url, hdrs, body ? body : "",
-	    body ? strlen(body) : 0, on_response, c);
+	(once ? sm_http_post_once : sm_http_post)(s->http, &s->acct->http, url,
+	    hdrs, body ? body : "", body ? strlen(body) : 0, on_response, c);
 	free(hdrs);
 }
 
@@ -622,7 +637,9 @@ sm_session_post_reply(struct sm_session *s, const char *url,
 	c->how = how;
 	c->done = done;
 	c->arg = arg;
-	sm_session_post(s, url, auth, text, on_reply, c);
+	/* X, Telegram and Facebook have no idempotency key: a post that
+	 * may have reached them is not sent again, but said unknown */
+	post(s, url, auth, NULL, text, 1, on_reply, c);
 	free(text);
 }
 

@@ -29,6 +29,7 @@ struct req {
 	sm_http_cb *cb;
 	void *arg;
 	int tries, rate_waits, too_big;
+	int once;		/* a post never repeated once it may be in */
 	char *refused;		/* why it is not sent, or NULL */
 	double due;
 	struct sm_buf body;
@@ -321,6 +322,26 @@ sm_http_post(struct sm_http *h, struct sm_http_opts *o, const char *url,
 	curl_easy_setopt(r->easy, CURLOPT_COPYPOSTFIELDS, body);
 }
 
+void
+sm_http_post_once(struct sm_http *h, struct sm_http_opts *o, const char *url,
+    const char *const *headers, const char *body, size_t len,
+    sm_http_cb *cb, void *arg)
+{
+	struct req *r = queue(h, o, url, headers, cb, arg);
+
+	r->once = 1;
+	curl_easy_setopt(r->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+	curl_easy_setopt(r->easy, CURLOPT_COPYPOSTFIELDS, body);
+}
+
+/* The request cannot have reached the server: trying again is safe. */
+static int
+not_sent(CURLcode c)
+{
+	return c == CURLE_COULDNT_RESOLVE_HOST || c == CURLE_COULDNT_CONNECT ||
+	    c == CURLE_SSL_CONNECT_ERROR;
+}
+
 static void
 finish(struct req *r, enum sm_http_result result, long status,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
@@ -455,6 +476,11 @@ done(struct sm_http *h, struct req *r, CURLcode c)
 	if (r->too_big) {
 		finish(r, SM_HTTP_FAILED, status,
 		    "response larger than %zu bytes", r->o->max_body);
+	} else if (c != CURLE_OK && network_error(c) && r->once &&
+	    !not_sent(c)) {
+		finish(r, SM_HTTP_UNKNOWN, 0, "%s after the post was sent: it "
+		    "may have been made", r->curlerr[0] ? r->curlerr :
+		    curl_easy_strerror(c));
 	} else if (c != CURLE_OK && network_error(c)) {
 		if (r->tries < r->o->retries) {
 			again(h, r, backoff(h, r, r->tries++));
@@ -478,6 +504,9 @@ done(struct sm_http *h, struct req *r, CURLcode c)
 		}
 		finish(r, SM_HTTP_LATER, status,
 		    "rate limited (HTTP 429), asked to wait %.0f s", wait);
+	} else if (status >= 500 && r->once) {
+		finish(r, SM_HTTP_UNKNOWN, status, "HTTP %ld to a post: it may "
+		    "have been made", status);
 	} else if (status >= 500) {
 		if (r->tries < r->o->retries) {
 			again(h, r, backoff(h, r, r->tries++));

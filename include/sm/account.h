@@ -186,7 +186,10 @@ int sm_session_posted_id(struct sm_session *s, const char *v,
  * the header auth (s->auth, or NULL), reads the response with answer,
  * then calls done with what was posted, or with NULL when it was not (or
  * may not have been) posted, the session saying why: a 2xx answer that is
- * not JSON, or has no id, is EX_PROTOCOL (the post may have been made).
+ * not JSON, or has no id, is EX_PROTOCOL (the post may have been made),
+ * and so is a 5xx answer or a connection lost after sending: such a post
+ * is never retried (sm_http_post_once), for platforms that have no
+ * idempotency key.
  * When the session has stopped already, nothing is asked and done gets
  * NULL at once.
  */

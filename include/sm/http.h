@@ -33,7 +33,9 @@ void sm_http_opts_init(struct sm_http_opts *o);
 enum sm_http_result {
 	SM_HTTP_OK,		/* a response came; status says which */
 	SM_HTTP_LATER,		/* rate limited, down, unreachable: try later */
-	SM_HTTP_FAILED		/* no point in trying again (TLS, too large) */
+	SM_HTTP_FAILED,		/* no point in trying again (TLS, too large) */
+	SM_HTTP_UNKNOWN		/* a post sent once (sm_http_post_once) got
+				 * no clear answer: it may have been made */
 };
 
 struct sm_http_response {
@@ -85,6 +87,16 @@ int sm_http_url_secure(const char *url);
 /* 1 when host (as libcurl reads it from a URL) is this machine:
  * localhost, 127.0.0.0/8 or [::1]. */
 int sm_http_loopback_host(const char *host);
+
+/*
+ * The same for a post that must not be made twice (a reply on a platform
+ * without an idempotency key): retried only when it cannot have reached
+ * the server (no connection, or 429); a timeout or a lost connection
+ * after sending, or a 5xx answer, comes back SM_HTTP_UNKNOWN.
+ */
+void sm_http_post_once(struct sm_http *h, struct sm_http_opts *o,
+    const char *url, const char *const *headers, const char *body,
+    size_t len, sm_http_cb *cb, void *arg);
 
 /* Runs the requests until none is left; callbacks may queue more. */
 int sm_http_run(struct sm_http *h, struct sm_error *err);
