@@ -399,6 +399,38 @@ review(json_t *rec, json_t *reply)
 	}
 }
 
+/*
+ * An announcement (kind post: news, a new service, a cut) is published
+ * as it is written, on the account it names: its text is the draft.
+ */
+static int
+announcement(json_t *rec, struct sm_draft *d)
+{
+	const char *kind = json_string_value(json_object_get(rec, "kind"));
+	json_t *text = json_object_get(rec, "text");
+	const struct sm_platform *p;
+
+	if (kind == NULL || strcmp(kind, "post") != 0 || !json_is_string(text))
+		return 0;
+	p = sm_platform_find(json_string_value(json_object_get(rec,
+	    "platform")) ? json_string_value(json_object_get(rec,
+	    "platform")) : "");
+	d->template = "post";
+	d->skip = d->autosend = 0;
+	d->lang = json_string_value(json_object_get(rec, "lang"));
+	if (d->lang == NULL)
+		d->lang = "und";
+	d->visibility = "public";
+	sm_buf_reset(&d->text);
+	sm_buf_add(&d->text, json_string_value(text), json_string_length(text));
+	sm_buf_addc(&d->text, '\0');
+	d->text.len--;
+	d->length = p && p->length ? p->length(d->text.data) :
+	    strlen(d->text.data);
+	d->max_length = p ? p->max_length : 0;
+	return 1;
+}
+
 /* Our own words answer the message they name: no template answers it. */
 static int
 own_answer(json_t *rec)
@@ -430,7 +462,9 @@ reply_to(struct sm_replier *r, json_t *rec, struct sm_draft *d)
 
 	if (own_answer(rec))
 		return sm_tool_put(&tool, rec);
-	if (json_is_object(reply) && json_object_get(reply, "text")) {
+	if (!json_is_object(reply) && announcement(rec, d)) {
+		reply = reply_object(d);
+	} else if (json_is_object(reply) && json_object_get(reply, "text")) {
 		/* drafted before, maybe edited and approved by a clerk */
 		json_incref(reply);
 	} else {
