@@ -220,7 +220,7 @@ is "... and no number twice" "$(jq -r .route.case race1.out | sort | uniq -d | w
 mkfifo fifo
 sm-route --state kill.db fifo > killed.out 2>/dev/null &
 pk=$!
-exec 3> fifo
+exec 3<> fifo	# read-write: never blocks, whatever sm-route does
 head -100 race.jsonl >&3
 sleep 1
 kill -9 $pk
