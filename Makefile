@@ -89,9 +89,11 @@ $(BUILD)/bin/%: $(BUILD)/cmd/%.o $(BUILD)/libsm.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libsm.a $(LIBS)
 
-$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libsm.a
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/tests/unit/testlib.o \
+    $(BUILD)/libsm.a
 	@mkdir -p $(@D)
-	$(CC) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libsm.a $(LIBS) $(TEST_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/tests/unit/testlib.o \
+	    $(BUILD)/libsm.a $(LIBS) $(TEST_LIBS)
 
 $(BUILD)/bench/template: bench/template.c $(BUILD)/libsm.a
 	@mkdir -p $(@D)

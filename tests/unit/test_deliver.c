@@ -24,6 +24,8 @@
 
 #include <cmocka.h>
 
+#include "testlib.h"
+
 #include "sm/config.h"
 #include "sm/deliver.h"
 #include "sm/mime.h"
@@ -40,33 +42,6 @@ static int have_python;
 static json_t *reports;		/* "CODE OWNER: TEXT" */
 
 /* Helpers */
-
-static char *
-slurp(const char *path)
-{
-	struct sm_buf b = { 0 };
-	char chunk[4096];
-	size_t n;
-	FILE *fp = fopen(path, "rb");
-
-	if (fp == NULL)
-		return NULL;
-	sm_buf_adds(&b, "");
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-		sm_buf_add(&b, chunk, n);
-	fclose(fp);
-	return b.data;
-}
-
-static void
-spit(const char *path, const char *text)
-{
-	FILE *fp = fopen(path, "w");
-
-	assert_non_null(fp);
-	fputs(text, fp);
-	fclose(fp);
-}
 
 static char *
 pathf(const char *fmt, ...)
@@ -119,7 +94,7 @@ posts(void)
 static json_t *
 stored(int n)
 {
-	char *s = slurp(pathf("%s/requests/%d.json", http_dir, n));
+	char *s = tl_read(pathf("%s/requests/%d.json", http_dir, n));
 	json_t *j;
 
 	assert_non_null(s);
@@ -149,43 +124,15 @@ free_port(void)
 static int
 start(const char *script, const char *d, int port, pid_t *pid)
 {
-	char *src = getenv("SM_SRC"), portfile[600], portarg[16];
-	char *s;
-	int i, p;
+	char portfile[600], portarg[16];
+	const char *args[] = { "--dir", d, "--port", portarg, NULL };
+	int p;
 
 	snprintf(portfile, sizeof(portfile), "%s/port", d);
-	unlink(portfile);
 	snprintf(portarg, sizeof(portarg), "%d", port);
-	if ((*pid = fork()) == 0) {
-		char path[600];
-
-		snprintf(path, sizeof(path), "%s/tests/%s", src ? src : ".",
-		    script);
-		execl(PYTHON, PYTHON, path, "--dir", d, "--port-file",
-		    portfile, "--port", portarg, (char *)NULL);
-		_exit(127);
-	}
-	for (i = 0; i < 400; i++) {
-		if ((s = slurp(portfile)) != NULL && *s) {
-			p = atoi(s);
-			free(s);
-			return p;
-		}
-		free(s);
-		usleep(25000);
-	}
-	fail_msg("%s did not start", script);
-	return 0;
-}
-
-static void
-stop(pid_t *pid)
-{
-	if (*pid > 0) {
-		kill(*pid, SIGTERM);
-		waitpid(*pid, NULL, 0);
-	}
-	*pid = 0;
+	if ((p = tl_serve(script, args, portfile, pid)) < 0)
+		fail_msg("%s did not start", script);
+	return p;
 }
 
 static void
@@ -307,7 +254,7 @@ write_config(int smtp, const char *extra)
 	    smtp, http_port, http_port, http_port, http_port,
 	    extra ? extra : "");
 	fclose(fp);
-	spit(pathf("%s/sm.yaml", dir), text);
+	tl_write(pathf("%s/sm.yaml", dir), text);
 	free(text);
 }
 
@@ -450,7 +397,7 @@ group_setup(void **unused)
 	snprintf(http_dir, sizeof(http_dir), "%s/http", dir);
 	mkdir(smtp_dir, 0700);
 	mkdir(http_dir, 0700);
-	spit(pathf("%s/key.txt", dir), "test-key\n");
+	tl_write(pathf("%s/key.txt", dir), "test-key\n");
 	setenv("SM_TEST_OPEN311_KEY", "test-key", 1);
 	unsetenv("http_proxy");
 	unsetenv("HTTP_PROXY");
@@ -468,9 +415,9 @@ group_setup(void **unused)
 static int
 group_teardown(void **unused)
 {
-	stop(&smtp_pid);
-	stop(&http_pid);
-	stop(&later_pid);
+	tl_unserve(&smtp_pid);
+	tl_unserve(&http_pid);
+	tl_unserve(&later_pid);
 	json_decref(reports);
 	if (system(pathf("rm -rf %s", dir)) != 0)
 		return -1;
@@ -515,8 +462,8 @@ test_all_three(void **unused)
 
 	/* the e-mail, as the SMTP server got it */
 	assert_int_equal(mails(), 1);
-	raw = slurp(pathf("%s/mail/1.eml", smtp_dir));
-	env = slurp(pathf("%s/mail/1.env", smtp_dir));
+	raw = tl_read(pathf("%s/mail/1.eml", smtp_dir));
+	env = tl_read(pathf("%s/mail/1.env", smtp_dir));
 	assert_string_equal(env, "from atencion@ayto.example\n"
 	    "to limpieza@ayto.example\nto jefa@ayto.example\n");
 	assert_non_null(strstr(raw, "\r\nFrom: =?UTF-8?Q?Atenci=C3=B3n_"
@@ -657,7 +604,7 @@ test_500_then_ok(void **unused)
 	run_open(&r);
 	assert_delivery(&r, "hooks", rec, 0, "[\"webhook\"]|[]|[]|-|0");
 	assert_reported("");
-	log = slurp(pathf("%s/requests.log", http_dir));
+	log = tl_read(pathf("%s/requests.log", http_dir));
 	assert_string_equal(log, "POST /hook/hooks\nPOST /hook/hooks\n");
 	free(log);
 	assert_int_equal(posts(), 1);
@@ -770,7 +717,7 @@ test_refused_then_up(void **unused)
 	assert_delivery(&r, "later", rec, 0, "[\"webhook\"]|[]|[]|-|0");
 	assert_int_equal(count(pathf("%s/requests", d2), ".json"), 1);
 	run_close(&r);
-	stop(&later_pid);
+	tl_unserve(&later_pid);
 	json_decref(rec);
 }
 
@@ -818,7 +765,7 @@ test_smtp_failures(void **unused)
 	assert_reported("");
 	assert_int_equal(c.delivered, 1);
 	assert_int_equal(mails(), 1);
-	raw = slurp(pathf("%s/mail/1.eml", smtp_dir));
+	raw = tl_read(pathf("%s/mail/1.eml", smtp_dir));
 	assert_non_null(strstr(raw, "\r\nSubject: Caso 2026-000123\r\n"));
 	assert_non_null(strstr(raw, "\r\nTo: <buzon@ayto.example>\r\n"));
 	assert_non_null(strstr(raw, "\r\n\r\nhola\r\n"));
@@ -850,7 +797,7 @@ killed_child(const char *server_dir, const char *queue, json_t *rec)
 		struct sm_delivery out;
 		struct sm_error err;
 
-		spit(pathf("%s/pid", server_dir), pathf("%ld",
+		tl_write(pathf("%s/pid", server_dir), pathf("%ld",
 		    (long)getpid()));
 		run_open(&r);
 		sm_deliver_record(r.d, queue, rec, 0, &out, &err);
@@ -1097,7 +1044,7 @@ test_config_errors(void **unused)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct sm_deliver *d;
 
-		spit(pathf("%s/sm.yaml", dir), cases[i][0]);
+		tl_write(pathf("%s/sm.yaml", dir), cases[i][0]);
 		cfg = sm_config_load(pathf("%s/sm.yaml", dir), &err);
 		assert_non_null(cfg);
 		d = sm_deliver_new(cfg, sm_config_section(cfg, "route"), NULL,
@@ -1124,7 +1071,7 @@ test_man_example(void **unused)
 	struct sm_error err;
 	char *src = getenv("SM_SRC"), *man, *p, *e, msg[2048];
 
-	man = slurp(pathf("%s/man/sm.yaml.5", src ? src : "."));
+	man = tl_read(pathf("%s/man/sm.yaml.5", src ? src : "."));
 	assert_non_null(man);
 	p = strstr(man, ".Ss Delivery: route.smtp and deliver");
 	assert_non_null(p);
@@ -1134,7 +1081,7 @@ test_man_example(void **unused)
 	e = strstr(p, ".Ed\n");
 	assert_non_null(e);
 	*e = '\0';
-	spit(pathf("%s/sm.yaml", dir), p);
+	tl_write(pathf("%s/sm.yaml", dir), p);
 	free(man);
 	setenv("SM_SMTP_PASSWORD", "secret", 1);
 	setenv("SM_LIMPIEZA_HOOK", "https://chat.ayto.example/hooks/x", 1);

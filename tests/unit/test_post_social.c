@@ -16,6 +16,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "testlib.h"
 #include <jansson.h>
 
 #include "sm/account.h"
@@ -59,16 +61,11 @@ copy_fixture(const char *from, const char *to)
 static int
 start_server(void **state)
 {
-	char port_file[600], py[600], buf[32];
-	FILE *f;
-	int i;
+	const char *args[] = { "--dir", srv, "--token", "test-token-0123",
+	    NULL };
+	char port_file[600];
+	int port;
 
-	unsetenv("http_proxy");
-	unsetenv("https_proxy");
-	unsetenv("HTTP_PROXY");
-	unsetenv("HTTPS_PROXY");
-	unsetenv("all_proxy");
-	unsetenv("ALL_PROXY");
 	unsetenv("SM_NOW");
 	setenv("TOKEN", "test-token-0123", 1);
 	if (mkdtemp(dir) == NULL)
@@ -80,26 +77,10 @@ start_server(void **state)
 	copy_fixture("bluesky/me.json", "bsky-me.json");
 	copy_fixture("bluesky/notifications.json", "bsky-notifications.json");
 	snprintf(port_file, sizeof(port_file), "%s/port", dir);
-	snprintf(py, sizeof(py), "%s/tests/fake-server",
-	    getenv("SM_SRC") ? getenv("SM_SRC") : ".");
-	if ((server = fork()) == 0) {
-		execlp("python3", "python3", py, "--dir", srv, "--port-file",
-		    port_file, "--token", "test-token-0123", (char *)NULL);
-		_exit(127);
-	}
-	for (i = 0; i < 400; i++) {
-		if ((f = fopen(port_file, "r")) != NULL) {
-			if (fgets(buf, sizeof(buf), f)) {
-				fclose(f);
-				snprintf(base, sizeof(base),
-				    "http://127.0.0.1:%d", atoi(buf));
-				return 0;
-			}
-			fclose(f);
-		}
-		usleep(25000);
-	}
-	return -1;
+	if ((port = tl_serve("fake-server", args, port_file, &server)) < 0)
+		return -1;
+	snprintf(base, sizeof(base), "http://127.0.0.1:%d", port);
+	return 0;
 }
 
 static int
@@ -107,10 +88,7 @@ stop_server(void **state)
 {
 	char cmd[600];
 
-	if (server > 0) {
-		kill(server, SIGTERM);
-		waitpid(server, NULL, 0);
-	}
+	tl_unserve(&server);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	return system(cmd) == 0 ? 0 : -1;
 }
@@ -240,19 +218,9 @@ static int
 count_posted(const char *prefix)
 {
 	char path[600];
-	struct dirent *e;
-	DIR *d;
-	int n = 0;
 
 	snprintf(path, sizeof(path), "%s/posted", srv);
-	if ((d = opendir(path)) == NULL)
-		return 0;
-	while ((e = readdir(d)) != NULL)
-		if (strncmp(e->d_name, prefix, strlen(prefix)) == 0 &&
-		    strstr(e->d_name, "keys") == NULL)
-			n++;
-	closedir(d);
-	return n;
+	return tl_count(path, prefix, "keys");
 }
 
 /* How many lines of requests.log hold what. */

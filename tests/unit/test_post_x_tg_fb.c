@@ -18,6 +18,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "testlib.h"
 #include <jansson.h>
 
 #include "sm/account.h"
@@ -39,33 +41,6 @@ static size_t naccts;
 /* Test files */
 
 static void
-write_file(const char *path, const char *text)
-{
-	FILE *fp = fopen(path, "w");
-
-	assert_non_null(fp);
-	fputs(text, fp);
-	assert_int_equal(fclose(fp), 0);
-}
-
-static char *
-read_file(const char *path)
-{
-	struct sm_buf b = { 0 };
-	char chunk[4096];
-	size_t n;
-	FILE *fp = fopen(path, "r");
-
-	if (fp == NULL)
-		return NULL;
-	sm_buf_adds(&b, "");
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-		sm_buf_add(&b, chunk, n);
-	fclose(fp);
-	return b.data;
-}
-
-static void
 copy_fixture(const char *from, const char *to)
 {
 	char src[1024], dst[1024], *text;
@@ -73,10 +48,10 @@ copy_fixture(const char *from, const char *to)
 	snprintf(src, sizeof(src), "%s/tests/fixtures/%s",
 	    getenv("SM_SRC") ? getenv("SM_SRC") : ".", from);
 	snprintf(dst, sizeof(dst), "%s/%s", srv, to);
-	text = read_file(src);
+	text = tl_read(src);
 	if (text == NULL)
 		fail_msg("cannot read %s", src);
-	write_file(dst, text);
+	tl_write(dst, text);
 	free(text);
 }
 
@@ -86,7 +61,7 @@ srv_file(const char *name, const char *text)
 	char path[1024];
 
 	snprintf(path, sizeof(path), "%s/%s", srv, name);
-	write_file(path, text);
+	tl_write(path, text);
 }
 
 /* Forgets what was posted and asked: each test starts afresh. */
@@ -127,17 +102,9 @@ static int
 nposted(void)
 {
 	char path[1024];
-	struct dirent *e;
-	DIR *d;
-	int n = 0;
 
 	snprintf(path, sizeof(path), "%s/posted", srv);
-	if ((d = opendir(path)) == NULL)
-		return 0;
-	while ((e = readdir(d)) != NULL)
-		n += e->d_name[0] != '.';
-	closedir(d);
-	return n;
+	return tl_count(path, "", NULL);
 }
 
 static char *
@@ -146,7 +113,7 @@ requests(void)
 	char path[1024], *t;
 
 	snprintf(path, sizeof(path), "%s/requests.log", srv);
-	t = read_file(path);
+	t = tl_read(path);
 	return t ? t : xstrdup("");
 }
 
@@ -155,17 +122,11 @@ requests(void)
 static int
 start(void **state)
 {
-	char portfile[1024], script[1024], *p, yaml[2048];
+	const char *args[] = { "--dir", srv, "--token", TOKEN, NULL };
+	char portfile[1024], yaml[2048];
 	struct sm_error err;
 	size_t i;
-	int tries;
 
-	unsetenv("http_proxy");
-	unsetenv("https_proxy");
-	unsetenv("HTTP_PROXY");
-	unsetenv("HTTPS_PROXY");
-	unsetenv("all_proxy");
-	unsetenv("ALL_PROXY");
 	snprintf(dir, sizeof(dir), "%s/sm-post-XXXXXX",
 	    getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
 	if (mkdtemp(dir) == NULL)
@@ -180,24 +141,8 @@ start(void **state)
 	    "\"username\": \"vecinosvillanueva\"}, \"-1001555\": {\"type\": "
 	    "\"supergroup\", \"title\": \"Junta\"}}");
 	snprintf(portfile, sizeof(portfile), "%s/port", dir);
-	snprintf(script, sizeof(script), "%s/tests/fake-server",
-	    getenv("SM_SRC") ? getenv("SM_SRC") : ".");
-	if ((server = fork()) < 0)
+	if ((port = tl_serve("fake-server", args, portfile, &server)) < 0)
 		return -1;
-	if (server == 0) {
-		execlp("python3", "python3", script, "--dir", srv,
-		    "--port-file", portfile, "--token", TOKEN, (char *)NULL);
-		_exit(127);
-	}
-	for (tries = 0; (p = read_file(portfile)) == NULL; tries++) {
-		struct timespec ts = { 0, 50000000 };
-
-		if (tries > 200)
-			return -1;
-		nanosleep(&ts, NULL);
-	}
-	port = atoi(p);
-	free(p);
 	snprintf(yaml, sizeof(yaml),
 	    "accounts:\n"
 	    "  x:\n"
@@ -235,10 +180,7 @@ stop(void **state)
 {
 	char cmd[600];
 
-	if (server > 0) {
-		kill(server, SIGTERM);
-		waitpid(server, NULL, 0);
-	}
+	tl_unserve(&server);
 	sm_accounts_free(accts, naccts);
 	sm_config_free(cfg);
 	if (dir[0] && strncmp(dir, "/tmp/", 5) == 0) {
