@@ -18,6 +18,7 @@
 #include "sm/text.h"
 #include "sm/tool.h"
 #include "sm/topk.h"
+#include "sm/train.h"
 #include "sm/util.h"
 
 static const char usage_text[] =

@@ -1,13 +1,13 @@
-/* mime.c - one e-mail message (RFC 5322, MIME) to what sm needs of it */
-#include <errno.h>
-#include <iconv.h>
-#include <stdint.h>
-#include <stdio.h>
+/* mime.c - one e-mail message (RFC 5322, MIME) to what sm needs of it:
+ * header fields, the MIME walk, the text of its body */
 #include <stdlib.h>
 #include <string.h>
 
+#include "sm/charset.h"
+#include "sm/encword.h"
 #include "sm/html.h"
 #include "sm/mime.h"
+#include "sm/quote.h"
 #include "sm/time.h"
 #include "sm/util.h"
 
@@ -43,313 +43,14 @@ is_wsp(int ch)
 	return ch == ' ' || ch == '\t';
 }
 
-static int
-is_space(int ch)
-{
-	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n' ||
-	    ch == '\f' || ch == '\v';
-}
-
-static int
-lower(int ch)
-{
-	return ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch;
-}
-
-static int
-is_digit(int ch)
-{
-	return ch >= '0' && ch <= '9';
-}
-
-static int
-hexval(int ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	ch = lower(ch);
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	return -1;
-}
-
-static int
-ascii_casecmp_n(const char *a, const char *b, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		int x = lower((unsigned char)a[i]), y = lower((unsigned char)b[i]);
-
-		if (x != y)
-			return x - y;
-		if (x == 0)
-			return 0;
-	}
-	return 0;
-}
-
-static int
-ascii_caseeq(const char *a, const char *b)
-{
-	size_t n = strlen(b);
-
-	return strlen(a) == n && ascii_casecmp_n(a, b, n) == 0;
-}
-
 static char *
 lowercase(char *s)
 {
 	char *p;
 
 	for (p = s; *p; p++)
-		*p = (char)lower((unsigned char)*p);
+		*p = (char)sm_ascii_lower((unsigned char)*p);
 	return s;
-}
-
-/* --- UTF-8 and charsets --- */
-
-/* counts valid multi-byte characters and invalid bytes */
-static void
-utf8_stats(const char *s, size_t n, size_t *multi, size_t *bad)
-{
-	size_t i = 0, k;
-
-	*multi = *bad = 0;
-	while (i < n) {
-		k = sm_utf8_len(s + i, n - i);
-		if (k == 0) {
-			(*bad)++;
-			i++;
-		} else {
-			if (k > 1)
-				(*multi)++;
-			i += k;
-		}
-	}
-}
-
-static void
-copy_utf8(struct sm_buf *out, const char *s, size_t n)
-{
-	sm_buf_add_utf8(out, s, n);
-	sm_buf_add(out, "", 0);	/* terminated even when empty */
-}
-
-/* without iconv: it is the fallback when iconv does not know a charset */
-static void
-copy_cp1252(struct sm_buf *out, const char *s, size_t n)
-{
-	size_t i;
-
-	sm_buf_reserve(out, n);
-	for (i = 0; i < n; i++) {
-		unsigned char ch = (unsigned char)s[i];
-
-		if (ch == 0)
-			sm_buf_adds(out, REPLACEMENT);
-		else if (ch < 0x80)
-			sm_buf_addc(out, (char)ch);
-		else
-			sm_buf_add_cp(out, sm_cp1252(ch));
-	}
-	sm_buf_add(out, "", 0);	/* terminated even when empty */
-}
-
-static void
-copy_guess(struct sm_buf *out, const char *s, size_t n)
-{
-	size_t multi, bad;
-
-	utf8_stats(s, n, &multi, &bad);
-	if (bad == 0)
-		copy_utf8(out, s, n);
-	else
-		copy_cp1252(out, s, n);
-}
-
-static int
-convert(struct sm_buf *out, const char *charset, const char *s, size_t n)
-{
-	iconv_t cd = iconv_open("UTF-8", charset);
-	struct sm_buf tmp = { 0 };
-	char *in = (char *)s, *o;
-	size_t inleft = n, oleft, r, want;
-
-	if (cd == (iconv_t)-1)
-		return -1;
-	while (inleft > 0) {
-		want = inleft < 65536 ? inleft : 65536;
-		sm_buf_reserve(&tmp, want * 4 + 16);
-		o = tmp.data + tmp.len;
-		oleft = tmp.cap - tmp.len - 1;
-		r = iconv(cd, &in, &inleft, &o, &oleft);
-		tmp.len = (size_t)(o - tmp.data);
-		if (r != (size_t)-1 || errno == E2BIG)
-			continue;
-		sm_buf_adds(&tmp, REPLACEMENT);
-		if (errno != EILSEQ)
-			break;	/* EINVAL: cut off at the end */
-		in++;
-		inleft--;
-		iconv(cd, NULL, NULL, NULL, NULL);
-	}
-	sm_buf_reserve(&tmp, 16);
-	o = tmp.data + tmp.len;
-	oleft = tmp.cap - tmp.len - 1;
-	iconv(cd, NULL, NULL, &o, &oleft);	/* back to the initial state */
-	tmp.len = (size_t)(o - tmp.data);
-	iconv_close(cd);
-	copy_utf8(out, tmp.data, tmp.len);	/* NUL would end the string */
-	sm_buf_free(&tmp);
-	return 0;
-}
-
-void
-sm_mime_to_utf8(struct sm_buf *out, const char *charset, const char *s,
-    size_t len)
-{
-	char name[64];
-	size_t i, n, multi, bad;
-
-	n = charset ? strlen(charset) : 0;
-	while (n > 0 && is_space((unsigned char)charset[n - 1]))
-		n--;
-	while (n > 0 && is_space((unsigned char)*charset)) {
-		charset++;
-		n--;
-	}
-	if (n == 0 || n >= sizeof(name)) {
-		copy_guess(out, s, len);
-		return;
-	}
-	for (i = 0; i < n; i++)
-		name[i] = (char)lower((unsigned char)charset[i]);
-	name[n] = '\0';
-	if (strcmp(name, "utf-8") == 0 || strcmp(name, "utf8") == 0) {
-		/* mislabelled latin-1 is common: no valid sequence at all */
-		utf8_stats(s, len, &multi, &bad);
-		if (bad > 0 && multi == 0)
-			copy_cp1252(out, s, len);
-		else
-			copy_utf8(out, s, len);
-		return;
-	}
-	if (strcmp(name, "us-ascii") == 0 || strcmp(name, "ascii") == 0 ||
-	    strcmp(name, "unknown-8bit") == 0 || strcmp(name, "x-unknown") == 0
-	    || strcmp(name, "default") == 0) {
-		copy_guess(out, s, len);
-		return;
-	}
-	if (strcmp(name, "iso-8859-1") == 0 || strcmp(name, "iso8859-1") == 0 ||
-	    strcmp(name, "iso_8859-1") == 0 || strcmp(name, "latin1") == 0 ||
-	    strcmp(name, "latin-1") == 0 || strcmp(name, "l1") == 0 ||
-	    strcmp(name, "windows-1252") == 0 || strcmp(name, "cp1252") == 0 ||
-	    strcmp(name, "cp819") == 0 || strcmp(name, "iso-ir-100") == 0) {
-		copy_cp1252(out, s, len);
-		return;
-	}
-	if (strcmp(name, "gb2312") == 0 || strcmp(name, "gbk") == 0)
-		strcpy(name, "gb18030");
-	else if (strcmp(name, "ks_c_5601-1987") == 0)
-		strcpy(name, "cp949");
-	else if (strncmp(name, "iso-8859-8-i", 12) == 0)
-		name[10] = '\0';
-	if (convert(out, name, s, len) < 0)
-		copy_guess(out, s, len);
-}
-
-/* --- transfer encodings --- */
-
-static void
-decode_qp(struct sm_buf *out, const char *s, size_t n, int header)
-{
-	size_t i = 0;
-	int hi, lo;
-
-	sm_buf_reserve(out, n);
-	while (i < n) {
-		char ch = s[i];
-
-		if (ch == '=') {
-			if (i + 2 < n && (hi = hexval((unsigned char)s[i +
-			    1])) >= 0 && (lo = hexval((unsigned char)s[i +
-			    2])) >= 0) {
-				sm_buf_addc(out, (char)(hi << 4 | lo));
-				i += 3;
-				continue;
-			}
-			/* a soft line break, maybe after trailing blanks */
-			{
-				size_t j = i + 1;
-
-				while (j < n && is_wsp((unsigned char)s[j]))
-					j++;
-				if (j < n && s[j] == '\r')
-					j++;
-				if (j < n && s[j] == '\n') {
-					i = j + 1;
-					continue;
-				}
-				if (j == n) {
-					i = n;
-					continue;
-				}
-			}
-			sm_buf_addc(out, '=');	/* not an escape: keep it */
-			i++;
-		} else if (header && ch == '_') {
-			sm_buf_addc(out, ' ');
-			i++;
-		} else {
-			sm_buf_addc(out, ch);
-			i++;
-		}
-	}
-	sm_buf_add(out, "", 0);	/* terminated even when empty */
-}
-
-static int
-b64val(int ch)
-{
-	if (ch >= 'A' && ch <= 'Z')
-		return ch - 'A';
-	if (ch >= 'a' && ch <= 'z')
-		return ch - 'a' + 26;
-	if (ch >= '0' && ch <= '9')
-		return ch - '0' + 52;
-	if (ch == '+' || ch == '-')
-		return 62;
-	if (ch == '/' || ch == '_')
-		return 63;
-	return -1;
-}
-
-/* Skips what is not base64; padding ends a group (blocks may be joined). */
-static void
-decode_b64(struct sm_buf *out, const char *s, size_t n)
-{
-	uint32_t acc = 0;
-	int bits = 0, v;
-	size_t i;
-
-	sm_buf_reserve(out, n / 4 * 3 + 3);
-	for (i = 0; i < n; i++) {
-		if (s[i] == '=') {
-			acc = 0;
-			bits = 0;
-			continue;
-		}
-		if ((v = b64val((unsigned char)s[i])) < 0)
-			continue;
-		acc = (acc << 6 | (uint32_t)v) & 0xffffff;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			sm_buf_addc(out, (char)(acc >> bits & 0xff));
-		}
-	}
-	sm_buf_add(out, "", 0);	/* terminated even when empty */
 }
 
 /* --- header fields --- */
@@ -450,121 +151,9 @@ header_get(const struct header *h, const char *name)
 	size_t i;
 
 	for (i = 0; i < h->n; i++)
-		if (ascii_caseeq(h->f[i].name, name))
+		if (sm_ascii_caseeq(h->f[i].name, name))
 			return h->f[i].value;
 	return NULL;
-}
-
-/* --- RFC 2047 --- */
-
-/*
- * An encoded-word at s: =?charset?enc?text?=.  Fills its parts and returns
- * its length, or 0.
- */
-static size_t
-encoded_word(const char *s, size_t n, size_t *cslen, char *enc,
-    const char **text, size_t *tlen)
-{
-	size_t i = 2, k;
-
-	if (n < 8 || s[0] != '=' || s[1] != '?')
-		return 0;
-	while (i < n && s[i] != '?' && !is_space((unsigned char)s[i]))
-		i++;
-	if (i >= n || s[i] != '?' || i == 2 || i + 3 >= n)
-		return 0;
-	*cslen = i - 2;
-	*enc = (char)lower((unsigned char)s[i + 1]);
-	if ((*enc != 'q' && *enc != 'b') || s[i + 2] != '?')
-		return 0;
-	k = i + 3;
-	*text = s + k;
-	while (k < n && s[k] != '?' && !is_space((unsigned char)s[k]))
-		k++;
-	if (k + 1 >= n || s[k] != '?' || s[k + 1] != '=')
-		return 0;
-	*tlen = (size_t)(s + k - *text);
-	return k + 2;
-}
-
-static void
-flush_word(struct sm_buf *out, struct sm_buf *raw, char *charset)
-{
-	if (raw->len > 0)
-		sm_mime_to_utf8(out, charset, raw->data, raw->len);
-	sm_buf_reset(raw);
-}
-
-char *
-sm_mime_decode_header(const char *s, size_t len)
-{
-	struct sm_buf out = { 0 }, raw = { 0 }, clean = { 0 };
-	char charset[64] = "", cs[64];
-	size_t i = 0, k, cslen, tlen, j;
-	const char *text;
-	char enc;
-	int space = 0, after_word = 0;
-
-	while (i < len) {
-		if (is_space((unsigned char)s[i])) {
-			space = 1;
-			i++;
-			continue;
-		}
-		k = encoded_word(s + i, len - i, &cslen, &enc, &text, &tlen);
-		if (k > 0) {
-			if (cslen >= sizeof(cs))
-				cslen = sizeof(cs) - 1;
-			memcpy(cs, s + i + 2, cslen);
-			cs[cslen] = '\0';
-			if (strchr(cs, '*'))	/* RFC 2231 language */
-				*strchr(cs, '*') = '\0';
-			if (!after_word || !ascii_caseeq(cs, charset)) {
-				flush_word(&out, &raw, charset);
-				if (space && !after_word)
-					sm_buf_addc(&out, ' ');
-				strcpy(charset, cs);
-			}
-			if (enc == 'b')
-				decode_b64(&raw, text, tlen);
-			else
-				decode_qp(&raw, text, tlen, 1);
-			after_word = 1;
-			space = 0;
-			i += k;
-			continue;
-		}
-		flush_word(&out, &raw, charset);
-		if (space)
-			sm_buf_addc(&out, ' ');
-		space = after_word = 0;
-		for (j = i; j < len && !is_space((unsigned char)s[j]); j++)
-			if (j > i && s[j] == '=' && j + 1 < len && s[j + 1] ==
-			    '?')
-				break;
-		sm_mime_to_utf8(&out, NULL, s + i, j - i);
-		i = j;
-	}
-	flush_word(&out, &raw, charset);
-	/* controls (an encoded "\n") and runs of spaces become one space */
-	space = 0;
-	for (i = 0; i < out.len; i++) {
-		unsigned char ch = (unsigned char)out.data[i];
-
-		if (ch < 0x20 || ch == 0x7f || ch == ' ') {
-			space = 1;
-			continue;
-		}
-		if (space && clean.len > 0)
-			sm_buf_addc(&clean, ' ');
-		space = 0;
-		sm_buf_addc(&clean, (char)ch);
-	}
-	if (clean.data == NULL)
-		sm_buf_add(&clean, "", 0);
-	sm_buf_free(&out);
-	sm_buf_free(&raw);
-	return clean.data;
 }
 
 /* --- Content-Type and Content-Disposition --- */
@@ -584,39 +173,12 @@ skip_cfws(const char *s, size_t n, size_t i)
 				depth--;
 		} else if (s[i] == '(') {
 			depth++;
-		} else if (!is_space((unsigned char)s[i])) {
+		} else if (!sm_ascii_space((unsigned char)s[i])) {
 			break;
 		}
 		i++;
 	}
 	return i;
-}
-
-/* "%xx" of RFC 2231 extended values, with their charset */
-static char *
-decode_2231(const char *v)
-{
-	struct sm_buf raw = { 0 }, out = { 0 };
-	const char *q1 = strchr(v, '\''), *q2 = q1 ? strchr(q1 + 1, '\'') :
-	    NULL, *p;
-	char *charset;
-	int hi, lo;
-
-	if (q2 == NULL)
-		return xstrdup(v);
-	charset = xstrndup(v, (size_t)(q1 - v));
-	for (p = q2 + 1; *p; p++) {
-		if (*p == '%' && (hi = hexval((unsigned char)p[1])) >= 0 &&
-		    (lo = hexval((unsigned char)p[2])) >= 0) {
-			sm_buf_addc(&raw, (char)(hi << 4 | lo));
-			p += 2;
-		} else
-			sm_buf_addc(&raw, *p);
-	}
-	sm_mime_to_utf8(&out, charset, raw.data ? raw.data : "", raw.len);
-	free(charset);
-	sm_buf_free(&raw);
-	return out.data;
 }
 
 static void
@@ -630,29 +192,29 @@ ctype_set(struct ctype *ct, const char *name, size_t nlen, const char *v,
 		extended = 1;
 		nlen--;
 	}
-	if (nlen == 7 && ascii_casecmp_n(name, "charset", 7) == 0)
+	if (nlen == 7 && sm_ascii_ncasecmp(name, "charset", 7) == 0)
 		slot = &ct->charset;
-	else if (nlen == 8 && ascii_casecmp_n(name, "boundary", 8) == 0)
+	else if (nlen == 8 && sm_ascii_ncasecmp(name, "boundary", 8) == 0)
 		slot = &ct->boundary;
-	else if (nlen == 6 && ascii_casecmp_n(name, "format", 6) == 0)
+	else if (nlen == 6 && sm_ascii_ncasecmp(name, "format", 6) == 0)
 		slot = &ct->format;
-	else if (nlen == 5 && ascii_casecmp_n(name, "delsp", 5) == 0)
+	else if (nlen == 5 && sm_ascii_ncasecmp(name, "delsp", 5) == 0)
 		slot = &ct->delsp;
-	else if ((nlen == 4 && ascii_casecmp_n(name, "name", 4) == 0) ||
-	    (nlen == 8 && ascii_casecmp_n(name, "filename", 8) == 0) ||
-	    (nlen == 6 && ascii_casecmp_n(name, "name*0", 6) == 0) ||
-	    (nlen == 10 && ascii_casecmp_n(name, "filename*0", 10) == 0))
+	else if ((nlen == 4 && sm_ascii_ncasecmp(name, "name", 4) == 0) ||
+	    (nlen == 8 && sm_ascii_ncasecmp(name, "filename", 8) == 0) ||
+	    (nlen == 6 && sm_ascii_ncasecmp(name, "name*0", 6) == 0) ||
+	    (nlen == 10 && sm_ascii_ncasecmp(name, "filename*0", 10) == 0))
 		slot = &ct->name;
 	if (slot == NULL || *slot != NULL)
 		return;
 	*slot = xstrndup(v, vlen);
 	if (extended) {
-		char *d = decode_2231(*slot);
+		char *d = sm_encword_decode_param(*slot);
 
 		free(*slot);
 		*slot = d;
 	} else if (slot == &ct->name) {
-		char *d = sm_mime_decode_header(*slot, strlen(*slot));
+		char *d = sm_encword_decode_header(*slot, strlen(*slot));
 
 		free(*slot);
 		*slot = d;
@@ -667,8 +229,8 @@ ctype_parse(struct ctype *ct, const char *s)
 
 	memset(ct, 0, sizeof(*ct));
 	i = skip_cfws(s, n, 0);
-	for (j = i; j < n && s[j] != ';' && !is_space((unsigned char)s[j]) &&
-	    s[j] != '('; j++)
+	for (j = i; j < n && s[j] != ';' &&
+	    !sm_ascii_space((unsigned char)s[j]) && s[j] != '('; j++)
 		;
 	ct->value = lowercase(xstrndup(s ? s + i : "", j - i));
 	i = j;
@@ -680,7 +242,7 @@ ctype_parse(struct ctype *ct, const char *s)
 		i = skip_cfws(s, n, i + 1);
 		nstart = i;
 		while (i < n && s[i] != '=' && s[i] != ';' &&
-		    !is_space((unsigned char)s[i]))
+		    !sm_ascii_space((unsigned char)s[i]))
 			i++;
 		nlen = i - nstart;
 		i = skip_cfws(s, n, i);
@@ -696,8 +258,8 @@ ctype_parse(struct ctype *ct, const char *s)
 			}
 			i++;
 		} else {
-			while (i < n && s[i] != ';' && !is_space((unsigned char)
-			    s[i]))
+			while (i < n && s[i] != ';' &&
+			    !sm_ascii_space((unsigned char)s[i]))
 				sm_buf_addc(&v, s[i++]);
 		}
 		if (nlen > 0)
@@ -797,25 +359,25 @@ decode_text(struct sm_buf *out, const struct header *h,
 	if (cte) {
 		size_t i = skip_cfws(cte, strlen(cte), 0), j = i;
 
-		while (cte[j] && !is_space((unsigned char)cte[j]) &&
+		while (cte[j] && !sm_ascii_space((unsigned char)cte[j]) &&
 		    cte[j] != '(')
 			j++;
 		enc = lowercase(xstrndup(cte + i, j - i));
 	}
 	if (enc && strcmp(enc, "base64") == 0)
-		decode_b64(&raw, s, n);
+		sm_encword_decode_base64(&raw, s, n);
 	else if (enc && strcmp(enc, "quoted-printable") == 0)
-		decode_qp(&raw, s, n, 0);
+		sm_encword_decode_qp(&raw, s, n, 0);
 	else
 		sm_buf_add(&raw, s, n);
 	free(enc);
-	sm_mime_to_utf8(&utf, ct->charset, raw.data, raw.len);
-	if (ct->format && ascii_caseeq(ct->format, "flowed")) {
+	sm_charset_to_utf8(&utf, ct->charset, raw.data, raw.len);
+	if (ct->format && sm_ascii_caseeq(ct->format, "flowed")) {
 		struct sm_buf lines = { 0 };
 
 		normalize_lines(&lines, utf.data, utf.len);
 		unflow(out, lines.data, lines.len, ct->delsp &&
-		    ascii_caseeq(ct->delsp, "yes"));
+		    sm_ascii_caseeq(ct->delsp, "yes"));
 		sm_buf_free(&lines);
 	} else
 		normalize_lines(out, utf.data, utf.len);
@@ -851,7 +413,7 @@ boundary_line(const char *s, size_t e, size_t i, const char *b, size_t blen,
 		*close = 1;
 		k += 2;
 	}
-	while (k < e && is_space((unsigned char)s[k]))
+	while (k < e && sm_ascii_space((unsigned char)s[k]))
 		k++;
 	return k == e;
 }
@@ -955,7 +517,7 @@ msg_ids(const char *s, char ***ids)
 		int blank = 0;
 
 		for (k = 1; lt + k < gt; k++)
-			if (is_space((unsigned char)lt[k]))
+			if (sm_ascii_space((unsigned char)lt[k]))
 				blank = 1;
 		if (gt - lt > 1 && !blank) {
 			if (n == cap) {
@@ -987,7 +549,7 @@ first_id(const char *s)
 		/* a bare id, as some programs write it */
 		size_t a = skip_cfws(s, strlen(s), 0), b = a;
 
-		while (s[b] && !is_space((unsigned char)s[b]))
+		while (s[b] && !sm_ascii_space((unsigned char)s[b]))
 			b++;
 		if (b > a && memchr(s + a, '@', b - a)) {
 			id = xmalloc(b - a + 3);
@@ -1011,11 +573,11 @@ clean_addr(const char *s, size_t n)
 	for (i = 0; i < n; i++) {
 		unsigned char ch = (unsigned char)s[i];
 
-		if (is_space(ch) || ch == '"' || ch == '<' || ch == '>')
+		if (sm_ascii_space(ch) || ch == '"' || ch == '<' || ch == '>')
 			continue;
 		if (ch == '@')
 			domain = 1;
-		sm_buf_addc(&b, (char)(domain ? lower(ch) : ch));
+		sm_buf_addc(&b, (char)(domain ? sm_ascii_lower(ch) : ch));
 	}
 	if (b.len == 0) {
 		sm_buf_free(&b);
@@ -1089,14 +651,15 @@ parse_from(struct sm_mail *m, const char *s)
 		/* addr, or addr (Name) */
 		size_t a = skip_cfws(s, n, 0), b = a;
 
-		while (b < n && !is_space((unsigned char)s[b]) && s[b] != '(')
+		while (b < n && !sm_ascii_space((unsigned char)s[b]) &&
+		    s[b] != '(')
 			b++;
 		m->from_addr = clean_addr(s + a, b - a);
 		if (comment < n && cend > comment)
 			sm_buf_add(&name, s + comment, cend - comment);
 	}
 	if (name.len > 0) {
-		raw = sm_mime_decode_header(name.data, name.len);
+		raw = sm_encword_decode_header(name.data, name.len);
 		if (raw[0])
 			m->from_name = raw;
 		else
@@ -1117,293 +680,6 @@ sm_mime_date(const char *s, char out[SM_MIME_DATE_SIZE])
 	return sm_time_format(t, out, SM_MIME_DATE_SIZE);
 }
 
-/* --- the quoted message --- */
-
-struct line {
-	const char *s;
-	size_t n;		/* trimmed of trailing white space */
-};
-
-static int
-starts_ci(const char *s, size_t n, const char *prefix)
-{
-	size_t k = strlen(prefix);
-
-	return n >= k && ascii_casecmp_n(s, prefix, k) == 0;
-}
-
-static int
-ends_ci(const char *s, size_t n, const char *suffix)
-{
-	size_t k = strlen(suffix);
-
-	return n >= k && ascii_casecmp_n(s + n - k, suffix, k) == 0;
-}
-
-static int
-attribution(const char *s, size_t n)
-{
-	static const char *const verbs[] = {
-		"wrote:", "escribi\xc3\xb3:", "escribio:", "escriure:",
-		"ha escrit:", "escribiu:", "idatzi zuen:", "idatzi du:",
-		"a \xc3\xa9" "crit :", "a \xc3\xa9" "crit:", "schrieb:",
-		"ha scritto:", "escreveu:", NULL
-	};
-	size_t i;
-	int clue = 0;
-
-	for (i = 0; i < n; i++)
-		if (is_digit((unsigned char)s[i]) || s[i] == '@')
-			clue = 1;
-	if (!clue || n > 400)
-		return 0;
-	for (i = 0; verbs[i]; i++)
-		if (ends_ci(s, n, verbs[i]))
-			return 1;
-	/* Basque Gmail puts the date after the verb: "idatzi zuen (...):" */
-	if (n > 0 && s[n - 1] == ':')
-		for (i = 0; i + 11 <= n; i++)
-			if (ascii_casecmp_n(s + i, "idatzi zuen", 11) == 0)
-				return 1;
-	return 0;
-}
-
-static int
-attribution_start(const char *s, size_t n)
-{
-	static const char *const starts[] = {
-		"On ", "El ", "O ", "No ", "Le ", "Am ", "Il ", "Em ",
-		NULL
-	};
-	size_t i;
-
-	for (i = 0; starts[i]; i++)
-		if (starts_ci(s, n, starts[i]))
-			return 1;
-	return 0;
-}
-
-static int
-separator(const char *s, size_t n)
-{
-	static const char *const names[] = {
-		"original message", "mensaje original", "missatge original",
-		"mensaxe orixinal", "jatorrizko mezua", "mezu originala",
-		"message d'origine", "urspr\xc3\xbcngliche nachricht",
-		"messaggio originale", "mensagem original", NULL
-	};
-	size_t a = 0, b = n, i;
-
-	while (a < b && (s[a] == '-' || s[a] == ' ' || s[a] == '_'))
-		a++;
-	while (b > a && (s[b - 1] == '-' || s[b - 1] == ' ' || s[b - 1] == '_'))
-		b--;
-	if (a < 3 || n - b < 3)
-		return 0;
-	for (i = 0; names[i]; i++)
-		if (b - a == strlen(names[i]) &&
-		    ascii_casecmp_n(s + a, names[i], b - a) == 0)
-			return 1;
-	return 0;
-}
-
-static int
-field_is(const char *s, size_t n, const char *const *names)
-{
-	size_t i, k;
-
-	while (n > 0 && *s == '*') {
-		s++;
-		n--;
-	}
-	for (i = 0; names[i]; i++) {
-		k = strlen(names[i]);
-		if (n > k && ascii_casecmp_n(s, names[i], k) == 0 &&
-		    (s[k] == ':' || (s[k] == '*' && k + 1 < n &&
-		    s[k + 1] == ':')))
-			return 1;
-	}
-	return 0;
-}
-
-static const char *const from_fields[] = {
-	"From", "De", "Von", "Remitente", "Nork", "Da", "Igorlea", NULL
-};
-
-static const char *const other_fields[] = {
-	"Sent", "Date", "Enviado", "Enviado el", "Enviat", "Fecha", "Data",
-	"Gesendet", "Bidalia", "Noiz", "To", "Para", "Per a", "Nori", "A",
-	"Subject", "Asunto", "Assumpte", "Gaia", "Cc", "Objet", "Betreff",
-	"Oggetto", "Envoy\xc3\xa9", NULL
-};
-
-static int
-header_block(const struct line *l, size_t nl, size_t i)
-{
-	size_t k;
-
-	if (!field_is(l[i].s, l[i].n, from_fields))
-		return 0;
-	for (k = i + 1; k < nl && k <= i + 5; k++)
-		if (field_is(l[k].s, l[k].n, other_fields))
-			return 1;
-	return 0;
-}
-
-static int
-underline(const char *s, size_t n)
-{
-	size_t i;
-
-	if (n < 10)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (s[i] != '_' && s[i] != '-')
-			return 0;
-	return 1;
-}
-
-static int
-sent_from(const char *s, size_t n)
-{
-	static const char *const p[] = {
-		"Sent from my ", "Enviado desde mi ",
-		"Enviat des del meu ", "Enviado dende o meu ",
-		"Nire iPhone-tik bidalia", "Get Outlook for ",
-		"Obtener Outlook para ", "Descarga Outlook para ", NULL
-	};
-	size_t i;
-
-	for (i = 0; p[i]; i++)
-		if (starts_ci(s, n, p[i]))
-			return n < 80;
-	return 0;
-}
-
-/* a line of the result: no white space at the start of it all */
-static void
-add_line(struct sm_buf *out, const struct line *l)
-{
-	size_t k = 0;
-
-	if (out->len == 0)
-		while (k < l->n && is_space((unsigned char)l->s[k]))
-			k++;
-	sm_buf_add(out, l->s + k, l->n - k);
-}
-
-/* The first n lines but those dropped (drop may be NULL), runs of blank
- * lines made one, none at the start. */
-static void
-join_lines(struct sm_buf *out, const struct line *l, size_t n,
-    const unsigned char *drop)
-{
-	int blank = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		if (drop && drop[i])
-			continue;
-		if (l[i].n == 0) {
-			blank = out->len > 0;
-			continue;
-		}
-		if (blank)
-			sm_buf_adds(out, "\n\n");
-		else if (out->len > 0)
-			sm_buf_addc(out, '\n');
-		blank = 0;
-		add_line(out, &l[i]);
-	}
-}
-
-static size_t
-next_nonblank(const struct line *l, size_t nl, size_t i)
-{
-	while (i < nl && l[i].n == 0)
-		i++;
-	return i;
-}
-
-char *
-sm_mime_strip_quote(const char *text)
-{
-	struct line *l = NULL;
-	size_t nl = 0, cap = 0, i, cut, k;
-	const char *p = text, *e;
-	unsigned char *drop;
-	struct sm_buf out = { 0 }, joined = { 0 };
-
-	for (;;) {
-		e = strchr(p, '\n');
-		if (nl == cap) {
-			cap = cap ? cap * 2 : 64;
-			l = xreallocarray(l, cap, sizeof(*l));
-		}
-		l[nl].s = p;
-		l[nl].n = e ? (size_t)(e - p) : strlen(p);
-		while (l[nl].n > 0 && is_space((unsigned char)p[l[nl].n - 1]))
-			l[nl].n--;
-		nl++;
-		if (e == NULL)
-			break;
-		p = e + 1;
-	}
-	drop = xcalloc(nl, 1);
-	cut = nl;
-	for (i = 0; i < nl && cut == nl; i++) {
-		const char *s = l[i].s;
-		size_t n = l[i].n, span = 0;
-
-		if (n > 0 && s[0] == '>') {
-			drop[i] = 1;
-			continue;
-		}
-		if ((n == 2 && memcmp(s, "--", 2) == 0) || separator(s, n) ||
-		    header_block(l, nl, i) ||
-		    (underline(s, n) && (k = next_nonblank(l, nl, i + 1)) < nl
-		    && header_block(l, nl, k))) {
-			cut = i;
-			break;
-		}
-		if (sent_from(s, n)) {
-			drop[i] = 1;
-			continue;
-		}
-		if (attribution(s, n))
-			span = 1;
-		else if (i + 1 < nl && n > 0 && attribution_start(s, n) &&
-		    l[i + 1].n > 0) {
-			sm_buf_reset(&joined);
-			sm_buf_add(&joined, s, n);
-			sm_buf_addc(&joined, ' ');
-			sm_buf_add(&joined, l[i + 1].s, l[i + 1].n);
-			if (attribution(joined.data, joined.len))
-				span = 2;
-		}
-		if (span) {
-			k = next_nonblank(l, nl, i + span);
-			if (k < nl && l[k].s[0] == '>') {
-				drop[i] = 1;
-				drop[i + span - 1] = 1;
-				i += span - 1;
-			} else
-				cut = i;
-		}
-	}
-	join_lines(&out, l, cut, drop);
-	if (out.len == 0) {
-		/* all of it was quoted: better the whole than nothing */
-		sm_buf_reset(&out);
-		join_lines(&out, l, nl, NULL);
-	}
-	if (out.data == NULL)
-		sm_buf_add(&out, "", 0);
-	free(l);
-	free(drop);
-	sm_buf_free(&joined);
-	return out.data;
-}
-
 /* --- the message --- */
 
 static void
@@ -1411,7 +687,7 @@ trim_end(char *s)
 {
 	size_t n = strlen(s);
 
-	while (n > 0 && is_space((unsigned char)s[n - 1]))
+	while (n > 0 && sm_ascii_space((unsigned char)s[n - 1]))
 		n--;
 	s[n] = '\0';
 }
@@ -1420,7 +696,7 @@ static int
 blank_text(const char *s)
 {
 	for (; *s; s++)
-		if (!is_space((unsigned char)*s))
+		if (!sm_ascii_space((unsigned char)*s))
 			return 0;
 	return 1;
 }
@@ -1433,7 +709,7 @@ decoded(const struct header *h, const char *name)
 
 	if (v == NULL)
 		return NULL;
-	d = sm_mime_decode_header(v, strlen(v));
+	d = sm_encword_decode_header(v, strlen(v));
 	if (d[0] == '\0') {
 		free(d);
 		return NULL;
@@ -1458,7 +734,7 @@ make_utf8(char **s)
 			break;
 	if (i == n)
 		return;
-	sm_mime_to_utf8(&b, NULL, *s, n);
+	sm_charset_to_utf8(&b, NULL, *s, n);
 	sm_buf_add(&b, "", 0);
 	free(*s);
 	*s = b.data;
@@ -1500,7 +776,7 @@ sm_mime_parse(struct sm_mail *m, const char *msg, size_t len)
 	} else
 		m->body = xstrdup("");
 	trim_end(m->body);
-	m->text = sm_mime_strip_quote(m->body);
+	m->text = sm_quote_strip(m->body);
 	make_utf8(&m->message_id);
 	make_utf8(&m->from_addr);
 	make_utf8(&m->from_name);

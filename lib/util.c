@@ -306,3 +306,28 @@ sm_cp1252(unsigned char ch)
 		return c1[ch - 0x80] ? c1[ch - 0x80] : 0xfffd;
 	return ch;
 }
+
+int
+sm_ascii_ncasecmp(const char *a, const char *b, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		int x = sm_ascii_lower((unsigned char)a[i]);
+		int y = sm_ascii_lower((unsigned char)b[i]);
+
+		if (x != y)
+			return x - y;
+		if (x == 0)
+			return 0;
+	}
+	return 0;
+}
+
+int
+sm_ascii_caseeq(const char *a, const char *b)
+{
+	size_t n = strlen(b);
+
+	return strlen(a) == n && sm_ascii_ncasecmp(a, b, n) == 0;
+}

@@ -1,10 +1,14 @@
-/* mime.h - one e-mail message (RFC 5322, MIME) to what sm needs of it */
+/* mime.h - one e-mail message (RFC 5322, MIME) to what sm needs of it:
+ * header fields, the MIME walk, the text of its body
+ *
+ * Its parts are in files of their own: charsets in charset.h, the
+ * encodings of header fields and bodies in encword.h, quotes and
+ * signatures in quote.h.
+ */
 #ifndef SM_MIME_H
 #define SM_MIME_H
 
 #include <stddef.h>
-
-#include "sm/util.h"
 
 /* "YYYY-MM-DDTHH:MM:SSZ" and its NUL */
 #define SM_MIME_DATE_SIZE 21
@@ -30,7 +34,7 @@ struct sm_mail {
 	 * "\n", format=flowed joined.  Never NULL ("" with no text part).
 	 */
 	char *body;
-	char *text;		/* body with sm_mime_strip_quote applied */
+	char *text;		/* body with sm_quote_strip applied */
 	int from_html;		/* body came from an HTML part */
 	/* the attachments' file names ("" if none); images shown inline in
 	 * the HTML (with a Content-ID) are not attachments */
@@ -53,23 +57,6 @@ int sm_mime_parse(struct sm_mail *m, const char *msg, size_t len);
 void sm_mime_free(struct sm_mail *m);
 
 /*
- * A header field's value for people: unfolded, RFC 2047 encoded-words
- * decoded (adjacent ones joined, even when a character is split between
- * them), 8-bit text read as UTF-8 or else windows-1252, white space
- * collapsed to single spaces and trimmed.  A new string, never NULL.
- */
-char *sm_mime_decode_header(const char *s, size_t len);
-
-/*
- * Appends len bytes in charset to out as UTF-8.  iso-8859-1 and us-ascii
- * are read as windows-1252 (as browsers do); a NULL, empty or unknown
- * charset as UTF-8 if the bytes are valid UTF-8 and as windows-1252 if not.
- * Bytes that cannot be converted and NUL become U+FFFD.
- */
-void sm_mime_to_utf8(struct sm_buf *out, const char *charset, const char *s,
-    size_t len);
-
-/*
  * Converts an RFC 5322 Date: to RFC 3339 UTC in out.  Also reads the forms
  * seen in the wild: no day name, no seconds, two-digit years, zone names
  * (GMT, UT, UTC, EST..., CET, CEST), "+01:00", "GMT+0100", a missing zone
@@ -78,18 +65,5 @@ void sm_mime_to_utf8(struct sm_buf *out, const char *charset, const char *s,
  * Returns 0, or -1 when s is not a date.
  */
 int sm_mime_date(const char *s, char out[SM_MIME_DATE_SIZE]);
-
-/*
- * The new text of a reply, without what it quotes: drops "> " lines and
- * the attribution line that introduces them ("On ... wrote:", "El ...
- * escribió:", "El ... va escriure:", "O ... escribiu:", "... idatzi zuen:",
- * and fr, de, it, pt), and cuts at a signature ("-- "), an "-----Original
- * Message-----" line (es, ca, gl, eu, en...), an Outlook header block
- * ("De:/From:" followed by "Enviado:/Sent:/Para:/To:..."), an attribution
- * followed by unquoted text, and "Sent from my ..." lines.  Blank lines are
- * collapsed and trimmed.  If nothing would be left, the whole text is kept.
- * A new string, never NULL.
- */
-char *sm_mime_strip_quote(const char *text);
 
 #endif

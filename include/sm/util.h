@@ -83,6 +83,34 @@ void sm_buf_add_printable(struct sm_buf *b, const char *s, size_t n,
 unsigned long sm_cp1252(unsigned char ch);
 
 /*
+ * ASCII, whatever the locale: sm never calls setlocale(3), but a program
+ * using libsm may, and <ctype.h> and strcasecmp(3) follow it.  Mail's
+ * charset names, header field names and the like are ASCII.
+ */
+
+/* Whether ch is ' ', '\t', '\r', '\n', '\f' or '\v'. */
+static inline int
+sm_ascii_space(int ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n' ||
+	    ch == '\f' || ch == '\v';
+}
+
+/* ch with 'A'-'Z' made lower case, anything else as it is. */
+static inline int
+sm_ascii_lower(int ch)
+{
+	return ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch;
+}
+
+/* Compares at most n bytes of a and b as strncasecmp(3) does in the C
+ * locale: 0 when they are alike but for the case of ASCII letters. */
+int sm_ascii_ncasecmp(const char *a, const char *b, size_t n);
+
+/* Whether a and b are the same string but for the case of ASCII letters. */
+int sm_ascii_caseeq(const char *a, const char *b);
+
+/*
  * A small random generator (xorshift64*) whose state is the caller's, for
  * the jitter of retries: libsm leaves the process's rand() alone, which a
  * program may have seeded for its own use.  sm_rand_seed seeds state from

@@ -32,6 +32,7 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
+#include "sm/charset.h"
 #include "sm/fetch.h"
 #include "sm/jsonl.h"
 #include "sm/mail.h"
@@ -438,7 +439,7 @@ normalize(struct sm_job *job, const struct box *bx, const struct sm_mail *ml,
 	if (job->opts->native) {
 		struct sm_buf b = { 0 };
 
-		sm_mime_to_utf8(&b, NULL, raw, rawlen);
+		sm_charset_to_utf8(&b, NULL, raw, rawlen);
 		json_object_set_new(rec, "native", json_stringn(b.data, b.len));
 		sm_buf_free(&b);
 	}

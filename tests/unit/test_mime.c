@@ -9,6 +9,8 @@
 
 #include <cmocka.h>
 
+#include "sm/charset.h"
+#include "sm/encword.h"
 #include "sm/mime.h"
 
 /*
@@ -310,7 +312,7 @@ test_charsets(void **state)
 	(void)state;
 #define CONV(cs, in, want) do { \
 	sm_buf_reset(&b); \
-	sm_mime_to_utf8(&b, cs, in, sizeof(in) - 1); \
+	sm_charset_to_utf8(&b, cs, in, sizeof(in) - 1); \
 	assert_str(b.data, want); \
 } while (0)
 	CONV("ISO-8859-1", "a\xe1\x80", "a\xc3\xa1\xe2\x82\xac");
@@ -346,7 +348,7 @@ test_decode_header(void **state)
 {
 	(void)state;
 #define HDR(in, want) do { \
-	char *g = sm_mime_decode_header(in, strlen(in)); \
+	char *g = sm_encword_decode_header(in, strlen(in)); \
 	assert_str(g, want); \
 	free(g); \
 } while (0)
@@ -512,82 +514,6 @@ test_dates(void **state)
 			fail();
 		}
 	assert_int_equal(sm_mime_date(NULL, out), -1);
-}
-
-static void
-assert_strip(const char *in, const char *want)
-{
-	char *got = sm_mime_strip_quote(in);
-
-	if (strcmp(got, want) != 0) {
-		print_error("strip(\"%s\")\n got \"%s\"\nwant \"%s\"\n", in, got,
-		    want);
-		free(got);
-		fail();
-	}
-	free(got);
-}
-
-static void
-test_strip_quote(void **state)
-{
-	(void)state;
-	assert_strip("", "");
-	assert_strip("\n\n  hola  \n\n\n\nadios\n\n", "hola\n\nadios");
-	/* attributions followed by quoted lines, in several languages */
-	assert_strip("S\xc3\xad.\n\nEl 10/03/2025 a las 12:05, Ayto "
-	    "escribi\xc3\xb3:\n> antes\n> m\xc3\xa1s\n", "S\xc3\xad.");
-	assert_strip("Yes.\n\nOn Mon, Mar 10, 2025 at 12:05 PM Town Hall "
-	    "<a@b.example> wrote:\n\n> before\n", "Yes.");
-	assert_strip("Gr\xc3\xa0" "cies.\nEl dl., 10 de mar\xc3\xa7 2025 a les "
-	    "12:05, Ajuntament <a@b.example> va escriure:\n> abans\n",
-	    "Gr\xc3\xa0" "cies.");
-	assert_strip("Grazas.\nO lun., 10 de mar. de 2025 \xc3\xa1s 12:05, "
-	    "Concello <a@b.example> escribiu:\n> antes\n", "Grazas.");
-	assert_strip("Eskerrik asko.\nUdala <a@b.example> erabiltzaileak hau "
-	    "idatzi zuen (2025 mar. 10, al. 12:05):\n> lehen\n",
-	    "Eskerrik asko.");
-	/* Gmail wraps a long attribution over two lines */
-	assert_strip("Vale.\n\nEl lun, 10 mar 2025 a las 12:05, Atenci\xc3\xb3n "
-	    "Ciudadana (<\natencion@villanueva.example>) escribi\xc3\xb3:\n\n"
-	    "> Hemos registrado\n", "Vale.");
-	/* an attribution followed by unquoted text ends the reply */
-	assert_strip("Vale.\nOn 10 Mar 2025, at 12:05, X <x@y.example> wrote:"
-	    "\n\nold text\n", "Vale.");
-	/* interleaved answers are kept, the quotes dropped */
-	assert_strip("On 10/03/2025 X wrote:\n> 1. name?\nJuan\n> 2. street?\n"
-	    "Real 3\n", "Juan\nReal 3");
-	/* signatures */
-	assert_strip("Hola\n-- \nJuan P\xc3\xa9rez\nConcejal\n", "Hola");
-	assert_strip("Hola\n--\nJuan\n", "Hola");
-	assert_strip("Hola\n--- no es firma\n", "Hola\n--- no es firma");
-	/* Original Message and Outlook blocks */
-	assert_strip("Mi respuesta\n\n-----Original Message-----\nFrom: A\n"
-	    "old\n", "Mi respuesta");
-	assert_strip("Mi respuesta\n----- Mensaje original -----\nold\n",
-	    "Mi respuesta");
-	assert_strip("Resposta\n-----Missatge original-----\nold\n",
-	    "Resposta");
-	assert_strip("Resposta\n\n________________________________\n"
-	    "De: Ajuntament <a@b.example>\nEnviat: dilluns, 10 de mar\xc3\xa7\n"
-	    "Per a: Jo\nAssumpte: x\n\nold\n", "Resposta");
-	assert_strip("Respuesta\n\nDe: Ayuntamiento <a@b.example>\n"
-	    "Enviado el: lunes, 10 de marzo de 2025 12:05\nPara: Yo\n"
-	    "Asunto: RE: x\n\nold\n", "Respuesta");
-	assert_strip("Answer\n\n*From:* Town <a@b.example>\n*Sent:* Monday\n"
-	    "*To:* Me\n\nold\n", "Answer");
-	/* a lone "De:" is not a block */
-	assert_strip("De: Juan\nQuiero quejarme\n", "De: Juan\nQuiero quejarme");
-	/* phone signatures */
-	assert_strip("Ok\n\nEnviado desde mi iPhone\n", "Ok");
-	assert_strip("Ok\n\nSent from my Android phone\n", "Ok");
-	/* nothing but a quote: keep it all */
-	assert_strip("> only\n> quoted\n", "> only\n> quoted");
-	assert_strip("-----Original Message-----\nforwarded\n",
-	    "-----Original Message-----\nforwarded");
-	/* no clue (a digit or '@') in the line: not an attribution */
-	assert_strip("Mi vecino escribi\xc3\xb3:\nque no\n",
-	    "Mi vecino escribi\xc3\xb3:\nque no");
 }
 
 static void
@@ -813,7 +739,6 @@ main(void)
 		cmocka_unit_test(test_from),
 		cmocka_unit_test(test_ids),
 		cmocka_unit_test(test_dates),
-		cmocka_unit_test(test_strip_quote),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_huge_and_deep),
 		cmocka_unit_test(test_fixture_files),
