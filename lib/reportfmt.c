@@ -486,17 +486,17 @@ section_times(const struct sm_report *r, enum sm_report_format f,
 	tab_cell(&t, "p90");
 	tab_cell(&t, "mean");
 	if (bh) {
-		tab_cell(&t, "median (business)");
-		tab_cell(&t, "p90 (business)");
-		tab_cell(&t, "mean (business)");
+		tab_cell(&t, "median bh");
+		tab_cell(&t, "p90 bh");
+		tab_cell(&t, "mean bh");
 	}
-	tab_cell(&t, "auto ack");
+	tab_cell(&t, "acks");
 	tab_cell(&t, "ack median");
 	t.ncols = nkey + (bh ? 10 : 7);
 	t.align = align = align_of(nkey, "rrrrrrrrrr");
-	t.note = bh ? "Calendar time, and business hours of each queue's "
-	    "calendar; automatic acknowledgements apart, as they do not "
-	    "answer." : "Calendar time; automatic acknowledgements apart, as "
+	t.note = bh ? "Calendar time, and business hours (bh) of each "
+	    "queue's calendar; automatic acknowledgements (acks) apart, as "
+	    "they do not answer." : "Calendar time; automatic acknowledgements apart, as "
 	    "they do not answer.";
 	for (i = 0; i < nrows(r); i++) {
 		const struct sm_report_group *g = row(r, i);
@@ -692,8 +692,9 @@ summary_text(const struct sm_report *r, struct sm_buf *b)
 {
 	const struct sm_report_summary *s = sm_report_summary(r);
 
-	addf(b, "%zu messages from citizens; %zu cases to answer: %zu "
-	    "answered, %zu open", s->messages, s->cases, s->answered, s->open);
+	addf(b, "%zu message%s from citizens; %zu case%s to answer: %zu "
+	    "answered, %zu open", s->messages, s->messages == 1 ? "" : "s",
+	    s->cases, s->cases == 1 ? "" : "s", s->answered, s->open);
 	if (s->acked)
 		addf(b, "; %zu acknowledged automatically", s->acked);
 	sm_buf_adds(b, ".");
@@ -702,14 +703,14 @@ summary_text(const struct sm_report *r, struct sm_buf *b)
 		    "to another case (route.duplicate_of).", s->not_asked,
 		    s->near_duplicates);
 	if (s->repeated)
-		addf(b, " %zu records of a message already counted were "
-		    "counted once.", s->repeated);
+		addf(b, " %zu record%s of a message already counted, counted "
+		    "once.", s->repeated, s->repeated == 1 ? "" : "s");
 	if (s->filtered)
-		addf(b, " %zu messages outside the period or the filters.",
-		    s->filtered);
+		addf(b, " %zu message%s outside the period or the filters.",
+		    s->filtered, s->filtered == 1 ? "" : "s");
 	if (s->orphans)
-		addf(b, " %zu answers to messages not in the input.",
-		    s->orphans);
+		addf(b, " %zu answer%s to messages not in the input.",
+		    s->orphans, s->orphans == 1 ? "" : "s");
 }
 
 static const char how_measured[] =
