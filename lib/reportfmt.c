@@ -1115,6 +1115,223 @@ write_json(const struct sm_report *r, const struct sm_report_style *st,
 	json_decref(o);
 }
 
+/* ------------------------------------------------------------------ */
+/* HTML: one page, no script, no network; every chart has its table */
+
+static const char css[] =
+    "body{font:16px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,"
+    "sans-serif;margin:0;color:#1a1a1a;background:#fff}"
+    "main{max-width:60rem;margin:0 auto;padding:1rem}"
+    "h1{font-size:1.6rem;margin:.5rem 0}h2{font-size:1.25rem;"
+    "margin-top:2rem;border-bottom:1px solid #ccc}"
+    ".commit{display:flex;flex-wrap:wrap;gap:1rem}"
+    ".card{flex:1 1 16rem;border:1px solid #ccc;border-radius:.5rem;"
+    "padding:.75rem}.big{font-size:2.2rem;font-weight:700}"
+    ".met{color:#1b6e20}.missed{color:#a4161a}"
+    ".wide{overflow-x:auto}table{border-collapse:collapse;margin:.5rem 0;"
+    "font-size:.9rem}caption{text-align:left;font-weight:600;"
+    "padding:.25rem 0}th,td{padding:.2rem .5rem;border-bottom:1px solid "
+    "#ddd;text-align:left;white-space:nowrap}.n{text-align:right;"
+    "font-variant-numeric:tabular-nums}"
+    "svg{max-width:100%;height:auto;display:block}"
+    ".note{color:#555;font-size:.85rem}"
+    "aside{background:#f3f6f9;border-left:4px solid #4a78a8;"
+    "padding:.5rem 1rem;margin:2rem 0}"
+    "@media print{main{max-width:none}.wide{overflow:visible}"
+    "h2{break-after:avoid}table,svg,.card{break-inside:avoid}}";
+
+static const char *const bucket_colors[SM_REPORT_NBUCKETS] = {
+	"#1b6e20", "#5a9e3a", "#e0b000", "#e07000", "#a4161a"
+};
+
+/* A group's label: its values joined, or its period. */
+static void
+group_label(const struct sm_report *r, const struct sm_report_style *st,
+    const struct sm_report_group *g, struct sm_buf *b)
+{
+	size_t nf, i;
+
+	sm_report_fields(r, &nf);
+	if (g == sm_report_total(r)) {
+		sm_buf_adds(b, "all");
+		return;
+	}
+	if (g->period)
+		sm_buf_adds(b, g->period);
+	for (i = 0; i < nf; i++) {
+		if (i || g->period)
+			sm_buf_adds(b, " \u00b7 ");
+		add_value(b, r, st, g, i);
+	}
+	if (nf == 0 && g->period == NULL)
+		sm_buf_adds(b, "all");
+}
+
+/* Horizontal bars of the messages of each group (the first 25). */
+static void
+svg_messages(const struct sm_report *r, const struct sm_report_style *st,
+    struct sm_buf *out)
+{
+	size_t n = sm_report_ngroups(r), i, max = 1;
+	struct sm_buf label = { 0 };
+
+	if (n > 25)
+		n = 25;
+	for (i = 0; i < n; i++)
+		if (sm_report_group(r, i)->messages > max)
+			max = sm_report_group(r, i)->messages;
+	addf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 640 %zu\" role=\"img\" aria-label=\""
+	    "Messages by group: a bar chart; the table below has the same "
+	    "figures\" font-size=\"13\">\n", n * 22 + 4);
+	for (i = 0; i < n; i++) {
+		const struct sm_report_group *g = sm_report_group(r, i);
+		double w = 330.0 * (double)g->messages / (double)max;
+
+		sm_buf_reset(&label);
+		group_label(r, st, g, &label);
+		sm_buf_adds(out, "<text x=\"0\" y=\"");
+		addf(out, "%zu\">", i * 22 + 16);
+		if (label.len > 40) {
+			size_t k = 37;
+
+			while (k > 0 && ((unsigned char)label.data[k] & 0xc0) ==
+			    0x80)
+				k--;
+			label.len = k;
+			label.data[k] = '\0';
+			sm_buf_adds(&label, "...");
+		}
+		html_text(out, label.data);
+		addf(out, "</text><rect x=\"250\" y=\"%zu\" width=\"%.1f\" "
+		    "height=\"16\" fill=\"#4a78a8\"/><text x=\"%.1f\" y=\"%zu\">"
+		    "%zu</text>\n", i * 22 + 4, w, 250 + w + 4, i * 22 + 16,
+		    g->messages);
+	}
+	sm_buf_adds(out, "</svg>\n");
+	sm_buf_free(&label);
+}
+
+/* One bar in five parts: the shares of the answered in each bucket. */
+static void
+svg_buckets(const struct sm_report_times *t, const char *what,
+    struct sm_buf *out)
+{
+	double x = 0;
+	size_t k;
+
+	addf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 640 58\" role=\"img\" aria-label=\""
+	    "Answered within, %s: a bar in five parts; the table below has "
+	    "the same figures\" font-size=\"12\">\n", what);
+	for (k = 0; k < SM_REPORT_NBUCKETS && t->n; k++) {
+		double w = 640.0 * (double)t->buckets[k] / (double)t->n;
+
+		if (w > 0)
+			addf(out, "<rect x=\"%.1f\" y=\"0\" width=\"%.1f\" "
+			    "height=\"24\" fill=\"%s\"/>\n", x, w,
+			    bucket_colors[k]);
+		x += w;
+	}
+	for (k = 0; k < SM_REPORT_NBUCKETS; k++) {
+		addf(out, "<rect x=\"%zu\" y=\"36\" width=\"12\" height=\"12\" "
+		    "fill=\"%s\"/><text x=\"%zu\" y=\"47\">", k * 128,
+		    bucket_colors[k], k * 128 + 16);
+		html_text(out, sm_report_bucket_names[k]);
+		sm_buf_adds(out, " ");
+		add_percent(out, share(t->buckets[k], t->n));
+		sm_buf_adds(out, "</text>\n");
+	}
+	sm_buf_adds(out, "</svg>\n");
+}
+
+/* A commitment: its share as a bar, the target as a line. */
+static void
+html_commitment(const struct sm_report_commitment *c, struct sm_buf *out)
+{
+	struct sm_buf b = { 0 };
+	double p = share(c->met, c->total);
+
+	addf(out, "<div class=\"card\"><div class=\"big %s\">",
+	    commitment_met(c) ? "met" : "missed");
+	add_percent(out, p);
+	sm_buf_adds(out, "</div><p>");
+	commitment_line(c, &b);
+	html_text(out, b.data);
+	sm_buf_adds(out, "</p>\n<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 300 20\" role=\"img\" "
+	    "aria-label=\"");
+	html_text(out, b.data);
+	sm_buf_adds(out, "\"><rect width=\"300\" height=\"14\" "
+	    "fill=\"#e6e6e6\"/>");
+	if (!isnan(p))
+		addf(out, "<rect width=\"%.1f\" height=\"14\" fill=\"%s\"/>",
+		    3 * p, commitment_met(c) ? "#1b6e20" : "#a4161a");
+	if (!isnan(c->target))
+		addf(out, "<rect x=\"%.1f\" y=\"0\" width=\"2\" height=\"20\" "
+		    "fill=\"#1a1a1a\"/>", c->target >= 100 ? 298 :
+		    3 * c->target);
+	sm_buf_adds(out, "</svg></div>\n");
+	sm_buf_free(&b);
+}
+
+static void
+write_html(const struct sm_report *r, const struct sm_report_style *st,
+    struct sm_buf *out)
+{
+	const struct sm_report_summary *s = sm_report_summary(r);
+	const char *title = st->title ? st->title :
+	    "Messages and answers on social media";
+	struct sm_buf b = { 0 };
+	size_t i;
+
+	sm_buf_adds(out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
+	    "<meta charset=\"utf-8\">\n<meta name=\"viewport\" "
+	    "content=\"width=device-width, initial-scale=1\">\n<title>");
+	html_text(out, title);
+	addf(out, "</title>\n<style>%s</style>\n</head>\n<body>\n<main>\n"
+	    "<h1>", css);
+	html_text(out, title);
+	sm_buf_adds(out, "</h1>\n<p>");
+	period_text(r, &b);
+	html_text(out, b.data);
+	sm_buf_adds(out, ". ");
+	sm_buf_reset(&b);
+	summary_text(r, &b);
+	html_text(out, b.data);
+	sm_buf_adds(out, "</p>\n");
+	if (sm_report_ncommitments(r)) {
+		sm_buf_adds(out, "<h2>Our commitments</h2>\n<div class=\""
+		    "commit\">\n");
+		for (i = 0; i < sm_report_ncommitments(r); i++)
+			html_commitment(sm_report_commitment(r, i), out);
+		sm_buf_adds(out, "</div>\n");
+	}
+	sm_buf_adds(out, "<h2>Messages</h2>\n");
+	svg_messages(r, st, out);
+	section_messages(r, SM_REPORT_HTML, st, out);
+	if (s->cases) {
+		sm_buf_adds(out, "<h2>Response times</h2>\n");
+		section_times(r, SM_REPORT_HTML, st, out);
+		svg_buckets(&sm_report_total(r)->time, "calendar time", out);
+		section_buckets(r, SM_REPORT_HTML, st, 0, out);
+		if (s->business) {
+			svg_buckets(&sm_report_total(r)->business,
+			    "business hours", out);
+			section_buckets(r, SM_REPORT_HTML, st, 1, out);
+		}
+		sm_buf_adds(out, "<h2>Deadlines</h2>\n");
+		section_deadlines(r, SM_REPORT_HTML, st, out);
+	}
+	if (sm_report_nbacklog(r)) {
+		sm_buf_adds(out, "<h2>Waiting for an answer</h2>\n");
+		section_backlog(r, SM_REPORT_HTML, st, out);
+	}
+	sm_buf_adds(out, "<aside>\n<h2>How it is measured</h2>\n<p>");
+	html_text(out, how_measured);
+	sm_buf_adds(out, "</p>\n<p>Made by sm-report from the messages "
+	    "themselves; no personal data is shown.</p>\n</aside>\n"
+	    "</main>\n</body>\n</html>\n");
+	sm_buf_free(&b);
+}
+
 void
 sm_report_write(const struct sm_report *r, enum sm_report_format f,
     const struct sm_report_style *st, struct sm_buf *out)
@@ -1127,7 +1344,7 @@ sm_report_write(const struct sm_report *r, enum sm_report_format f,
 		write_json(r, st, out);
 		break;
 	case SM_REPORT_HTML:
-		write_text(r, SM_REPORT_HTML, st, out);
+		write_html(r, st, out);
 		break;
 	default:
 		write_text(r, f, st, out);
