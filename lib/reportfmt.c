@@ -149,7 +149,7 @@ struct tab {
 	size_t ncols, n;	/* n cells so far */
 	char **cells;
 	size_t cap;
-	const char *align;	/* 'l' or 'r' per column */
+	char *align;		/* 'l' or 'r' per column; owned */
 	int last_is_bar;	/* the last column is a bar (text only) */
 };
 
@@ -171,11 +171,48 @@ tab_buf(struct tab *t, struct sm_buf *b)
 }
 
 static void
+tab_cellf(struct tab *t, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+tab_cellf(struct tab *t, const char *fmt, ...)
+{
+	char s[64];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(s, sizeof(s), fmt, ap);
+	va_end(ap);
+	tab_cell(t, s);
+}
+
+static void
 tab_free(struct tab *t)
 {
 	for (size_t i = 0; i < t->n; i++)
 		free(t->cells[i]);
 	free(t->cells);
+	free(t->align);
+}
+
+static void
+tab_percent(struct tab *t, double p)
+{
+	struct sm_buf b = { 0 };
+
+	add_percent(&b, p);
+	tab_buf(t, &b);
+	sm_buf_free(&b);
+}
+
+static void
+tab_duration(struct tab *t, double secs)
+{
+	struct sm_buf b = { 0 };
+
+	add_duration(&b, secs);
+	tab_buf(t, &b);
+	sm_buf_free(&b);
 }
 
 /* Columns a terminal gives the UTF-8 text (one a character). */
@@ -333,8 +370,9 @@ tab_html(const struct tab *t, struct sm_buf *b)
 	}
 }
 
+/* Writes the table out and frees it. */
 static void
-tab_out(const struct tab *t, enum sm_report_format f,
+tab_out(struct tab *t, enum sm_report_format f,
     const struct sm_report_style *st, struct sm_buf *b)
 {
 	if (f == SM_REPORT_MD)
@@ -343,6 +381,7 @@ tab_out(const struct tab *t, enum sm_report_format f,
 		tab_html(t, b);
 	else
 		tab_text(t, st, b);
+	tab_free(t);
 }
 
 /* A bar of share p (0-100) of the longest, in eighths of a cell. */
@@ -441,13 +480,12 @@ section_messages(const struct sm_report *r, enum sm_report_format f,
 	struct sm_buf b = { 0 };
 	size_t nkey = key_header(r, &t), i, max = 0;
 	const struct sm_report_group *all = sm_report_total(r);
-	char *align;
 
 	tab_cell(&t, "messages");
 	tab_cell(&t, "share");
 	tab_cell(&t, "");
 	t.ncols = nkey + 3;
-	t.align = align = align_of(nkey, "rrl");
+	t.align = align_of(nkey, "rrl");
 	t.last_is_bar = 1;
 	for (i = 0; i < sm_report_ngroups(r); i++)
 		if (sm_report_group(r, i)->messages > max)
@@ -456,17 +494,13 @@ section_messages(const struct sm_report *r, enum sm_report_format f,
 		const struct sm_report_group *g = row(r, i);
 
 		key_cells(r, st, g, nkey, &t);
-		addf(&b, "%zu", g->messages);
-		tab_buf(&t, &b);
-		add_percent(&b, share(g->messages, all->messages));
-		tab_buf(&t, &b);
+		tab_cellf(&t, "%zu", g->messages);
+		tab_percent(&t, share(g->messages, all->messages));
 		if (g != all)
 			add_bar(&b, share(g->messages, max));
 		tab_buf(&t, &b);
 	}
 	tab_out(&t, f, st, out);
-	tab_free(&t);
-	free(align);
 	sm_buf_free(&b);
 }
 
@@ -474,62 +508,44 @@ static void
 section_times(const struct sm_report *r, enum sm_report_format f,
     const struct sm_report_style *st, struct sm_buf *out)
 {
+	static const char *const head[] = { "cases", "answered", "median",
+	    "p90", "mean", "median bh", "p90 bh", "mean bh", "acks",
+	    "ack median" };
 	struct tab t = { .title = "Response time, to the first answer" };
 	struct sm_buf b = { 0 };
 	size_t nkey = key_header(r, &t), i;
 	int bh = sm_report_summary(r)->business;
-	char *align;
 
-	tab_cell(&t, "cases");
-	tab_cell(&t, "answered");
-	tab_cell(&t, "median");
-	tab_cell(&t, "p90");
-	tab_cell(&t, "mean");
-	if (bh) {
-		tab_cell(&t, "median bh");
-		tab_cell(&t, "p90 bh");
-		tab_cell(&t, "mean bh");
-	}
-	tab_cell(&t, "acks");
-	tab_cell(&t, "ack median");
+	for (i = 0; i < 10; i++)
+		if (bh || i < 5 || i > 7)
+			tab_cell(&t, head[i]);
 	t.ncols = nkey + (bh ? 10 : 7);
-	t.align = align = align_of(nkey, "rrrrrrrrrr");
+	t.align = align_of(nkey, "rrrrrrrrrr");
 	t.note = bh ? "Calendar time, and business hours (bh) of each "
 	    "queue's calendar; automatic acknowledgements (acks) apart, as "
-	    "they do not answer." : "Calendar time; automatic acknowledgements apart, as "
-	    "they do not answer.";
+	    "they do not answer." : "Calendar time; automatic "
+	    "acknowledgements (acks) apart, as they do not answer.";
 	for (i = 0; i < nrows(r); i++) {
 		const struct sm_report_group *g = row(r, i);
 
 		key_cells(r, st, g, nkey, &t);
-		addf(&b, "%zu", g->cases);
-		tab_buf(&t, &b);
+		tab_cellf(&t, "%zu", g->cases);
 		addf(&b, "%zu (", g->answered);
 		add_percent(&b, share(g->answered, g->cases));
 		sm_buf_addc(&b, ')');
 		tab_buf(&t, &b);
-		add_duration(&b, g->time.median);
-		tab_buf(&t, &b);
-		add_duration(&b, g->time.p90);
-		tab_buf(&t, &b);
-		add_duration(&b, g->time.mean);
-		tab_buf(&t, &b);
+		tab_duration(&t, g->time.median);
+		tab_duration(&t, g->time.p90);
+		tab_duration(&t, g->time.mean);
 		if (bh) {
-			add_duration(&b, g->business.median);
-			tab_buf(&t, &b);
-			add_duration(&b, g->business.p90);
-			tab_buf(&t, &b);
-			add_duration(&b, g->business.mean);
-			tab_buf(&t, &b);
+			tab_duration(&t, g->business.median);
+			tab_duration(&t, g->business.p90);
+			tab_duration(&t, g->business.mean);
 		}
-		addf(&b, "%zu", g->acked);
-		tab_buf(&t, &b);
-		add_duration(&b, g->ack.median);
-		tab_buf(&t, &b);
+		tab_cellf(&t, "%zu", g->acked);
+		tab_duration(&t, g->ack.median);
 	}
 	tab_out(&t, f, st, out);
-	tab_free(&t);
-	free(align);
 	sm_buf_free(&b);
 }
 
@@ -540,15 +556,13 @@ section_buckets(const struct sm_report *r, enum sm_report_format f,
 	struct tab t = { .title = business ?
 	    "Answered within, in business hours" :
 	    "Answered within, in calendar time" };
-	struct sm_buf b = { 0 };
 	size_t nkey = key_header(r, &t), i, k;
-	char *align;
 
 	tab_cell(&t, "answered");
 	for (k = 0; k < SM_REPORT_NBUCKETS; k++)
 		tab_cell(&t, sm_report_bucket_names[k]);
 	t.ncols = nkey + 1 + SM_REPORT_NBUCKETS;
-	t.align = align = align_of(nkey, "rrrrrr");
+	t.align = align_of(nkey, "rrrrrr");
 	t.note = "Shares of the answered cases; a bucket holds its lower "
 	    "edge (1h is in 1-4h).";
 	for (i = 0; i < nrows(r); i++) {
@@ -557,17 +571,11 @@ section_buckets(const struct sm_report *r, enum sm_report_format f,
 		    &g->time;
 
 		key_cells(r, st, g, nkey, &t);
-		addf(&b, "%zu", tm->n);
-		tab_buf(&t, &b);
-		for (k = 0; k < SM_REPORT_NBUCKETS; k++) {
-			add_percent(&b, share(tm->buckets[k], tm->n));
-			tab_buf(&t, &b);
-		}
+		tab_cellf(&t, "%zu", tm->n);
+		for (k = 0; k < SM_REPORT_NBUCKETS; k++)
+			tab_percent(&t, share(tm->buckets[k], tm->n));
 	}
 	tab_out(&t, f, st, out);
-	tab_free(&t);
-	free(align);
-	sm_buf_free(&b);
 }
 
 static void
@@ -575,9 +583,7 @@ section_deadlines(const struct sm_report *r, enum sm_report_format f,
     const struct sm_report_style *st, struct sm_buf *out)
 {
 	struct tab t = { .title = "Deadlines (route.due_at)" };
-	struct sm_buf b = { 0 };
 	size_t nkey = key_header(r, &t), i;
-	char *align;
 
 	tab_cell(&t, "with deadline");
 	tab_cell(&t, "answered in time");
@@ -585,28 +591,20 @@ section_deadlines(const struct sm_report *r, enum sm_report_format f,
 	tab_cell(&t, "open, overdue");
 	tab_cell(&t, "open, not yet due");
 	t.ncols = nkey + 5;
-	t.align = align = align_of(nkey, "rrrrr");
+	t.align = align_of(nkey, "rrrrr");
 	t.note = "Cases whose deadline is decided: answered, or open past "
 	    "it; open cases not yet due are apart.";
 	for (i = 0; i < nrows(r); i++) {
 		const struct sm_report_group *g = row(r, i);
 
 		key_cells(r, st, g, nkey, &t);
-		addf(&b, "%zu", g->with_due);
-		tab_buf(&t, &b);
-		addf(&b, "%zu", g->in_time);
-		tab_buf(&t, &b);
-		add_percent(&b, share(g->in_time, g->with_due));
-		tab_buf(&t, &b);
-		addf(&b, "%zu", g->overdue);
-		tab_buf(&t, &b);
-		addf(&b, "%zu", g->pending);
-		tab_buf(&t, &b);
+		tab_cellf(&t, "%zu", g->with_due);
+		tab_cellf(&t, "%zu", g->in_time);
+		tab_percent(&t, share(g->in_time, g->with_due));
+		tab_cellf(&t, "%zu", g->overdue);
+		tab_cellf(&t, "%zu", g->pending);
 	}
 	tab_out(&t, f, st, out);
-	tab_free(&t);
-	free(align);
-	sm_buf_free(&b);
 }
 
 static void
@@ -614,7 +612,6 @@ section_backlog(const struct sm_report *r, enum sm_report_format f,
     const struct sm_report_style *st, struct sm_buf *out)
 {
 	struct tab t = { .title = "Backlog: open cases by queue and age" };
-	struct sm_buf b = { 0 };
 	size_t i, k;
 
 	tab_cell(&t, "queue");
@@ -623,24 +620,20 @@ section_backlog(const struct sm_report *r, enum sm_report_format f,
 	for (k = 0; k < SM_REPORT_NAGES; k++)
 		tab_cell(&t, sm_report_age_names[k]);
 	t.ncols = 3 + SM_REPORT_NAGES;
-	t.align = "lrrrrrrr";
+	t.align = align_of(1, "rrrrrrr");
 	for (i = 0; i < sm_report_nbacklog(r); i++) {
 		const struct sm_report_backlog *bl = sm_report_backlog(r, i);
 
 		tab_cell(&t, bl->queue ? bl->queue : "(none)");
-		addf(&b, "%zu", bl->total);
-		tab_buf(&t, &b);
-		addf(&b, "%zu", bl->overdue);
-		tab_buf(&t, &b);
-		for (k = 0; k < SM_REPORT_NAGES; k++) {
-			addf(&b, "%zu", bl->ages[k]);
-			tab_buf(&t, &b);
-		}
+		tab_cellf(&t, "%zu", bl->total);
+		tab_cellf(&t, "%zu", bl->overdue);
+		for (k = 0; k < SM_REPORT_NAGES; k++)
+			tab_cellf(&t, "%zu", bl->ages[k]);
 	}
 	if (sm_report_nbacklog(r))
 		tab_out(&t, f, st, out);
-	tab_free(&t);
-	sm_buf_free(&b);
+	else
+		tab_free(&t);
 }
 
 /* "72.5% answered within 8 business hours (target 90%), based on 40
