@@ -2,7 +2,7 @@
 # sm-report: figures against values computed by hand, every format,
 # --overdue, --rows, periods, filters, bad input, configuration errors
 . "${SM_SRC:-.}/tests/lib.sh"
-plan 52
+plan 54
 
 # The town hall works in Madrid (UTC+1 in December), 09:00-14:00 and
 # 16:00-19:00 (08:00-13:00Z, 15:00-18:00Z), Monday to Friday; Tuesday
