@@ -2,7 +2,7 @@
 # sm-report: figures against values computed by hand, every format,
 # --overdue, --rows, periods, filters, bad input, configuration errors
 . "${SM_SRC:-.}/tests/lib.sh"
-plan 54
+plan 56
 
 # The town hall works in Madrid (UTC+1 in December), 09:00-14:00 and
 # 16:00-19:00 (08:00-13:00Z, 15:00-18:00Z), Monday to Friday; Tuesday
@@ -133,6 +133,13 @@ all                   10  100.0%"
 is "text: durations" "$(grep '^all ' out | sed -n 2p)" \
     "all                 8  5 (62.5%)   3h 30m  2d 06h  21h 40m     1h 30m  1h 48m   1h 16m     1          1m"
 is "text: no colour when not a terminal" "$(grep -c "$(printf '\033')" out)" 0
+if command -v script > /dev/null; then
+	is "text: colour on a terminal" "$(script -qc 'sm-report -c sm.yaml in.jsonl' /dev/null | grep -c "$(printf '\033')\\[32m")" 1
+	is "text: never with NO_COLOR" "$(NO_COLOR=1 script -qc 'sm-report -c sm.yaml in.jsonl' /dev/null | grep -c "$(printf '\033')")" 0
+else
+	ok "# SKIP script(1) is not installed"
+	ok "# SKIP script(1) is not installed"
+fi
 
 run sm-report -c sm.yaml --overdue in.jsonl
 is "--overdue: one line per case" "$rc $(cat out)" \
