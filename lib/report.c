@@ -1171,7 +1171,9 @@ sm_report_end(struct sm_report *r)
 	}
 	free(open);
 	qsort(r->overdue, r->noverdue, sizeof(*r->overdue), cmp_late);
-	qsort(r->backlog, r->nbacklog, sizeof(*r->backlog), cmp_backlog);
+	if (r->nbacklog)
+		qsort(r->backlog, r->nbacklog, sizeof(*r->backlog),
+		    cmp_backlog);
 
 	r->sorted = xcalloc(r->groups.n + 1, sizeof(*r->sorted));
 	for (i = 0; i < r->groups.nb; i++)
