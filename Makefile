@@ -46,7 +46,7 @@ TEST_LIBS = $(shell $(PKG_CONFIG) --libs $(TEST_PKGS))
 LIB_SRC = $(wildcard lib/*.c) $(wildcard lib/platform/*.c)
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/lib/builtin_rules.o \
 	$(BUILD)/lib/builtin_replies.o
-TOOLS = sm-classify sm-fetch sm-route sm-reply
+TOOLS = sm-classify sm-fetch sm-route sm-reply sm-report
 BINS = $(TOOLS:%=$(BUILD)/bin/%)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)

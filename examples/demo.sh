@@ -69,3 +69,11 @@ def table(f): map(f) | group_by(.) | map([.[0], length])
   (map(select(.reply.status == "draft")) | .[0:3][]
    | "  [\(.reply.lang)] \(.reply.text)")
 ' "$tmp/replied.jsonl"
+echo
+
+# sm-report: the figures the town hall is accountable for
+echo "\$ sm-report -c examples/sm.yaml -g route.queue replied.jsonl"
+sm-report -c "$here/sm.yaml" -g route.queue "$tmp/replied.jsonl" || exit
+echo "\$ sm-report -c examples/sm.yaml -f html replied.jsonl > report.html   # to publish"
+sm-report -c "$here/sm.yaml" -f html -g platform "$tmp/replied.jsonl" > "$tmp/report.html" &&
+    echo "report.html: $(wc -c < "$tmp/report.html") bytes, $(grep -c '<svg' "$tmp/report.html") charts, no script"

@@ -700,3 +700,37 @@ sm_calendar_business_seconds(const struct sm_calendar *cal, time_t from,
 		}
 	return sum;
 }
+
+int
+sm_sla_parse(const char *s, enum sm_sla *kind, double *n)
+{
+	char *end;
+	double v;
+
+	if (s == NULL)
+		return -1;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || !isfinite(v) || v < 0 || v > MAX_HOURS)
+		return -1;
+	while (*end == ' ')
+		end++;
+	if (strcmp(end, "hours") == 0 || strcmp(end, "hour") == 0 ||
+	    strcmp(end, "h") == 0)
+		*kind = SM_SLA_HOURS;
+	else if (strcmp(end, "days") == 0 || strcmp(end, "day") == 0) {
+		*kind = SM_SLA_HOURS;
+		v *= 24;
+	} else if (strcmp(end, "business hours") == 0 ||
+	    strcmp(end, "business hour") == 0)
+		*kind = SM_SLA_BUSINESS_HOURS;
+	else if (strcmp(end, "business days") == 0 ||
+	    strcmp(end, "business day") == 0) {
+		*kind = SM_SLA_BUSINESS_DAYS;
+		if (v != floor(v) || v > MAX_DAYS)
+			return -1;
+	} else
+		return -1;
+	*n = v;
+	return 0;
+}

@@ -6,11 +6,11 @@
 . "${SM_SRC:-.}/tests/lib.sh"
 
 ln -s "$EXAMPLES" examples
-pages="sm-classify.1 sm-route.1 sm-reply.1 sm-message.7 sm.7"
+pages="sm-classify.1 sm-route.1 sm-reply.1 sm-report.1 sm-message.7 sm.7"
 for p in $pages; do
 	man_examples "$p" "ex/$p" > /dev/null
 done
-rm -f $(grep -l -e sm-fetch -e --send ex/*/*)
+rm -f $(grep -l -e sm-fetch -e --send -e 'mail -s' ex/*/*)
 plan $((2 * $(ls ex/*/* | wc -l) + 2))
 
 for f in ex/*/*; do

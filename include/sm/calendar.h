@@ -66,6 +66,13 @@ enum sm_sla {
 };
 
 /*
+ * Reads a time allowed as sm.yaml writes it: "N hours" (or "hour", "h"),
+ * "N days" (N times 24 hours), "N business hours", "N business days"
+ * (whole).  0, or -1 when s says none of these or N is out of range.
+ */
+int sm_sla_parse(const char *s, enum sm_sla *kind, double *n);
+
+/*
  * The deadline of something that arrives at arrival with n units of kind:
  * - SM_SLA_HOURS: arrival plus n hours of elapsed time (across a DST change
  *   too); cal is not read and may be NULL.
