@@ -95,34 +95,12 @@ parse_sla(const struct sm_config *cfg, const json_t *v,
     const char *where, struct sm_error *err)
 {
 	const char *s = json_string_value(v);
-	char *end;
 	double n;
 
-	if (s == NULL)
-		goto bad;
-	errno = 0;
-	n = strtod(s, &end);
-	if (errno || end == s || !isfinite(n) || n < 0 || n > 100000)
-		goto bad;
-	while (*end == ' ')
-		end++;
-	if (strcmp(end, "hours") == 0 || strcmp(end, "hour") == 0 ||
-	    strcmp(end, "h") == 0)
-		sla->kind = SM_SLA_HOURS;
-	else if (strcmp(end, "days") == 0 || strcmp(end, "day") == 0) {
-		sla->kind = SM_SLA_HOURS;
-		n *= 24;
-	} else if (strcmp(end, "business hours") == 0 ||
-	    strcmp(end, "business hour") == 0)
-		sla->kind = SM_SLA_BUSINESS_HOURS;
-	else if (strcmp(end, "business days") == 0 ||
-	    strcmp(end, "business day") == 0) {
-		sla->kind = SM_SLA_BUSINESS_DAYS;
-		if (n != floor(n) || n > 10000)
-			return sm_config_error(cfg, v, err, "%s.sla: business "
-			    "days are counted whole, up to 10000", where);
-	} else
-		goto bad;
+	if (sm_sla_parse(s, &sla->kind, &n) < 0)
+		return sm_config_error(cfg, v, err, "%s.sla: expected N hours, "
+		    "N days, N business hours or N business days (whole)",
+		    where);
 	if (sla->kind != SM_SLA_HOURS && cal == NULL)
 		return sm_config_error(cfg, v, err, "%s.sla: '%s' is counted "
 		    "on a calendar: give the queue's calendar or "
@@ -132,9 +110,6 @@ parse_sla(const struct sm_config *cfg, const json_t *v,
 	sla->text = xstrdup(s);
 	sla->cal = sla->kind == SM_SLA_HOURS ? NULL : cal;
 	return 0;
-bad:
-	return sm_config_error(cfg, v, err, "%s.sla: expected N hours, N days, "
-	    "N business hours or N business days", where);
 }
 
 static int

@@ -171,7 +171,7 @@ bad "a rule naming a queue that is not there" \
     "sm-route: sm.yaml:3:41: rule 'r'.queue: no queue 'nope' in route.queues"
 printf 'route:\n  queues:\n    a: {sla: 2 weeks}\n' > sm.yaml
 bad "an SLA that is not one" \
-    "sm-route: sm.yaml:3:14: route.queues.a.sla: expected N hours, N days, N business hours or N business days"
+    "sm-route: sm.yaml:3:14: route.queues.a.sla: expected N hours, N days, N business hours or N business days (whole)"
 printf 'route:\n  queues:\n    a: {sla: 2 business days}\n' > sm.yaml
 bad "business days without a calendar" \
     "sm-route: sm.yaml:3:14: route.queues.a.sla: '2 business days' is counted on a calendar: give the queue's calendar or route.calendar"
