@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,9 +66,38 @@ file_path(struct sm_account *a)
 	return p;
 }
 
+static uint64_t
+fnv(uint64_t h, const char *p, size_t n)
+{
+	while (n--)
+		h = (h ^ (unsigned char)*p++) * 0x100000001b3ULL;
+	return h;
+}
+
+#define FNV0 0xcbf29ce484222325ULL
+#define TAIL 4096		/* bytes before the cursor that must not change */
+
+/*
+ * The hash of the TAIL bytes (or fewer) before off: a file replaced,
+ * rotated or rewritten under the cursor no longer has them.  -1 when they
+ * cannot be read.
+ */
+static int
+tail_hash(FILE *fp, unsigned long long off, uint64_t *h)
+{
+	char buf[TAIL];
+	size_t k = off < TAIL ? (size_t)off : TAIL;
+
+	if (fseeko(fp, (off_t)(off - k), SEEK_SET) < 0 ||
+	    fread(buf, 1, k, fp) != k)
+		return -1;
+	*h = fnv(FNV0, buf, k);
+	return 0;
+}
+
 /* Fills what the file did not say, so that every record has an id. */
 static void
-complete(struct sm_job *job, json_t *rec, unsigned long line)
+complete(struct sm_job *job, json_t *rec, const char *text, size_t n)
 {
 	char id[64];
 	struct sm_buf b = { 0 };
@@ -78,7 +108,10 @@ complete(struct sm_job *job, json_t *rec, unsigned long line)
 		json_object_set_new(rec, "account",
 		    json_string(job->acct->name));
 	if (!json_is_string(json_object_get(rec, "id"))) {
-		snprintf(id, sizeof(id), "%lu", line);
+		/* the line's own hash: the same message the same id, run
+		 * after run, whatever happened to the file around it */
+		snprintf(id, sizeof(id), "%016llx",
+		    (unsigned long long)fnv(FNV0, text, n));
 		sm_buf_adds(&b, "file:");
 		sm_buf_adds(&b, job->acct->name);
 		sm_buf_addc(&b, ':');
@@ -88,13 +121,31 @@ complete(struct sm_job *job, json_t *rec, unsigned long line)
 	}
 }
 
+/* The cursor after off: where, and what the file is, to know it again. */
+static int
+cursor(FILE *fp, const struct stat *sb, unsigned long long off,
+    unsigned long line, char *value, size_t size)
+{
+	off_t here = ftello(fp);
+	uint64_t h;
+
+	if (here < 0 || tail_hash(fp, off, &h) < 0 ||
+	    fseeko(fp, here, SEEK_SET) < 0)
+		return -1;
+	snprintf(value, size, "%llu:%lu:%llu:%llu:%016" PRIx64, off, line,
+	    (unsigned long long)sb->st_dev, (unsigned long long)sb->st_ino, h);
+	return 0;
+}
+
 static void
 fetch(struct sm_job *job)
 {
 	const char *path = file_path(job->acct), *cur;
-	unsigned long long off = 0;
+	unsigned long long off = 0, dev = 0, ino = 0;
 	unsigned long line = 0, since_commit = 0;
-	char *buf = NULL, value[64];
+	uint64_t hash = 0, h;
+	int k = 0;
+	char *buf = NULL, value[160];
 	size_t cap = 0;
 	ssize_t n;
 	struct stat sb;
@@ -105,16 +156,31 @@ fetch(struct sm_job *job)
 	cur = job->opts->backfill ? NULL : sm_job_cursor(job, "offset");
 	if (job->s.stopped)
 		return;
-	if (cur && sscanf(cur, "%llu:%lu", &off, &line) != 2)
+	/* OFFSET:LINE:DEVICE:INODE:HASH (OFFSET:LINE before) */
+	if (cur && (k = sscanf(cur, "%llu:%lu:%llu:%llu:%" SCNx64, &off,
+	    &line, &dev, &ino, &hash)) != 5 && k != 2)
 		off = line = 0;
 	if ((fp = fopen(path, "r")) == NULL) {
 		sm_session_fail(&job->s, errno == ENOENT ? EX_NOINPUT : EX_IOERR,
 		    "%s: %s", path, strerror(errno));
 		return;
 	}
-	if (fstat(fileno(fp), &sb) == 0 && (unsigned long long)sb.st_size < off) {
+	if (fstat(fileno(fp), &sb) < 0) {
+		sm_session_fail(&job->s, EX_IOERR, "%s: %s", path,
+		    strerror(errno));
+		fclose(fp);
+		return;
+	}
+	if ((unsigned long long)sb.st_size < off) {
 		sm_session_note(&job->s, "%s is shorter than before: read from the "
 		    "start", path);
+		off = line = 0;
+	} else if (off && k == 5 && ((unsigned long long)sb.st_dev != dev ||
+	    (unsigned long long)sb.st_ino != ino ||
+	    tail_hash(fp, off, &h) < 0 || h != hash)) {
+		/* logrotate's move and create, or a copy written over it */
+		sm_session_note(&job->s, "%s is not the file read before "
+		    "(rotated or replaced): read from the start", path);
 		off = line = 0;
 	}
 	if (fseeko(fp, (off_t)off, SEEK_SET) < 0) {
@@ -136,7 +202,7 @@ fetch(struct sm_job *job)
 			json_decref(rec);
 			continue;
 		}
-		complete(job, rec, line);
+		complete(job, rec, buf, (size_t)n);
 		if (job->opts->since) {
 			time_t t;
 			json_t *c = json_object_get(rec, "created_at");
@@ -151,19 +217,18 @@ fetch(struct sm_job *job)
 		if (sm_job_emit(job, rec) < 0)
 			break;
 		if (++since_commit == COMMIT_EVERY) {
-			snprintf(value, sizeof(value), "%llu:%lu", off, line);
-			if (sm_job_commit(job, "offset", value) < 0)
+			if (cursor(fp, &sb, off, line, value, sizeof(value)) < 0 ||
+			    sm_job_commit(job, "offset", value) < 0)
 				break;
 			since_commit = 0;
 		}
 	}
 	if (ferror(fp))
 		sm_session_fail(&job->s, EX_IOERR, "%s: %s", path, strerror(errno));
-	else if (!job->s.stopped) {
-		snprintf(value, sizeof(value), "%llu:%lu", off, line);
-		if (cur == NULL || strcmp(cur, value) != 0)
-			sm_job_commit(job, "offset", value);
-	}
+	else if (!job->s.stopped &&
+	    cursor(fp, &sb, off, line, value, sizeof(value)) == 0 &&
+	    (cur == NULL || strcmp(cur, value) != 0))
+		sm_job_commit(job, "offset", value);
 	free(buf);
 	fclose(fp);
 }
