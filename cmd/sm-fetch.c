@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -22,6 +23,7 @@
 static const char usage_text[] =
     "usage: sm-fetch [-bnquv] [-a name] [-c file] [-o file] [-s date]\n"
     "                [--state file] [--own] [--native]\n"
+    "       sm-fetch --status [-a name] [-c file] [--state file]\n"
     "  -a, --account NAME  fetch only this account (may be repeated)\n"
     "  -b, --backfill      go back as far as the platform allows\n"
     "  -c, --config FILE   configuration (default: $SM_CONFIG, ./sm.yaml, ...)\n"
@@ -31,6 +33,7 @@ static const char usage_text[] =
     "      --state FILE    the state database (default: state: or\n"
     "                      $XDG_STATE_HOME/sm/state.db)\n"
     "      --own           also the administration's own posts (kind own)\n"
+    "      --status        each account's cursors and health, and exit\n"
     "      --native        keep the platform's object as .native\n"
     "  -u, --unbuffered    flush every record\n"
     "  -q, --quiet         say nothing about accounts left behind\n"
@@ -78,6 +81,79 @@ selected(char **names, int n, const char *name)
 	return 0;
 }
 
+static int
+collect(void *arg, const char *owner, const char *key, const char *value,
+    const char *updated_at)
+{
+	json_object_set_new(arg, key, json_string(value));
+	return 0;
+}
+
+/*
+ * --status: each account's cursors and health, a table on a terminal,
+ * JSON lines otherwise (for jq and monitoring).
+ */
+static void
+show_status(struct sm_tool *t, struct sm_state *st, struct sm_account *accts,
+    size_t nacct, char **names, int nnames)
+{
+	struct sm_error err;
+	json_t *o, *cur, *h;
+	const char *k;
+	json_t *v;
+	size_t i;
+	int tty = isatty(STDOUT_FILENO);
+
+	if (tty)
+		printf("%-12s %-9s %-20s %-20s %4s  %s\n", "account", "platform",
+		    "last ok", "failing since", "runs", "problem");
+	for (i = 0; i < nacct; i++) {
+		if (!selected(names, nnames, accts[i].name))
+			continue;
+		cur = json_object();
+		h = json_object();
+		if (sm_state_list(st, "cursor", accts[i].name, collect, cur,
+		    &err) < 0 || sm_state_list(st, "account", accts[i].name,
+		    collect, h, &err) < 0) {
+			sm_tool_error(t, &err);
+			sm_tool_fail(t, EX_CANTCREAT);
+		}
+		if (tty) {
+			printf("%-12s %-9s %-20s %-20s %4s  %s\n",
+			    accts[i].name, accts[i].platform->name,
+			    sm_json_str(h, "ok_at") ? sm_json_str(h, "ok_at") :
+			    "never", sm_json_str(h, "failing_since") ?
+			    sm_json_str(h, "failing_since") : "-",
+			    sm_json_str(h, "failures") ? sm_json_str(h,
+			    "failures") : "0", sm_json_str(h, "failing_since") &&
+			    sm_json_str(h, "problem") ? sm_json_str(h,
+			    "problem") : "");
+			json_object_foreach(cur, k, v)
+				printf("%-12s   cursor %s: %s\n", "", k,
+				    json_string_value(v));
+		} else {
+			o = json_pack("{s:s,s:s,s:O,s:O,s:o,s:O,s:O}",
+			    "account", accts[i].name,
+			    "platform", accts[i].platform->name,
+			    "ok_at", json_object_get(h, "ok_at") ?
+			    json_object_get(h, "ok_at") : json_null(),
+			    "failing_since", json_object_get(h,
+			    "failing_since") ? json_object_get(h,
+			    "failing_since") : json_null(),
+			    "failures", json_integer(sm_json_str(h, "failures") ?
+			    atol(sm_json_str(h, "failures")) : 0),
+			    "problem", json_object_get(h, "failing_since") &&
+			    json_object_get(h, "problem") ? json_object_get(h,
+			    "problem") : json_null(),
+			    "cursors", cur);
+			sm_tool_put(t, o);
+			json_decref(o);
+		}
+		json_decref(cur);
+		json_decref(h);
+	}
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -89,6 +165,7 @@ main(int argc, char *argv[])
 		{ "since", required_argument, NULL, 's' },
 		{ "own", no_argument, NULL, 'O' },
 		{ "native", no_argument, NULL, 'N' },
+		{ "status", no_argument, NULL, 'T' },
 		SM_TOOL_STATE_LONGOPT,
 		SM_TOOL_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
@@ -104,7 +181,7 @@ main(int argc, char *argv[])
 	size_t nacct = 0, i;
 	char **names = NULL;
 	const char *output = NULL;
-	int opt, n, nnames = 0, safe;
+	int opt, n, nnames = 0, safe, status_only = 0;
 
 	sm_tool_init(&tool, "sm-fetch");
 	while ((opt = getopt_long(argc, argv, "a:bc:no:s:quvhV", longopts,
@@ -138,6 +215,9 @@ main(int argc, char *argv[])
 			break;
 		case 'N':
 			opts.native = 1;
+			break;
+		case 'T':
+			status_only = 1;
 			break;
 		case 'h':
 			usage(stdout);
@@ -177,6 +257,16 @@ main(int argc, char *argv[])
 			sm_tool_fail(&tool, EX_USAGE);
 			goto done;
 		}
+	if (status_only) {
+		if ((st = sm_tool_state(&tool, cfg, NULL, 0)) == NULL)
+			goto done;
+		if (sm_state_migrate(st, &sm_fetch_schema, &err) < 0) {
+			sm_tool_error(&tool, &err);
+			sm_tool_fail(&tool, EX_CANTCREAT);
+		} else if (sm_tool_output(&tool, NULL) == 0)
+			show_status(&tool, st, accts, nacct, names, nnames);
+		goto done;
+	}
 	for (i = 0; i < nacct; i++)
 		if (selected(names, nnames, accts[i].name) &&
 		    sm_account_token(cfg, &accts[i], &err) < 0) {

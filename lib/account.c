@@ -10,13 +10,14 @@
 #include <curl/curl.h>
 
 #include "sm/account.h"
+#include "sm/calendar.h"
 #include "sm/platform.h"
 #include "sm/util.h"
 
 static const char *const common_keys[] = {
 	"platform", "url", "token_env", "token_file", "ca_file", "timeout",
 	"connect_timeout", "retries", "backoff", "max_wait", "max_body",
-	"limit", NULL
+	"limit", "alert_after", NULL
 };
 
 int
@@ -112,6 +113,7 @@ load_account(const struct sm_config *cfg, const char *name, const json_t *c,
     struct sm_account *a, struct sm_error *err)
 {
 	const char *allowed[64], *s, *url;
+	const json_t *v;
 	char where[300];
 	double d;
 	size_t n = 0;
@@ -176,6 +178,17 @@ load_account(const struct sm_config *cfg, const char *name, const json_t *c,
 	    err) < 0)
 		return -1;
 	a->limit = (long)d;
+	a->alert_after = 24 * 3600;
+	if ((v = json_object_get(c, "alert_after")) != NULL) {
+		enum sm_sla kind;
+		double h;
+
+		if (sm_sla_parse(json_string_value(v), &kind, &h) < 0 ||
+		    kind != SM_SLA_HOURS)
+			return sm_config_error(cfg, v, err, "%s.alert_after: "
+			    "expected N hours or N days", where);
+		a->alert_after = (long)(h * 3600);
+	}
 	if (a->platform->check && a->platform->check(cfg, a, err) < 0)
 		return -1;
 	return 0;
@@ -414,6 +427,8 @@ sm_session_free(struct sm_session *s)
 	s->priv = NULL;
 	sm_wipe(s->auth);
 	s->auth = NULL;
+	free(s->problem);
+	s->problem = NULL;
 }
 
 void
@@ -711,6 +726,10 @@ vreport(struct sm_session *s, int code, const char *fmt, va_list ap)
 		s->report(s->report_arg, s->acct->name, code, buf);
 	if (code > s->status)
 		s->status = code;
+	if (code) {
+		free(s->problem);
+		s->problem = xstrdup(buf);
+	}
 }
 
 void

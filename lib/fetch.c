@@ -158,6 +158,61 @@ summary(struct sm_fetch *f, struct sm_job *job)
 	sm_buf_free(&b);
 }
 
+static void
+put(struct sm_fetch *f, const char *account, const char *key,
+    const char *value)
+{
+	struct sm_error err;
+
+	(void)sm_state_put(f->st, "account", account, key, value, &err);
+}
+
+/*
+ * An account's health, kept run after run: when it last worked, since
+ * when it has failed, how many runs, and why.  One that has been left
+ * for later (75) for longer than its alert_after is no longer "try
+ * later": it is said as unavailable (69), which -q does not silence.
+ */
+static void
+health(struct sm_fetch *f, struct sm_job *job)
+{
+	const char *name = job->acct->name;
+	char now[SM_TIME_SIZE], *since = NULL, *runs = NULL, num[32];
+	struct sm_error err;
+	time_t t, from;
+	long n;
+
+	if (f->opts->dry_run || sm_time_now(&t, &err) < 0)
+		return;
+	sm_time_format(t, now, sizeof(now));
+	if (job->s.status == 0 || job->s.status == EX_DATAERR) {
+		put(f, name, "ok_at", now);
+		put(f, name, "failing_since", NULL);
+		put(f, name, "failures", NULL);
+		return;
+	}
+	(void)sm_state_get(f->st, "account", name, "failing_since", &since,
+	    &err);
+	(void)sm_state_get(f->st, "account", name, "failures", &runs, &err);
+	n = runs ? atol(runs) + 1 : 1;
+	snprintf(num, sizeof(num), "%ld", n);
+	put(f, name, "failures", num);
+	put(f, name, "problem", job->s.problem ? job->s.problem : "failed");
+	put(f, name, "problem_at", now);
+	if (since == NULL || sm_time_parse(since, &from) < 0) {
+		put(f, name, "failing_since", now);
+		from = t;
+	}
+	if (job->s.status == EX_TEMPFAIL && t - from >= job->acct->alert_after) {
+		sm_session_warn(&job->s, EX_UNAVAILABLE, "failing since %s "
+		    "(%ld runs): %s", since, n, job->s.problem ?
+		    job->s.problem : "failed");
+		job->s.status = EX_UNAVAILABLE;	/* no longer "later" */
+	}
+	free(since);
+	free(runs);
+}
+
 int
 sm_fetch_finish(struct sm_fetch *f, int output_safe)
 {
@@ -178,6 +233,7 @@ sm_fetch_finish(struct sm_fetch *f, int output_safe)
 	f->pending = NULL;
 	for (i = 0; i < f->njobs; i++) {
 		summary(f, f->jobs[i]);
+		health(f, f->jobs[i]);
 		if (f->jobs[i]->s.status > worst)
 			worst = f->jobs[i]->s.status;
 	}

@@ -28,6 +28,8 @@ struct sm_account {
 	char *token;		/* never printed; NULL until resolved */
 	char *ca_file;		/* resolved, or NULL */
 	long limit;		/* page size, 0 for the platform's */
+	long alert_after;	/* seconds failing before it is no longer
+				 * "try later" (alert_after:) */
 	struct sm_http_opts http;
 	void *settings;		/* the connector's, read by its check */
 	void (*settings_free)(void *);
@@ -114,6 +116,7 @@ struct sm_session {
 	const int *halt;	/* when *halt, nothing more is asked */
 	int status;		/* worst sysexits code so far, 0 */
 	int stopped;		/* failed: ask nothing more */
+	char *problem;		/* the last problem said, or NULL */
 	sm_report_fn *report;
 	void *report_arg;
 };
