@@ -110,7 +110,7 @@ session(const char *name, const char **why)
 		if (sm_http_run(http, &err) < 0)
 			sm_tool_error(&tool, &err);
 	}
-	if (!o->ready || o->s.stopped) {
+	if (!o->ready) {
 		*why = "the account's session could not be opened";
 		return NULL;
 	}
