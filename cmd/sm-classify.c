@@ -54,7 +54,7 @@ usage(FILE *fp)
 
 /* -h, -V or an unknown option: the exit status to leave with. */
 static int
-final_option(int opt)
+final_option(const struct sm_tool *t, int opt)
 {
 	if (opt == 'h') {
 		usage(stdout);
@@ -64,8 +64,7 @@ final_option(int opt)
 		printf("sm-classify %s\n", SM_VERSION);
 		return 0;
 	}
-	usage(stderr);
-	return EX_USAGE;
+	return sm_tool_usage_error(t, usage_text);
 }
 
 /* The label at path in rec, as text, in buf; NULL when it has none. */
@@ -229,7 +228,7 @@ cmd_classify(int argc, char *argv[])
 			break;
 		default:
 			free(models);
-			return final_option(opt);
+			return final_option(&tool, opt);
 		}
 	}
 	if ((unc.max != 0) != (unc_file != NULL)) {
@@ -452,13 +451,12 @@ cmd_train(int argc, char *argv[])
 			f.char_max = (unsigned)y;
 			break;
 		default:
-			return final_option(opt);
+			return final_option(&tool, opt);
 		}
 	}
 	if (path == NULL || output == NULL) {
 		sm_tool_warn(&tool, "train needs -l PATH and -o MODEL");
-		usage(stderr);
-		return EX_USAGE;
+		return sm_tool_usage_error(&tool, usage_text);
 	}
 	if ((rc = sm_tool_open(&tool, argc - optind, argv + optind)) != 0)
 		return rc;
@@ -561,14 +559,13 @@ cmd_eval(int argc, char *argv[])
 		case 'm': models[nmodels++] = optarg; break;
 		default:
 			free(models);
-			return final_option(opt);
+			return final_option(&tool, opt);
 		}
 	}
 	if (path == NULL) {
 		sm_tool_warn(&tool, "eval needs -l PATH");
-		usage(stderr);
 		free(models);
-		return EX_USAGE;
+		return sm_tool_usage_error(&tool, usage_text);
 	}
 	if (dim == NULL)
 		dim = strrchr(path, '.') ? strrchr(path, '.') + 1 : path;

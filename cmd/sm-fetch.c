@@ -226,13 +226,11 @@ main(int argc, char *argv[])
 			printf("sm-fetch %s\n", SM_VERSION);
 			return 0;
 		default:
-			usage(stderr);
-			return EX_USAGE;
+			return sm_tool_usage_error(&tool, usage_text);
 		}
 	}
 	if (optind < argc) {
-		usage(stderr);
-		return EX_USAGE;
+		return sm_tool_usage_error(&tool, usage_text);
 	}
 
 	if ((cfg = sm_tool_config(&tool)) == NULL)

@@ -132,8 +132,7 @@ main(int argc, char *argv[])
 			if (sm_report_format_parse(optarg, &fmt) < 0) {
 				sm_tool_warn(&tool, "-f %s: expected text, csv, "
 				    "json, md or html", optarg);
-				usage(stderr);
-				sm_tool_fail(&tool, EX_USAGE);
+				sm_tool_fail(&tool, sm_tool_usage_error(&tool, usage_text));
 				goto done;
 			}
 			break;
@@ -150,8 +149,7 @@ main(int argc, char *argv[])
 			if (parse_by(optarg, &o.by) < 0) {
 				sm_tool_warn(&tool, "--by %s: expected day, "
 				    "week or month", optarg);
-				usage(stderr);
-				sm_tool_fail(&tool, EX_USAGE);
+				sm_tool_fail(&tool, sm_tool_usage_error(&tool, usage_text));
 				goto done;
 			}
 			break;
@@ -180,16 +178,14 @@ main(int argc, char *argv[])
 			printf("sm-report %s\n", SM_VERSION);
 			goto done;
 		default:
-			usage(stderr);
-			sm_tool_fail(&tool, EX_USAGE);
+			sm_tool_fail(&tool, sm_tool_usage_error(&tool, usage_text));
 			goto done;
 		}
 	}
 	if ((rows && fmt != SM_REPORT_CSV) || (rows && overdue)) {
 		sm_tool_warn(&tool, "--rows goes with -f csv, without "
 		    "--overdue");
-		usage(stderr);
-		sm_tool_fail(&tool, EX_USAGE);
+		sm_tool_fail(&tool, sm_tool_usage_error(&tool, usage_text));
 		goto done;
 	}
 	if (sm_time_now(&o.now, &err) < 0) {

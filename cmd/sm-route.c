@@ -345,8 +345,7 @@ main(int argc, char *argv[])
 			printf("sm-route %s\n", SM_VERSION);
 			return 0;
 		default:
-			usage(stderr);
-			return EX_USAGE;
+			return sm_tool_usage_error(&tool, usage_text);
 		}
 	}
 	if (split_dir && (stat(split_dir, &sb) < 0 || !S_ISDIR(sb.st_mode))) {

@@ -40,6 +40,26 @@ sm_tool_error(struct sm_tool *t, const struct sm_error *err)
 	sm_tool_warn(t, "%s", buf);
 }
 
+int
+sm_tool_usage_error(const struct sm_tool *t, const char *usage)
+{
+	const char *p = usage, *e;
+
+	for (; *p; p = e + 1) {
+		e = strchr(p, '\n');
+		if (e == NULL)
+			e = p + strlen(p);
+		/* options are indented less than the synopsis goes on */
+		if (strspn(p, " ") < 7 && p[strspn(p, " ")] == '-')
+			break;
+		fprintf(stderr, "%.*s\n", (int)(e - p), p);
+		if (*e == '\0')
+			break;
+	}
+	fprintf(stderr, "%s: see %s --help\n", t->name, t->name);
+	return EX_USAGE;
+}
+
 void
 sm_tool_fail(struct sm_tool *t, int code)
 {

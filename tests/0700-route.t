@@ -1,7 +1,7 @@
 #!/bin/sh
 # sm-route: queues, rules, case numbers, deadlines, --split, errors
 . "${SM_SRC:-.}/tests/lib.sh"
-plan 49
+plan 50
 
 msg() {	# msg ID CREATED_AT [JSON fields...]: one record
 	id=$1 at=$2
@@ -195,6 +195,8 @@ is "--help: usage on stdout, exit 0" "$rc $(head -1 out)" \
     "0 usage: sm-route [-nquvx] [-c file] [-r file] [--split dir]"
 run sm-route --bogus
 is "a bad option: exit 64" "$rc" 64
+is "... the synopsis and where the rest is, not every option" \
+    "$(grep -c -- '--config' err) $(tail -1 err)" "0 sm-route: see sm-route --help"
 run sm-route -V
 is "-V" "$(cat out)" "sm-route 0.1.0"
 

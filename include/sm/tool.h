@@ -61,6 +61,12 @@ void sm_tool_warn(struct sm_tool *t, const char *fmt, ...)
 /* "name: file:line:column: text" on stderr. */
 void sm_tool_error(struct sm_tool *t, const struct sm_error *err);
 
+/*
+ * A usage error: the synopsis of usage (its lines up to the first
+ * option) and "see NAME --help", on stderr; returns EX_USAGE.
+ */
+int sm_tool_usage_error(const struct sm_tool *t, const char *usage);
+
 /* Raises the exit status to code if it is worse than the current one. */
 void sm_tool_fail(struct sm_tool *t, int code);
 
