@@ -2,7 +2,7 @@
 # sm-fetch(1): the EXAMPLES run against the fake server
 . "${SM_SRC:-.}/tests/lib.sh"
 . "$SM_SRC/tests/fetch.sh"
-plan 8
+plan 10
 
 server_start
 man_examples sm-fetch.1 ex > /dev/null
@@ -42,3 +42,11 @@ sh fetch.sh 2>err
 is "fetch.sh example: exit 0, nothing said" "$?$(cat err)" 0
 is "... the new messages are classified, the spool is empty" \
     "$(jq -r .id classified.jsonl | wc -l) $(ls spool | wc -l)" "3 0"
+
+# a spool file with a bad line: classified once, the bad line kept aside
+printf '%s\n' '{"id":"spool:1","text":"Farola apagada"}' 'not json' > spool/9.jsonl
+sh fetch.sh 2>/dev/null
+sh fetch.sh 2>/dev/null
+is "fetch.sh with a bad line in the spool: its good record once, the spool empty" \
+    "$(grep -c '"spool:1"' classified.jsonl) $(ls spool | wc -l | tr -d ' ')" "1 0"
+is "... the bad line in rejects.jsonl" "$(cat rejects.jsonl)" "not json"
