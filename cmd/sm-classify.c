@@ -628,9 +628,47 @@ cmd_eval(int argc, char *argv[])
 	return rc;
 }
 
+/*
+ * Where the subcommand (train, eval) stands among the arguments, so that
+ * the common options may come before it too: the first operand, skipping
+ * the values of the options that take one.  0 when there is none.
+ */
+static int
+subcommand(int argc, char *argv[])
+{
+	static const char *const takes[] = { "-c", "-r", "-m", "--config",
+	    "--rejects", "--model", "--uncertain", "--uncertain-file", NULL };
+	int i, k;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (strcmp(a, "--") == 0)
+			return 0;
+		if (a[0] != '-' || a[1] == '\0')
+			return strcmp(a, "train") == 0 || strcmp(a, "eval") == 0 ?
+			    i : 0;
+		for (k = 0; takes[k]; k++)
+			if (strcmp(a, takes[k]) == 0) {
+				i++;
+				break;
+			}
+	}
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
+	int i = subcommand(argc, argv);
+	char *sub;
+
+	/* sm-classify -c F eval ... is sm-classify eval -c F ... */
+	if (i > 1) {
+		sub = argv[i];
+		memmove(argv + 2, argv + 1, (size_t)(i - 1) * sizeof(*argv));
+		argv[1] = sub;
+	}
 	if (argc > 1 && strcmp(argv[1], "train") == 0)
 		return cmd_train(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "eval") == 0)

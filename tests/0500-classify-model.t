@@ -1,7 +1,7 @@
 #!/bin/sh
 # sm-classify train, eval, -m and --uncertain: the statistical model
 . "${SM_SRC:-.}/tests/lib.sh"
-plan 46
+plan 47
 
 # A small labelled archive: three topics, sentences built from parts.
 i=0
@@ -182,3 +182,8 @@ like "... each bad line named with its file and line" "$(tr "\n" " " < err)" \
 is "... and kept in the rejects file, training and dev lines alike" "$(cat rej.jsonl)" \
     '{"text": broken
 [1,2]'
+
+# the common options may come before the subcommand too
+run sm-classify -c /dev/null -q eval -l label.topic -m topic=topic.model test.jsonl
+is "options before eval: the same as after it" "$rc $(head -1 out)" \
+    "0 $(sm-classify eval -c /dev/null -q -l label.topic -m topic=topic.model test.jsonl | head -1)"
