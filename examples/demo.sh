@@ -27,8 +27,9 @@ echo
 jq -rs '
 def table(f): map(f) | group_by(.) | map([.[0], length])
     | sort_by(-.[1], .[0]) | map("  \(.[0])\t\(.[1])") | .[];
-"\(length) messages\n",
-"By category:", table(.classify.category), "",
+map(select(.kind != "own")) as $in |
+"\(length) messages, \($in | length) from citizens (the rest are the town hall'"'"'s own replies)\n",
+"By category (citizens'"'"' messages):", ($in | table(.classify.category)), "",
 "By topic:", table(.classify.topic), "",
 "By language:", table(.classify.lang), "",
 "Emergencies (urgency critical):",
@@ -40,7 +41,8 @@ def table(f): map(f) | group_by(.) | map([.[0], length])
 ' "$out"
 echo
 echo "\$ sm-classify -x  # why one message got its labels"
-head -n 1 "$here/messages.jsonl" | sm-classify -c /dev/null -x |
+grep -m 1 '"id":"mastodon:ayto:117551501213747624"' "$here/messages.jsonl" |
+    sm-classify -c /dev/null -x |
     jq '{text, classify: .classify | {category, topic, urgency, sentiment, explain}}'
 echo
 
