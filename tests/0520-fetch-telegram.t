@@ -2,7 +2,7 @@
 # sm-fetch, Telegram: updates, offsets, normalisation, the token kept out
 . "${SM_SRC:-.}/tests/lib.sh"
 . "$SM_SRC/tests/fetch.sh"
-plan 16
+plan 18
 
 server_start
 config
@@ -46,3 +46,11 @@ is "incremental: only the new message" "$(jq -r .id out)" "telegram:tg:318765432
 
 TOKEN=wrong-token run sm-fetch -a tg
 is "a rejected token: exit 77" "$rc $(cat err)" "77 sm-fetch: tg: HTTP 401 (Unauthorized)"
+
+echo tg-webhook > "$T/srv/faults.telegram"
+run sm-fetch -a tg
+is "a webhook set on the bot: exit 78, said what to do" "$rc $(cat err)" \
+    "78 sm-fetch: tg: a webhook is set on this bot, so its updates cannot be fetched: delete it (deleteWebhook) or fetch them through it (HTTP 409)"
+echo tg-poller > "$T/srv/faults.telegram"
+run sm-fetch -a tg
+is "another poller: exit 75, try later" "$rc $(grep -c 'another program is fetching' err)" "75 1"

@@ -173,6 +173,28 @@ updates_url(struct sm_job *job)
 	return b.data;
 }
 
+/*
+ * 409: getUpdates cannot be used while a webhook is set (a setting to
+ * change: 78), or another program polls the same bot (it may be gone by
+ * the next run: 75).  Either way the offset stays where it is.
+ */
+static void
+conflict(struct sm_job *job, const struct sm_http_response *r)
+{
+	json_t *j = json_loadb(r->body.data, r->body.len, 0, NULL);
+	const char *d = sm_json_str(j, "description");
+
+	if (d && strstr(d, "webhook"))
+		sm_session_fail(&job->s, EX_CONFIG, "a webhook is set on this "
+		    "bot, so its updates cannot be fetched: delete it "
+		    "(deleteWebhook) or fetch them through it (HTTP 409)");
+	else
+		sm_session_fail(&job->s, EX_TEMPFAIL, "another program is "
+		    "fetching this bot's updates (HTTP 409: %s); try later",
+		    d ? d : "Conflict");
+	json_decref(j);
+}
+
 static void
 on_updates(struct sm_job *job, struct sm_http_response *r)
 {
@@ -183,6 +205,10 @@ on_updates(struct sm_job *job, struct sm_http_response *r)
 	char buf[32];
 	time_t tm;
 
+	if (r->status == 409) {
+		conflict(job, r);
+		return;
+	}
 	if (r->status != 200) {
 		sm_session_http_error(&job->s, r);
 		return;
