@@ -345,6 +345,46 @@ sm_job_post(struct sm_job *job, const char *url, const char *auth,
 	sm_session_post(&job->s, url, auth, body, on_response, c);
 }
 
+/*
+ * A message's text and subject hold no control characters but line
+ * breaks and tabs: C0 (CR too: CRLF becomes LF), DEL and C1 are taken
+ * out, whatever the platform or the mail sent.
+ */
+static void
+clean_text(json_t *rec, const char *key)
+{
+	json_t *v = json_object_get(rec, key);
+	const unsigned char *p;
+	struct sm_buf b = { 0 };
+	size_t i, n;
+	int dirty = 0;
+
+	if (!json_is_string(v))
+		return;
+	p = (const unsigned char *)json_string_value(v);
+	n = json_string_length(v);
+	for (i = 0; i < n && !dirty; i++)
+		dirty = (p[i] < 0x20 && p[i] != '\n' && p[i] != '\t') ||
+		    p[i] == 0x7f || (p[i] == 0xc2 && i + 1 < n &&
+		    p[i + 1] >= 0x80 && p[i + 1] <= 0x9f);
+	if (!dirty)
+		return;
+	for (i = 0; i < n; i++) {
+		if ((p[i] < 0x20 && p[i] != '\n' && p[i] != '\t') ||
+		    p[i] == 0x7f)
+			continue;
+		if (p[i] == 0xc2 && i + 1 < n && p[i + 1] >= 0x80 &&
+		    p[i + 1] <= 0x9f) {
+			i++;
+			continue;
+		}
+		sm_buf_addc(&b, (char)p[i]);
+	}
+	json_object_set_new(rec, key, json_stringn(b.data ? b.data : "",
+	    b.len));
+	sm_buf_free(&b);
+}
+
 int
 sm_job_emit(struct sm_job *job, json_t *rec)
 {
@@ -356,6 +396,8 @@ sm_job_emit(struct sm_job *job, json_t *rec)
 		job->s.stopped = 1;
 		return -1;
 	}
+	clean_text(rec, "text");
+	clean_text(rec, "subject");
 	if (!json_object_get(rec, "fetched_at"))
 		json_object_set_new(rec, "fetched_at", sm_time_json(time(NULL)));
 	rc = f->io->put(f->io->arg, rec);

@@ -2,7 +2,7 @@
 # sm-fetch, file accounts: JSON lines appended between runs
 . "${SM_SRC:-.}/tests/lib.sh"
 . "$SM_SRC/tests/fetch.sh"
-plan 18
+plan 19
 
 mkdir conf
 cat > conf/sm.yaml <<X
@@ -92,3 +92,8 @@ is "a line without id: the same line, the same id, run after run" \
     "$(sm-fetch -c conf/sm.yaml -a inbox -b | jq -r 'select(.text == "otra sin id") | .id')" \
     "$first"
 
+# control characters never reach a record's text: line breaks and tabs stay
+printf '%s\n' '{"id":"ctl:1","subject":"a\u001bb","text":"\u0007bell\r\nnext\u0085end\tok\u007f"}' >> conf/inbox.jsonl
+is "no control characters in text and subject but newline and tab" \
+    "$(sm-fetch -c conf/sm.yaml -a inbox | jq -c 'select(.id == "ctl:1") | [.subject, .text]')" \
+    '["ab","bell\nnextend\tok"]'
