@@ -59,15 +59,6 @@ flush(void *arg)
 	return sm_tool_flush(arg);
 }
 
-static void
-report(void *arg, const char *account, int code, const char *text)
-{
-	struct sm_tool *t = arg;
-
-	if (code == 0 ? t->verbose : !t->quiet || code != EX_TEMPFAIL)
-		sm_tool_warn(t, "%s: %s", account, text);
-}
-
 static int
 selected(char **names, int n, const char *name)
 {
@@ -284,7 +275,7 @@ main(int argc, char *argv[])
 	opts.defer_commit = output != NULL;
 	io.put = put;
 	io.flush = flush;
-	io.report = report;
+	io.report = sm_tool_report;
 	io.arg = &tool;
 	if ((f = sm_fetch_new(st, &opts, &io, &err)) == NULL) {
 		sm_tool_error(&tool, &err);

@@ -67,13 +67,6 @@ usage(FILE *fp)
 }
 
 static void
-report(void *arg, const char *account, int code, const char *text)
-{
-	if (code == 0 ? tool.verbose : !tool.quiet || code != EX_TEMPFAIL)
-		sm_tool_warn(&tool, "%s: %s", account, text);
-}
-
-static void
 ready(struct sm_session *s, void *arg)
 {
 	*(int *)arg = 1;
@@ -105,7 +98,8 @@ session(const char *name, const char **why)
 			*why = "no token";
 			return NULL;
 		}
-		sm_session_init(&o->s, a, http, st, report, NULL);
+		sm_session_init(&o->s, a, http, st, sm_tool_report,
+		    &tool);
 		sm_session_open(&o->s, ready, &o->ready);
 		if (sm_http_run(http, &err) < 0)
 			sm_tool_error(&tool, &err);

@@ -146,14 +146,6 @@ split_write(const char *queue, const char *line, size_t n)
 	return rc;
 }
 
-/* What deliver reports: a destination that failed, a note for -v. */
-static void
-report(void *arg, const char *name, int code, const char *text)
-{
-	if (code == 0 ? tool.verbose : !tool.quiet || code != EX_TEMPFAIL)
-		sm_tool_warn(&tool, "%s: %s", name, text);
-}
-
 /*
  * Delivers a routed record (the templates read its route object, set for
  * the while); the route's added fields (pending, open311_id) are returned.
@@ -284,7 +276,8 @@ start_delivery(const struct sm_config *cfg)
 	df.zone = sm_router_zone(router);
 	opt.nformatters = sm_datefmt_formatters(&df, fmts);
 	opt.formatters = fmts;
-	opt.report = report;
+	opt.report = sm_tool_report;
+	opt.report_arg = &tool;
 	if ((deliver = sm_deliver_new(cfg, sm_config_section(cfg, "route"),
 	    st, &opt, &err)) == NULL) {
 		sm_tool_error(&tool, &err);
@@ -363,8 +356,7 @@ main(int argc, char *argv[])
 	}
 	if ((st = sm_tool_state(&tool, cfg, NULL, 0)) == NULL)
 		goto done;
-	if (sm_state_migrate(st, &sm_route_schema, &err) < 0 ||
-	    sm_router_load_state(router, st, dry_run, &err) < 0) {
+	if (sm_router_load_state(router, st, dry_run, &err) < 0) {
 		sm_tool_error(&tool, &err);
 		sm_tool_fail(&tool, EX_CANTCREAT);
 		goto done;

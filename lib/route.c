@@ -22,14 +22,9 @@
 
 /*
  * Case numbers are values of space "case", no owner, keyed by message
- * id; the numbers come from one sequence a year ("case-2026").
+ * id; the numbers come from one sequence a year ("case-2026").  Routing
+ * keeps no table of its own.
  */
-static const char *const route_steps[] = {
-	/* nothing of its own yet: values and sequences are state.c's */
-	"SELECT 1",
-};
-
-const struct sm_schema sm_route_schema = { "route", 1, route_steps };
 
 struct queue {
 	char *name;
@@ -472,18 +467,6 @@ const struct sm_time_zone *
 sm_router_zone(const struct sm_router *r)
 {
 	return r->zone;
-}
-
-size_t
-sm_router_nqueues(const struct sm_router *r)
-{
-	return r->nqueues;
-}
-
-const char *
-sm_router_queue(const struct sm_router *r, size_t i)
-{
-	return r->queues[i].name;
 }
 
 /* From classify.urgency when neither a rule nor the queue says. */

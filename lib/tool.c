@@ -32,6 +32,15 @@ sm_tool_warn(struct sm_tool *t, const char *fmt, ...)
 }
 
 void
+sm_tool_report(void *tool, const char *who, int code, const char *text)
+{
+	struct sm_tool *t = tool;
+
+	if (code == 0 ? t->verbose : !t->quiet || code != EX_TEMPFAIL)
+		sm_tool_warn(t, "%s: %s", who, text);
+}
+
+void
 sm_tool_error(struct sm_tool *t, const struct sm_error *err)
 {
 	char buf[sizeof(err->file) + sizeof(err->text) + 64];

@@ -45,9 +45,6 @@ struct sm_route {
 	json_t *explain;	/* with explain: the rules that held; new */
 };
 
-/* The state tables of routing (case numbers) */
-extern const struct sm_schema sm_route_schema;
-
 /*
  * Reads and checks the route: section (a missing one routes every
  * message to the queue "general"), with the calendars its deadlines are
@@ -61,10 +58,6 @@ void sm_router_free(struct sm_router *r);
 
 /* The time zone of route.calendar (NULL: UTC), for dates in templates. */
 const struct sm_time_zone *sm_router_zone(const struct sm_router *r);
-
-/* The queues' names, in the order written (the default among them). */
-size_t sm_router_nqueues(const struct sm_router *r);
-const char *sm_router_queue(const struct sm_router *r, size_t i);
 
 /*
  * Routes rec: its queue, priority and deadline; nothing is stored.

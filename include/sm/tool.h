@@ -58,6 +58,13 @@ void sm_tool_init(struct sm_tool *t, const char *name);
 void sm_tool_warn(struct sm_tool *t, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/*
+ * What a library part reports as it goes (sm_report_fn of account.h; arg
+ * is the tool): "name: who: text" on stderr, a note (code 0) only with
+ * -v, a "try later" (75) not with -q.
+ */
+void sm_tool_report(void *tool, const char *who, int code, const char *text);
+
 /* "name: file:line:column: text" on stderr. */
 void sm_tool_error(struct sm_tool *t, const struct sm_error *err);
 
