@@ -36,7 +36,7 @@ static const struct sm_schema state_schema = {
 
 /* Prepared once, used for every record. */
 enum {
-	Q_GET, Q_PUT, Q_DEL, Q_SGET, Q_SPUT, Q_SDEL, Q_SEQ, Q_N
+	Q_GET, Q_PUT, Q_DEL, Q_SGET, Q_SPUT, Q_SDEL, Q_SEQ, Q_SEQSET, Q_N
 };
 
 static const char *const queries[Q_N] = {
@@ -50,6 +50,20 @@ static const char *const queries[Q_N] = {
 	"DELETE FROM sm_secret WHERE space = ?1 AND owner = ?2 AND key = ?3",
 	"INSERT INTO sm_sequence VALUES (?1, 1) ON CONFLICT (name) "
 	"DO UPDATE SET value = value + 1 RETURNING value",
+	"UPDATE sm_sequence SET value = ?2 WHERE name = ?1",
+};
+
+/*
+ * Within a group the database is locked for writing, so a sequence is
+ * read once and counted in memory, and its last number is stored with
+ * the commit: one statement a group instead of one a number.
+ */
+#define SEQ_CACHED 8
+
+struct seq_cached {
+	char *name;
+	int64_t value;
+	int dirty;		/* value is ahead of the database's */
 };
 
 struct sm_state {
@@ -58,6 +72,10 @@ struct sm_state {
 	int lockfd;
 	int depth;		/* groups open */
 	sqlite3_stmt *q[Q_N];
+	struct seq_cached seq[SEQ_CACHED];
+	int nseq;
+	char now[32];		/* updated_at, and the second it is for */
+	time_t now_t;
 };
 
 char *
@@ -160,14 +178,48 @@ exec(struct sm_state *st, const char *sql, struct sm_error *err)
 	return 0;
 }
 
-static void
-now(char buf[32])
+/* updated_at: formatted once a second */
+static const char *
+now(struct sm_state *st)
 {
 	time_t t = time(NULL);
 	struct tm tm;
 
-	gmtime_r(&t, &tm);
-	strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (t != st->now_t || st->now[0] == '\0') {
+		gmtime_r(&t, &tm);
+		strftime(st->now, sizeof(st->now), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		st->now_t = t;
+	}
+	return st->now;
+}
+
+static void
+seq_forget(struct sm_state *st)
+{
+	int i;
+
+	for (i = 0; i < st->nseq; i++)
+		free(st->seq[i].name);
+	st->nseq = 0;
+}
+
+/* The numbers counted in memory during the group, stored. */
+static int
+seq_store(struct sm_state *st, struct sm_error *err)
+{
+	sqlite3_stmt *s = st->q[Q_SEQSET];
+	int i, ret = 0;
+
+	for (i = 0; i < st->nseq && ret == 0; i++) {
+		if (!st->seq[i].dirty)
+			continue;
+		sqlite3_bind_text(s, 1, st->seq[i].name, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 2, st->seq[i].value);
+		if (sqlite3_step(s) != SQLITE_DONE)
+			ret = db_error(st, err, "sequence");
+		sqlite3_reset(s);
+	}
+	return ret;
 }
 
 int
@@ -188,10 +240,11 @@ sm_state_commit(struct sm_state *st, struct sm_error *err)
 		st->depth--;
 		return 0;
 	}
-	if (exec(st, "COMMIT", err) < 0) {
+	if (seq_store(st, err) < 0 || exec(st, "COMMIT", err) < 0) {
 		sm_state_rollback(st);
 		return -1;
 	}
+	seq_forget(st);
 	st->depth = 0;
 	return 0;
 }
@@ -201,6 +254,7 @@ sm_state_rollback(struct sm_state *st)
 {
 	if (st->depth > 0)
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	seq_forget(st);
 	st->depth = 0;
 }
 
@@ -298,7 +352,7 @@ sm_state_open(const char *path, int busy_ms, struct sm_error *err)
 	st->path = xstrdup(path);
 	st->lockfd = -1;
 	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		if (st->db == NULL)
 			sm_error_set(err, path, 0, 0, "cannot open database");
 		else
@@ -372,16 +426,14 @@ put(struct sm_state *st, int q, const char *space, const char *owner,
     const char *key, const char *value, struct sm_error *err)
 {
 	sqlite3_stmt *s = st->q[value ? q : q + 1];
-	char t[32];
 	int ret = 0;
 
-	now(t);
 	sqlite3_bind_text(s, 1, space, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, owner, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, key, -1, SQLITE_STATIC);
 	if (value) {
 		sqlite3_bind_text(s, 4, value, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 5, t, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 5, now(st), -1, SQLITE_STATIC);
 	}
 	if (sqlite3_step(s) != SQLITE_DONE)
 		ret = db_error(st, err, "writing");
@@ -481,8 +533,14 @@ sm_state_seq_next(struct sm_state *st, const char *name, int64_t *n,
     struct sm_error *err)
 {
 	sqlite3_stmt *s = st->q[Q_SEQ];
-	int rc, ret = 0;
+	int i, rc, ret = 0;
 
+	for (i = 0; st->depth > 0 && i < st->nseq; i++)
+		if (strcmp(st->seq[i].name, name) == 0) {
+			*n = ++st->seq[i].value;
+			st->seq[i].dirty = 1;
+			return 0;
+		}
 	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
@@ -496,6 +554,11 @@ sm_state_seq_next(struct sm_state *st, const char *name, int64_t *n,
 		ret = db_error(st, err, "sequence");
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
+	if (ret == 0 && st->depth > 0 && st->nseq < SEQ_CACHED) {
+		st->seq[st->nseq].name = xstrdup(name);
+		st->seq[st->nseq].value = *n;
+		st->seq[st->nseq++].dirty = 0;
+	}
 	return ret;
 }
 

@@ -208,15 +208,21 @@ test_groups(void **unused)
 	assert_int_equal(sm_state_put(st, "g", "", "a", "1", &err), 0);
 	assert_int_equal(sm_state_seq_next(st, "g-2026", &n, &err), 0);
 	assert_int_equal(n, 1);
+	assert_int_equal(sm_state_seq_next(st, "g-2026", &n, &err), 0);
+	assert_int_equal(n, 2);
 	sm_state_rollback(st);
 	assert_int_equal(sm_state_get(st, "g", "", "a", &v, &err), 0);
 	assert_null(v);
-	/* nested: only the outermost commit stores */
+	/* nested: only the outermost commit stores, numbers included */
 	assert_int_equal(sm_state_begin(st, &err), 0);
 	assert_int_equal(sm_state_seq_next(st, "g-2026", &n, &err), 0);
 	assert_int_equal(n, 1);
+	assert_int_equal(sm_state_seq_next(st, "g-2026", &n, &err), 0);
+	assert_int_equal(n, 2);
 	assert_int_equal(sm_state_begin(st, &err), 0);
 	assert_int_equal(sm_state_put(st, "g", "", "a", "2", &err), 0);
+	assert_int_equal(sm_state_seq_next(st, "g-2026", &n, &err), 0);
+	assert_int_equal(n, 3);
 	assert_int_equal(sm_state_commit(st, &err), 0);
 	assert_int_equal(sm_state_commit(st, &err), 0);
 	sm_state_close(st);
@@ -225,7 +231,18 @@ test_groups(void **unused)
 	assert_string_equal(v, "2");
 	free(v);
 	assert_int_equal(sm_state_seq_next(st, "g-2026", &n, &err), 0);
-	assert_int_equal(n, 2);
+	assert_int_equal(n, 4);
+	/* a group after a group goes on where the last one stopped */
+	assert_int_equal(sm_state_begin(st, &err), 0);
+	assert_int_equal(sm_state_seq_next(st, "g-2026", &n, &err), 0);
+	assert_int_equal(n, 5);
+	assert_int_equal(sm_state_commit(st, &err), 0);
+	assert_int_equal(sm_state_begin(st, &err), 0);
+	assert_int_equal(sm_state_seq_next(st, "g-2026", &n, &err), 0);
+	assert_int_equal(n, 6);
+	sm_state_rollback(st);
+	assert_int_equal(sm_state_seq_next(st, "g-2026", &n, &err), 0);
+	assert_int_equal(n, 6);
 	assert_int_equal(sm_state_seq_next(st, "g-2027", &n, &err), 0);
 	assert_int_equal(n, 1);
 	sm_state_close(st);
