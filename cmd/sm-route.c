@@ -25,7 +25,7 @@
 #include "sm/util.h"
 
 /* Records whose case numbers are committed together. */
-#define BATCH 1024
+#define BATCH 4096
 
 static const char usage_text[] =
     "usage: sm-route [-nquvx] [-c file] [-r file] [--split dir]\n"
@@ -43,12 +43,17 @@ static const char usage_text[] =
     "  -h, --help          this help\n"
     "  -V, --version       the version\n";
 
+/*
+ * A record of the batch.  Most are written out as soon as they are routed,
+ * into the batch's lines; one with deliveries to make is kept whole until
+ * its case number is committed.
+ */
 struct held {
-	json_t *rec;
-	char *raw;
-	size_t rawlen;
+	json_t *rec;		/* kept for delivery, else NULL */
+	size_t off, len;	/* its line in lines; or, kept, in raws */
 	int dup_keys;
 	int had_route;		/* the input had a route object already */
+	const char *queue;
 	const char *name;	/* file:line, for messages */
 	unsigned long lineno;
 	struct sm_route rt;
@@ -62,6 +67,8 @@ static struct sm_state *st;
 static struct sm_deliver *deliver;
 static const char *split_dir;
 static int dry_run, explain;
+static struct sm_buf lines;	/* the batch's output, written once committed */
+static struct sm_buf raws;	/* the kept records' lines as read */
 
 static void
 usage(FILE *fp)
@@ -69,29 +76,74 @@ usage(FILE *fp)
 	fputs(usage_text, fp);
 }
 
-/* --split's files, opened once a run: one per queue. */
+/*
+ * --split's files, opened once a run: one per queue.  A batch's lines for
+ * a queue are written in one write(2), and taken back whole if it fails.
+ */
 static struct split {
 	char *queue;
+	char *path;
 	int fd;
+	struct sm_buf lines;	/* the batch's, not yet written */
 } *splits;
 static size_t nsplits;
 
-static int
-split_fd(const char *queue, struct sm_buf *path)
+static struct split *
+split_for(const char *queue)
 {
+	struct sm_buf path = { 0 };
+	struct split *sp;
 	size_t i;
-	int fd;
 
 	for (i = 0; i < nsplits; i++)
 		if (strcmp(splits[i].queue, queue) == 0)
-			return splits[i].fd;
-	if ((fd = open(path->data, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
-	    0600)) < 0)
-		return -1;
+			return &splits[i];
+	sm_buf_adds(&path, split_dir);
+	sm_buf_addc(&path, '/');
+	sm_buf_adds(&path, queue);
+	sm_buf_adds(&path, ".jsonl");
 	splits = xreallocarray(splits, nsplits + 1, sizeof(*splits));
-	splits[nsplits].queue = xstrdup(queue);
-	splits[nsplits++].fd = fd;
-	return fd;
+	sp = &splits[nsplits++];
+	memset(sp, 0, sizeof(*sp));
+	sp->queue = xstrdup(queue);
+	sp->path = path.data;
+	if ((sp->fd = open(sp->path, O_WRONLY | O_APPEND | O_CREAT |
+	    O_CLOEXEC, 0600)) < 0) {
+		sm_tool_warn(&tool, "%s: %s", sp->path, strerror(errno));
+		sm_tool_fail(&tool, EX_CANTCREAT);
+	}
+	return sp;
+}
+
+/* Appends what the batch gave each queue, whole or not at all. */
+static void
+split_flush(void)
+{
+	struct split *sp;
+	struct stat sb;
+	ssize_t w;
+	size_t i;
+	int e;
+
+	for (i = 0; i < nsplits; i++) {
+		sp = &splits[i];
+		if (sp->lines.len == 0 || sp->fd < 0)
+			goto next;
+		if ((w = write(sp->fd, sp->lines.data, sp->lines.len)) ==
+		    (ssize_t)sp->lines.len)
+			goto next;
+		e = w < 0 ? errno : ENOSPC;
+		/* lines half written are taken back */
+		if (w > 0 && (fstat(sp->fd, &sb) < 0 ||
+		    ftruncate(sp->fd, sb.st_size - w) < 0))
+			sm_tool_warn(&tool, "%s: cannot take back a partial "
+			    "line: %s", sp->path, strerror(errno));
+		sm_tool_warn(&tool, "%s: write error: %s", sp->path,
+		    strerror(e));
+		sm_tool_fail(&tool, EX_CANTCREAT);
+next:
+		sm_buf_reset(&sp->lines);
+	}
 }
 
 static int
@@ -101,48 +153,18 @@ split_close(void)
 	int rc = 0;
 
 	for (i = 0; i < nsplits; i++) {
-		if (close(splits[i].fd) < 0 && rc == 0) {
-			sm_tool_warn(&tool, "%s/%s.jsonl: write error: %s",
-			    split_dir, splits[i].queue, strerror(errno));
+		if (splits[i].fd >= 0 && close(splits[i].fd) < 0 && rc == 0) {
+			sm_tool_warn(&tool, "%s: write error: %s",
+			    splits[i].path, strerror(errno));
 			rc = -1;
 		}
 		free(splits[i].queue);
+		free(splits[i].path);
+		sm_buf_free(&splits[i].lines);
 	}
 	free(splits);
 	splits = NULL;
 	nsplits = 0;
-	return rc;
-}
-
-/* Appends line to DIR/QUEUE.jsonl whole, or not at all. */
-static int
-split_write(const char *queue, const char *line, size_t n)
-{
-	struct sm_buf path = { 0 };
-	struct stat sb;
-	ssize_t w;
-	int fd, rc = 0;
-
-	sm_buf_adds(&path, split_dir);
-	sm_buf_addc(&path, '/');
-	sm_buf_adds(&path, queue);
-	sm_buf_adds(&path, ".jsonl");
-	if ((fd = split_fd(queue, &path)) < 0) {
-		sm_tool_warn(&tool, "%s: %s", path.data, strerror(errno));
-		rc = -1;
-	} else if ((w = write(fd, line, n)) != (ssize_t)n) {
-		int e = w < 0 ? errno : ENOSPC;
-
-		/* a line half written is taken back */
-		if (w > 0 && (fstat(fd, &sb) < 0 ||
-		    ftruncate(fd, sb.st_size - w) < 0))
-			sm_tool_warn(&tool, "%s: cannot take back a partial "
-			    "line: %s", path.data, strerror(errno));
-		sm_tool_warn(&tool, "%s: write error: %s", path.data,
-		    strerror(e));
-		rc = -1;
-	}
-	sm_buf_free(&path);
 	return rc;
 }
 
@@ -151,13 +173,15 @@ split_write(const char *queue, const char *line, size_t n)
  * the while); the route's added fields (pending, open311_id) are returned.
  */
 static json_t *
-deliver_one(struct held *h, struct sm_buf *own, struct sm_delivery *dv)
+deliver_one(struct held *h, struct sm_delivery *dv)
 {
+	struct sm_buf own = { 0 };
 	struct sm_error err;
 	json_t *extra = json_object(), *v;
 
-	sm_route_append(own, &h->rt, h->case_no, h->dup_of, NULL, NULL);
-	v = json_loadb(own->data, own->len, 0, NULL);
+	sm_route_append(&own, &h->rt, h->case_no, h->dup_of, NULL, NULL);
+	v = json_loadb(own.data, own.len, 0, NULL);
+	sm_buf_free(&own);
 	sm_record_set_last(h->rec, "route", v);
 	if (sm_deliver_record(deliver, h->rt.queue, h->rec, dry_run, dv,
 	    &err) < 0) {
@@ -176,73 +200,115 @@ deliver_one(struct held *h, struct sm_buf *own, struct sm_delivery *dv)
 	return extra;
 }
 
-/* Routes the batch, stores its case numbers in one commit, writes it. */
+/* The line a routed record is written as, appended to out. */
+static void
+render(struct held *h, json_t *rec, const char *raw, size_t rawlen,
+    const struct sm_delivery *dv, json_t *extra, struct sm_buf *out)
+{
+	struct sm_buf own = { 0 };
+
+	h->off = out->len;
+	sm_route_append(&own, &h->rt, h->case_no, h->dup_of,
+	    dv ? dv->delivered : NULL, extra);
+	if (sm_tool_line(rec, raw, rawlen, h->dup_keys, "route", own.data,
+	    own.len, out) < 0) {
+		out->len = h->off;
+		sm_tool_warn(&tool, "%s:%lu: cannot encode the record",
+		    h->name, h->lineno);
+		sm_tool_fail(&tool, EX_SOFTWARE);
+	}
+	h->len = out->len - h->off;
+	sm_buf_free(&own);
+}
+
+/*
+ * Routes a record just read and gives it its case number, within the
+ * batch's group.  -1 when the state database fails: the batch is lost.
+ */
+static int
+route_one(struct held *h, json_t *rec)
+{
+	struct sm_error err;
+	const char *raw;
+	size_t rawlen;
+	int joined;
+
+	if (sm_router_route(router, rec, explain, &h->rt, &err) < 0 ||
+	    sm_router_case(router, st, rec, &h->rt, dry_run, &h->case_no,
+	    &h->dup_of, &joined, &err) < 0) {
+		if (err.file[0]) {
+			sm_tool_error(&tool, &err);
+			sm_tool_fail(&tool, EX_CANTCREAT);
+			json_decref(rec);
+			return -1;
+		}
+		sm_tool_warn(&tool, "%s:%lu: %s", h->name, h->lineno, err.text);
+		sm_tool_fail(&tool, EX_DATAERR);
+	}
+	if (h->rt.error)
+		sm_tool_warn(&tool, "%s:%lu: %s", h->name, h->lineno,
+		    h->rt.error);
+	h->queue = h->rt.queue;
+	raw = sm_reader_raw(&tool.in, &rawlen);
+	/* a new case, or a citizen's follow-up, goes to the queue's
+	 * destinations; a duplicate's first one went already */
+	if (deliver && h->case_no && !h->dup_of &&
+	    sm_deliver_count(deliver, h->rt.queue) > 0) {
+		h->rec = rec;
+		h->off = raws.len;
+		h->len = rawlen;
+		sm_buf_add(&raws, raw, rawlen);
+		return 0;
+	}
+	render(h, rec, raw, rawlen, NULL, NULL, &lines);
+	json_decref(rec);
+	return 0;
+}
+
+/*
+ * Stores the batch's case numbers in one commit, then makes its
+ * deliveries and writes it: no number goes out before it is stored.
+ */
 static int
 flush_batch(struct held *b, size_t n)
 {
-	struct sm_buf own = { 0 }, line = { 0 };
+	struct sm_buf line = { 0 };
 	struct sm_error err;
 	size_t i;
-	int joined, rc = 0;
+	int rc = 0;
 
-	if (!dry_run && sm_state_begin(st, &err) < 0)
-		goto state_failed;
-	for (i = 0; i < n; i++) {
-		if (sm_router_route(router, b[i].rec, explain, &b[i].rt,
-		    &err) < 0 ||
-		    sm_router_case(router, st, b[i].rec, &b[i].rt, dry_run,
-		    &b[i].case_no, &b[i].dup_of, &joined, &err) < 0) {
-			if (err.file[0])
-				goto state_failed;
-			sm_tool_warn(&tool, "%s:%lu: %s", b[i].name,
-			    b[i].lineno, err.text);
-			sm_tool_fail(&tool, EX_DATAERR);
-		}
-		if (b[i].rt.error)
-			sm_tool_warn(&tool, "%s:%lu: %s", b[i].name,
-			    b[i].lineno, b[i].rt.error);
+	if (!dry_run && (sm_router_store(router, st, &err) < 0 ||
+	    sm_state_commit(st, &err) < 0)) {
+		sm_state_rollback(st);
+		sm_tool_error(&tool, &err);
+		sm_tool_fail(&tool, EX_CANTCREAT);
+		return -1;
 	}
-	/* no number goes out before it is stored */
-	if (!dry_run && sm_state_commit(st, &err) < 0)
-		goto state_failed;
 	for (i = 0; i < n && rc == 0; i++) {
 		struct sm_delivery dv = { 0 };
-		json_t *extra = NULL;
+		json_t *extra;
+		const char *text = lines.data + b[i].off;
+		size_t len = b[i].len;
 
-		sm_buf_reset(&own);
-		sm_buf_reset(&line);
-		/* a new case, or a citizen's follow-up, goes to the queue's
-		 * destinations; a duplicate's first one went already */
-		if (deliver && b[i].case_no && !b[i].dup_of &&
-		    sm_deliver_count(deliver, b[i].rt.queue) > 0)
-			extra = deliver_one(&b[i], &own, &dv);
-		sm_buf_reset(&own);
-		sm_route_append(&own, &b[i].rt, b[i].case_no, b[i].dup_of,
-		    dv.delivered, extra);
-		sm_delivery_clear(&dv);
-		json_decref(extra);
-		if (sm_tool_line(b[i].rec, b[i].raw, b[i].rawlen,
-		    b[i].dup_keys, "route", own.data, own.len, &line) < 0) {
-			sm_tool_warn(&tool, "%s:%lu: cannot encode the record",
-			    b[i].name, b[i].lineno);
-			sm_tool_fail(&tool, EX_SOFTWARE);
-			continue;
+		if (b[i].rec) {
+			extra = deliver_one(&b[i], &dv);
+			sm_buf_reset(&line);
+			render(&b[i], b[i].rec, raws.data + b[i].off,
+			    b[i].len, &dv, extra, &line);
+			sm_delivery_clear(&dv);
+			json_decref(extra);
+			text = line.data;
+			len = line.len;
 		}
-		if (split_dir && !dry_run &&
-		    split_write(b[i].rt.queue, line.data, line.len) < 0)
-			sm_tool_fail(&tool, EX_CANTCREAT);
-		rc = sm_tool_put_text(&tool, line.data, line.len);
+		if (len == 0)
+			continue;
+		if (split_dir && !dry_run)
+			sm_buf_add(&split_for(b[i].queue)->lines, text, len);
+		rc = sm_tool_put_text(&tool, text, len);
 	}
-	sm_buf_free(&own);
+	split_flush();
 	sm_buf_free(&line);
 	return rc;
-state_failed:
-	sm_state_rollback(st);
-	sm_tool_error(&tool, &err);
-	sm_tool_fail(&tool, EX_CANTCREAT);
-	sm_buf_free(&own);
-	sm_buf_free(&line);
-	return -1;
 }
 
 static void
@@ -253,11 +319,12 @@ release(struct held *b, size_t n)
 	for (i = 0; i < n; i++) {
 		json_decref(b[i].rec);
 		json_decref(b[i].rt.explain);
-		free(b[i].raw);
 		free(b[i].case_no);
 		free(b[i].dup_of);
 		memset(&b[i], 0, sizeof(b[i]));
 	}
+	sm_buf_reset(&lines);
+	sm_buf_reset(&raws);
 }
 
 /* The destinations of the queues, and the outbox left by earlier runs. */
@@ -312,7 +379,6 @@ main(int argc, char *argv[])
 	struct held *batch = NULL;
 	struct stat sb;
 	size_t n = 0, max;
-	const char *raw;
 	json_t *rec;
 	int opt;
 
@@ -372,15 +438,26 @@ main(int argc, char *argv[])
 	max = tool.unbuffered ? 1 : BATCH;
 	batch = xcalloc(max, sizeof(*batch));
 	while ((rec = sm_tool_next(&tool)) != NULL) {
-		struct held *h = &batch[n++];
+		struct held *h = &batch[n];
 
-		h->rec = rec;
-		raw = sm_reader_raw(&tool.in, &h->rawlen);
-		h->raw = xstrndup(raw, h->rawlen);
+		if (n == 0 && !dry_run && sm_state_begin(st, &err) < 0) {
+			sm_tool_error(&tool, &err);
+			sm_tool_fail(&tool, EX_CANTCREAT);
+			json_decref(rec);
+			break;
+		}
+		n++;
 		h->dup_keys = tool.in.dup_keys;
 		h->had_route = json_object_get(rec, "route") != NULL;
 		h->name = tool.in.name;
 		h->lineno = tool.in.lineno;
+		if (route_one(h, rec) < 0) {
+			sm_state_rollback(st);
+			sm_router_forget(router);
+			release(batch, n);
+			n = 0;
+			break;
+		}
 		if (n == max) {
 			if (flush_batch(batch, n) < 0) {
 				release(batch, n);
@@ -398,6 +475,8 @@ done:
 	if (split_close() < 0)
 		sm_tool_fail(&tool, EX_CANTCREAT);
 	free(batch);
+	sm_buf_free(&lines);
+	sm_buf_free(&raws);
 	sm_deliver_free(deliver);
 	sm_state_close(st);
 	sm_router_free(router);

@@ -14,12 +14,13 @@ struct entry {
 	char *id;
 	struct sm_dedup_sig sig;
 	time_t at;
+	unsigned seen;		/* the last search that compared it */
+	size_t next[BANDS];	/* the entry before it in each band's slot */
 };
 
 struct slot {
 	uint64_t key;		/* band and its values hashed; 0: free */
-	size_t *idx;		/* entries */
-	size_t n, cap;
+	size_t head;		/* the newest entry with it, plus one; 0: none */
 };
 
 struct sm_dedup {
@@ -31,6 +32,7 @@ struct sm_dedup {
 	time_t newest;
 	struct slot *slots;	/* open addressing */
 	size_t nslots, used;
+	unsigned search;	/* searches made, for entry.seen */
 };
 
 static uint64_t
@@ -93,11 +95,10 @@ sm_dedup_sign(const char *text, size_t n, struct sm_dedup_sig *sig,
 		 * shingle, not 32 */
 		h1 = mix(w[0] ^ mix(w[1] + 1) ^ mix(w[2] + 2));
 		h2 = mix(h1) | 1;
-		for (k = 0; k < SM_DEDUP_K; k++, h1 += h2) {
-			uint32_t v = (uint32_t)(h1 >> 32);
+		for (k = 0; k < SM_DEDUP_K; k++) {
+			uint32_t v = (uint32_t)((h1 + (uint64_t)k * h2) >> 32);
 
-			if (v < sig->v[k])
-				sig->v[k] = v;
+			sig->v[k] = v < sig->v[k] ? v : sig->v[k];
 		}
 	}
 	sm_buf_free(&own);
@@ -167,11 +168,8 @@ index_entry(struct sm_dedup *d, size_t idx)
 
 	for (b = 0; b < BANDS; b++) {
 		s = slot_for(d, band_key(&d->e[idx].sig, b), 1);
-		if (s->n == s->cap) {
-			s->cap = s->cap ? s->cap * 2 : 2;
-			s->idx = xreallocarray(s->idx, s->cap, sizeof(*s->idx));
-		}
-		s->idx[s->n++] = idx;
+		d->e[idx].next[b] = s->head;
+		s->head = idx + 1;
 	}
 }
 
@@ -188,10 +186,6 @@ sm_dedup_new(time_t window, double threshold)
 static void
 drop_index(struct sm_dedup *d)
 {
-	size_t i;
-
-	for (i = 0; i < d->nslots; i++)
-		free(d->slots[i].idx);
 	free(d->slots);
 	d->slots = NULL;
 	d->nslots = d->used = 0;
@@ -233,16 +227,25 @@ sweep(struct sm_dedup *d)
 const char *
 sm_dedup_find(struct sm_dedup *d, const struct sm_dedup_sig *sig, time_t at)
 {
-	const struct entry *best = NULL, *e;
+	struct entry *best = NULL, *e;
 	struct slot *s;
 	size_t i;
 	int b;
 
+	/* an entry found in several bands is compared once */
+	if (++d->search == 0) {
+		for (i = 0; i < d->n; i++)
+			d->e[i].seen = 0;
+		d->search = 1;
+	}
 	for (b = 0; b < BANDS; b++) {
 		if ((s = slot_for(d, band_key(sig, b), 0)) == NULL)
 			continue;
-		for (i = 0; i < s->n; i++) {
-			e = &d->e[s->idx[i]];
+		for (i = s->head; i; i = e->next[b]) {
+			e = &d->e[i - 1];
+			if (e->seen == d->search)
+				continue;
+			e->seen = d->search;
 			if ((e->at > at ? e->at - at : at - e->at) > d->window ||
 			    (best && (e->at > best->at || (e->at == best->at &&
 			    strcmp(e->id, best->id) >= 0))))
@@ -267,6 +270,7 @@ sm_dedup_add(struct sm_dedup *d, const char *id,
 	d->e[d->n].id = xstrdup(id);
 	d->e[d->n].sig = *sig;
 	d->e[d->n].at = at;
+	d->e[d->n].seen = 0;
 	index_entry(d, d->n++);
 	if (d->n > 1024 && d->n > 2 * d->kept)
 		sweep(d);

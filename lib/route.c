@@ -22,8 +22,12 @@
 
 /*
  * Case numbers are values of space "case", no owner, keyed by message
- * id; the numbers come from one sequence a year ("case-2026").  Routing
- * keeps no table of its own.
+ * id; the numbers come from one sequence a year ("case-2026").  The
+ * signatures duplicates are told by are values of space "dedup", owner
+ * the day (UTC) of arrival, each a line "ARRIVAL HEX ID" (an older value
+ * "ARRIVAL HEX" is for the message its key names): a group's are stored
+ * as one value a day, and forgotten by day.  Routing keeps no table of
+ * its own.
  */
 
 struct queue {
@@ -66,6 +70,14 @@ struct sm_router {
 	size_t nrules;
 	struct piece *fmt;
 	size_t nfmt;
+	struct pending *pend;	/* signatures not yet stored, by day */
+	size_t npend;
+};
+
+struct pending {
+	char day[SM_TIME_SIZE];
+	char *key;		/* the first message's id */
+	struct sm_buf lines;
 };
 
 static const char *const section_keys[] = {
@@ -457,6 +469,8 @@ sm_router_free(struct sm_router *r)
 	for (i = 0; i < r->nfmt; i++)
 		free(r->fmt[i].text);
 	free(r->fmt);
+	sm_router_forget(r);
+	free(r->pend);
 	sm_dedup_free(r->dedup);
 	sm_buf_free(&r->text);
 	sm_buf_free(&r->fold);
@@ -594,27 +608,121 @@ struct loaded {
 	json_t *old;
 };
 
+/* One signature line: "ARRIVAL HEX[ ID]"; -1 if it is not one. */
+static int
+parse_sig(const char *p, size_t n, time_t *at, struct sm_dedup_sig *sig,
+    const char **id, size_t *idlen)
+{
+	char hex[SM_DEDUP_K * 8 + 1];
+	long long t;
+	char *end;
+
+	errno = 0;
+	t = strtoll(p, &end, 10);
+	if (end == p || errno || *end != ' ' ||
+	    (size_t)(end + 1 - p) + SM_DEDUP_K * 8 > n)
+		return -1;
+	memcpy(hex, end + 1, SM_DEDUP_K * 8);
+	hex[SM_DEDUP_K * 8] = '\0';
+	if (sm_dedup_sig_parse(hex, sig) < 0)
+		return -1;
+	end += 1 + SM_DEDUP_K * 8;
+	*id = NULL;
+	*idlen = 0;
+	if ((size_t)(end - p) < n) {
+		if (*end != ' ' || (size_t)(end + 1 - p) == n)
+			return -1;
+		*id = end + 1;
+		*idlen = n - (size_t)(end + 1 - p);
+	}
+	*at = (time_t)t;
+	return 0;
+}
+
 static int
 load_sig(void *arg, const char *owner, const char *key, const char *value,
     const char *updated_at)
 {
 	struct loaded *l = arg;
 	struct sm_dedup_sig sig;
-	long long at;
-	char *end;
+	const char *p = value, *nl, *id;
+	size_t n, idlen;
+	time_t at;
+	char *own;
 
-	at = strtoll(value, &end, 10);
-	if (end == value || *end != ' ' || sm_dedup_sig_parse(end + 1,
-	    &sig) < 0)
-		return 0;	/* not ours to judge: left alone */
-	if (l->pass == 0) {
-		if ((time_t)at > l->newest)
-			l->newest = (time_t)at;
-	} else if ((time_t)at + l->r->window >= l->newest)
-		sm_dedup_add(l->r->dedup, key, &sig, (time_t)at);
-	else if (!json_object_get(l->old, owner))
-		json_object_set_new(l->old, owner, json_true());
+	(void)updated_at;
+	for (; *p; p = *nl ? nl + 1 : nl) {
+		if ((nl = strchr(p, '\n')) == NULL)
+			nl = p + strlen(p);
+		n = (size_t)(nl - p);
+		if (parse_sig(p, n, &at, &sig, &id, &idlen) < 0)
+			continue;	/* not ours to judge: left alone */
+		if (l->pass == 0) {
+			if (at > l->newest)
+				l->newest = at;
+		} else if (at + l->r->window >= l->newest) {
+			own = id ? xstrndup(id, idlen) : xstrdup(key);
+			sm_dedup_add(l->r->dedup, own, &sig, at);
+			free(own);
+		} else if (!json_object_get(l->old, owner))
+			json_object_set_new(l->old, owner, json_true());
+	}
 	return 0;
+}
+
+/* Keeps a signature to be stored with the group (sm_router_store). */
+static void
+pend_add(struct sm_router *r, const char *day, const char *id,
+    const struct sm_dedup_sig *sig, time_t at)
+{
+	char hex[SM_DEDUP_K * 8 + 1], num[32];
+	struct pending *pd = NULL;
+	size_t i;
+
+	for (i = 0; i < r->npend; i++)
+		if (strcmp(r->pend[i].day, day) == 0)
+			pd = &r->pend[i];
+	if (pd == NULL) {
+		r->pend = xreallocarray(r->pend, r->npend + 1,
+		    sizeof(*r->pend));
+		pd = &r->pend[r->npend++];
+		memset(pd, 0, sizeof(*pd));
+		snprintf(pd->day, sizeof(pd->day), "%s", day);
+		pd->key = xstrdup(id);
+	} else
+		sm_buf_addc(&pd->lines, '\n');
+	sm_dedup_sig_format(sig, hex);
+	snprintf(num, sizeof(num), "%lld ", (long long)at);
+	sm_buf_adds(&pd->lines, num);
+	sm_buf_adds(&pd->lines, hex);
+	sm_buf_addc(&pd->lines, ' ');
+	sm_buf_adds(&pd->lines, id);
+}
+
+void
+sm_router_forget(struct sm_router *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->npend; i++) {
+		free(r->pend[i].key);
+		sm_buf_free(&r->pend[i].lines);
+	}
+	r->npend = 0;
+}
+
+int
+sm_router_store(struct sm_router *r, struct sm_state *st,
+    struct sm_error *err)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < r->npend && rc == 0; i++)
+		rc = sm_state_put(st, "dedup", r->pend[i].day, r->pend[i].key,
+		    r->pend[i].lines.data, err);
+	sm_router_forget(r);
+	return rc;
 }
 
 int
@@ -680,7 +788,7 @@ sm_router_case(struct sm_router *r, struct sm_state *st, json_t *rec,
 	char seqname[32], day[SM_TIME_SIZE];
 	struct sm_civil c;
 	int64_t n;
-	int own, rc, signed_ = 0;
+	int own, signed_ = 0;
 
 	*case_out = *dup_out = NULL;
 	*joined = 0;
@@ -726,22 +834,8 @@ sm_router_case(struct sm_router *r, struct sm_state *st, json_t *rec,
 	    err) < 0))
 		goto fail;
 	if (signed_) {
-		char hex[SM_DEDUP_K * 8 + 1];
-
-		sm_dedup_sig_format(&sig, hex);
-		char at[32];
-
-		/* b.data is *case_out: the value gets a buffer of its own */
-		struct sm_buf v = { 0 };
-
-		snprintf(at, sizeof(at), "%lld ", (long long)rt->arrival);
-		sm_buf_adds(&v, at);
-		sm_buf_adds(&v, hex);
 		day_of(rt->arrival, day);
-		rc = sm_state_put(st, "dedup", day, id, v.data, err);
-		sm_buf_free(&v);
-		if (rc < 0)
-			goto fail;
+		pend_add(r, day, id, &sig, rt->arrival);
 		sm_dedup_add(r->dedup, id, &sig, rt->arrival);
 	}
 	return 0;

@@ -1,7 +1,7 @@
 #!/bin/sh
 # sm-route: queues, rules, case numbers, deadlines, --split, errors
 . "${SM_SRC:-.}/tests/lib.sh"
-plan 50
+plan 52
 
 msg() {	# msg ID CREATED_AT [JSON fields...]: one record
 	id=$1 at=$2
@@ -129,6 +129,25 @@ run sm-route -c /dev/null --state dup.db dup.jsonl dup2.jsonl
 is "... the same on the next run, and the state remembers the window's texts" \
     "$(jq -r '[.id, .route.duplicate_of] | @tsv' out | tail -1) $(jq -r 'select(.id == "d:2") | .route.duplicate_of' out)" \
     "d:7	d:4 d:1"
+# the texts of a run are kept one value a day; an older state kept one a
+# message ("ARRIVAL HEX", keyed by its id), and is read as well
+sm-route -c /dev/null --state old.db dup.jsonl > /dev/null
+is "... the texts of a group kept as one value a day" \
+    "$(python3 -c 'import sqlite3,sys; db = sqlite3.connect(sys.argv[1]); print(" ".join("%s:%d" % (o, len(v.split("\n"))) for o, v in db.execute("SELECT owner, value FROM sm_value WHERE space = ? ORDER BY owner", ("dedup",))))' old.db)" \
+    "2026-04-06:3 2026-04-20:1"
+python3 - old.db <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+rows = db.execute("SELECT owner, key, value, updated_at FROM sm_value WHERE space = 'dedup'").fetchall()
+db.execute("DELETE FROM sm_value WHERE space = 'dedup'")
+for owner, key, value, at in rows:
+    for line in value.split("\n"):
+        t, sig, ident = line.split(" ")
+        db.execute("INSERT INTO sm_value VALUES ('dedup', ?, ?, ?, ?)", (owner, ident, t + " " + sig, at))
+db.commit()
+PY
+run sm-route -c /dev/null --state old.db dup2.jsonl
+is "... and the texts an older version kept are found" "$(jq -r .route.duplicate_of out)" d:4
 printf 'route:\n  duplicates: false\n' > nodup.yaml
 run sm-route -c nodup.yaml --state nodup.db dup.jsonl
 is "duplicates: false: every message its own case" "$(jq -r .route.case out | sort -u | wc -l | tr -d ' ')" 6

@@ -83,11 +83,22 @@ int sm_router_load_state(struct sm_router *r, struct sm_state *st,
  * number of the year of arrival from the case format.  With dry_run
  * nothing is stored and a message without a case gets NULL.  *case_out
  * and *dup_out are new strings or NULL.  Call inside a group
- * (sm_state_begin) to commit many at once.
+ * (sm_state_begin) to commit many at once, and sm_router_store before
+ * its commit.
  */
 int sm_router_case(struct sm_router *r, struct sm_state *st, json_t *rec,
     const struct sm_route *rt, int dry_run, char **case_out,
     char **dup_out, int *joined, struct sm_error *err);
+
+/*
+ * Stores the signatures of the texts given case numbers since the last
+ * call (one value a day for all of them), for later runs to find their
+ * duplicates: call before committing the group.  sm_router_forget drops
+ * them, when the group is rolled back.
+ */
+int sm_router_store(struct sm_router *r, struct sm_state *st,
+    struct sm_error *err);
+void sm_router_forget(struct sm_router *r);
 
 /*
  * Appends the route object as compact JSON: queue, department, case,
