@@ -1,0 +1,488 @@
+/* terms.c - the words and phrases most characteristic of a set of messages */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sm/stats.h"
+#include "sm/terms.h"
+#include "sm/text.h"
+#include "sm/util.h"
+
+#define DEFAULT_MAX 200000
+
+/*
+ * Words that say nothing of what a message is about, in the languages of
+ * the built-in rule pack and their neighbours; folded, as the tokens are.
+ * Verbs of every message to a town hall (have, be, there is, want) too.
+ */
+static const char *const stop_text[] = {
+	/* es */
+	"el la los las lo un una unos unas uno de del al a en y e o u ni que "
+	"por para con sin sobre entre hasta desde hacia tras se su sus mi mis "
+	"tu tus nos les le me te ya no si es son era fue ser estar esta este "
+	"estos estas ese esa esos esas eso esto aqui alli ahi hay ha han he "
+	"hemos habia muy mas menos pero como cuando donde quien cual porque "
+	"pues tambien tampoco solo todo toda todos todas otro otra otros otras "
+	"mismo misma tan tanto cada algo nada alguien nadie algun alguna "
+	"ningun ninguna tengo tiene tienen tenemos hace hacen hacer puede "
+	"pueden poder quiero queremos gracias hola buenos buenas dias favor "
+	"saludos estan estamos esta aun ahora hoy ayer asi bien mal vez veces "
+	"llevamos lleva llevan sigue siguen usted ustedes vosotros nosotros "
+	"ellos ellas ella yo vuestro nuestro nuestra vuestra",
+	/* ca */
+	"els les del dels per amb sense sobre fins des cap als seu seva seus "
+	"seves meu meva teu teva ens us es hi ho li ja pero com quan on qui "
+	"quin quina perque tambe nomes tot tota tots totes altre altra altres "
+	"molt molta molts moltes mes menys aquest aquesta aquests aquestes "
+	"aquell aquella aixo aqui alla ha han hem heu som sou era van fer fa "
+	"fan tinc te tenen tenim pot poden vull volem gracies bon dia dies "
+	"salutacions encara ara avui ahir aixi be mal vegada vegades porta "
+	"porten segueix",
+	/* gl */
+	"os as do da dos das no na nos nas un unha uns unhas ao aos co coa "
+	"cos coas sen ata dende desde polo pola polos polas seu sua seus suas "
+	"meu mina teu tua xa pero como cando onde quen cal porque tamen "
+	"so todo toda todos todas outro outra outros outras moi mais menos "
+	"este esta estes estas ese esa iso isto aqui ali hai ten teñen temos "
+	"fai fan facer pode poden quero queremos grazas ola bos boas dias "
+	"agora hoxe onte asi ben mal vez veces leva levan segue seguen eu "
+	"vostede vostedes nosoutros eles elas",
+	/* eu */
+	"eta edo da dira du dute dut dugu zen ziren ez bai bat batzuk hau "
+	"hori hura hauek horiek ere baina oso gure zure nire bere haien "
+	"zuen beste dena guztia guztiak nola non noiz zer zein zergatik "
+	"eskerrik asko kaixo egun on arratsalde gaur atzo orain hemen hor "
+	"han izan egin ari dago daude dagoela naiz gara zara al ala ezta "
+	"ere bezala",
+	/* en */
+	"the a an and or but if of to in on at by for with without from into "
+	"over under about as is are was were be been being am do does did "
+	"have has had having it its this that these those there here i me my "
+	"we us our you your he him his she her they them their what which who "
+	"whom when where why how not no nor so too very can could will would "
+	"should may might must all any some each every other another more most "
+	"less just only also again still yet now today yesterday please "
+	"thanks thank hello hi dear regards good morning afternoon get got "
+	"one two since been there's it's i'm don't",
+	/* fr, pt, it: the neighbours most often heard */
+	"le les des du au aux et ou mais donc car ni que qui quoi dont est "
+	"sont etre avoir ai as avons avez ont fait faire pour par avec sans "
+	"sur sous dans ce cet cette ces mon ma mes ton ta tes son sa ses "
+	"notre votre leur nous vous ils elles je tu il elle pas plus tres "
+	"bien merci bonjour tout tous toute toutes "
+	"um uma uns umas em no na nos nas ao aos pelo pela pelos pelas com "
+	"sem sao foi ser estar tem temos fazer pode obrigado obrigada voce "
+	"il lo gli della delle dei di da per con sono essere avere grazie "
+	"ciao questo questa quello quella",
+};
+
+struct count {
+	uint8_t cls;
+	uint32_t n;
+};
+
+struct entry {
+	char *text;		/* NULL: a free place */
+	unsigned long hash;
+	size_t total;
+	unsigned long seen;	/* the last message that counted it */
+	struct count *c;
+	uint8_t nc;
+};
+
+struct sm_terms {
+	struct entry *e;
+	size_t cap, n, max;
+	char *names[SM_TERMS_MAX_CLASSES];
+	size_t docs[SM_TERMS_MAX_CLASSES];
+	size_t nclasses;
+	unsigned long message;	/* messages added */
+	struct sm_text text;
+	struct sm_buf term;
+	char **stop;		/* the stop words, a set by open addressing */
+	size_t stopcap;
+};
+
+/* ------------------------------------------------------------------ */
+
+static void
+stop_load(struct sm_terms *t)
+{
+	size_t i, cap = 2048, h;
+	const char *p, *q;
+
+	t->stop = xcalloc(cap, sizeof(*t->stop));
+	t->stopcap = cap;
+	for (i = 0; i < sizeof(stop_text) / sizeof(stop_text[0]); i++)
+		for (p = stop_text[i]; *p; p = *q ? q + 1 : q) {
+			if ((q = strchr(p, ' ')) == NULL)
+				q = p + strlen(p);
+			if (q == p)
+				continue;
+			for (h = sm_hash(p, (size_t)(q - p)) & (cap - 1);
+			    t->stop[h]; h = (h + 1) & (cap - 1))
+				if (strlen(t->stop[h]) == (size_t)(q - p) &&
+				    memcmp(t->stop[h], p, (size_t)(q - p)) == 0)
+					break;
+			if (t->stop[h] == NULL)
+				t->stop[h] = xstrndup(p, (size_t)(q - p));
+		}
+}
+
+static int
+is_stop(const struct sm_terms *t, const char *w, size_t n)
+{
+	size_t h;
+
+	for (h = sm_hash(w, n) & (t->stopcap - 1); t->stop[h];
+	    h = (h + 1) & (t->stopcap - 1))
+		if (strlen(t->stop[h]) == n && memcmp(t->stop[h], w, n) == 0)
+			return 1;
+	return 0;
+}
+
+struct sm_terms *
+sm_terms_new(size_t max)
+{
+	struct sm_terms *t = xcalloc(1, sizeof(*t));
+
+	t->max = max ? max : DEFAULT_MAX;
+	t->cap = 1024;
+	t->e = xcalloc(t->cap, sizeof(*t->e));
+	stop_load(t);
+	return t;
+}
+
+void
+sm_terms_free(struct sm_terms *t)
+{
+	size_t i;
+
+	if (t == NULL)
+		return;
+	for (i = 0; i < t->cap; i++) {
+		free(t->e[i].text);
+		free(t->e[i].c);
+	}
+	free(t->e);
+	for (i = 0; i < t->nclasses; i++)
+		free(t->names[i]);
+	for (i = 0; i < t->stopcap; i++)
+		free(t->stop[i]);
+	free(t->stop);
+	sm_text_free(&t->text);
+	sm_buf_free(&t->term);
+	free(t);
+}
+
+int
+sm_terms_class(struct sm_terms *t, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < t->nclasses; i++)
+		if (strcmp(t->names[i], name) == 0)
+			return (int)i;
+	if (t->nclasses == SM_TERMS_MAX_CLASSES)
+		return -1;
+	t->names[t->nclasses] = xstrdup(name);
+	return (int)t->nclasses++;
+}
+
+size_t
+sm_terms_nclasses(const struct sm_terms *t)
+{
+	return t->nclasses;
+}
+
+const char *
+sm_terms_class_name(const struct sm_terms *t, size_t cls)
+{
+	return cls < t->nclasses ? t->names[cls] : NULL;
+}
+
+size_t
+sm_terms_messages(const struct sm_terms *t, size_t cls)
+{
+	return cls < t->nclasses ? t->docs[cls] : 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* The table of terms */
+
+static struct entry *
+find(const struct sm_terms *t, const char *s, size_t n, unsigned long h)
+{
+	size_t i;
+
+	for (i = h & (t->cap - 1); t->e[i].text; i = (i + 1) & (t->cap - 1))
+		if (t->e[i].hash == h && strlen(t->e[i].text) == n &&
+		    memcmp(t->e[i].text, s, n) == 0)
+			return &t->e[i];
+	return &t->e[i];
+}
+
+/* Puts the entries whose total is above floor into a table of cap. */
+static void
+rebuild(struct sm_terms *t, size_t cap, size_t floor)
+{
+	struct entry *old = t->e, *to;
+	size_t oldcap = t->cap, i;
+
+	t->e = xcalloc(cap, sizeof(*t->e));
+	t->cap = cap;
+	t->n = 0;
+	for (i = 0; i < oldcap; i++) {
+		if (old[i].text == NULL)
+			continue;
+		if (old[i].total <= floor) {
+			free(old[i].text);
+			free(old[i].c);
+			continue;
+		}
+		to = find(t, old[i].text, strlen(old[i].text), old[i].hash);
+		*to = old[i];
+		t->n++;
+	}
+	free(old);
+}
+
+/* Past the maximum, the rarest terms go, fewer each time they are seen. */
+static void
+prune(struct sm_terms *t)
+{
+	size_t floor = 1;
+
+	while (t->n > t->max * 3 / 4) {
+		rebuild(t, t->cap, floor);
+		floor++;
+	}
+}
+
+static void
+count(struct sm_terms *t, int cls, const char *s, size_t n)
+{
+	unsigned long h = sm_hash(s, n);
+	struct entry *e;
+	uint8_t i;
+
+	if ((t->n + 1) * 2 > t->cap)
+		rebuild(t, t->cap * 2, 0);
+	e = find(t, s, n, h);
+	if (e->text == NULL) {
+		e->text = xstrndup(s, n);
+		e->hash = h;
+		t->n++;
+	} else if (e->seen == t->message)
+		return;		/* once a message */
+	e->seen = t->message;
+	e->total++;
+	for (i = 0; i < e->nc; i++)
+		if (e->c[i].cls == cls) {
+			e->c[i].n++;
+			return;
+		}
+	e->c = xreallocarray(e->c, (size_t)e->nc + 1, sizeof(*e->c));
+	e->c[e->nc].cls = (uint8_t)cls;
+	e->c[e->nc++].n = 1;
+}
+
+static size_t
+count_in(const struct entry *e, size_t cls)
+{
+	uint8_t i;
+
+	for (i = 0; i < e->nc; i++)
+		if (e->c[i].cls == cls)
+			return e->c[i].n;
+	return 0;
+}
+
+/* A token that can be a term, or part of a phrase. */
+static int
+content(const struct sm_terms *t, const struct sm_token *tok,
+    const char *folded)
+{
+	size_t i;
+
+	if (tok->type == SM_TOKEN_HASHTAG)
+		return tok->len > 0;
+	if (tok->type != SM_TOKEN_WORD || tok->len < 3)
+		return 0;
+	for (i = 0; i < tok->len; i++)
+		if (folded[tok->off + i] < '0' || folded[tok->off + i] > '9')
+			break;
+	if (i == tok->len)
+		return 0;
+	return !is_stop(t, folded + tok->off, tok->len);
+}
+
+/* Calls fn with each term of text: words, hashtags, two-word phrases. */
+static void
+each_term(struct sm_terms *t, const char *text, size_t n,
+    void (*fn)(struct sm_terms *, void *, const char *, size_t), void *arg)
+{
+	const struct sm_token *tok, *prev = NULL;
+	const char *f;
+	size_t i;
+
+	sm_text_analyze(&t->text, text, n);
+	f = t->text.folded.data;
+	for (i = 0; i < t->text.ntokens; i++) {
+		tok = &t->text.tokens[i];
+		if (!content(t, tok, f)) {
+			prev = NULL;
+			continue;
+		}
+		sm_buf_reset(&t->term);
+		if (tok->type == SM_TOKEN_HASHTAG)
+			sm_buf_addc(&t->term, '#');
+		sm_buf_add(&t->term, f + tok->off, tok->len);
+		fn(t, arg, t->term.data, t->term.len);
+		if (prev && prev->type == SM_TOKEN_WORD &&
+		    tok->type == SM_TOKEN_WORD) {
+			sm_buf_reset(&t->term);
+			sm_buf_add(&t->term, f + prev->off, prev->len);
+			sm_buf_addc(&t->term, ' ');
+			sm_buf_add(&t->term, f + tok->off, tok->len);
+			fn(t, arg, t->term.data, t->term.len);
+		}
+		prev = tok;
+	}
+}
+
+static void
+count_term(struct sm_terms *t, void *arg, const char *s, size_t n)
+{
+	count(t, *(int *)arg, s, n);
+}
+
+void
+sm_terms_add(struct sm_terms *t, int cls, const char *text, size_t n)
+{
+	if (cls < 0 || (size_t)cls >= t->nclasses)
+		return;
+	t->message++;
+	t->docs[cls]++;
+	each_term(t, text, n, count_term, &cls);
+	if (t->n > t->max)
+		prune(t);
+}
+
+/* ------------------------------------------------------------------ */
+/* The best */
+
+/* Higher keyness first; equal ones in the order of their text. */
+static int
+better(const struct sm_term *a, const struct sm_term *b)
+{
+	if (a->keyness != b->keyness)
+		return a->keyness > b->keyness;
+	return strcmp(a->text, b->text) < 0;
+}
+
+/* Keeps out sorted, best first, at most k. */
+static size_t
+keep(struct sm_term *out, size_t have, size_t k, const struct sm_term *c)
+{
+	size_t i;
+
+	if (have == k && !better(c, &out[k - 1]))
+		return have;
+	if (have < k)
+		have++;
+	for (i = have - 1; i > 0 && better(c, &out[i - 1]); i--)
+		out[i] = out[i - 1];
+	out[i] = *c;
+	return have;
+}
+
+size_t
+sm_terms_top(struct sm_terms *t, size_t cls, size_t min, struct sm_term *out,
+    size_t k)
+{
+	size_t i, have = 0, c, d = 0, a;
+	struct sm_term cand;
+
+	if (cls >= t->nclasses || k == 0)
+		return 0;
+	for (i = 0; i < t->nclasses; i++)
+		d += t->docs[i];
+	c = t->docs[cls];
+	d -= c;
+	for (i = 0; i < t->cap; i++) {
+		if (t->e[i].text == NULL || (a = count_in(&t->e[i], cls)) < min)
+			continue;
+		cand.text = t->e[i].text;
+		cand.n = a;
+		cand.rest = t->e[i].total - a;
+		/* against nothing, the most shared terms are what it is about */
+		cand.keyness = d ? sm_keyness((double)a, (double)cand.rest,
+		    (double)c, (double)d) : (double)a;
+		if (cand.keyness > 0)
+			have = keep(out, have, k, &cand);
+	}
+	return have;
+}
+
+size_t
+sm_terms_rising(struct sm_terms *now, struct sm_terms *before, size_t min,
+    struct sm_term *out, size_t k)
+{
+	size_t i, have = 0, c = 0, d = 0;
+	struct sm_term cand;
+	struct entry *b;
+
+	for (i = 0; i < now->nclasses; i++)
+		c += now->docs[i];
+	for (i = 0; i < before->nclasses; i++)
+		d += before->docs[i];
+	if (c == 0 || d == 0 || k == 0)
+		return 0;
+	for (i = 0; i < now->cap; i++) {
+		const struct entry *e = &now->e[i];
+
+		if (e->text == NULL || e->total < min)
+			continue;
+		b = find(before, e->text, strlen(e->text), e->hash);
+		cand.text = e->text;
+		cand.n = e->total;
+		cand.rest = b->text ? b->total : 0;
+		cand.keyness = sm_keyness((double)cand.n, (double)cand.rest,
+		    (double)c, (double)d);
+		if (cand.keyness > 0)
+			have = keep(out, have, k, &cand);
+	}
+	return have;
+}
+
+struct scoring {
+	const struct sm_term *top;
+	size_t ntop;
+	double score;
+};
+
+static void
+score_term(struct sm_terms *t, void *arg, const char *s, size_t n)
+{
+	struct scoring *sc = arg;
+	size_t i;
+
+	(void)t;
+	for (i = 0; i < sc->ntop; i++)
+		if (strlen(sc->top[i].text) == n &&
+		    memcmp(sc->top[i].text, s, n) == 0) {
+			sc->score += sc->top[i].keyness;
+			return;
+		}
+}
+
+double
+sm_terms_score(struct sm_terms *t, const struct sm_term *top, size_t ntop,
+    const char *text, size_t n)
+{
+	struct scoring sc = { top, ntop, 0 };
+
+	each_term(t, text, n, score_term, &sc);
+	return sc.score;
+}
