@@ -20,8 +20,8 @@
 static const char usage_text[] =
     "usage: sm-report [-quv] [-c file] [-f format] [-g fields] [-o file]\n"
     "                 [-r file] [-w filter] [--by period] [--since time]\n"
-    "                 [--until time] [--overdue | --rows] [--redact |\n"
-    "                 --no-redact] [file ...]\n"
+    "                 [--until time] [--topic topic] [--overdue | --rows]\n"
+    "                 [--redact | --no-redact] [file ...]\n"
     "  -c, --config FILE   configuration (default: $SM_CONFIG, ./sm.yaml, ...)\n"
     "  -f, --format F      text (default), csv, json, md or html\n"
     "  -g, --group FIELDS  group by these fields, comma-separated\n"
@@ -30,6 +30,8 @@ static const char usage_text[] =
     "      --since TIME    messages from TIME: a date, an RFC 3339 time,\n"
     "                      or an age (7d, 2w, 1m, 1y)\n"
     "      --until TIME    messages before TIME (a date: up to its end)\n"
+    "      --topic T       what was said about T: a classify.topic, or a\n"
+    "                      #hashtag in the text (a public consultation)\n"
     "  -w, --where F       only messages that pass F: a filter of\n"
     "                      report.filters, FIELD=VALUE or FIELD!=VALUE\n"
     "      --overdue       list the open cases past their deadline\n"
@@ -94,7 +96,7 @@ int
 main(int argc, char *argv[])
 {
 	enum { OPT_BY = 256, OPT_SINCE, OPT_UNTIL, OPT_OVERDUE, OPT_ROWS,
-	    OPT_REDACT, OPT_NO_REDACT };
+	    OPT_REDACT, OPT_NO_REDACT, OPT_TOPIC };
 	static const struct option longopts[] = {
 		SM_TOOL_LONGOPTS,
 		{ "format", required_argument, NULL, 'f' },
@@ -108,6 +110,7 @@ main(int argc, char *argv[])
 		{ "rows", no_argument, NULL, OPT_ROWS },
 		{ "redact", no_argument, NULL, OPT_REDACT },
 		{ "no-redact", no_argument, NULL, OPT_NO_REDACT },
+		{ "topic", required_argument, NULL, OPT_TOPIC },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct sm_report_options o = { 0 };
@@ -171,6 +174,9 @@ main(int argc, char *argv[])
 		case OPT_NO_REDACT:
 			redact = 0;
 			break;
+		case OPT_TOPIC:
+			o.topic = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			goto done;
@@ -193,6 +199,8 @@ main(int argc, char *argv[])
 		sm_tool_fail(&tool, EX_USAGE);
 		goto done;
 	}
+	/* a list of cases has no period before to compare with */
+	o.no_previous = rows || overdue;
 	if ((cfg = sm_tool_config(&tool)) == NULL)
 		goto done;
 	if ((cals = sm_calendars_load(cfg, &err)) == NULL ||

@@ -14,10 +14,17 @@
 #include "sm/jsonl.h"
 #include "sm/report.h"
 #include "sm/stats.h"
+#include "sm/terms.h"
+#include "sm/text.h"
 #include "sm/time.h"
 #include "sm/util.h"
 
 #define MAX_COMMITMENTS 32	/* a bit each in a case */
+#define MIX_VALUES 200		/* a mix's values kept; the others, "other" */
+#define SAMPLES 100		/* --topic: messages kept to choose examples */
+#define SAMPLE_BYTES 600	/* of each, at most */
+#define EXAMPLES 3
+#define EXAMPLE_TERMS 30	/* the terms an example is scored by */
 #define SEP '\x1f'		/* between the values of a group's key */
 
 const double sm_report_bucket_edges[SM_REPORT_NBUCKETS - 1] = {
@@ -25,6 +32,12 @@ const double sm_report_bucket_edges[SM_REPORT_NBUCKETS - 1] = {
 };
 const char *const sm_report_bucket_names[SM_REPORT_NBUCKETS] = {
 	"<1h", "1-4h", "4-8h", "8-24h", ">24h"
+};
+const char *const sm_report_mix_fields[SM_REPORT_NMIX] = {
+	"platform", "classify.category", "classify.sentiment", "classify.topic"
+};
+const char *const sm_report_mix_names[SM_REPORT_NMIX] = {
+	"channel", "type", "sentiment", "topic"
 };
 const char *const sm_report_age_names[SM_REPORT_NAGES] = {
 	"<1d", "1-3d", "3-7d", "7-30d", ">30d"
@@ -75,6 +88,11 @@ struct commitment {
 	const struct sm_calendar *cal;	/* NULL: the case's */
 };
 
+struct mix {
+	struct sm_report_count *v;
+	size_t n;
+};
+
 struct queue_cal {
 	const char *name;	/* borrowed from the configuration */
 	const struct sm_calendar *cal;
@@ -115,6 +133,19 @@ struct sm_report {
 	struct sm_report_case *overdue;
 	size_t noverdue;
 	struct entry **late;	/* the entries behind overdue */
+
+	struct sm_report *prev;	/* the period before, with --since */
+	struct mix mix[SM_REPORT_NMIX];
+	struct sm_terms *terms;
+	char *topic;		/* --topic */
+	int topic_cls, rest_cls;
+	struct sm_text text;	/* scratch, for hashtags */
+	struct sm_buf fold;
+	char **samples;		/* --topic: some of its messages */
+	size_t nsamples, topic_seen;
+	uint64_t rng;
+	char **examples;
+	size_t nexamples;
 };
 
 /* ------------------------------------------------------------------ */
@@ -580,6 +611,39 @@ sm_report_new(const struct sm_config *cfg, const struct sm_calendars *cals,
 		}
 		r->sum.has_until = 1;
 	}
+	r->terms = sm_terms_new(0);
+	r->rng = 0x9e3779b97f4a7c15ULL;
+	if (opt->topic) {
+		if (*opt->topic == '\0' || strcmp(opt->topic, "#") == 0) {
+			sm_error_set(err, NULL, 0, 0, "--topic: expected a "
+			    "topic (classify.topic) or a #hashtag");
+			goto fail;
+		}
+		r->topic = xstrdup(opt->topic);
+		r->topic_cls = sm_terms_class(r->terms, "topic");
+		r->rest_cls = sm_terms_class(r->terms, "rest");
+		if (opt->topic[0] == '#')
+			sm_text_fold(&r->fold, opt->topic + 1,
+			    strlen(opt->topic + 1));
+	}
+	if (r->sum.has_since && !opt->no_previous) {
+		struct sm_report_options po = *opt;
+		time_t until = r->sum.has_until ? r->sum.until : opt->now;
+
+		po.ngroup = 0;
+		po.by = SM_REPORT_ALL;
+		po.since = po.until = NULL;
+		po.no_previous = 1;
+		if (until > r->sum.since) {
+			if ((r->prev = sm_report_new(cfg, cals, &po, err)) ==
+			    NULL)
+				goto fail;
+			r->prev->sum.has_since = r->prev->sum.has_until = 1;
+			r->prev->sum.since = r->sum.since - (until -
+			    r->sum.since);
+			r->prev->sum.until = r->sum.since;
+		}
+	}
 	return r;
 fail:
 	sm_report_free(r);
@@ -938,6 +1002,129 @@ rec_str(json_t *rec, const char *path)
 	return json_string_value(v);
 }
 
+/* ------------------------------------------------------------------ */
+/* What the messages are, and what they say */
+
+static void
+mix_add(struct mix *m, const char *value)
+{
+	size_t i;
+
+	for (i = 0; i < m->n; i++)
+		if (m->v[i].value == value)	/* interned */
+			break;
+	if (i == m->n) {
+		if (m->n == MIX_VALUES) {
+			/* past the maximum: the last place is "other" */
+			i = m->n - 1;
+			m->v[i].value = "other";
+		} else {
+			m->v = xreallocarray(m->v, m->n + 1, sizeof(*m->v));
+			memset(&m->v[m->n], 0, sizeof(*m->v));
+			m->v[m->n++].value = value;
+		}
+	}
+	m->v[i].n++;
+}
+
+static int
+cmp_count(const void *pa, const void *pb)
+{
+	const struct sm_report_count *a = pa, *b = pb;
+
+	if (a->n != b->n)
+		return a->n < b->n ? 1 : -1;
+	if (a->value == NULL || b->value == NULL)
+		return (a->value == NULL) - (b->value == NULL);
+	return strcmp(a->value, b->value);
+}
+
+/* --topic: its classify.topic, or its hashtag in the text. */
+static int
+topic_holds(struct sm_report *r, json_t *rec, const char *text, size_t n)
+{
+	const char *topic = rec_str(rec, "classify.topic");
+	size_t i;
+
+	if (r->topic[0] != '#')
+		return topic && strcmp(topic, r->topic) == 0;
+	if (text == NULL)
+		return 0;
+	sm_text_analyze(&r->text, text, n);
+	for (i = 0; i < r->text.ntokens; i++) {
+		const struct sm_token *t = &r->text.tokens[i];
+
+		if (t->type == SM_TOKEN_HASHTAG && t->len == r->fold.len &&
+		    memcmp(r->text.folded.data + t->off, r->fold.data,
+		    t->len) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static uint64_t
+next_random(struct sm_report *r)
+{
+	r->rng ^= r->rng << 13;
+	r->rng ^= r->rng >> 7;
+	r->rng ^= r->rng << 17;
+	return r->rng;
+}
+
+/* Keeps a fair sample of the topic's messages (reservoir sampling). */
+static void
+sample(struct sm_report *r, const char *text, size_t n)
+{
+	size_t at;
+
+	r->topic_seen++;
+	if (r->nsamples < SAMPLES) {
+		r->samples = xreallocarray(r->samples, r->nsamples + 1,
+		    sizeof(*r->samples));
+		at = r->nsamples++;
+	} else if ((at = (size_t)(next_random(r) % r->topic_seen)) >=
+	    SAMPLES)
+		return;
+	else
+		free(r->samples[at]);
+	if (n > SAMPLE_BYTES) {
+		n = SAMPLE_BYTES;
+		while (n > 0 && ((unsigned char)text[n] & 0xc0) == 0x80)
+			n--;
+	}
+	r->samples[at] = xstrndup(text, n);
+}
+
+/*
+ * A message counted: what it says goes to the terms, by its topic; with
+ * --topic, in or out.  0 when --topic leaves it out.
+ */
+static int
+take_text(struct sm_report *r, json_t *rec)
+{
+	json_t *t = json_object_get(rec, "text");
+	const char *text = json_string_value(t), *topic;
+	size_t n = json_string_length(t);
+	int in = 1;
+
+	if (r->topic)
+		in = topic_holds(r, rec, text, n);
+	/* a duplicate says it again: not counted twice */
+	if (text == NULL || rec_str(rec, "route.duplicate_of"))
+		return in;
+	if (r->topic) {
+		sm_terms_add(r->terms, in ? r->topic_cls : r->rest_cls, text,
+		    n);
+		if (in)
+			sample(r, text, n);
+	} else {
+		topic = rec_str(rec, "classify.topic");
+		sm_terms_add(r->terms, sm_terms_class(r->terms, topic ? topic :
+		    "(none)"), text, n);
+	}
+	return in;
+}
+
 int
 sm_report_add(struct sm_report *r, json_t *rec, struct sm_error *err)
 {
@@ -948,6 +1135,11 @@ sm_report_add(struct sm_report *r, json_t *rec, struct sm_error *err)
 	time_t created, due;
 	uint64_t h;
 
+	if (r->prev) {
+		struct sm_error ignored;	/* said by this one */
+
+		sm_report_add(r->prev, rec, &ignored);
+	}
 	r->sum.records++;
 	if (kind && (strcmp(kind, "own") == 0 || strcmp(kind, "post") == 0)) {
 		if (strcmp(kind, "post") == 0) {
@@ -984,7 +1176,7 @@ sm_report_add(struct sm_report *r, json_t *rec, struct sm_error *err)
 		}
 		return 0;
 	}
-	if (!kept(r, rec, created)) {
+	if (!kept(r, rec, created) || !take_text(r, rec)) {
 		r->sum.filtered++;
 		if (e)
 			entry_drop(r, e);
@@ -994,6 +1186,9 @@ sm_report_add(struct sm_report *r, json_t *rec, struct sm_error *err)
 	}
 	g = group_of(r, rec, created);
 	g->pub.messages++;
+	for (int m = 0; m < SM_REPORT_NMIX; m++)
+		mix_add(&r->mix[m], intern(r, rec_str(rec,
+		    sm_report_mix_fields[m])));
 	r->sum.messages++;
 	if (r->sum.first == 0 || created < r->sum.first)
 		r->sum.first = created;
@@ -1146,6 +1341,66 @@ backlog_add(struct sm_report *r, const struct entry *e)
 	b->ages[i]++;
 }
 
+/* Sorted, each value beside its count in the period before. */
+static void
+end_mixes(struct sm_report *r)
+{
+	struct mix *m, *pm;
+	size_t i, j;
+
+	for (int k = 0; k < SM_REPORT_NMIX; k++) {
+		m = &r->mix[k];
+		qsort(m->v, m->n, sizeof(*m->v), cmp_count);
+		if (r->prev == NULL)
+			continue;
+		pm = &r->prev->mix[k];
+		for (i = 0; i < m->n; i++)
+			for (j = 0; j < pm->n; j++)
+				if ((m->v[i].value && pm->v[j].value &&
+				    strcmp(m->v[i].value, pm->v[j].value) == 0) ||
+				    m->v[i].value == pm->v[j].value) {
+					m->v[i].before = pm->v[j].n;
+					break;
+				}
+	}
+}
+
+/* --topic: the sampled messages with most of its characteristic terms. */
+static void
+choose_examples(struct sm_report *r)
+{
+	struct sm_term top[EXAMPLE_TERMS];
+	double *score, best;
+	size_t ntop, i, k, at;
+
+	if (r->topic == NULL || r->nsamples == 0)
+		return;
+	ntop = sm_terms_top(r->terms, (size_t)r->topic_cls, 2, top,
+	    EXAMPLE_TERMS);
+	score = xcalloc(r->nsamples, sizeof(*score));
+	for (i = 0; i < r->nsamples; i++)
+		score[i] = sm_terms_score(r->terms, top, ntop, r->samples[i],
+		    strlen(r->samples[i]));
+	r->examples = xcalloc(EXAMPLES, sizeof(*r->examples));
+	for (k = 0; k < EXAMPLES; k++) {
+		best = -1;
+		at = 0;
+		for (i = 0; i < r->nsamples; i++)
+			if (score[i] > best) {
+				best = score[i];
+				at = i;
+			}
+		if (best < 0)
+			break;
+		r->examples[r->nexamples++] = r->samples[at];
+		/* the same words twice are not two examples */
+		for (i = 0; i < r->nsamples; i++)
+			if (strcmp(r->samples[i], r->samples[at]) == 0)
+				score[i] = -1;
+	}
+	free(score);
+}
+
 void
 sm_report_end(struct sm_report *r)
 {
@@ -1205,6 +1460,10 @@ sm_report_end(struct sm_report *r)
 	figures(&r->total.business, &r->total.pub.business);
 	figures(&r->total.ack, &r->total.pub.ack);
 	/* the entries stay until sm_report_free: the overdue list names them */
+	if (r->prev)
+		sm_report_end(r->prev);
+	end_mixes(r);
+	choose_examples(r);
 }
 
 void
@@ -1236,7 +1495,60 @@ sm_report_free(struct sm_report *r)
 	sm_sample_free(&r->total.ack);
 	free(r->backlog);
 	free(r->overdue);
+	sm_report_free(r->prev);
+	for (int m = 0; m < SM_REPORT_NMIX; m++)
+		free(r->mix[m].v);
+	sm_terms_free(r->terms);
+	free(r->topic);
+	sm_text_free(&r->text);
+	sm_buf_free(&r->fold);
+	for (size_t i = 0; i < r->nsamples; i++)
+		free(r->samples[i]);
+	free(r->samples);
+	free(r->examples);	/* the samples' */
 	free(r);
+}
+
+const struct sm_report *
+sm_report_previous(const struct sm_report *r)
+{
+	return r->prev;
+}
+
+size_t
+sm_report_nmix(const struct sm_report *r, enum sm_report_mix m)
+{
+	return r->mix[m].n;
+}
+
+const struct sm_report_count *
+sm_report_mix(const struct sm_report *r, enum sm_report_mix m, size_t i)
+{
+	return &r->mix[m].v[i];
+}
+
+struct sm_terms *
+sm_report_terms(const struct sm_report *r)
+{
+	return r->terms;
+}
+
+const char *
+sm_report_topic(const struct sm_report *r)
+{
+	return r->topic;
+}
+
+size_t
+sm_report_nexamples(const struct sm_report *r)
+{
+	return r->nexamples;
+}
+
+const char *
+sm_report_example(const struct sm_report *r, size_t i)
+{
+	return r->examples[i];
 }
 
 const struct sm_report_summary *

@@ -11,6 +11,7 @@
 #include "sm/pii.h"
 #include "sm/report.h"
 #include "sm/reportfmt.h"
+#include "sm/terms.h"
 #include "sm/time.h"
 #include "sm/util.h"
 
@@ -639,7 +640,8 @@ section_backlog(const struct sm_report *r, enum sm_report_format f,
 /* "72.5% answered within 8 business hours (target 90%), based on 40
  * messages" */
 static void
-commitment_line(const struct sm_report_commitment *c, struct sm_buf *b)
+commitment_line(const struct sm_report_commitment *c,
+    const struct sm_report_commitment *before, struct sm_buf *b)
 {
 	if (c->total == 0)
 		addf(b, "no message decided yet: %s", c->text);
@@ -653,6 +655,21 @@ commitment_line(const struct sm_report_commitment *c, struct sm_buf *b)
 	    c->total == 1 ? "" : "s");
 	if (c->pending)
 		addf(b, "; %zu more still within the time", c->pending);
+	if (before && before->total) {
+		sm_buf_adds(b, "; the period before: ");
+		add_percent(b, share(before->met, before->total));
+		addf(b, " of %zu", before->total);
+	}
+}
+
+/* The same commitment in the period before, or NULL. */
+static const struct sm_report_commitment *
+commitment_before(const struct sm_report *r, size_t i)
+{
+	const struct sm_report *prev = sm_report_previous(r);
+
+	return prev && i < sm_report_ncommitments(prev) ?
+	    sm_report_commitment(prev, i) : NULL;
 }
 
 static int
@@ -720,6 +737,383 @@ static const char how_measured[] =
     "the time of the report.";
 
 /* ------------------------------------------------------------------ */
+/* What the messages are, what they say, what changed */
+
+#define TERMS_SHOWN 6		/* characteristic terms of a topic */
+#define TERMS_MIN 2		/* messages a term must be in */
+#define RISING_SHOWN 8
+
+/* "+25%", "-10%", "new", "=": a count against the one before. */
+static void
+add_change(struct sm_buf *b, size_t now, size_t before)
+{
+	if (before == 0)
+		sm_buf_adds(b, now ? "new" : "=");
+	else if (now == before)
+		sm_buf_adds(b, "=");
+	else
+		addf(b, "%+.0f%%", 100.0 * ((double)now - (double)before) /
+		    (double)before);
+}
+
+/* A mix worth showing: some value is known. */
+static int
+mix_shown(const struct sm_report *r, enum sm_report_mix m)
+{
+	for (size_t i = 0; i < sm_report_nmix(r, m); i++)
+		if (sm_report_mix(r, m, i)->value)
+			return 1;
+	return 0;
+}
+
+static void
+section_mix(const struct sm_report *r, enum sm_report_format f,
+    const struct sm_report_style *st, enum sm_report_mix m,
+    struct sm_buf *out)
+{
+	const struct sm_report *prev = sm_report_previous(r);
+	size_t n = sm_report_nmix(r, m), i, max = 0, all = 0;
+	struct sm_buf b = { 0 }, title = { 0 };
+	struct tab t = { 0 };
+
+	if (!mix_shown(r, m))
+		return;
+	addf(&title, "By %s (%s)", sm_report_mix_names[m],
+	    sm_report_mix_fields[m]);
+	t.title = title.data;
+	tab_cell(&t, sm_report_mix_names[m]);
+	tab_cell(&t, "messages");
+	tab_cell(&t, "share");
+	if (prev) {
+		tab_cell(&t, "before");
+		tab_cell(&t, "change");
+	}
+	tab_cell(&t, "");
+	t.ncols = prev ? 6 : 4;
+	t.align = xstrdup(prev ? "lrrrrl" : "lrrl");
+	t.last_is_bar = 1;
+	if (prev)
+		t.note = "Before: the period of the same length just before.";
+	for (i = 0; i < n; i++) {
+		all += sm_report_mix(r, m, i)->n;
+		if (sm_report_mix(r, m, i)->n > max)
+			max = sm_report_mix(r, m, i)->n;
+	}
+	for (i = 0; i < n; i++) {
+		const struct sm_report_count *c = sm_report_mix(r, m, i);
+
+		if (c->value == NULL)
+			sm_buf_adds(&b, "(none)");
+		else
+			sm_buf_add_printable(&b, c->value, strlen(c->value),
+			    40);
+		tab_buf(&t, &b);
+		tab_cellf(&t, "%zu", c->n);
+		tab_percent(&t, share(c->n, all));
+		if (prev) {
+			tab_cellf(&t, "%zu", c->before);
+			add_change(&b, c->n, c->before);
+			tab_buf(&t, &b);
+		}
+		add_bar(&b, share(c->n, max));
+		tab_buf(&t, &b);
+	}
+	tab_out(&t, f, st, out);
+	sm_buf_free(&b);
+	sm_buf_free(&title);
+}
+
+/* A list of terms, "contenedor, recogida, huele mal". */
+static void
+add_terms(struct sm_buf *b, const struct sm_term *top, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			sm_buf_adds(b, ", ");
+		sm_buf_add_printable(b, top[i].text, strlen(top[i].text), 60);
+	}
+}
+
+/* Class a before class b: more messages, then by name. */
+static int
+class_before(struct sm_terms *t, size_t a, size_t b)
+{
+	size_t na = sm_terms_messages(t, a), nb = sm_terms_messages(t, b);
+
+	if (na != nb)
+		return na > nb;
+	return strcmp(sm_terms_class_name(t, a), sm_terms_class_name(t, b)) <
+	    0;
+}
+
+/* The terms most characteristic of each topic, against the others. */
+static void
+section_terms(const struct sm_report *r, enum sm_report_format f,
+    const struct sm_report_style *st, struct sm_buf *out)
+{
+	struct sm_terms *terms = sm_report_terms(r);
+	size_t nc = sm_terms_nclasses(terms), i, k, shown = 0;
+	size_t *order = xcalloc(nc + 1, sizeof(*order));
+	struct sm_term top[TERMS_SHOWN];
+	struct tab t = { .title = "What citizens raised: the words most "
+	    "characteristic of each topic" };
+	struct sm_buf b = { 0 };
+
+	for (i = 0; i < nc; i++) {	/* a few dozen at most */
+		for (k = i; k > 0 && class_before(terms, i, order[k - 1]); k--)
+			order[k] = order[k - 1];
+		order[k] = i;
+	}
+	tab_cell(&t, "topic");
+	tab_cell(&t, "messages");
+	tab_cell(&t, "characteristic words and phrases");
+	t.ncols = 3;
+	t.align = xstrdup("lrl");
+	t.note = "Words and phrases in a larger share of the topic's "
+	    "messages than of the others' (log-likelihood), not the most "
+	    "frequent ones.";
+	for (i = 0; i < nc; i++) {
+		const char *name = sm_terms_class_name(terms, order[i]);
+
+		if (strcmp(name, "rest") == 0 && sm_report_topic(r))
+			continue;
+		if (nc > 1 && strcmp(name, "(none)") == 0)
+			continue;
+		if ((k = sm_terms_top(terms, order[i], TERMS_MIN, top,
+		    TERMS_SHOWN)) == 0)
+			continue;
+		if (sm_report_topic(r))
+			name = sm_report_topic(r);
+		sm_buf_add_printable(&b, name, strlen(name), 40);
+		tab_buf(&t, &b);
+		tab_cellf(&t, "%zu", sm_terms_messages(terms, order[i]));
+		add_terms(&b, top, k);
+		tab_buf(&t, &b);
+		shown++;
+	}
+	if (shown)
+		tab_out(&t, f, st, out);
+	else
+		tab_free(&t);
+	free(order);
+	sm_buf_free(&b);
+}
+
+/* The topics and the words that rose most against the period before. */
+static void
+section_rising(const struct sm_report *r, enum sm_report_format f,
+    const struct sm_report_style *st, struct sm_buf *out)
+{
+	const struct sm_report *prev = sm_report_previous(r);
+	struct sm_term top[RISING_SHOWN];
+	struct sm_report_count *c;
+	struct sm_buf b = { 0 };
+	size_t n, i, j, k;
+
+	if (prev == NULL)
+		return;
+	n = sm_report_nmix(r, SM_MIX_TOPIC);
+	c = xcalloc(n + 1, sizeof(*c));
+	for (i = k = 0; i < n; i++) {
+		const struct sm_report_count *x = sm_report_mix(r,
+		    SM_MIX_TOPIC, i);
+
+		if (x->value && x->n > x->before)
+			c[k++] = *x;
+	}
+	/* by how many more, then by how many */
+	for (i = 1; i < k; i++)
+		for (j = i; j > 0 && c[j].n - c[j].before >
+		    c[j - 1].n - c[j - 1].before; j--) {
+			struct sm_report_count tmp = c[j];
+
+			c[j] = c[j - 1];
+			c[j - 1] = tmp;
+		}
+	if (k) {
+		struct tab t = { .title = "Rising: topics with more messages "
+		    "than the period before" };
+
+		tab_cell(&t, "topic");
+		tab_cell(&t, "messages");
+		tab_cell(&t, "before");
+		tab_cell(&t, "change");
+		t.ncols = 4;
+		t.align = xstrdup("lrrr");
+		for (i = 0; i < k && i < RISING_SHOWN; i++) {
+			sm_buf_add_printable(&b, c[i].value,
+			    strlen(c[i].value), 40);
+			tab_buf(&t, &b);
+			tab_cellf(&t, "%zu", c[i].n);
+			tab_cellf(&t, "%zu", c[i].before);
+			add_change(&b, c[i].n, c[i].before);
+			tab_buf(&t, &b);
+		}
+		tab_out(&t, f, st, out);
+	}
+	free(c);
+	k = sm_terms_rising(sm_report_terms(r), sm_report_terms(prev), 3,
+	    top, RISING_SHOWN);
+	if (k) {
+		struct tab t = { .title = "Rising: words and phrases more "
+		    "frequent than in the period before" };
+
+		tab_cell(&t, "word or phrase");
+		tab_cell(&t, "messages");
+		tab_cell(&t, "before");
+		t.ncols = 3;
+		t.align = xstrdup("lrr");
+		t.note = "By log-likelihood of their share of the messages, "
+		    "now against before.";
+		for (i = 0; i < k; i++) {
+			sm_buf_add_printable(&b, top[i].text,
+			    strlen(top[i].text), 60);
+			tab_buf(&t, &b);
+			tab_cellf(&t, "%zu", top[i].n);
+			tab_cellf(&t, "%zu", top[i].rest);
+		}
+		tab_out(&t, f, st, out);
+	}
+	sm_buf_free(&b);
+}
+
+/*
+ * A citizen's words as an example, with --redact: handles, addresses,
+ * links and anything with a digit (phones, DNIs, plates, house numbers)
+ * taken out; NULL-free: "(redacted)" if personal data is left.
+ */
+static void
+add_example(struct sm_buf *b, const char *s, int redact)
+{
+	struct sm_buf w = { 0 };
+	const char *p = s, *q;
+	int masked = 0;
+	size_t start = b->len;
+
+	if (!redact) {
+		sm_buf_add_printable(b, s, strlen(s), 600);
+		return;
+	}
+	while (*p) {
+		int digit = 0, at = 0;
+
+		for (q = p; *q && *q != ' ' && *q != '\n' && *q != '\t'; q++) {
+			digit |= *q >= '0' && *q <= '9';
+			at |= *q == '@';
+		}
+		if (q > p) {
+			if (digit || at || strncmp(p, "http", 4) == 0 ||
+			    strncmp(p, "www.", 4) == 0) {
+				if (!masked)
+					sm_buf_adds(&w, "[...] ");
+				masked = 1;
+			} else {
+				sm_buf_add(&w, p, (size_t)(q - p));
+				sm_buf_addc(&w, ' ');
+				masked = 0;
+			}
+		}
+		p = *q ? q + 1 : q;
+	}
+	if (w.len)
+		w.data[--w.len] = '\0';
+	if (w.len && sm_pii_scan(w.data, w.len) == 0)
+		sm_buf_add_printable(b, w.data, w.len, 600);
+	if (b->len == start)
+		sm_buf_adds(b, "(redacted)");
+	sm_buf_free(&w);
+}
+
+/* The stance of the topic's messages: their sentiment shares. */
+static void
+add_stance(const struct sm_report *r, struct sm_buf *b)
+{
+	size_t n = sm_report_nmix(r, SM_MIX_SENTIMENT), i, all = 0;
+
+	for (i = 0; i < n; i++)
+		all += sm_report_mix(r, SM_MIX_SENTIMENT, i)->n;
+	for (i = 0; i < n; i++) {
+		const struct sm_report_count *c = sm_report_mix(r,
+		    SM_MIX_SENTIMENT, i);
+
+		if (i)
+			sm_buf_adds(b, ", ");
+		add_percent(b, share(c->n, all));
+		addf(b, " %s", c->value ? c->value : "(none)");
+	}
+}
+
+/* --topic: what people said about one subject. */
+static void
+section_consultation(const struct sm_report *r, enum sm_report_format f,
+    const struct sm_report_style *st, struct sm_buf *out)
+{
+	const char *topic = sm_report_topic(r);
+	struct sm_terms *terms = sm_report_terms(r);
+	size_t in = sm_terms_messages(terms, 0), rest =
+	    sm_terms_messages(terms, 1), k, i;
+	struct sm_term top[TERMS_SHOWN * 2];
+	struct tab t = { 0 };
+	struct sm_buf b = { 0 }, title = { 0 };
+
+	if (topic == NULL)
+		return;
+	sm_buf_adds(&title, "Consultation: ");
+	sm_buf_add_printable(&title, topic, strlen(topic), 60);
+	t.title = title.data;
+	t.ncols = 2;
+	t.align = xstrdup("ll");
+	t.note = "The messages that carry the hashtag, or have the topic "
+	    "(classify.topic), in the period; their characteristic words "
+	    "against the other messages of the period; the examples are "
+	    "those with most of these words.";
+	tab_cell(&t, "");
+	tab_cell(&t, "");
+	tab_cell(&t, "messages");
+	addf(&b, "%zu of %zu with a text (", in, in + rest);
+	add_percent(&b, share(in, in + rest));
+	sm_buf_adds(&b, ")");
+	tab_buf(&t, &b);
+	tab_cell(&t, "stance (classify.sentiment)");
+	add_stance(r, &b);
+	tab_buf(&t, &b);
+	k = sm_terms_top(terms, 0, TERMS_MIN, top, TERMS_SHOWN * 2);
+	tab_cell(&t, "characteristic words");
+	add_terms(&b, top, k);
+	tab_buf(&t, &b);
+	for (i = 0; i < sm_report_nexamples(r); i++) {
+		tab_cellf(&t, "example %zu", i + 1);
+		add_example(&b, sm_report_example(r, i), st->redact);
+		tab_buf(&t, &b);
+	}
+	tab_out(&t, f, st, out);
+	sm_buf_free(&b);
+	sm_buf_free(&title);
+}
+
+/* The period before, in one sentence. */
+static void
+previous_text(const struct sm_report *r, struct sm_buf *b)
+{
+	const struct sm_report *prev = sm_report_previous(r);
+	const struct sm_report_summary *p, *s = sm_report_summary(r);
+	const struct sm_time_zone *z = sm_report_zone(r);
+
+	if (prev == NULL)
+		return;
+	p = sm_report_summary(prev);
+	sm_buf_adds(b, "The period before, ");
+	add_date(b, z, p->since);
+	sm_buf_adds(b, " to ");
+	add_date(b, z, p->until - 1);
+	addf(b, ": %zu message%s (", p->messages, p->messages == 1 ? "" :
+	    "s");
+	add_change(b, s->messages, p->messages);
+	addf(b, " now), %zu case%s, %zu answered.", p->cases, p->cases == 1 ?
+	    "" : "s", p->answered);
+}
+
+/* ------------------------------------------------------------------ */
 /* Terminal and Markdown */
 
 static void
@@ -766,6 +1160,11 @@ write_text(const struct sm_report *r, enum sm_report_format f,
 	sm_buf_reset(&b);
 	summary_text(r, &b);
 	addf(out, "%s\n", b.data);
+	if (sm_report_previous(r)) {
+		sm_buf_reset(&b);
+		previous_text(r, &b);
+		addf(out, "%s%s\n", md ? "\n" : "", b.data);
+	}
 	if (sm_report_ngroups(r) > 1 && sm_report_group(r, 0)->period) {
 		sm_buf_reset(&b);
 		sparkline(r, &b);
@@ -781,7 +1180,7 @@ write_text(const struct sm_report *r, enum sm_report_format f,
 			    sm_report_commitment(r, i);
 
 			sm_buf_reset(&b);
-			commitment_line(c, &b);
+			commitment_line(c, commitment_before(r, i), &b);
 			if (md)
 				addf(out, "- **%s**\n", b.data);
 			else
@@ -791,7 +1190,10 @@ write_text(const struct sm_report *r, enum sm_report_format f,
 		}
 		sm_buf_addc(out, '\n');
 	}
+	section_consultation(r, f, st, out);
 	section_messages(r, f, st, out);
+	for (int m = 0; m < SM_REPORT_NMIX; m++)
+		section_mix(r, f, st, m, out);
 	if (s->cases) {
 		section_times(r, f, st, out);
 		section_buckets(r, f, st, 0, out);
@@ -800,6 +1202,9 @@ write_text(const struct sm_report *r, enum sm_report_format f,
 		section_deadlines(r, f, st, out);
 	}
 	section_backlog(r, f, st, out);
+	if (!sm_report_topic(r))
+		section_terms(r, f, st, out);
+	section_rising(r, f, st, out);
 	if (md)
 		addf(out, "### How it is measured\n\n%s\n", how_measured);
 	sm_buf_free(&b);
@@ -1031,6 +1436,103 @@ json_time(time_t t, int set)
 	return set ? sm_time_json(t) : json_null();
 }
 
+static json_t *
+json_terms(const struct sm_term *top, size_t n)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_pack("{s:s,s:I,s:I,s:o}",
+		    "term", top[i].text, "messages", (json_int_t)top[i].n,
+		    "rest", (json_int_t)top[i].rest, "keyness",
+		    sm_json_real(top[i].keyness)));
+	return a;
+}
+
+/* The mixes, the terms, the period before and the consultation. */
+static void
+json_talk(const struct sm_report *r, const struct sm_report_style *st,
+    json_t *o)
+{
+	const struct sm_report *prev = sm_report_previous(r);
+	struct sm_terms *terms = sm_report_terms(r);
+	struct sm_term top[RISING_SHOWN * 2];
+	json_t *x = json_object(), *a, *v;
+	struct sm_buf b = { 0 };
+	size_t i, k, all;
+
+	for (int m = 0; m < SM_REPORT_NMIX; m++) {
+		a = json_array();
+		for (i = all = 0; i < sm_report_nmix(r, m); i++)
+			all += sm_report_mix(r, m, i)->n;
+		for (i = 0; i < sm_report_nmix(r, m); i++) {
+			const struct sm_report_count *c = sm_report_mix(r, m,
+			    i);
+
+			v = json_pack("{s:o,s:I,s:o}", "value",
+			    sm_json_str_or_null(c->value), "messages",
+			    (json_int_t)c->n, "share",
+			    sm_json_real(share(c->n, all)));
+			if (prev)
+				json_object_set_new(v, "before",
+				    json_integer((json_int_t)c->before));
+			json_array_append_new(a, v);
+		}
+		json_object_set_new(x, sm_report_mix_fields[m], a);
+	}
+	json_object_set_new(o, "mix", x);
+	x = json_object();
+	for (i = 0; i < sm_terms_nclasses(terms); i++) {
+		const char *name = sm_terms_class_name(terms, i);
+
+		if (sm_report_topic(r) && strcmp(name, "rest") == 0)
+			continue;
+		k = sm_terms_top(terms, i, TERMS_MIN, top, TERMS_SHOWN * 2);
+		json_object_set_new(x, sm_report_topic(r) ?
+		    sm_report_topic(r) : name, json_terms(top, k));
+	}
+	json_object_set_new(o, "terms", x);
+	if (prev) {
+		const struct sm_report_summary *p = sm_report_summary(prev);
+
+		x = json_pack("{s:o,s:o,s:I,s:I,s:I,s:I}", "since",
+		    sm_time_json(p->since), "until", sm_time_json(p->until),
+		    "messages", (json_int_t)p->messages, "cases",
+		    (json_int_t)p->cases, "answered", (json_int_t)p->answered,
+		    "open", (json_int_t)p->open);
+		a = json_array();
+		for (i = 0; i < sm_report_ncommitments(prev); i++) {
+			const struct sm_report_commitment *c =
+			    sm_report_commitment(prev, i);
+
+			json_array_append_new(a, json_pack("{s:s,s:I,s:I,s:o}",
+			    "name", c->name, "met", (json_int_t)c->met,
+			    "total", (json_int_t)c->total, "share",
+			    sm_json_real(share(c->met, c->total))));
+		}
+		json_object_set_new(x, "commitments", a);
+		json_object_set_new(x, "time", json_times(
+		    &sm_report_total(prev)->time));
+		k = sm_terms_rising(terms, sm_report_terms(prev), 3, top,
+		    RISING_SHOWN);
+		json_object_set_new(x, "rising_terms", json_terms(top, k));
+		json_object_set_new(o, "previous", x);
+	}
+	if (sm_report_topic(r)) {
+		a = json_array();
+		for (i = 0; i < sm_report_nexamples(r); i++) {
+			sm_buf_reset(&b);
+			add_example(&b, sm_report_example(r, i), st->redact);
+			json_array_append_new(a, json_stringn(b.data, b.len));
+		}
+		json_object_set_new(o, "topic", json_pack("{s:s,s:I,s:I,s:o}",
+		    "value", sm_report_topic(r), "messages",
+		    (json_int_t)sm_terms_messages(terms, 0), "rest",
+		    (json_int_t)sm_terms_messages(terms, 1), "examples", a));
+	}
+	sm_buf_free(&b);
+}
+
 static void
 write_json(const struct sm_report *r, const struct sm_report_style *st,
     struct sm_buf *out)
@@ -1103,6 +1605,7 @@ write_json(const struct sm_report *r, const struct sm_report_style *st,
 		    "opened", sm_time_json(late[i].opened), "due_at",
 		    sm_time_json(late[i].due)));
 	json_object_set_new(o, "overdue", a);
+	json_talk(r, st, o);
 	sm_json_append(out, o);
 	sm_buf_addc(out, '\n');
 	json_decref(o);
@@ -1238,7 +1741,8 @@ svg_buckets(const struct sm_report_times *t, const char *what,
 
 /* A commitment: its share as a bar, the target as a line. */
 static void
-html_commitment(const struct sm_report_commitment *c, struct sm_buf *out)
+html_commitment(const struct sm_report_commitment *c,
+    const struct sm_report_commitment *before, struct sm_buf *out)
 {
 	struct sm_buf b = { 0 };
 	double p = share(c->met, c->total);
@@ -1247,7 +1751,7 @@ html_commitment(const struct sm_report_commitment *c, struct sm_buf *out)
 	    commitment_met(c) ? "met" : "missed");
 	add_percent(out, p);
 	sm_buf_adds(out, "</div><p>");
-	commitment_line(c, &b);
+	commitment_line(c, before, &b);
 	html_text(out, b.data);
 	sm_buf_adds(out, "</p>\n<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 300 20\" role=\"img\" "
 	    "aria-label=\"");
@@ -1289,17 +1793,30 @@ write_html(const struct sm_report *r, const struct sm_report_style *st,
 	sm_buf_reset(&b);
 	summary_text(r, &b);
 	html_text(out, b.data);
+	if (sm_report_previous(r)) {
+		sm_buf_reset(&b);
+		previous_text(r, &b);
+		sm_buf_adds(out, " ");
+		html_text(out, b.data);
+	}
 	sm_buf_adds(out, "</p>\n");
+	if (sm_report_topic(r)) {
+		sm_buf_adds(out, "<h2>Consultation</h2>\n");
+		section_consultation(r, SM_REPORT_HTML, st, out);
+	}
 	if (sm_report_ncommitments(r)) {
 		sm_buf_adds(out, "<h2>Our commitments</h2>\n<div class=\""
 		    "commit\">\n");
 		for (i = 0; i < sm_report_ncommitments(r); i++)
-			html_commitment(sm_report_commitment(r, i), out);
+			html_commitment(sm_report_commitment(r, i),
+			    commitment_before(r, i), out);
 		sm_buf_adds(out, "</div>\n");
 	}
 	sm_buf_adds(out, "<h2>Messages</h2>\n");
 	svg_messages(r, st, out);
 	section_messages(r, SM_REPORT_HTML, st, out);
+	for (int m = 0; m < SM_REPORT_NMIX; m++)
+		section_mix(r, SM_REPORT_HTML, st, m, out);
 	if (s->cases) {
 		sm_buf_adds(out, "<h2>Response times</h2>\n");
 		section_times(r, SM_REPORT_HTML, st, out);
@@ -1317,6 +1834,10 @@ write_html(const struct sm_report *r, const struct sm_report_style *st,
 		sm_buf_adds(out, "<h2>Waiting for an answer</h2>\n");
 		section_backlog(r, SM_REPORT_HTML, st, out);
 	}
+	sm_buf_adds(out, "<h2>What citizens raised</h2>\n");
+	if (!sm_report_topic(r))
+		section_terms(r, SM_REPORT_HTML, st, out);
+	section_rising(r, SM_REPORT_HTML, st, out);
 	sm_buf_adds(out, "<aside>\n<h2>How it is measured</h2>\n<p>");
 	html_text(out, how_measured);
 	sm_buf_adds(out, "</p>\n<p>Made by sm-report from the messages "

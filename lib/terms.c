@@ -28,7 +28,10 @@ static const char *const stop_text[] = {
 	"pueden poder quiero queremos gracias hola buenos buenas dias favor "
 	"saludos estan estamos esta aun ahora hoy ayer asi bien mal vez veces "
 	"llevamos lleva llevan sigue siguen usted ustedes vosotros nosotros "
-	"ellos ellas ella yo vuestro nuestro nuestra vuestra",
+	"ellos ellas ella yo vuestro nuestro nuestra vuestra "
+	/* what every message to a town hall names */
+	"ayuntamiento ajuntament concello udala udaletxea council city "
+	"town hall calle carrer rua kalea street",
 	/* ca */
 	"els les del dels per amb sense sobre fins des cap als seu seva seus "
 	"seves meu meva teu teva ens us es hi ho li ja pero com quan on qui "
@@ -298,6 +301,23 @@ count_in(const struct entry *e, size_t cls)
 	return 0;
 }
 
+/* A word of an e-mail address or a link: personal, or noise. */
+static int
+in_address(const char *f, size_t len, const struct sm_token *tok)
+{
+	size_t a = tok->off, b = tok->off + tok->len;
+
+	while (a > 0 && f[a - 1] != ' ' && f[a - 1] != '\n' &&
+	    f[a - 1] != '\t')
+		a--;
+	while (b < len && f[b] != ' ' && f[b] != '\n' && f[b] != '\t')
+		b++;
+	for (; a < b; a++)
+		if (f[a] == '@' || f[a] == '/')
+			return 1;
+	return 0;
+}
+
 /* A token that can be a term, or part of a phrase. */
 static int
 content(const struct sm_terms *t, const struct sm_token *tok,
@@ -309,12 +329,12 @@ content(const struct sm_terms *t, const struct sm_token *tok,
 		return tok->len > 0;
 	if (tok->type != SM_TOKEN_WORD || tok->len < 3)
 		return 0;
+	/* a word with a digit is a number, a plate, a DNI, a phone */
 	for (i = 0; i < tok->len; i++)
-		if (folded[tok->off + i] < '0' || folded[tok->off + i] > '9')
-			break;
-	if (i == tok->len)
-		return 0;
-	return !is_stop(t, folded + tok->off, tok->len);
+		if (folded[tok->off + i] >= '0' && folded[tok->off + i] <= '9')
+			return 0;
+	return !in_address(folded, t->text.folded.len, tok) &&
+	    !is_stop(t, folded + tok->off, tok->len);
 }
 
 /* Calls fn with each term of text: words, hashtags, two-word phrases. */

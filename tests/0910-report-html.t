@@ -28,7 +28,7 @@ like "html: printable" "$(cat out)" '@media print'
 is "html: no script, nothing fetched" \
     "$(grep -c -i -e '<script' -e ' src=' -e ' href=' -e 'url(' -e '@import' out)" 0
 is "html: charts are images with a text, each with its table" \
-    "$(grep -c '<svg[^>]*role="img" aria-label="[^"]' out) $(grep -c '<table>' out)" "2 5"
+    "$(grep -c '<svg[^>]*role="img" aria-label="[^"]' out) $(grep -c '<table>' out)" "2 8"
 like "html: how it is measured" "$(cat out)" '<h2>How it is measured</h2>'
 is "html: elements balanced" "$(python3 -c '
 import html.parser, sys

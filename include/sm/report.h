@@ -43,7 +43,30 @@ struct sm_report_options {
 	const char *since, *until;	/* created_at in [since, until) */
 	char **where;		/* -w: a filter's name, FIELD=VALUE, FIELD!=VALUE */
 	size_t nwhere;
+	const char *topic;	/* --topic: a classify.topic, or a #hashtag */
+	int no_previous;	/* no report of the period before */
 	time_t now;
+};
+
+/*
+ * What the messages are, counted by one field each: the mixes.  With a
+ * period that starts (--since), each value also has its count in the
+ * period of the same length just before.
+ */
+enum sm_report_mix {
+	SM_MIX_CHANNEL,		/* platform */
+	SM_MIX_CATEGORY,	/* classify.category */
+	SM_MIX_SENTIMENT,	/* classify.sentiment */
+	SM_MIX_TOPIC,		/* classify.topic */
+	SM_REPORT_NMIX
+};
+extern const char *const sm_report_mix_fields[SM_REPORT_NMIX];
+extern const char *const sm_report_mix_names[SM_REPORT_NMIX];
+
+struct sm_report_count {
+	const char *value;	/* NULL: the field is missing */
+	size_t n;
+	size_t before;		/* in the previous period */
 };
 
 /* Response times in buckets: under 1 h, 1-4 h, 4-8 h, 8-24 h, 24 h or more. */
@@ -183,5 +206,28 @@ int sm_report_parse_time(const char *s, const struct sm_time_zone *zone,
 
 /* The zone of periods: report.calendar's, else route.calendar's; NULL UTC. */
 const struct sm_time_zone *sm_report_zone(const struct sm_report *r);
+
+/*
+ * The report of the period just before, of the same length, with the
+ * same filters: when the period starts (--since); else NULL.
+ */
+const struct sm_report *sm_report_previous(const struct sm_report *r);
+
+/* A mix's values, most messages first. */
+size_t sm_report_nmix(const struct sm_report *r, enum sm_report_mix m);
+const struct sm_report_count *sm_report_mix(const struct sm_report *r,
+    enum sm_report_mix m, size_t i);
+
+/*
+ * The words and phrases of the messages counted: by classify.topic; with
+ * --topic, in two classes, "topic" (its messages) and "rest".
+ */
+struct sm_terms *sm_report_terms(const struct sm_report *r);
+
+/* --topic: its value (or NULL), and the messages most typical of it (at
+ * most three, text as written: redact before showing). */
+const char *sm_report_topic(const struct sm_report *r);
+size_t sm_report_nexamples(const struct sm_report *r);
+const char *sm_report_example(const struct sm_report *r, size_t i);
 
 #endif
