@@ -952,8 +952,8 @@ section_rising(const struct sm_report *r, enum sm_report_format f,
 		tab_out(&t, f, st, out);
 	}
 	free(c);
-	k = sm_terms_rising(sm_report_terms(r), sm_report_terms(prev), 3,
-	    top, RISING_SHOWN);
+	k = sm_terms_rising(sm_report_terms(r), sm_report_terms(prev),
+	    TERMS_MIN, top, RISING_SHOWN);
 	if (k) {
 		struct tab t = { .title = "Rising: words and phrases more "
 		    "frequent than in the period before" };
@@ -1513,8 +1513,8 @@ json_talk(const struct sm_report *r, const struct sm_report_style *st,
 		json_object_set_new(x, "commitments", a);
 		json_object_set_new(x, "time", json_times(
 		    &sm_report_total(prev)->time));
-		k = sm_terms_rising(terms, sm_report_terms(prev), 3, top,
-		    RISING_SHOWN);
+		k = sm_terms_rising(terms, sm_report_terms(prev), TERMS_MIN,
+		    top, RISING_SHOWN);
 		json_object_set_new(x, "rising_terms", json_terms(top, k));
 		json_object_set_new(o, "previous", x);
 	}

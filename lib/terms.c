@@ -337,6 +337,16 @@ content(const struct sm_terms *t, const struct sm_token *tok,
 	    !is_stop(t, folded + tok->off, tok->len);
 }
 
+/* Two words with only spaces between them, not a comma or a stop. */
+static int
+adjacent(const char *f, const struct sm_token *a, const struct sm_token *b)
+{
+	for (size_t i = a->off + a->len; i < b->off; i++)
+		if (f[i] != ' ')
+			return 0;
+	return 1;
+}
+
 /* Calls fn with each term of text: words, hashtags, two-word phrases. */
 static void
 each_term(struct sm_terms *t, const char *text, size_t n,
@@ -360,7 +370,8 @@ each_term(struct sm_terms *t, const char *text, size_t n,
 		sm_buf_add(&t->term, f + tok->off, tok->len);
 		fn(t, arg, t->term.data, t->term.len);
 		if (prev && prev->type == SM_TOKEN_WORD &&
-		    tok->type == SM_TOKEN_WORD) {
+		    tok->type == SM_TOKEN_WORD &&
+		    adjacent(f, prev, tok)) {
 			sm_buf_reset(&t->term);
 			sm_buf_add(&t->term, f + prev->off, prev->len);
 			sm_buf_addc(&t->term, ' ');
