@@ -28,7 +28,9 @@ static const char *const stop_text[] = {
 	"pueden poder quiero queremos gracias hola buenos buenas dias favor "
 	"saludos estan estamos esta aun ahora hoy ayer asi bien mal vez veces "
 	"llevamos lleva llevan sigue siguen usted ustedes vosotros nosotros "
-	"ellos ellas ella yo vuestro nuestro nuestra vuestra "
+	"ellos ellas ella yo vuestro nuestro nuestra vuestra soy eres somos "
+	"estoy estas estamos mucho mucha muchos muchas poco poca pocos pocas "
+	"va vamos van voy ir sea sean "
 	/* what every message to a town hall names */
 	"ayuntamiento ajuntament concello udala udaletxea council city "
 	"town hall calle carrer rua kalea street",
