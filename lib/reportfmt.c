@@ -776,7 +776,11 @@ section_mix(const struct sm_report *r, enum sm_report_format f,
 	struct sm_buf b = { 0 }, title = { 0 };
 	struct tab t = { 0 };
 
-	if (!mix_shown(r, m))
+	const char *const *fields = sm_report_fields(r, &i);
+
+	/* grouped by that field alone, the groups' table says it already */
+	if (!mix_shown(r, m) || (i == 1 && strcmp(fields[0],
+	    sm_report_mix_fields[m]) == 0))
 		return;
 	addf(&title, "By %s (%s)", sm_report_mix_names[m],
 	    sm_report_mix_fields[m]);
