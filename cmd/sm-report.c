@@ -199,8 +199,10 @@ main(int argc, char *argv[])
 		sm_tool_fail(&tool, EX_USAGE);
 		goto done;
 	}
-	/* a list of cases has no period before to compare with */
-	o.no_previous = rows || overdue;
+	/* a list of cases, or the groups' table in CSV, shows neither the
+	 * period before nor words: they are not computed */
+	o.no_previous = rows || overdue || fmt == SM_REPORT_CSV;
+	o.no_terms = o.no_previous && o.topic == NULL;
 	if ((cfg = sm_tool_config(&tool)) == NULL)
 		goto done;
 	if ((cals = sm_calendars_load(cfg, &err)) == NULL ||

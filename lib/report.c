@@ -146,6 +146,7 @@ struct sm_report {
 	uint64_t rng;
 	char **examples;
 	size_t nexamples;
+	int no_terms;
 };
 
 /* ------------------------------------------------------------------ */
@@ -612,6 +613,7 @@ sm_report_new(const struct sm_config *cfg, const struct sm_calendars *cals,
 		r->sum.has_until = 1;
 	}
 	r->terms = sm_terms_new(0);
+	r->no_terms = opt->no_terms;
 	r->rng = 0x9e3779b97f4a7c15ULL;
 	if (opt->topic) {
 		if (*opt->topic == '\0' || strcmp(opt->topic, "#") == 0) {
@@ -1110,7 +1112,7 @@ take_text(struct sm_report *r, json_t *rec)
 	if (r->topic)
 		in = topic_holds(r, rec, text, n);
 	/* a duplicate says it again: not counted twice */
-	if (text == NULL || rec_str(rec, "route.duplicate_of"))
+	if (text == NULL || r->no_terms || rec_str(rec, "route.duplicate_of"))
 		return in;
 	if (r->topic) {
 		sm_terms_add(r->terms, in ? r->topic_cls : r->rest_cls, text,

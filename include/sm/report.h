@@ -45,6 +45,7 @@ struct sm_report_options {
 	size_t nwhere;
 	const char *topic;	/* --topic: a classify.topic, or a #hashtag */
 	int no_previous;	/* no report of the period before */
+	int no_terms;		/* no words counted (not to be shown) */
 	time_t now;
 };
 
