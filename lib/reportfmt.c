@@ -983,15 +983,16 @@ section_rising(const struct sm_report *r, enum sm_report_format f,
 
 /*
  * A citizen's words as an example, with --redact: handles, addresses,
- * links and anything with a digit (phones, DNIs, plates, house numbers)
- * taken out; NULL-free: "(redacted)" if personal data is left.
+ * links, anything with a digit (phones, DNIs, plates, house numbers) and
+ * words with a capital inside a sentence (names) taken out; "(redacted)"
+ * if personal data is left.
  */
 static void
 add_example(struct sm_buf *b, const char *s, int redact)
 {
 	struct sm_buf w = { 0 };
 	const char *p = s, *q;
-	int masked = 0;
+	int masked = 0, first = 1;
 	size_t start = b->len;
 
 	if (!redact) {
@@ -999,14 +1000,23 @@ add_example(struct sm_buf *b, const char *s, int redact)
 		return;
 	}
 	while (*p) {
-		int digit = 0, at = 0;
+		int digit = 0, at = 0, name;
+		const unsigned char *u = (const unsigned char *)p;
 
 		for (q = p; *q && *q != ' ' && *q != '\n' && *q != '\t'; q++) {
 			digit |= *q >= '0' && *q <= '9';
 			at |= *q == '@';
 		}
+		/* a capital inside a sentence: a name, a street, a place */
+		while (*u == '"' || *u == '\'' || *u == '(' || (u[0] == 0xc2 &&
+		    (u[1] == 0xbf || u[1] == 0xa1)))
+			u += u[0] == 0xc2 ? 2 : 1;
+		name = !first && ((*u >= 'A' && *u <= 'Z') || (u[0] == 0xc3 &&
+		    u[1] >= 0x80 && u[1] <= 0x9e && u[1] != 0x97));
+		if (q > p)
+			first = strchr(".!?:", q[-1]) != NULL;
 		if (q > p) {
-			if (digit || at || strncmp(p, "http", 4) == 0 ||
+			if (digit || at || name || strncmp(p, "http", 4) == 0 ||
 			    strncmp(p, "www.", 4) == 0) {
 				if (!masked)
 					sm_buf_adds(&w, "[...] ");
@@ -1854,6 +1864,11 @@ void
 sm_report_write(const struct sm_report *r, enum sm_report_format f,
     const struct sm_report_style *st, struct sm_buf *out)
 {
+	/* redacted, no word written as a name is shown */
+	sm_terms_no_names(sm_report_terms(r), st->redact);
+	if (sm_report_previous(r))
+		sm_terms_no_names(sm_report_terms(sm_report_previous(r)),
+		    st->redact);
 	switch (f) {
 	case SM_REPORT_CSV:
 		write_csv(r, st, out);

@@ -91,6 +91,7 @@ struct entry {
 	unsigned long hash;
 	size_t total;
 	unsigned long seen;	/* the last message that counted it */
+	size_t proper;		/* messages where it is written as a name */
 	struct count *c;
 	uint8_t nc;
 };
@@ -106,6 +107,9 @@ struct sm_terms {
 	struct sm_buf term;
 	char **stop;		/* the stop words, a set by open addressing */
 	size_t stopcap;
+	struct sm_buf capitals;	/* the message's capitalised words, " a b " */
+	struct sm_buf word;
+	int no_names;		/* leave out terms written as names */
 };
 
 /* ------------------------------------------------------------------ */
@@ -177,6 +181,8 @@ sm_terms_free(struct sm_terms *t)
 	free(t->stop);
 	sm_text_free(&t->text);
 	sm_buf_free(&t->term);
+	sm_buf_free(&t->capitals);
+	sm_buf_free(&t->word);
 	free(t);
 }
 
@@ -264,6 +270,82 @@ prune(struct sm_terms *t)
 	}
 }
 
+/* An uppercase letter first: A-Z, or Latin-1's À-Þ in UTF-8. */
+static int
+capital(const unsigned char *w, size_t n)
+{
+	if (n >= 1 && w[0] >= 'A' && w[0] <= 'Z')
+		return 1;
+	return n >= 2 && w[0] == 0xc3 && w[1] >= 0x80 && w[1] <= 0x9e &&
+	    w[1] != 0x97;
+}
+
+/*
+ * The words written with a capital inside a sentence (not its first): the
+ * names of people, streets and places; folded, into t->capitals.
+ */
+static void
+find_names(struct sm_terms *t, const char *text, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)text, *end = p + n, *q;
+	int first = 1;
+	size_t k;
+
+	sm_buf_reset(&t->capitals);
+	sm_buf_addc(&t->capitals, ' ');
+	while (p < end) {
+		while (p < end && (*p == ' ' || *p == '\n' || *p == '\t'))
+			p++;
+		for (q = p; q < end && *q != ' ' && *q != '\n' && *q != '\t';
+		    q++)
+			;
+		if (q == p)
+			break;
+		/* ¿, ¡, quotes and brackets before a word */
+		while (p < q && (strchr("\"'([", *p) || (*p == 0xc2 && p + 1 < q &&
+		    (p[1] == 0xbf || p[1] == 0xa1))))
+			p += *p == 0xc2 ? 2 : 1;
+		if (!first && capital(p, (size_t)(q - p))) {
+			sm_buf_reset(&t->word);
+			sm_text_fold(&t->word, (const char *)p, (size_t)(q - p));
+			for (k = t->word.len; k > 0 &&
+			    strchr(".,;:!?)]\"'", t->word.data[k - 1]); k--)
+				;
+			sm_buf_add(&t->capitals, t->word.data, k);
+			sm_buf_addc(&t->capitals, ' ');
+		}
+		first = q > p && strchr(".!?:", q[-1]) != NULL;
+		p = q;
+	}
+}
+
+/* w (n bytes) is one of the message's capitalised words. */
+static int
+capitalised(const struct sm_terms *t, const char *w, size_t n)
+{
+	const char *p = t->capitals.data, *end = p + t->capitals.len, *q;
+
+	for (; p < end; p = q + 1) {
+		if ((q = memchr(p, ' ', (size_t)(end - p))) == NULL)
+			q = end;
+		if ((size_t)(q - p) == n && memcmp(p, w, n) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* s (n bytes, one word or two) has a word written as a name here. */
+static int
+is_name(const struct sm_terms *t, const char *s, size_t n)
+{
+	const char *sp = memchr(s, ' ', n);
+
+	if (sp == NULL)
+		return capitalised(t, s, n);
+	return capitalised(t, s, (size_t)(sp - s)) ||
+	    capitalised(t, sp + 1, n - (size_t)(sp + 1 - s));
+}
+
 static void
 count(struct sm_terms *t, int cls, const char *s, size_t n)
 {
@@ -282,6 +364,8 @@ count(struct sm_terms *t, int cls, const char *s, size_t n)
 		return;		/* once a message */
 	e->seen = t->message;
 	e->total++;
+	if (is_name(t, s, n))
+		e->proper++;
 	for (i = 0; i < e->nc; i++)
 		if (e->c[i].cls == cls) {
 			e->c[i].n++;
@@ -397,6 +481,7 @@ sm_terms_add(struct sm_terms *t, int cls, const char *text, size_t n)
 		return;
 	t->message++;
 	t->docs[cls]++;
+	find_names(t, text, n);
 	each_term(t, text, n, count_term, &cls);
 	if (t->n > t->max)
 		prune(t);
@@ -444,7 +529,8 @@ sm_terms_top(struct sm_terms *t, size_t cls, size_t min, struct sm_term *out,
 	c = t->docs[cls];
 	d -= c;
 	for (i = 0; i < t->cap; i++) {
-		if (t->e[i].text == NULL || (a = count_in(&t->e[i], cls)) < min)
+		if (t->e[i].text == NULL || (a = count_in(&t->e[i], cls)) < min ||
+		    (t->no_names && t->e[i].proper * 2 > t->e[i].total))
 			continue;
 		cand.text = t->e[i].text;
 		cand.n = a;
@@ -475,7 +561,8 @@ sm_terms_rising(struct sm_terms *now, struct sm_terms *before, size_t min,
 	for (i = 0; i < now->cap; i++) {
 		const struct entry *e = &now->e[i];
 
-		if (e->text == NULL || e->total < min)
+		if (e->text == NULL || e->total < min ||
+		    (now->no_names && e->proper * 2 > e->total))
 			continue;
 		b = find(before, e->text, strlen(e->text), e->hash);
 		cand.text = e->text;
@@ -518,4 +605,10 @@ sm_terms_score(struct sm_terms *t, const struct sm_term *top, size_t ntop,
 
 	each_term(t, text, n, score_term, &sc);
 	return sc.score;
+}
+
+void
+sm_terms_no_names(struct sm_terms *t, int on)
+{
+	t->no_names = on;
 }

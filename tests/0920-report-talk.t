@@ -3,7 +3,7 @@
 # words), the period before beside this one, and --topic; against counts
 # made by hand
 . "${SM_SRC:-.}/tests/lib.sh"
-plan 20
+plan 21
 
 SM_NOW=2026-12-15T12:00:00Z
 export SM_NOW
@@ -24,7 +24,7 @@ m a:3 2026-12-09T09:00:00Z mastodon question neutral waste "Cuándo pasa el cami
 m a:4 2026-12-09T10:00:00Z x complaint negative lighting "Farola apagada toda la noche"
 m a:5 2026-12-10T09:00:00Z email complaint negative lighting "La farola apagada otra vez, llamad al 612345678"
 m a:6 2026-12-10T10:00:00Z x question neutral transport "A qué hora pasa el autobús 3?"
-m a:7 2026-12-11T09:00:00Z x praise positive transport "Gracias por el nuevo autobús eléctrico"
+m a:7 2026-12-11T09:00:00Z x praise positive transport "Gracias a Pedro por el nuevo autobús eléctrico"
 m a:8 2026-12-11T10:00:00Z mastodon suggestion positive budget "Propongo más árboles en el parque #PresupuestosParticipativos, escribidme a ana@example.com"
 printf '{"id":"a:9","platform":"x","kind":"mention","created_at":"2026-12-12T09:00:00Z","text":"El contenedor de la plaza sigue lleno, huele mal","classify":{"category":"complaint","sentiment":"negative","topic":"waste"},"route":{"duplicate_of":"a:1"}}\n'
 } > in.jsonl
@@ -72,6 +72,8 @@ is "... the rest of the report is about them alone" "$(jq -r .summary.messages o
 run sm-report -c /dev/null --topic transport --redact in.jsonl
 like "--topic: the stance" "$(cat out)" 'stance \(classify.sentiment\)  50\.0% neutral, 50\.0% positive'
 like "... its words" "$(cat out)" 'characteristic words         autobus'
+is "--redact: no name in an example (a capital inside a sentence)" \
+    "$(grep -c Pedro out) $(sm-report -c /dev/null --topic transport in.jsonl | grep -c Pedro)" "0 1"
 run sm-report -c /dev/null --topic '#presupuestosparticipativos' --redact in.jsonl
 like "--redact: an example without handle or address" "$(cat out)" \
     'example 1                    Propongo más árboles en el parque #PresupuestosParticipativos, escribidme a \[\.\.\.\]$'

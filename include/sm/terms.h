@@ -57,6 +57,14 @@ size_t sm_terms_top(struct sm_terms *t, size_t cls, size_t min,
 size_t sm_terms_rising(struct sm_terms *now, struct sm_terms *before,
     size_t min, struct sm_term *out, size_t k);
 
+/*
+ * With on, sm_terms_top and sm_terms_rising leave out the terms written
+ * as names (a capital inside a sentence) in most of their messages: the
+ * names of people, and of streets and places, for a page that must not
+ * show them.
+ */
+void sm_terms_no_names(struct sm_terms *t, int on);
+
 /* Scores a text by the characteristic terms in it (a representative
  * message has many): the sum of their keyness. */
 double sm_terms_score(struct sm_terms *t, const struct sm_term *top,

@@ -161,6 +161,30 @@ test_score(void **state)
 	sm_terms_free(t);
 }
 
+static void
+test_names(void **state)
+{
+	struct sm_terms *t = sm_terms_new(0);
+	struct sm_term top[8];
+	size_t n;
+
+	(void)state;
+	/* a name inside a sentence, or after a greeting's comma and a new
+	 * line; a capital that starts a sentence is not a name */
+	add(t, "social", "Gracias a Lucía, la trabajadora social. Atención "
+	    "excelente");
+	add(t, "social", "Un cordial saludo,\nLucía Prieto. Atención rápida");
+	add(t, "other", "nada que ver");
+	n = sm_terms_top(t, 0, 2, top, 8);
+	assert_true(has(top, n, "lucia"));
+	assert_true(has(top, n, "atencion"));
+	sm_terms_no_names(t, 1);
+	n = sm_terms_top(t, 0, 2, top, 8);
+	assert_false(has(top, n, "lucia"));
+	assert_true(has(top, n, "atencion"));
+	sm_terms_free(t);
+}
+
 int
 main(void)
 {
@@ -170,6 +194,7 @@ main(void)
 		cmocka_unit_test(test_rising),
 		cmocka_unit_test(test_bounded),
 		cmocka_unit_test(test_score),
+		cmocka_unit_test(test_names),
 	};
 
 	return cmocka_run_group_tests_name("terms", tests, NULL, NULL);
