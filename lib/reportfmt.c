@@ -1123,8 +1123,18 @@ previous_text(const struct sm_report *r, struct sm_buf *b)
 	addf(b, ": %zu message%s (", p->messages, p->messages == 1 ? "" :
 	    "s");
 	add_change(b, s->messages, p->messages);
-	addf(b, " now), %zu case%s, %zu answered.", p->cases, p->cases == 1 ?
+	addf(b, " now), %zu case%s, %zu answered", p->cases, p->cases == 1 ?
 	    "" : "s", p->answered);
+	if (p->answered) {
+		sm_buf_adds(b, ", the median answer in ");
+		add_duration(b, sm_report_total(prev)->time.median);
+		if (s->answered) {
+			sm_buf_adds(b, " (now ");
+			add_duration(b, sm_report_total(r)->time.median);
+			sm_buf_adds(b, ")");
+		}
+	}
+	sm_buf_adds(b, ".");
 }
 
 /* ------------------------------------------------------------------ */
