@@ -476,6 +476,59 @@ sm_job_commit(struct sm_job *job, const char *stream, const char *value)
 	return 0;
 }
 
+/* "stuck.STREAM": a new string */
+static char *
+stuck_key(const char *stream)
+{
+	struct sm_buf b = { 0 };
+
+	sm_buf_adds(&b, "stuck.");
+	sm_buf_adds(&b, stream);
+	return b.data;
+}
+
+long
+sm_job_stuck(struct sm_job *job, const char *stream, const char *native)
+{
+	struct sm_error err;
+	char *key = stuck_key(stream), *v = NULL, num[32];
+	struct sm_buf b = { 0 };
+	size_t n = strlen(native);
+	long runs = 1;
+
+	(void)sm_state_get(job->f->st, "account", job->acct->name, key, &v,
+	    &err);
+	/* "NATIVE RUNS": the same message counts on, another starts at 1 */
+	if (v && strlen(v) > n && strncmp(v, native, n) == 0 && v[n] == ' ' &&
+	    atol(v + n + 1) > 0)
+		runs = atol(v + n + 1) + 1;
+	if (!job->opts->dry_run) {
+		snprintf(num, sizeof(num), " %ld", runs);
+		sm_buf_adds(&b, native);
+		sm_buf_adds(&b, num);
+		(void)sm_state_put(job->f->st, "account", job->acct->name, key,
+		    b.data, &err);
+		sm_buf_free(&b);
+	}
+	free(v);
+	free(key);
+	return runs;
+}
+
+void
+sm_job_unstuck(struct sm_job *job, const char *stream)
+{
+	struct sm_error err;
+	char *key = stuck_key(stream), *v = NULL;
+
+	if (!job->opts->dry_run && sm_state_get(job->f->st, "account",
+	    job->acct->name, key, &v, &err) == 0 && v != NULL)
+		(void)sm_state_put(job->f->st, "account", job->acct->name, key,
+		    NULL, &err);
+	free(v);
+	free(key);
+}
+
 void
 sm_job_first_run(struct sm_job *job, const char *stream, const char *cursor)
 {
