@@ -542,6 +542,33 @@ test_malformed(void **state)
 	parse(&m, "Content-Transfer-Encoding: base64\n\n\xff\xfe###\n");
 	assert_str(m.body, "");
 	sm_mime_free(&m);
+	/* said base64 but written as text: kept as the text it is */
+	parse(&m, "Content-Type: text/plain; charset=utf-8\n"
+	    "Content-Transfer-Encoding: base64\n\n"
+	    "Hola, la farola de la calle Mayor sigue apagada desde el lunes.\n"
+	    "\xc2\xbfPueden mirarlo? Gracias.\n");
+	assert_str(m.body, "Hola, la farola de la calle Mayor sigue apagada "
+	    "desde el lunes.\n\xc2\xbfPueden mirarlo? Gracias.");
+	sm_mime_free(&m);
+	parse(&m, "Content-Type: text/html; charset=windows-1252\n"
+	    "Content-Transfer-Encoding: base64\n\n"
+	    "<p>El contenedor de la calle Olmo est\xe1 roto</p>\n");
+	assert_str(m.body, "El contenedor de la calle Olmo est\xc3\xa1 roto");
+	sm_mime_free(&m);
+	/* ... but base64 with a few stray characters is base64 */
+	parse(&m, "Content-Type: text/plain; charset=utf-8\n"
+	    "Content-Transfer-Encoding: base64\n\n"
+	    "SG9sYSwgbGEgZmFyb2xh IGRlIGxhIGNhbGxlIE1heW9y\n"
+	    "IHNpZ3VlIGFwYWdhZGEu*\n");
+	assert_str(m.body, "Hola, la farola de la calle Mayor sigue apagada.");
+	sm_mime_free(&m);
+	/* ... and Latin-1 text in base64 too */
+	parse(&m, "Content-Type: text/plain; charset=iso-8859-1\n"
+	    "Content-Transfer-Encoding: base64\n\n"
+	    "TGEgZmFyb2xhIGRlIGxhIGNhbGxlIE1heW9yIHNpZ3VlIGFwYWdhZGEuIL9QdWVkZW4/\n");
+	assert_str(m.body, "La farola de la calle Mayor sigue apagada. "
+	    "\xc2\xbfPueden?");
+	sm_mime_free(&m);
 	/* bad quoted-printable */
 	parse(&m, "Content-Transfer-Encoding: quoted-printable\n\n"
 	    "a=ZZb=4\n=3");
