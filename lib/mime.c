@@ -401,7 +401,7 @@ decode_text(struct sm_buf *out, const struct header *h,
 {
 	struct sm_buf raw = { 0 }, utf = { 0 };
 	const char *cte = header_get(h, "Content-Transfer-Encoding");
-	char *enc = NULL;
+	char *enc = NULL, *meta;
 
 	if (cte) {
 		size_t i = skip_cfws(cte, strlen(cte), 0), j = i;
@@ -422,7 +422,13 @@ decode_text(struct sm_buf *out, const struct header *h,
 	else
 		sm_buf_add(&raw, s, n);
 	free(enc);
-	sm_charset_to_utf8(&utf, ct->charset, raw.data, raw.len);
+	/* HTML may name its charset itself, in a meta element */
+	if (ct->charset == NULL && sm_ascii_caseeq(ct->value, "text/html") &&
+	    (meta = sm_html_meta_charset(raw.data, raw.len)) != NULL) {
+		sm_charset_to_utf8(&utf, meta, raw.data, raw.len);
+		free(meta);
+	} else
+		sm_charset_to_utf8(&utf, ct->charset, raw.data, raw.len);
 	if (ct->format && sm_ascii_caseeq(ct->format, "flowed")) {
 		struct sm_buf lines = { 0 };
 

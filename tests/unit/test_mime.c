@@ -190,6 +190,52 @@ test_html_latin1_is_cp1252(void **state)
 	sm_mime_free(&m);
 }
 
+/*
+ * HTML without a charset in its Content-Type: the charset of its meta
+ * element, and C1 characters read as windows-1252 where the charset is a
+ * guess or cannot have them
+ */
+static void
+test_html_meta_charset(void **state)
+{
+	struct sm_mail m;
+
+	(void)state;
+	/* <meta charset> */
+	parse(&m, "Content-Type: text/html\n\n"
+	    "<html><head><meta charset=\"windows-1252\"></head><body>"
+	    "<p>Gane 1.000 \x80 al d\xed" "a</p></body></html>\n");
+	assert_str(m.body, "Gane 1.000 \xe2\x82\xac al d\xc3\xad" "a");
+	sm_mime_free(&m);
+	/* <meta http-equiv content="...; charset=..."> says koi8-r */
+	parse(&m, "Content-Type: text/html\n\n"
+	    "<html><head><META HTTP-EQUIV=\"Content-Type\" "
+	    "CONTENT=\"text/html; charset=koi8-r\"></head><body>"
+	    "\xf0\xd2\xc9\xd7\xc5\xd4</body></html>\n");
+	assert_str(m.body, "\xd0\x9f\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5"
+	    "\xd1\x82");
+	sm_mime_free(&m);
+	/* the Content-Type's charset comes first */
+	parse(&m, "Content-Type: text/html; charset=utf-8\n\n"
+	    "<meta charset=iso-8859-1><p>\xc3\xb1</p>\n");
+	assert_str(m.body, "\xc3\xb1");
+	sm_mime_free(&m);
+	/* no charset anywhere, and C1 characters in valid UTF-8 (windows-1252
+	 * once taken for latin-1): the charset was a guess, so they are read
+	 * as windows-1252 */
+	parse(&m, "Content-Type: text/html\n\n"
+	    "<p>5 \xc2\x80 y \xc2\x93ya\xc2\x94 \xc3\xb1</p>\n");
+	assert_str(m.body, "5 \xe2\x82\xac y \xe2\x80\x9cya\xe2\x80\x9d "
+	    "\xc3\xb1");
+	sm_mime_free(&m);
+	/* a charset without C1 characters (iso-8859-15) on windows-1252
+	 * bytes: the euro sign is 0x80 */
+	parse(&m, "Content-Type: text/plain; charset=iso-8859-15\n\n"
+	    "1.000 \x80 y \xa4\n");
+	assert_str(m.body, "1.000 \xe2\x82\xac y \xe2\x82\xac");
+	sm_mime_free(&m);
+}
+
 static void
 test_reply_flowed(void **state)
 {
@@ -759,6 +805,7 @@ main(void)
 		cmocka_unit_test(test_plain_qp),
 		cmocka_unit_test(test_alternative),
 		cmocka_unit_test(test_html_latin1_is_cp1252),
+		cmocka_unit_test(test_html_meta_charset),
 		cmocka_unit_test(test_reply_flowed),
 		cmocka_unit_test(test_attachments),
 		cmocka_unit_test(test_charsets),
