@@ -262,6 +262,20 @@ sm_fetch_free(struct sm_fetch *f)
 	free(f);
 }
 
+int
+sm_fetch_reset(struct sm_state *st, const char *name, struct sm_error *err)
+{
+	if (sm_state_migrate(st, &sm_fetch_schema, err) < 0 ||
+	    sm_state_begin(st, err) < 0)
+		return -1;
+	if (sm_state_clear(st, "cursor", name, err) < 0 ||
+	    sm_state_clear(st, "account", name, err) < 0) {
+		sm_state_rollback(st);
+		return -1;
+	}
+	return sm_state_commit(st, err);
+}
+
 json_t *
 sm_job_id(const struct sm_job *job, const char *native)
 {

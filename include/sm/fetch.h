@@ -87,6 +87,14 @@ int sm_fetch_finish(struct sm_fetch *f, int output_safe);
 
 void sm_fetch_free(struct sm_fetch *f);
 
+/*
+ * Forgets what the state database keeps of the account called name: its
+ * cursors (its next run is a first run) and its health (last success,
+ * failures, a message it was stuck at), in one commit.  0, or -1 with err.
+ */
+int sm_fetch_reset(struct sm_state *st, const char *name,
+    struct sm_error *err);
+
 /* For connectors. */
 
 /*
