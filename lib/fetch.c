@@ -205,8 +205,8 @@ health(struct sm_fetch *f, struct sm_job *job)
 	}
 	if (job->s.status == EX_TEMPFAIL && t - from >= job->acct->alert_after) {
 		sm_session_warn(&job->s, EX_UNAVAILABLE, "failing since %s "
-		    "(%ld runs): %s", since, n, job->s.problem ?
-		    job->s.problem : "failed");
+		    "(%ld run%s): %s", since ? since : now, n, n == 1 ? "" :
+		    "s", job->s.problem ? job->s.problem : "failed");
 		job->s.status = EX_UNAVAILABLE;	/* no longer "later" */
 	}
 	free(since);
