@@ -1,6 +1,7 @@
 /* sm-fetch - bring in what citizens wrote to the administration's accounts */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,7 @@ static const char usage_text[] =
     "usage: sm-fetch [-bnquv] [-a name] [-c file] [-o file] [-s date]\n"
     "                [--state file] [--own] [--native]\n"
     "       sm-fetch --status [-a name] [-c file] [--state file]\n"
+    "       sm-fetch --reset name [-f] [-c file] [--state file]\n"
     "  -a, --account NAME  fetch only this account (may be repeated)\n"
     "  -b, --backfill      go back as far as the platform allows\n"
     "  -c, --config FILE   configuration (default: $SM_CONFIG, ./sm.yaml, ...)\n"
@@ -34,6 +36,9 @@ static const char usage_text[] =
     "                      $XDG_STATE_HOME/sm/state.db)\n"
     "      --own           also the administration's own posts (kind own)\n"
     "      --status        each account's cursors and health, and exit\n"
+    "      --reset NAME    forget the account's cursors and health (asks\n"
+    "                      on the terminal first), and exit\n"
+    "  -f, --force         --reset without asking\n"
     "      --native        keep the platform's object as .native\n"
     "  -u, --unbuffered    flush every record\n"
     "  -q, --quiet         say nothing about accounts left behind\n"
@@ -78,6 +83,110 @@ collect(void *arg, const char *owner, const char *key, const char *value,
 {
 	json_object_set_new(arg, key, json_string(value));
 	return 0;
+}
+
+/* "NAME, NAME..." of a cursor listing: the streams */
+static int
+stream_name(void *arg, const char *owner, const char *key, const char *value,
+    const char *updated_at)
+{
+	struct sm_buf *b = arg;
+
+	(void)owner;
+	(void)value;
+	(void)updated_at;
+	if (b->len)
+		sm_buf_adds(b, ", ");
+	sm_buf_adds(b, key);
+	return 0;
+}
+
+/* 1 when the answer read from tty is yes */
+static int
+ask(FILE *tty, const char *question)
+{
+	char line[64];
+
+	fprintf(tty, "%s [y/N] ", question);
+	fflush(tty);
+	if (fgets(line, sizeof(line), tty) == NULL)
+		return 0;
+	line[strcspn(line, "\r\n")] = '\0';
+	return strcmp(line, "y") == 0 || strcmp(line, "Y") == 0 ||
+	    strcmp(line, "yes") == 0 || strcmp(line, "YES") == 0;
+}
+
+/*
+ * --reset: forgets the accounts' cursors and health, each after asking on
+ * the terminal (never on standard input, which may be a pipe of records),
+ * or at once with -f.
+ */
+static void
+reset(struct sm_tool *t, struct sm_config *cfg, struct sm_account *accts,
+    size_t nacct, char **names, int nnames, int force)
+{
+	struct sm_state *st;
+	struct sm_error err;
+	struct sm_buf streams = { 0 }, q = { 0 };
+	FILE *tty = NULL;
+	int i, fd;
+
+	for (i = 0; i < nnames; i++)
+		if (sm_account_find(accts, nacct, names[i]) == NULL) {
+			sm_tool_warn(t, "--reset %s: no such account in %s",
+			    names[i], sm_config_path(cfg) ?
+			    sm_config_path(cfg) : "the configuration");
+			sm_tool_fail(t, EX_USAGE);
+			return;
+		}
+	if (!force) {
+		if ((fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0 ||
+		    (tty = fdopen(fd, "r+")) == NULL) {
+			if (fd >= 0)
+				close(fd);
+			sm_tool_warn(t, "--reset: no terminal to ask on; add -f "
+			    "to reset without asking");
+			sm_tool_fail(t, EX_USAGE);
+			return;
+		}
+	}
+	/* the lock of fetching: a run going on would store its cursors */
+	if ((st = sm_tool_state(t, cfg, "fetch", LOCK_WAIT_MS)) == NULL)
+		goto done;
+	for (i = 0; i < nnames; i++) {
+		sm_buf_reset(&streams);
+		sm_buf_reset(&q);
+		if (sm_state_migrate(st, &sm_fetch_schema, &err) < 0 ||
+		    sm_state_list(st, "cursor", names[i], stream_name,
+		    &streams, &err) < 0) {
+			sm_tool_error(t, &err);
+			sm_tool_fail(t, EX_CANTCREAT);
+			break;
+		}
+		sm_buf_adds(&q, "sm-fetch: forget the cursors (");
+		sm_buf_adds(&q, streams.len ? streams.data : "none");
+		sm_buf_adds(&q, ") and the health of account ");
+		sm_buf_adds(&q, names[i]);
+		sm_buf_adds(&q, "?");
+		if (tty && !ask(tty, q.data)) {
+			sm_tool_warn(t, "%s: left as it was", names[i]);
+			continue;
+		}
+		if (sm_fetch_reset(st, names[i], &err) < 0) {
+			sm_tool_error(t, &err);
+			sm_tool_fail(t, EX_CANTCREAT);
+			break;
+		}
+		if (t->verbose)
+			sm_tool_warn(t, "%s: cursors and health forgotten; its "
+			    "next run is a first run", names[i]);
+	}
+	sm_state_close(st);
+done:
+	sm_buf_free(&streams);
+	sm_buf_free(&q);
+	if (tty)
+		fclose(tty);
 }
 
 /*
@@ -157,6 +266,8 @@ main(int argc, char *argv[])
 		{ "own", no_argument, NULL, 'O' },
 		{ "native", no_argument, NULL, 'N' },
 		{ "status", no_argument, NULL, 'T' },
+		{ "reset", required_argument, NULL, 'R' },
+		{ "force", no_argument, NULL, 'f' },
 		SM_TOOL_STATE_LONGOPT,
 		SM_TOOL_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
@@ -170,12 +281,12 @@ main(int argc, char *argv[])
 	struct sm_fetch_io io;
 	struct sm_error err;
 	size_t nacct = 0, i;
-	char **names = NULL;
+	char **names = NULL, **resets = NULL;
 	const char *output = NULL;
-	int opt, n, nnames = 0, safe, status_only = 0;
+	int opt, n, nnames = 0, nresets = 0, safe, status_only = 0, force = 0;
 
 	sm_tool_init(&tool, "sm-fetch");
-	while ((opt = getopt_long(argc, argv, "a:bc:no:s:quvhV", longopts,
+	while ((opt = getopt_long(argc, argv, "a:bc:fno:s:quvhV", longopts,
 	    NULL)) != -1) {
 		if (opt != 'r' && sm_tool_option(&tool, opt, optarg))
 			continue;
@@ -210,6 +321,14 @@ main(int argc, char *argv[])
 		case 'T':
 			status_only = 1;
 			break;
+		case 'R':
+			resets = xreallocarray(resets, (size_t)nresets + 1,
+			    sizeof(*resets));
+			resets[nresets++] = optarg;
+			break;
+		case 'f':
+			force = 1;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -220,7 +339,10 @@ main(int argc, char *argv[])
 			return sm_tool_usage_error(&tool, usage_text);
 		}
 	}
-	if (optind < argc) {
+	if (optind < argc || (force && nresets == 0) || (nresets &&
+	    status_only)) {
+		free(names);
+		free(resets);
 		return sm_tool_usage_error(&tool, usage_text);
 	}
 
@@ -246,6 +368,10 @@ main(int argc, char *argv[])
 			sm_tool_fail(&tool, EX_USAGE);
 			goto done;
 		}
+	if (nresets) {
+		reset(&tool, cfg, accts, nacct, resets, nresets, force);
+		goto done;
+	}
 	if (status_only) {
 		if ((st = sm_tool_state(&tool, cfg, NULL, 0)) == NULL)
 			goto done;
@@ -297,5 +423,6 @@ done:
 	sm_accounts_free(accts, nacct);
 	sm_config_free(cfg);
 	free(names);
+	free(resets);
 	return sm_tool_finish(&tool);
 }

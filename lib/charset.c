@@ -55,15 +55,54 @@ copy_cp1252(struct sm_buf *out, const char *s, size_t n)
 	sm_buf_add(out, "", 0);	/* terminated even when empty */
 }
 
+/*
+ * The C1 controls (U+0080 to U+009F) in the UTF-8 that out holds from
+ * byte from on read as windows-1252 (U+0080 is the euro sign): they are
+ * windows-1252 bytes that went through a charset without those
+ * characters, never meant as controls.
+ */
+static void
+c1_as_cp1252(struct sm_buf *out, size_t from)
+{
+	struct sm_buf b = { 0 };
+	size_t i;
+	unsigned char c;
+
+	for (i = from; i + 1 < out->len; i++)
+		if ((unsigned char)out->data[i] == 0xc2 &&
+		    (unsigned char)out->data[i + 1] >= 0x80 &&
+		    (unsigned char)out->data[i + 1] <= 0x9f)
+			break;
+	if (i + 1 >= out->len)
+		return;
+	sm_buf_add(&b, out->data + from, i - from);
+	for (; i < out->len; i++) {
+		c = (unsigned char)out->data[i];
+		if (c == 0xc2 && i + 1 < out->len &&
+		    (unsigned char)out->data[i + 1] >= 0x80 &&
+		    (unsigned char)out->data[i + 1] <= 0x9f) {
+			sm_buf_add_cp(&b, sm_cp1252((unsigned char)
+			    out->data[++i]));
+			continue;
+		}
+		sm_buf_addc(&b, (char)c);
+	}
+	out->len = from;
+	sm_buf_add(out, b.data, b.len);
+	sm_buf_add(out, "", 0);
+	sm_buf_free(&b);
+}
+
 static void
 copy_guess(struct sm_buf *out, const char *s, size_t n)
 {
-	size_t multi, bad;
+	size_t multi, bad, from = out->len;
 
 	utf8_stats(s, n, &multi, &bad);
-	if (bad == 0)
+	if (bad == 0) {
 		copy_utf8(out, s, n);
-	else
+		c1_as_cp1252(out, from);
+	} else
 		copy_cp1252(out, s, n);
 }
 
@@ -109,7 +148,7 @@ sm_charset_to_utf8(struct sm_buf *out, const char *charset, const char *s,
     size_t len)
 {
 	char name[64];
-	size_t i, n, multi, bad;
+	size_t i, n, multi, bad, from;
 
 	n = charset ? strlen(charset) : 0;
 	while (n > 0 && sm_ascii_space((unsigned char)charset[n - 1]))
@@ -154,6 +193,9 @@ sm_charset_to_utf8(struct sm_buf *out, const char *charset, const char *s,
 		strcpy(name, "cp949");
 	else if (strncmp(name, "iso-8859-8-i", 12) == 0)
 		name[10] = '\0';
+	from = out->len;
 	if (convert(out, name, s, len) < 0)
 		copy_guess(out, s, len);
+	else
+		c1_as_cp1252(out, from);
 }

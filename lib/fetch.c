@@ -205,8 +205,8 @@ health(struct sm_fetch *f, struct sm_job *job)
 	}
 	if (job->s.status == EX_TEMPFAIL && t - from >= job->acct->alert_after) {
 		sm_session_warn(&job->s, EX_UNAVAILABLE, "failing since %s "
-		    "(%ld runs): %s", since, n, job->s.problem ?
-		    job->s.problem : "failed");
+		    "(%ld run%s): %s", since ? since : now, n, n == 1 ? "" :
+		    "s", job->s.problem ? job->s.problem : "failed");
 		job->s.status = EX_UNAVAILABLE;	/* no longer "later" */
 	}
 	free(since);
@@ -260,6 +260,20 @@ sm_fetch_free(struct sm_fetch *f)
 	free(f->jobs);
 	kv_free(f->pending);
 	free(f);
+}
+
+int
+sm_fetch_reset(struct sm_state *st, const char *name, struct sm_error *err)
+{
+	if (sm_state_migrate(st, &sm_fetch_schema, err) < 0 ||
+	    sm_state_begin(st, err) < 0)
+		return -1;
+	if (sm_state_clear(st, "cursor", name, err) < 0 ||
+	    sm_state_clear(st, "account", name, err) < 0) {
+		sm_state_rollback(st);
+		return -1;
+	}
+	return sm_state_commit(st, err);
 }
 
 json_t *
@@ -474,6 +488,59 @@ sm_job_commit(struct sm_job *job, const char *stream, const char *value)
 	free(kv->value);
 	kv->value = xstrdup(value);
 	return 0;
+}
+
+/* "stuck.STREAM": a new string */
+static char *
+stuck_key(const char *stream)
+{
+	struct sm_buf b = { 0 };
+
+	sm_buf_adds(&b, "stuck.");
+	sm_buf_adds(&b, stream);
+	return b.data;
+}
+
+long
+sm_job_stuck(struct sm_job *job, const char *stream, const char *native)
+{
+	struct sm_error err;
+	char *key = stuck_key(stream), *v = NULL, num[32];
+	struct sm_buf b = { 0 };
+	size_t n = strlen(native);
+	long runs = 1;
+
+	(void)sm_state_get(job->f->st, "account", job->acct->name, key, &v,
+	    &err);
+	/* "NATIVE RUNS": the same message counts on, another starts at 1 */
+	if (v && strlen(v) > n && strncmp(v, native, n) == 0 && v[n] == ' ' &&
+	    atol(v + n + 1) > 0)
+		runs = atol(v + n + 1) + 1;
+	if (!job->opts->dry_run) {
+		snprintf(num, sizeof(num), " %ld", runs);
+		sm_buf_adds(&b, native);
+		sm_buf_adds(&b, num);
+		(void)sm_state_put(job->f->st, "account", job->acct->name, key,
+		    b.data, &err);
+		sm_buf_free(&b);
+	}
+	free(v);
+	free(key);
+	return runs;
+}
+
+void
+sm_job_unstuck(struct sm_job *job, const char *stream)
+{
+	struct sm_error err;
+	char *key = stuck_key(stream), *v = NULL;
+
+	if (!job->opts->dry_run && sm_state_get(job->f->st, "account",
+	    job->acct->name, key, &v, &err) == 0 && v != NULL)
+		(void)sm_state_put(job->f->st, "account", job->acct->name, key,
+		    NULL, &err);
+	free(v);
+	free(key);
 }
 
 void

@@ -578,3 +578,96 @@ sm_html_to_text(const char *html, size_t len)
 	sm_buf_free(&c.tmp);
 	return c.out.data;
 }
+
+/* The value of attribute name in the tag t[0..n) ("<meta ... >"), as a
+ * new string, or NULL. */
+static char *
+attribute(const char *t, size_t n, const char *name)
+{
+	size_t i = 5, k, e, len = strlen(name), v;
+	char q;
+
+	while (i < n) {
+		while (i < n && (is_space((unsigned char)t[i]) || t[i] == '/'))
+			i++;
+		k = i;
+		while (i < n && t[i] != '=' && t[i] != '>' &&
+		    !is_space((unsigned char)t[i]))
+			i++;
+		if (i == k)
+			return NULL;
+		e = i;		/* the name is t[k..e) */
+		while (i < n && is_space((unsigned char)t[i]))
+			i++;
+		if (i >= n || t[i] != '=')
+			continue;
+		i++;
+		while (i < n && is_space((unsigned char)t[i]))
+			i++;
+		q = i < n && (t[i] == '"' || t[i] == '\'') ? t[i++] : 0;
+		v = i;
+		while (i < n && (q ? t[i] != q : !is_space((unsigned char)t[i])
+		    && t[i] != '>'))
+			i++;
+		if (e - k == len && sm_ascii_ncasecmp(t + k, name, len) == 0)
+			return xstrndup(t + v, i - v);
+		if (q && i < n)
+			i++;
+	}
+	return NULL;
+}
+
+/* the charset named in a Content-Type value, as a new string, or NULL */
+static char *
+content_charset(const char *c)
+{
+	const char *p, *q;
+	size_t n;
+
+	for (q = c; *q; q++)
+		if (sm_ascii_ncasecmp(q, "charset", 7) == 0) {
+			p = q + 7;
+			while (is_space((unsigned char)*p))
+				p++;
+			if (*p != '=')
+				continue;
+			p++;
+			while (is_space((unsigned char)*p) || *p == '"' ||
+			    *p == '\'')
+				p++;
+			n = strcspn(p, " \t\r\n;\"'");
+			return n ? xstrndup(p, n) : NULL;
+		}
+	return NULL;
+}
+
+char *
+sm_html_meta_charset(const char *html, size_t len)
+{
+	size_t i, e;
+	char *v, *c;
+
+	if (len > 4096)
+		len = 4096;
+	for (i = 0; i + 5 < len; i++) {
+		if (html[i] != '<' || sm_ascii_ncasecmp(html + i + 1, "meta",
+		    4) != 0 || !(is_space((unsigned char)html[i + 5]) ||
+		    html[i + 5] == '/'))
+			continue;
+		for (e = i; e < len && html[e] != '>'; e++)
+			;
+		if ((v = attribute(html + i, e - i, "charset")) != NULL) {
+			if (*v)
+				return v;
+			free(v);
+		}
+		if ((c = attribute(html + i, e - i, "content")) != NULL) {
+			v = content_charset(c);
+			free(c);
+			if (v)
+				return v;
+		}
+		i = e;
+	}
+	return NULL;
+}

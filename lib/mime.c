@@ -347,6 +347,53 @@ unflow(struct sm_buf *out, const char *s, size_t n, int delsp)
 	sm_buf_add(out, "", 0);	/* terminated even when empty */
 }
 
+/*
+ * 1 when the n bytes at s, said to be base64, are text written as it is:
+ * what they decode to (dec) looks like no text (control characters, or
+ * bytes that are neither ASCII nor UTF-8), and they themselves have what
+ * base64 never has (words apart on a line, punctuation).  Base64 with a
+ * few stray characters in it is still base64.
+ */
+static int
+not_base64(const char *s, size_t n, const char *dec, size_t dn)
+{
+	size_t i, odd = 0, chars = 0, ctrl = 0, high = 0, k;
+	int utf8 = 1;
+	unsigned char c;
+
+	for (i = 0; i < n; i++) {
+		c = (unsigned char)s[i];
+		if (c == '\n' || c == '\r')
+			continue;
+		chars++;
+		if ((c == ' ' || c == '\t') && i > 0 && i + 1 < n &&
+		    !sm_ascii_space((unsigned char)s[i - 1]) &&
+		    !sm_ascii_space((unsigned char)s[i + 1]))
+			odd++;	/* a space between two words */
+		else if (!sm_ascii_space(c) && !(c >= 'A' && c <= 'Z') &&
+		    !(c >= 'a' && c <= 'z') && !(c >= '0' && c <= '9') &&
+		    !strchr("+/=-_", c))
+			odd++;
+	}
+	if (odd == 0 || odd * 20 < chars)
+		return 0;
+	for (i = 0; i < dn; i += k) {
+		c = (unsigned char)dec[i];
+		k = 1;
+		if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r' &&
+		    c != '\f') || c == 0x7f)
+			ctrl++;
+		else if (c >= 0x80) {
+			high++;
+			if ((k = sm_utf8_len(dec + i, dn - i)) == 0) {
+				utf8 = 0;
+				k = 1;
+			}
+		}
+	}
+	return dn > 0 && (ctrl * 50 >= dn || (!utf8 && high * 4 >= dn));
+}
+
 /* The part's content decoded to UTF-8 text with "\n" line ends. */
 static void
 decode_text(struct sm_buf *out, const struct header *h,
@@ -354,7 +401,7 @@ decode_text(struct sm_buf *out, const struct header *h,
 {
 	struct sm_buf raw = { 0 }, utf = { 0 };
 	const char *cte = header_get(h, "Content-Transfer-Encoding");
-	char *enc = NULL;
+	char *enc = NULL, *meta;
 
 	if (cte) {
 		size_t i = skip_cfws(cte, strlen(cte), 0), j = i;
@@ -364,14 +411,24 @@ decode_text(struct sm_buf *out, const struct header *h,
 			j++;
 		enc = lowercase(xstrndup(cte + i, j - i));
 	}
-	if (enc && strcmp(enc, "base64") == 0)
+	if (enc && strcmp(enc, "base64") == 0) {
 		sm_encword_decode_base64(&raw, s, n);
-	else if (enc && strcmp(enc, "quoted-printable") == 0)
+		if (not_base64(s, n, raw.data, raw.len)) {
+			sm_buf_reset(&raw);
+			sm_buf_add(&raw, s, n);
+		}
+	} else if (enc && strcmp(enc, "quoted-printable") == 0)
 		sm_encword_decode_qp(&raw, s, n, 0);
 	else
 		sm_buf_add(&raw, s, n);
 	free(enc);
-	sm_charset_to_utf8(&utf, ct->charset, raw.data, raw.len);
+	/* HTML may name its charset itself, in a meta element */
+	if (ct->charset == NULL && sm_ascii_caseeq(ct->value, "text/html") &&
+	    (meta = sm_html_meta_charset(raw.data, raw.len)) != NULL) {
+		sm_charset_to_utf8(&utf, meta, raw.data, raw.len);
+		free(meta);
+	} else
+		sm_charset_to_utf8(&utf, ct->charset, raw.data, raw.len);
 	if (ct->format && sm_ascii_caseeq(ct->format, "flowed")) {
 		struct sm_buf lines = { 0 };
 

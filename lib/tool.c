@@ -405,8 +405,9 @@ sm_tool_finish(struct sm_tool *t)
 	}
 	t->rejects = NULL;
 	if (t->verbose && t->reading)
-		sm_tool_warn(t, "%lu records read, %lu written, %lu rejected",
-		    t->in.records, t->written, t->in.rejected);
+		sm_tool_warn(t, "%lu record%s read, %lu written, %lu rejected",
+		    t->in.records, t->in.records == 1 ? "" : "s", t->written,
+		    t->in.rejected);
 	else if (t->verbose)
 		sm_tool_warn(t, "%lu record%s written", t->written,
 		    t->written == 1 ? "" : "s");

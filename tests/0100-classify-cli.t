@@ -96,7 +96,7 @@ is "a closed pipe exits 0" "$(cat status)" 0
 run sm-classify -v one.jsonl
 is "-v says the configuration and a summary" "$(cat err)" \
 "sm-classify: configuration: none (built-in rule pack)
-sm-classify: 1 records read, 1 written, 0 rejected"
+sm-classify: 1 record read, 1 written, 0 rejected"
 
 # -u: each record comes out before the next line is read
 mkfifo in.fifo out.fifo

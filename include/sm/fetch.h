@@ -87,6 +87,14 @@ int sm_fetch_finish(struct sm_fetch *f, int output_safe);
 
 void sm_fetch_free(struct sm_fetch *f);
 
+/*
+ * Forgets what the state database keeps of the account called name: its
+ * cursors (its next run is a first run) and its health (last success,
+ * failures, a message it was stuck at), in one commit.  0, or -1 with err.
+ */
+int sm_fetch_reset(struct sm_state *st, const char *name,
+    struct sm_error *err);
+
 /* For connectors. */
 
 /*
@@ -139,6 +147,25 @@ int sm_job_commits_now(const struct sm_job *job);
  */
 void sm_job_first_run(struct sm_job *job, const char *stream,
     const char *cursor);
+
+/*
+ * Runs in a row in which one message may fail to be read (the platform
+ * refusing it, the connection dropped on it) before it is passed: the
+ * connector then emits a record that says so (with "unreadable") and
+ * moves its cursor past it, so that one message cannot block an account.
+ */
+#define SM_FETCH_TRIES 3
+
+/*
+ * The message native of stream could not be read in this run: the runs
+ * in a row in which it could not, this one included.  Kept in the state
+ * database with the account's health (never in a dry run), so that the
+ * count goes on from run to run.
+ */
+long sm_job_stuck(struct sm_job *job, const char *stream, const char *native);
+
+/* The stream is past what it was stuck at (read, or passed): forgotten. */
+void sm_job_unstuck(struct sm_job *job, const char *stream);
 
 /* A cursor's name for a listening stream: "search:" or "tag:" and what
  * it listens for (a new string). */

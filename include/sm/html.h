@@ -32,6 +32,14 @@
 char *sm_html_to_text(const char *html, size_t len);
 
 /*
+ * The charset an HTML document names for itself in its first 4096 bytes:
+ * <meta charset="..."> or <meta http-equiv="Content-Type"
+ * content="text/html; charset=...">.  A new string, or NULL when it names
+ * none.
+ */
+char *sm_html_meta_charset(const char *html, size_t len);
+
+/*
  * Decodes the character references in len bytes of text that is not HTML
  * but is escaped as if it were (X's "text" sends "&gt;:(" and "&amp;"),
  * keeping everything else, new lines included.  The same decoding rules as

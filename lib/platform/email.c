@@ -5,11 +5,17 @@
  * UID SEARCH UID last+1:* (with ;UIDVALIDITY= in the URL, so that libcurl
  * stops if the mailbox was recreated meanwhile) and fetches each new UID
  * with BODY.PEEK[], which leaves the message unread: staff may read mail
- * in their own client.  Only mark_seen: true sets \Seen, once the record
- * is out.  When UIDVALIDITY has changed, the mailbox is read again from
- * the start (or from --since); ids come from Message-ID, so the messages
- * seen before keep theirs.  Without a cursor, -b or -s, the first run
- * takes the newest limit messages (20).
+ * in their own client.  It is fetched in parts (BODY.PEEK[]<offset.size>):
+ * libcurl passes a custom command's answer on line by line, as if each
+ * were a header, and refuses more than 300 KiB of headers in one answer,
+ * so a message with a photo in it would never come whole.  Only
+ * mark_seen: true sets \Seen, once the record is out.  When UIDVALIDITY
+ * has changed, the mailbox is read again from the start (or from
+ * --since); ids come from Message-ID, so the messages seen before keep
+ * theirs.  Without a cursor, -b or -s, the first run takes the newest
+ * limit messages (20).  A message that cannot be fetched three runs in a
+ * row (SM_FETCH_TRIES), or is larger than max_body, is passed with a
+ * record that says so ("unreadable").
  *
  * With --own, stream "own" reads the administration's sent mail from
  * sent_mailbox ("Sent") in the same way, as kind "own", never marking
@@ -42,6 +48,9 @@
 
 #define DEFAULT_FIRST 20
 #define COMMIT_EVERY 20
+/* a message's part fetched at once: well under libcurl's 300 KiB of
+ * response "headers" */
+#define PART_SIZE (128 * 1024)
 
 static const char *const schemes[] = { "imaps", "imap", NULL };
 
@@ -63,8 +72,12 @@ struct box {
 struct imap {
 	CURL *curl;
 	struct sm_buf resp;
+	struct sm_buf msg;	/* the message fetched, part after part */
 	size_t max;		/* largest response taken */
 	int too_large;
+	int gone;		/* the UID asked for is not there */
+	char why[CURL_ERROR_SIZE + 64];	/* a message passed: why */
+	long runs;		/* ... after how many runs */
 	char errbuf[CURL_ERROR_SIZE];
 	struct box inbox, sent;
 	const char *domain;	/* ours: replies point at it */
@@ -200,7 +213,8 @@ perform(struct sm_job *job, const char *url, const char *command)
 }
 
 static void
-fail_curl(struct sm_job *job, CURLcode rc, const char *what)
+fail_curl_after(struct sm_job *job, CURLcode rc, const char *what,
+    const char *after)
 {
 	struct imap *m = job->priv;
 	const char *why = m->errbuf[0] ? m->errbuf : curl_easy_strerror(rc);
@@ -221,8 +235,14 @@ fail_curl(struct sm_job *job, CURLcode rc, const char *what)
 	default:
 		code = EX_TEMPFAIL;
 	}
-	sm_session_fail(&job->s, code, "%s: %s%s", what, why,
-	    code == EX_TEMPFAIL ? "; try later" : "");
+	sm_session_fail(&job->s, code, "%s: %s%s%s", what, why,
+	    code == EX_TEMPFAIL ? "; try later" : "", after);
+}
+
+static void
+fail_curl(struct sm_job *job, CURLcode rc, const char *what)
+{
+	fail_curl_after(job, rc, what, "");
 }
 
 /* the number after "NAME " in s, or -1 */
@@ -322,6 +342,11 @@ fetch_result(const char *s, size_t len, const char **msg, size_t *mlen,
 				}
 			}
 			b += 6;
+			if (*b == '<') {	/* a part: BODY[]<origin> */
+				b += 1 + strspn(b + 1, "0123456789");
+				if (*b == '>')
+					b++;
+			}
 			while (*b == ' ')
 				b++;
 			if (*b == '{') {
@@ -475,17 +500,160 @@ set_seen(struct sm_job *job, const char *guard, unsigned long uid, int on)
 }
 
 /*
- * The message's bytes into m->resp (*msg, *mlen pointing in it), its
- * INTERNALDATE in date, *seen_after set when we left \Seen on it.  First
+ * The message's bytes into m->msg, part after part with BODY.PEEK[], its
+ * INTERNALDATE in date.  m->gone is set when the UID is not there, and
+ * m->no_peek when this libcurl gives no literal (nothing but the first
+ * line of the answer); else CURLE_OK, or the request's failure.
+ */
+static CURLcode
+peek(struct sm_job *job, const char *guard, unsigned long uid, char *date,
+    size_t datesize)
+{
+	struct imap *m = job->priv;
+	char cmd[128], part[64];
+	const char *p;
+	size_t off = 0, n;
+	CURLcode rc;
+
+	sm_buf_reset(&m->msg);
+	sm_buf_add(&m->msg, "", 0);
+	m->gone = 0;
+	for (;;) {
+		snprintf(cmd, sizeof(cmd), "UID FETCH %lu (%sBODY.PEEK[]<%zu.%d>)",
+		    uid, off == 0 ? "INTERNALDATE " : "", off, PART_SIZE);
+		if ((rc = perform(job, guard, cmd)) != CURLE_OK)
+			return rc;
+		if (fetch_result(m->resp.data, m->resp.len, &p, &n,
+		    off == 0 ? date : part, off == 0 ? datesize :
+		    sizeof(part)) < 0) {
+			m->gone = 1;
+			return CURLE_OK;
+		}
+		if (off == 0 && n == 0 && !strstr(m->resp.data, "{0}")) {
+			m->no_peek = 1;
+			return CURLE_OK;
+		}
+		if (n > m->max - m->msg.len) {
+			m->too_large = 1;
+			return CURLE_FILESIZE_EXCEEDED;
+		}
+		sm_buf_add(&m->msg, p, n);
+		if (n < PART_SIZE)
+			return CURLE_OK;
+		off += PART_SIZE;
+	}
+}
+
+/*
+ * A message that could not be fetched: the account is left for later,
+ * or, when it is larger than max_body or has failed SM_FETCH_TRIES runs
+ * in a row, the message is passed (2) with m->why saying why.
+ */
+static int
+cannot_fetch(struct sm_job *job, const struct box *bx, CURLcode rc,
+    unsigned long long v, unsigned long uid)
+{
+	struct imap *m = job->priv;
+	char what[160], after[96], num[64];
+
+	snprintf(what, sizeof(what), "%s%s%sUID %lu", bx->own ?
+	    "sent_mailbox " : "", bx->own ? bx->quoted : "", bx->own ? " " :
+	    "", uid);
+	if (m->too_large) {
+		snprintf(m->why, sizeof(m->why), "larger than max_body (%zu "
+		    "bytes)", m->max);
+		m->runs = 1;
+	} else {
+		snprintf(num, sizeof(num), "%llu:%lu", v, uid);
+		m->runs = sm_job_stuck(job, bx->stream, num);
+		if (m->runs < SM_FETCH_TRIES) {
+			snprintf(after, sizeof(after), " (run %ld of %d before "
+			    "it is passed)", m->runs, SM_FETCH_TRIES);
+			strcat(what, ": fetch");
+			fail_curl_after(job, rc, what, after);
+			return -1;
+		}
+		snprintf(m->why, sizeof(m->why), "%s", m->errbuf[0] ?
+		    m->errbuf : curl_easy_strerror(rc));
+	}
+	if (m->too_large)
+		sm_session_warn(&job->s, EX_DATAERR, "%s: cannot be fetched: %s; "
+		    "passed, with a record that says so", what, m->why);
+	else
+		sm_session_warn(&job->s, EX_DATAERR, "%s: cannot be fetched, "
+		    "%ld runs in a row: %s; passed, with a record that says so",
+		    what, m->runs, m->why);
+	return 2;
+}
+
+/*
+ * What can be told of a message that cannot be fetched, for the clerk
+ * who will open it in the mailbox: its INTERNALDATE (into date) and
+ * size (-1 when the server does not say).
+ */
+static long long
+envelope(struct sm_job *job, const char *guard, unsigned long uid,
+    char *date, size_t datesize)
+{
+	struct imap *m = job->priv;
+	const char *p, *q;
+	char cmd[96];
+
+	date[0] = '\0';
+	snprintf(cmd, sizeof(cmd), "UID FETCH %lu (INTERNALDATE RFC822.SIZE)",
+	    uid);
+	if (perform(job, guard, cmd) != CURLE_OK)
+		return -1;
+	if ((p = strstr(m->resp.data, "INTERNALDATE \"")) != NULL &&
+	    (q = strchr(p + 14, '"')) != NULL && (size_t)(q - (p + 14)) <
+	    datesize) {
+		memcpy(date, p + 14, (size_t)(q - (p + 14)));
+		date[q - (p + 14)] = '\0';
+	}
+	return item(m->resp.data, "RFC822.SIZE");
+}
+
+/*
+ * The record of a message passed unread: what is known of it (the
+ * mailbox, UIDVALIDITY and UID that name it there, its date and size)
+ * and, in "unreadable", why.  A new reference.
+ */
+static json_t *
+unreadable(struct sm_job *job, const struct box *bx, const char *guard,
+    unsigned long long v, unsigned long uid)
+{
+	struct imap *m = job->priv;
+	static char empty[] = "";
+	struct sm_mail ml = { 0 };
+	char date[64];
+	long long size = envelope(job, guard, uid, date, sizeof(date));
+	json_t *rec, *u;
+
+	ml.text = empty;
+	ml.body = empty;
+	rec = normalize(job, bx, &ml, v, uid, date, "", 0);
+	u = json_pack("{s:s,s:I,s:s}", "reason", m->why, "runs",
+	    (json_int_t)m->runs, "mailbox", bx->name);
+	json_object_set_new(u, "size", size >= 0 ? json_integer(size) :
+	    json_null());
+	json_object_set_new(rec, "unreadable", u);
+	return rec;
+}
+
+/*
+ * The message's bytes into m->msg or m->resp (*msg, *mlen pointing in
+ * it), its INTERNALDATE in date.  First
  * with BODY.PEEK[]; a libcurl that passes on only the first line of a
  * custom command's answer (before 8.x) gets the URL fetch instead, which
  * sets \Seen: then the flag is taken back, unless it was there before.
- * 1 when the UID is gone, -1 to stop.
+ * 1 when the UID is gone, -1 to stop, 2 when the message is passed
+ * unread (m->why says why): larger than max_body, or failing for the
+ * SM_FETCH_TRIES-th run in a row.
  */
 static int
 get_message(struct sm_job *job, const struct box *bx, const char *guard,
-    unsigned long uid, const char **msg, size_t *mlen, char *date,
-    size_t datesize)
+    unsigned long long v, unsigned long uid, const char **msg, size_t *mlen,
+    char *date, size_t datesize)
 {
 	struct imap *m = job->priv;
 	char cmd[96], *url;
@@ -494,16 +662,15 @@ get_message(struct sm_job *job, const struct box *bx, const char *guard,
 	CURLcode rc;
 
 	if (!m->no_peek) {
-		snprintf(cmd, sizeof(cmd),
-		    "UID FETCH %lu (INTERNALDATE BODY.PEEK[])", uid);
-		if ((rc = perform(job, guard, cmd)) != CURLE_OK)
+		if ((rc = peek(job, guard, uid, date, datesize)) != CURLE_OK)
 			goto failed;
-		if (fetch_result(m->resp.data, m->resp.len, msg, mlen, date,
-		    datesize) < 0)
+		if (m->gone)
 			return 1;
-		if (*mlen > 0 || strstr(m->resp.data, "{0}"))
+		if (!m->no_peek) {
+			*msg = m->msg.data;
+			*mlen = m->msg.len;
 			return 0;
-		m->no_peek = 1;
+		}
 	}
 	snprintf(cmd, sizeof(cmd), "UID FETCH %lu (FLAGS INTERNALDATE)", uid);
 	if ((rc = perform(job, guard, cmd)) != CURLE_OK)
@@ -541,13 +708,7 @@ get_message(struct sm_job *job, const struct box *bx, const char *guard,
 	}
 	return 0;
 failed:
-	if (m->too_large) {
-		sm_session_warn(&job->s, EX_DATAERR, "UID %lu: larger than max_body; "
-		    "left out", uid);
-		return 1;
-	}
-	fail_curl(job, rc, "fetch");
-	return -1;
+	return cannot_fetch(job, bx, rc, v, uid);
 }
 
 /* one message: fetched, parsed, emitted, maybe marked seen; -1 to stop */
@@ -565,8 +726,10 @@ one(struct sm_job *job, const struct box *bx, const char *guard,
 	int rc, peeked;
 
 	peeked = !m->no_peek;
-	if ((rc = get_message(job, bx, guard, uid, &msg, &mlen, date,
-	    sizeof(date))) != 0)
+	if ((rc = get_message(job, bx, guard, v, uid, &msg, &mlen, date,
+	    sizeof(date))) == 2)
+		return sm_job_emit(job, unreadable(job, bx, guard, v, uid));
+	if (rc != 0)
 		return rc < 0 ? -1 : 0;
 	peeked = peeked && !m->no_peek;
 	sm_mime_parse(&ml, msg, mlen);
@@ -682,6 +845,8 @@ run(struct sm_job *job, const struct box *bx)
 			since_commit = 0;
 		}
 	}
+	if (!job->s.stopped)
+		sm_job_unstuck(job, bx->stream);
 	if (!job->s.stopped && (n == 0 || first == n) && (cur == NULL ||
 	    rescan)) {
 		/* nothing to emit, but the mailbox is known from now on */
@@ -784,6 +949,7 @@ efree(struct sm_job *job)
 	if (m->curl)
 		curl_easy_cleanup(m->curl);
 	sm_buf_free(&m->resp);
+	sm_buf_free(&m->msg);
 	free(m->inbox.url);
 	free(m->inbox.quoted);
 	free(m->sent.url);

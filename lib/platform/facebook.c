@@ -2,8 +2,9 @@
  * Messenger
  *
  * Stream "comments": the Page's feed (GET /PAGE/feed, the newest posts
- * first: posts: of them, or all with --backfill) and, for each post
- * updated since the mark,
+ * first: posts: of them, or all with --backfill or, without a mark,
+ * --since; followed page by page, for Graph's pages may be short) and,
+ * for each post updated since the mark,
  * its comments with replies flattened (GET /POST/comments?filter=stream,
  * newest first), walked back to the mark.  Stream "messenger": the
  * Page's conversations (GET /PAGE/conversations?platform=messenger, the
@@ -34,6 +35,8 @@
 
 #define DEFAULT_LIMIT 25
 #define MAX_LIMIT 100
+/* empty feed pages in a row that still say more follow: enough */
+#define MAX_EMPTY_PAGES 10
 
 enum { COMMENTS, MESSENGER };
 
@@ -58,6 +61,9 @@ struct fb {
 	const char *page;	/* the Page id */
 	long limit;
 	long nfeed;		/* posts: how many of the newest */
+	long nseen;		/* posts of the feed read so far */
+	int nempty;		/* empty feed pages in a row */
+	char *feed_after;	/* the cursor of the last feed page asked */
 	struct post **posts;	/* those asked for, freed at the end */
 	size_t nposts;
 	struct stream streams[2];
@@ -260,6 +266,19 @@ record(struct sm_job *job, const char *id, const char *kind, time_t t,
 	return rec;
 }
 
+/*
+ * 1 when the whole feed is read (--backfill, or --since without a mark),
+ * 0 when only its posts: newest posts.
+ */
+static int
+walk_feed(const struct sm_job *job)
+{
+	const struct fb *f = job->priv;
+
+	return job->opts->backfill || (job->opts->since &&
+	    f->streams[0].mark == NULL);
+}
+
 static char *
 graph_url(struct sm_job *job, const char *node, const char *edge,
     const char *params, const char *cursor)
@@ -268,8 +287,8 @@ graph_url(struct sm_job *job, const char *node, const char *edge,
 	struct sm_buf b = { 0 };
 	char lim[32];
 
-	snprintf(lim, sizeof(lim), "%ld", strcmp(edge, "feed") == 0 ?
-	    f->nfeed : f->limit);
+	snprintf(lim, sizeof(lim), "%ld", strcmp(edge, "feed") != 0 ?
+	    f->limit : walk_feed(job) ? f->nfeed : f->nfeed - f->nseen);
 	sm_buf_adds(&b, job->acct->url);
 	sm_buf_addc(&b, '/');
 	sm_http_add_escaped(&b, node);
@@ -363,38 +382,49 @@ ask_feed(struct sm_job *job, struct stream *s, const char *cursor)
 	char *u = graph_url(job, f->page, "feed", "fields=id%2Cupdated_time",
 	    cursor);
 
+	free(f->feed_after);
+	f->feed_after = cursor ? xstrdup(cursor) : NULL;
 	s->pending++;
 	sm_job_get_arg(job, u, on_feed, s);
 	free(u);
 }
 
 /*
- * The newest posts (posts: of them), or with --backfill all of them; of
- * those, the ones updated since the mark have their comments read.
+ * The newest posts (posts: of them), or with --backfill all of them, page
+ * after page while Graph says more follow (paging.next), however short
+ * its pages; of those, the ones updated since the mark (or --since) have
+ * their comments read.
  */
 static void
 on_feed(struct sm_job *job, struct sm_http_response *r, void *arg)
 {
 	struct stream *s = arg;
-	json_t *page = parse(job, r), *post;
-	const char *id, *ut;
+	json_t *page = parse(job, r), *post, *data;
+	const char *id, *ut, *next;
 	size_t i;
 	time_t t;
 
 	if (page == NULL)
 		return;
 	struct fb *f = job->priv;
+	int walk = walk_feed(job);
 
-	json_array_foreach(json_object_get(page, "data"), i, post) {
+	data = json_object_get(page, "data");
+	f->nempty = json_array_size(data) == 0 ? f->nempty + 1 : 0;
+	json_array_foreach(data, i, post) {
 		struct post *p;
 
+		if (!walk && f->nseen >= f->nfeed)
+			break;
+		f->nseen++;
 		id = sm_json_str(post, "id");
 		ut = sm_json_str(post, "updated_time");
 		if (id == NULL)
 			continue;
 		/* a post untouched since the mark has no new comment */
-		if (s->mark && ut && sm_time_parse(ut, &t) == 0 &&
-		    t < s->mark_t)
+		if (ut && sm_time_parse(ut, &t) == 0 && ((s->mark &&
+		    t < s->mark_t) || (job->opts->since &&
+		    t < job->opts->since)))
 			continue;
 		p = xcalloc(1, sizeof(*p));
 		p->s = s;
@@ -404,8 +434,11 @@ on_feed(struct sm_job *job, struct sm_http_response *r, void *arg)
 		f->posts[f->nposts++] = p;
 		ask_comments(job, p, NULL);
 	}
-	if (job->opts->backfill && after(page))
-		ask_feed(job, s, after(page));
+	next = after(page);
+	if (next && (walk || f->nseen < f->nfeed) &&
+	    f->nempty < MAX_EMPTY_PAGES &&
+	    (f->feed_after == NULL || strcmp(next, f->feed_after) != 0))
+		ask_feed(job, s, next);
 	answered(job, s);
 	json_decref(page);
 }
@@ -710,6 +743,7 @@ ffree(struct sm_job *job)
 		free(f->posts[i]);
 	}
 	free(f->posts);
+	free(f->feed_after);
 	free(f);
 }
 

@@ -289,6 +289,54 @@ test_large(void **state)
 	free(in);
 }
 
+/* the charset an HTML document names in a meta element */
+static void
+test_meta_charset(void **state)
+{
+	static const struct {
+		const char *html, *want;
+	} cases[] = {
+		{ "<meta charset=\"windows-1252\">", "windows-1252" },
+		{ "<html><HEAD><META CHARSET='iso-8859-15' />", "iso-8859-15" },
+		{ "<meta charset=utf-8>", "utf-8" },
+		{ "<meta name=\"x\" charset = \"koi8-r\">", "koi8-r" },
+		{ "<meta http-equiv=\"Content-Type\" content=\"text/html; "
+		    "charset=iso-8859-1\">", "iso-8859-1" },
+		{ "<meta content='text/html;charset=\"cp1252\"' "
+		    "http-equiv=content-type>", "cp1252" },
+		{ "<meta name=\"viewport\" content=\"width=device-width\">"
+		    "<meta charset=gbk>", "gbk" },
+		{ "<meta name=\"description\" content=\"charset\">", NULL },
+		{ "<metadata charset=x>", NULL },
+		{ "<p>charset=utf-8</p>", NULL },
+		{ "<meta charset=\"\">", NULL },
+		{ "<meta charset", NULL },
+		{ "", NULL },
+	};
+	size_t i;
+	char *got, *big;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		got = sm_html_meta_charset(cases[i].html,
+		    strlen(cases[i].html));
+		if (cases[i].want == NULL)
+			assert_null(got);
+		else {
+			assert_non_null(got);
+			assert_string_equal(got, cases[i].want);
+		}
+		free(got);
+	}
+	/* only the first 4096 bytes are looked at */
+	big = malloc(5000);
+	assert_non_null(big);
+	memset(big, ' ', 5000);
+	memcpy(big + 4090, "<meta charset=koi8-r>", 21);
+	assert_null(sm_html_meta_charset(big, 5000));
+	free(big);
+}
+
 int
 main(void)
 {
@@ -304,6 +352,7 @@ main(void)
 		cmocka_unit_test(test_x_unescape),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_large),
+		cmocka_unit_test(test_meta_charset),
 	};
 
 	return cmocka_run_group_tests_name("html", tests, NULL, NULL);

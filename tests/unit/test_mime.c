@@ -190,6 +190,52 @@ test_html_latin1_is_cp1252(void **state)
 	sm_mime_free(&m);
 }
 
+/*
+ * HTML without a charset in its Content-Type: the charset of its meta
+ * element, and C1 characters read as windows-1252 where the charset is a
+ * guess or cannot have them
+ */
+static void
+test_html_meta_charset(void **state)
+{
+	struct sm_mail m;
+
+	(void)state;
+	/* <meta charset> */
+	parse(&m, "Content-Type: text/html\n\n"
+	    "<html><head><meta charset=\"windows-1252\"></head><body>"
+	    "<p>Gane 1.000 \x80 al d\xed" "a</p></body></html>\n");
+	assert_str(m.body, "Gane 1.000 \xe2\x82\xac al d\xc3\xad" "a");
+	sm_mime_free(&m);
+	/* <meta http-equiv content="...; charset=..."> says koi8-r */
+	parse(&m, "Content-Type: text/html\n\n"
+	    "<html><head><META HTTP-EQUIV=\"Content-Type\" "
+	    "CONTENT=\"text/html; charset=koi8-r\"></head><body>"
+	    "\xf0\xd2\xc9\xd7\xc5\xd4</body></html>\n");
+	assert_str(m.body, "\xd0\x9f\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5"
+	    "\xd1\x82");
+	sm_mime_free(&m);
+	/* the Content-Type's charset comes first */
+	parse(&m, "Content-Type: text/html; charset=utf-8\n\n"
+	    "<meta charset=iso-8859-1><p>\xc3\xb1</p>\n");
+	assert_str(m.body, "\xc3\xb1");
+	sm_mime_free(&m);
+	/* no charset anywhere, and C1 characters in valid UTF-8 (windows-1252
+	 * once taken for latin-1): the charset was a guess, so they are read
+	 * as windows-1252 */
+	parse(&m, "Content-Type: text/html\n\n"
+	    "<p>5 \xc2\x80 y \xc2\x93ya\xc2\x94 \xc3\xb1</p>\n");
+	assert_str(m.body, "5 \xe2\x82\xac y \xe2\x80\x9cya\xe2\x80\x9d "
+	    "\xc3\xb1");
+	sm_mime_free(&m);
+	/* a charset without C1 characters (iso-8859-15) on windows-1252
+	 * bytes: the euro sign is 0x80 */
+	parse(&m, "Content-Type: text/plain; charset=iso-8859-15\n\n"
+	    "1.000 \x80 y \xa4\n");
+	assert_str(m.body, "1.000 \xe2\x82\xac y \xe2\x82\xac");
+	sm_mime_free(&m);
+}
+
 static void
 test_reply_flowed(void **state)
 {
@@ -542,6 +588,33 @@ test_malformed(void **state)
 	parse(&m, "Content-Transfer-Encoding: base64\n\n\xff\xfe###\n");
 	assert_str(m.body, "");
 	sm_mime_free(&m);
+	/* said base64 but written as text: kept as the text it is */
+	parse(&m, "Content-Type: text/plain; charset=utf-8\n"
+	    "Content-Transfer-Encoding: base64\n\n"
+	    "Hola, la farola de la calle Mayor sigue apagada desde el lunes.\n"
+	    "\xc2\xbfPueden mirarlo? Gracias.\n");
+	assert_str(m.body, "Hola, la farola de la calle Mayor sigue apagada "
+	    "desde el lunes.\n\xc2\xbfPueden mirarlo? Gracias.");
+	sm_mime_free(&m);
+	parse(&m, "Content-Type: text/html; charset=windows-1252\n"
+	    "Content-Transfer-Encoding: base64\n\n"
+	    "<p>El contenedor de la calle Olmo est\xe1 roto</p>\n");
+	assert_str(m.body, "El contenedor de la calle Olmo est\xc3\xa1 roto");
+	sm_mime_free(&m);
+	/* ... but base64 with a few stray characters is base64 */
+	parse(&m, "Content-Type: text/plain; charset=utf-8\n"
+	    "Content-Transfer-Encoding: base64\n\n"
+	    "SG9sYSwgbGEgZmFyb2xh IGRlIGxhIGNhbGxlIE1heW9y\n"
+	    "IHNpZ3VlIGFwYWdhZGEu*\n");
+	assert_str(m.body, "Hola, la farola de la calle Mayor sigue apagada.");
+	sm_mime_free(&m);
+	/* ... and Latin-1 text in base64 too */
+	parse(&m, "Content-Type: text/plain; charset=iso-8859-1\n"
+	    "Content-Transfer-Encoding: base64\n\n"
+	    "TGEgZmFyb2xhIGRlIGxhIGNhbGxlIE1heW9yIHNpZ3VlIGFwYWdhZGEuIL9QdWVkZW4/\n");
+	assert_str(m.body, "La farola de la calle Mayor sigue apagada. "
+	    "\xc2\xbfPueden?");
+	sm_mime_free(&m);
 	/* bad quoted-printable */
 	parse(&m, "Content-Transfer-Encoding: quoted-printable\n\n"
 	    "a=ZZb=4\n=3");
@@ -732,6 +805,7 @@ main(void)
 		cmocka_unit_test(test_plain_qp),
 		cmocka_unit_test(test_alternative),
 		cmocka_unit_test(test_html_latin1_is_cp1252),
+		cmocka_unit_test(test_html_meta_charset),
 		cmocka_unit_test(test_reply_flowed),
 		cmocka_unit_test(test_attachments),
 		cmocka_unit_test(test_charsets),
