@@ -486,9 +486,9 @@ done(struct sm_http *h, struct req *r, CURLcode c)
 			again(h, r, backoff(h, r, r->tries++));
 			return;
 		}
-		finish(r, SM_HTTP_LATER, 0, "%s (after %d tries)",
+		finish(r, SM_HTTP_LATER, 0, "%s (after %d tr%s)",
 		    r->curlerr[0] ? r->curlerr : curl_easy_strerror(c),
-		    r->tries + 1);
+		    r->tries + 1, r->tries ? "ies" : "y");
 	} else if (c != CURLE_OK) {
 		finish(r, SM_HTTP_FAILED, 0, "%s",
 		    r->curlerr[0] ? r->curlerr : curl_easy_strerror(c));
@@ -512,8 +512,8 @@ done(struct sm_http *h, struct req *r, CURLcode c)
 			again(h, r, backoff(h, r, r->tries++));
 			return;
 		}
-		finish(r, SM_HTTP_LATER, status, "HTTP %ld (after %d tries)",
-		    status, r->tries + 1);
+		finish(r, SM_HTTP_LATER, status, "HTTP %ld (after %d tr%s)",
+		    status, r->tries + 1, r->tries ? "ies" : "y");
 	} else {
 		if (r->rl_remaining && strcmp(r->rl_remaining, "0") == 0 &&
 		    (wait = seconds_until(r->rl_reset, 1)) > 0)

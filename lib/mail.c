@@ -600,8 +600,8 @@ sm_mail_send(const struct sm_mail_server *s, const char *from,
 		char t[sizeof(err->text)];
 
 		memcpy(t, err->text, sizeof(t));
-		sm_error_set(err, NULL, 0, 0, "%.900s (after %d tries)", t,
-		    tries);
+		sm_error_set(err, NULL, 0, 0, "%.900s (after %d tr%s)", t,
+		    tries, tries == 1 ? "y" : "ies");
 	}
 	curl_slist_free_all(rcpt);
 	sm_buf_free(&b);
