@@ -668,7 +668,7 @@ test_timeout(void **unused)
 	assert_delivery(&r, "chat", rec, 0, "[]|[\"mattermost\"]|[]|-|75");
 	assert_report_like("75 chat/mattermost: mastodon:ayto:6: Operation "
 	    "timed out after ", " milliseconds with 0 bytes received (after 1 "
-	    "tries); kept for the next run");
+	    "try); kept for the next run");
 	assert_int_equal(retry(&r, 0, &c), 0);
 	assert_int_equal(c.delivered, 1);
 	assert_int_equal(posts(), 1);
