@@ -12,7 +12,7 @@ chmod 755 "$T"		# when root, the mail processes run as nobody
 trap 'imapd_stop "$T/imapd"; rm -rf "$T"' EXIT
 imapd_start "$T/imapd" || { echo "Bail out! dovecot did not start"; exit 1; }
 
-plan 20
+plan 21
 
 MAIL=$SM_SRC/tests/fixtures/email
 echo "$IMAP_PASS" > "$T/password"
@@ -105,6 +105,10 @@ run sm-fetch -n
 like "a dry run counts no run" "$rc $(cat err)" '^75 .*\(run 2 of 3 before'
 run sm-fetch
 like "the second run: 75 again" "$rc $(cat err)" '^75 .*\(run 2 of 3 before'
+sm-fetch --status > status.json
+is "--status says where it is stuck, and for how many runs" \
+    "$(jq -r '.stuck | keys[0] + " " + (.uid.message | sub("^[0-9]+:"; "")) + " " + (.uid.runs | tostring)' status.json)" \
+    "uid 5 2"
 run sm-fetch
 is "the third run: exit 65, it is passed" "$rc" 65
 like "... said" "$(cat err)" \
