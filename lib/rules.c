@@ -175,7 +175,8 @@ static const char *const matcher_keys[] = {
 	"terms", "regex", "when", "all", "any", "none", "stem", NULL
 };
 static const char *const section_keys[] = {
-	"defaults", "stem", "rules", "models", NULL
+	"defaults", "stem", "rules", "models", "languages",
+	"account_languages", NULL
 };
 
 static size_t
