@@ -46,6 +46,13 @@ static const char usage_text[] =
     "eval:  -l, --label PATH  the gold label;  -d, --dimension D  what to\n"
     "       compare it with (default: PATH's last part);  -j, --json\n";
 
+/* "s" unless n is 1: "1 record", "2 records" */
+static const char *
+plural(unsigned long n)
+{
+	return n == 1 ? "" : "s";
+}
+
 static void
 usage(FILE *fp)
 {
@@ -474,10 +481,11 @@ cmd_train(int argc, char *argv[])
 		sm_reader_close(&dev);
 	}
 	if (tool.verbose)
-		sm_tool_warn(&tool, "%zu training records, %lu without %s "
-		    "skipped; %zu dev records, %lu skipped",
-		    sm_trainer_count(tr, 0), skipped, path,
-		    sm_trainer_count(tr, 1), dskipped);
+		sm_tool_warn(&tool, "%zu training record%s, %lu without %s "
+		    "skipped; %zu dev record%s, %lu skipped",
+		    sm_trainer_count(tr, 0), plural(sm_trainer_count(tr, 0)),
+		    skipped, path, sm_trainer_count(tr, 1),
+		    plural(sm_trainer_count(tr, 1)), dskipped);
 	if (!tool.quiet && isatty(STDERR_FILENO)) {
 		o.progress = progress;
 		o.arg = &tool;
@@ -613,8 +621,9 @@ cmd_eval(int argc, char *argv[])
 		}
 		json_decref(r);
 	} else {
-		fprintf(tool.out.fp, "%s against classify.%s; %lu records "
-		    "without %s skipped\n", path, dim, skipped, path);
+		fprintf(tool.out.fp, "%s against classify.%s; %lu record%s "
+		    "without %s skipped\n", path, dim, skipped,
+		    plural(skipped), path);
 		sm_eval_print(ev, tool.out.fp);
 	}
 	if (sm_eval_count(ev) == 0) {

@@ -31,8 +31,17 @@ struct model_use {
 	int use;		/* it sets its dimension */
 };
 
+/* The languages a town hall hears, for all its accounts or for one. */
+struct langs {
+	char *account;		/* NULL: every account */
+	unsigned mask;		/* bit i for sm_langs[i] */
+	const char *first;	/* what a text too short to tell is taken for */
+};
+
 struct sm_classifier {
 	struct sm_config *builtin;	/* when the rules are the built-in pack */
+	struct langs *langs;	/* [0] is classify.languages, or mask 0 */
+	size_t nlangs;
 	struct sm_rules *rules;
 	struct sm_message msg;
 	struct model_use *models;
@@ -42,6 +51,95 @@ struct sm_classifier {
 	unsigned pii;
 	json_t *why;		/* explain, or NULL */
 };
+
+/* A language code, or a non-empty list of them, into l. */
+static int
+config_lang_list(const struct sm_config *cfg, const json_t *v,
+    const char *where, struct langs *l, struct sm_error *err)
+{
+	size_t n = json_is_array(v) ? json_array_size(v) : 1;
+
+	if (!json_is_array(v) && !json_is_string(v))
+		return sm_config_error(cfg, v, err, "%s: expected a language "
+		    "code or a list of them, got %s", where,
+		    sm_config_type_name(v));
+	if (n == 0)
+		return sm_config_error(cfg, v, err, "%s: empty list", where);
+	for (size_t i = 0; i < n; i++) {
+		const json_t *code = json_is_array(v) ? json_array_get(v, i) : v;
+		int li = json_is_string(code) ?
+		    sm_lang_index(json_string_value(code)) : -1;
+
+		if (li < 0) {
+			struct sm_buf known = { 0 };
+			int rc;
+
+			for (size_t k = 0; k < SM_NLANGS; k++) {
+				if (k)
+					sm_buf_adds(&known, ", ");
+				sm_buf_adds(&known, sm_langs[k]);
+			}
+			sm_buf_addc(&known, '\0');
+			rc = json_is_string(code) ? sm_config_error(cfg, code,
+			    err, "%s: '%s' is not a language sm-classify "
+			    "tells apart (%s)", where, json_string_value(code),
+			    known.data) : sm_config_error(cfg, code, err,
+			    "%s: expected a language code, got %s", where,
+			    sm_config_type_name(code));
+			sm_buf_free(&known);
+			return rc;
+		}
+		if (l->first == NULL)
+			l->first = sm_langs[li];
+		l->mask |= 1u << li;
+	}
+	return 0;
+}
+
+static int
+config_languages(struct sm_classifier *c, const struct sm_config *cfg,
+    const json_t *section, struct sm_error *err)
+{
+	const json_t *v = json_object_get(section, "languages");
+	const json_t *acc = json_object_get(section, "account_languages");
+	const char *name;
+	json_t *list;
+	char where[256];
+
+	c->langs = xcalloc(1 + json_object_size(acc), sizeof(*c->langs));
+	c->nlangs = 1;
+	if (v && config_lang_list(cfg, v, "classify.languages", &c->langs[0],
+	    err) < 0)
+		return -1;
+	if (acc == NULL)
+		return 0;
+	if (!json_is_object(acc))
+		return sm_config_error(cfg, acc, err, "classify."
+		    "account_languages: expected a mapping of account: "
+		    "languages, got %s", sm_config_type_name(acc));
+	json_object_foreach((json_t *)acc, name, list) {
+		struct langs *l = &c->langs[c->nlangs++];
+
+		l->account = xstrdup(name);
+		snprintf(where, sizeof(where), "classify.account_languages.%s",
+		    name);
+		if (config_lang_list(cfg, list, where, l, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The languages rec's account hears. */
+static const struct langs *
+record_langs(const struct sm_classifier *c, const json_t *rec)
+{
+	const char *acc = json_string_value(json_object_get(rec, "account"));
+
+	for (size_t i = 1; acc && i < c->nlangs; i++)
+		if (strcmp(c->langs[i].account, acc) == 0)
+			return &c->langs[i];
+	return &c->langs[0];
+}
 
 static const char *const model_keys[] = {
 	"dimension", "path", "min_confidence", NULL
@@ -118,7 +216,8 @@ sm_classifier_new(const struct sm_config *cfg, struct sm_error *err)
 		return NULL;
 	}
 	sm_message_init(&c->msg, sm_rules_stemmer(c->rules));
-	if (config_models(c, cfg, section, err) < 0) {
+	if (config_languages(c, cfg, section, err) < 0 ||
+	    config_models(c, cfg, section, err) < 0) {
 		sm_classifier_free(c);
 		return NULL;
 	}
@@ -178,6 +277,9 @@ sm_classifier_free(struct sm_classifier *c)
 		free(c->models[i].probs);
 	}
 	free(c->models);
+	for (size_t i = 0; i < c->nlangs; i++)
+		free(c->langs[i].account);
+	free(c->langs);
 	json_decref(c->why);
 	sm_rules_free(c->rules);
 	sm_config_free(c->builtin);
@@ -238,10 +340,13 @@ sm_classifier_classify(struct sm_classifier *c, json_t *rec, int explain,
     struct sm_error *err)
 {
 	struct sm_message *msg = &c->msg;
+	const struct langs *l = record_langs(c, rec);
 	int rc;
 
 	json_decref(c->why);
 	c->why = explain ? json_object() : NULL;
+	msg->allowed = l->mask;
+	msg->fallback = l->first;
 	sm_message_analyze(msg, rec);
 	rc = sm_rules_apply(c->rules, &msg->text, msg->lang, msg->raw.data,
 	    msg->raw.len, rec, c->why, err);

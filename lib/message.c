@@ -40,15 +40,22 @@ message_lang(struct sm_message *m, json_t *rec)
 	char err[256];
 
 	if (json_is_string(l) && normalize_lang(json_string_value(l),
-	    m->langbuf, sizeof(m->langbuf)))
-		return m->langbuf;
+	    m->langbuf, sizeof(m->langbuf))) {
+		int i = sm_lang_index(m->langbuf);
+
+		/* a platform's guess the town hall does not hear is guessed
+		 * again among the languages it does */
+		if (m->allowed == 0 || (i >= 0 && (m->allowed & 1u << i)))
+			return m->langbuf;
+	}
 	if (m->langid == NULL && !m->langid_failed) {
 		m->langid = sm_langid_new(NULL, err, sizeof(err));
 		m->langid_failed = m->langid == NULL;
 	}
 	if (m->langid == NULL)
-		return "und";
-	return sm_langid_detect(m->langid, &m->text, m->raw.data, m->raw.len);
+		return m->fallback ? m->fallback : "und";
+	return sm_langid_guess(m->langid, &m->text, m->raw.data, m->raw.len,
+	    m->allowed, m->fallback);
 }
 
 void

@@ -72,6 +72,9 @@ struct rule {
 	struct matcher m;
 	double weight;
 	int override;
+	int independent;	/* its other labels count when its category
+				 * loses */
+	long category;		/* the category label it sets, or -1 */
 	unsigned langmask;	/* 0: every language */
 	char **langs;		/* the rule's lang: values */
 	size_t nlangs;
@@ -140,6 +143,8 @@ struct sm_rules {
 	size_t capkeys;
 	unsigned gen;		/* per-record generation */
 	size_t *fired;		/* the record's fired rules, in order */
+	double *fscore;		/* and their scores */
+	json_t **fmatched;	/* and what they matched (explain only) */
 	size_t nfired;
 	double score;		/* the record's winning category total */
 	unsigned *matched;	/* per term: gen when it matched; apart from
@@ -168,14 +173,15 @@ struct sm_rules {
 #define HEAP_LIMIT_KIB	(64 * 1024)
 
 static const char *const rule_keys[] = {
-	"name", "set", "weight", "override", "lang", "stem", "when", "terms",
-	"regex", "all", "any", "none", NULL
+	"name", "set", "weight", "override", "independent", "lang", "stem",
+	"when", "terms", "regex", "all", "any", "none", NULL
 };
 static const char *const matcher_keys[] = {
 	"terms", "regex", "when", "all", "any", "none", "stem", NULL
 };
 static const char *const section_keys[] = {
-	"defaults", "stem", "rules", "models", NULL
+	"defaults", "stem", "rules", "models", "languages",
+	"account_languages", NULL
 };
 
 static size_t
@@ -628,6 +634,16 @@ compile_rule(struct sm_rules *r, const json_t *j, size_t idx,
 			    "must be true or false", where);
 		rule->override = json_is_true(v);
 	}
+	if ((v = json_object_get(j, "independent")) != NULL) {
+		if (!json_is_boolean(v))
+			return sm_config_error(r->cfg, v, err, "%s: independent "
+			    "must be true or false", where);
+		rule->independent = json_is_true(v);
+	}
+	rule->category = -1;
+	for (size_t k = 0; k < rule->nset; k++)
+		if (rule->set[k].dim == 0)
+			rule->category = (long)rule->set[k].label;
 	if (stem_option(r, j, &stem, where, err) < 0)
 		return -1;
 	if ((v = json_object_get(j, "lang")) != NULL) {
@@ -776,6 +792,9 @@ sm_rules_compile(const struct sm_config *cfg, const json_t *section,
 	r->armed = xcalloc(r->nregex ? r->nregex : 1, sizeof(*r->armed));
 	r->matched = xcalloc(r->nterms ? r->nterms : 1, sizeof(*r->matched));
 	r->fired = xcalloc(r->nrules ? r->nrules : 1, sizeof(*r->fired));
+	r->fscore = xcalloc(r->nrules ? r->nrules : 1, sizeof(*r->fscore));
+	r->fmatched = xcalloc(r->nrules ? r->nrules : 1,
+	    sizeof(*r->fmatched));
 	for (size_t d = 0; d < r->ndims; d++) {
 		size_t n = r->dims[d].nlabels ? r->dims[d].nlabels : 1;
 
@@ -873,6 +892,8 @@ sm_rules_free(struct sm_rules *r)
 	free(r->armed);
 	free(r->matched);
 	free(r->fired);
+	free(r->fscore);
+	free(r->fmatched);
 	free(r);
 }
 
@@ -1207,6 +1228,72 @@ lang_allowed(const struct rule *rule, const char *lang, int li)
 	return 0;
 }
 
+/* The record's category by the rules so far, or -1. */
+static long
+category_winner(const struct sm_rules *r)
+{
+	const struct dim *d = &r->dims[0];
+	long best = d->override;
+
+	if (best < 0)
+		for (size_t l = 0; l < d->nlabels; l++) {
+			if (d->stamp[l] != r->gen)
+				continue;
+			if (best < 0 || d->total[l] > d->total[best] ||
+			    (d->total[l] == d->total[best] &&
+			    d->first[l] < d->first[best]))
+				best = (long)l;
+		}
+	return best < 0 ? d->deflabel : best;
+}
+
+/*
+ * Adds the fired rules' scores to their labels: of the category when
+ * category is 1, else of the other dimensions, where a rule that set a
+ * category other than winner counts only if it is independent.
+ */
+static void
+count_labels(struct sm_rules *r, json_t *explain, int category, long winner)
+{
+	unsigned gen = r->gen;
+
+	for (size_t k = 0; k < r->nfired; k++) {
+		const struct rule *rule = &r->rules[r->fired[k]];
+		double s = r->fscore[k];
+
+		if (!category && rule->category >= 0 &&
+		    rule->category != winner && !rule->independent)
+			continue;
+		for (size_t m = 0; m < rule->nset; m++) {
+			struct dim *d = &r->dims[rule->set[m].dim];
+			size_t l = rule->set[m].label;
+
+			if ((rule->set[m].dim == 0) != category)
+				continue;
+			if (d->stamp[l] != gen) {
+				d->stamp[l] = gen;
+				d->total[l] = 0;
+				d->first[l] = r->fired[k];
+			}
+			d->total[l] += s;
+			if (rule->override && d->override < 0)
+				d->override = (long)l;
+			if (explain) {
+				json_t *e = json_object_get(explain, d->name);
+
+				if (e == NULL) {
+					e = json_array();
+					json_object_set_new(explain, d->name, e);
+				}
+				json_array_append_new(e, json_pack("{s:s,s:s,"
+				    "s:f,s:O}", "rule", rule->name, "label",
+				    d->labels[l], "score", s, "matched",
+				    r->fmatched[k]));
+			}
+		}
+	}
+}
+
 int
 sm_rules_apply(struct sm_rules *r, const struct sm_text *t, const char *lang,
     const char *raw, size_t rawlen, json_t *rec, json_t *explain,
@@ -1254,34 +1341,16 @@ sm_rules_apply(struct sm_rules *r, const struct sm_text *t, const char *lang,
 			continue;
 		}
 		s = rule->weight * (double)hits;
+		r->fscore[r->nfired] = s;
+		r->fmatched[r->nfired] = matched;
 		r->fired[r->nfired++] = i;
-		for (size_t k = 0; k < rule->nset; k++) {
-			struct dim *d = &r->dims[rule->set[k].dim];
-			size_t l = rule->set[k].label;
-
-			if (d->stamp[l] != gen) {
-				d->stamp[l] = gen;
-				d->total[l] = 0;
-				d->first[l] = i;
-			}
-			d->total[l] += s;
-			if (rule->override && d->override < 0)
-				d->override = (long)l;
-			if (explain) {
-				json_t *e = json_object_get(explain, d->name);
-
-				if (e == NULL) {
-					e = json_array();
-					json_object_set_new(explain, d->name, e);
-				}
-				json_array_append_new(e, json_pack("{s:s,s:s,"
-				    "s:f,s:O}", "rule", rule->name, "label",
-				    d->labels[l], "score", s, "matched",
-				    matched));
-			}
-		}
-		json_decref(matched);
 	}
+	/* the category first: a rule whose category lost gives its other
+	 * labels only when it says it is independent */
+	count_labels(r, explain, 1, -1);
+	count_labels(r, explain, 0, category_winner(r));
+	for (size_t k = 0; k < r->nfired; k++)
+		json_decref(r->fmatched[k]);
 	r->score = 0;
 	for (size_t dn = 0; dn < r->ndims; dn++) {
 		struct dim *d = &r->dims[dn];

@@ -576,7 +576,7 @@ sm_text_stem(struct sm_text *t, struct sm_stemmer *st, const char *lang)
 
 /*
  * Function words that short messages are made of; n-gram statistics alone
- * are unreliable on a tweet.  Folded (no accents).
+ * are unreliable on a tweet.  Folded (no accents).  A word counts one.
  */
 static const char *const stopwords[NLANGS] = {
 	" el la los las del de que en y por para con una un es no se lo al "
@@ -606,6 +606,76 @@ static const char *const stopwords[NLANGS] = {
 	" o a os as do da dos das e que em nao por para com uma um muito "
 	"mas esta este obrigado ola rua camara voce ",
 };
+
+/*
+ * Words that one language uses and its neighbours do not (Spanish "hay",
+ * Galician "unha", Portuguese "uma", Catalan "amb"): two each, because
+ * short texts in close languages share most function words.  Folded.
+ */
+static const char *const markers[NLANGS] = {
+	" y los las hay ayer hoy ahora nadie siempre usted ustedes tambien "
+	"mucho mucha muchos muchas aqui eso esto ese esos estos estas hace "
+	"hacen llevamos llevan lleva tiene tienen puede pueden nuestro "
+	"nuestra vuestro alguien todavia despues senor senora buenos buenas "
+	"ninguna ningun calle ayuntamiento vecinos vecina vecino estoy "
+	"habia sido ",
+	" the and of you your what which would could should been there "
+	"their they them with this that these those have has had it's is "
+	"are was were will just ",
+	" els amb aquest aquesta aquests aquestes molt molta avui ahir "
+	"dema gracies carrer ajuntament veins vei pel pels tota tots totes "
+	"doncs encara meva teva seva sou estic perque aixo mai nostra "
+	"vostra setmana nit dies feina ",
+	" eta da ez bat du dira dut baina oso gure zure nire egun kalean "
+	"udala udaletxea eskerrik asko kaixo zer nola noiz hau hori dago "
+	"daude ari dute zen izan dugu dituzte gaur atzo bihar ",
+	" non unha unhas moito moita moitos moitas hoxe onte xa xente grazas "
+	"concello dende tamen ningun ningunha pola polo polos polas cunha coa "
+	"cos nunha dun dunha isto iso cando ata hai sen fai teno sodes lle "
+	"lles xunto facer dous catro ollo mana ninguen calquera ben mellor "
+	"axina coidado ",
+	" les des du et pour avec une est pas ce il nous vous tres mais "
+	"cette dans merci bonjour rue mairie je tu c j qu ",
+	" der die das und ist nicht mit ein eine zu von den dem ich wir sie "
+	"auf fur danke hallo strasse ",
+	" il gli di che sono molto questa questo grazie ciao comune della "
+	"delle degli anche perche ",
+	" nao uma umas muito muita muitos hoje ontem obrigado obrigada "
+	"camara voce voces tambem nenhum nenhuma pela pelo pelos pelas numa "
+	"isso quando ate sem faz tenho sao lhe lhes trabalho fazer dois "
+	"quatro duma em com ",
+};
+
+/*
+ * Letters that one language writes and its neighbours do not: Spanish
+ * alone opens questions with an inverted mark, Catalan alone writes the
+ * flying point of "l·l", Portuguese alone "a" with a tilde; Galician and
+ * Spanish never write a grave accent or "c" with a cedilla.  Each cue
+ * counts once per text, in the languages it points to (+) or away from (-).
+ */
+static const struct {
+	unsigned cp;
+	signed char w[NLANGS];	/* es en ca eu gl fr de it pt, in tenths */
+} cues[] = {
+	{ 0xbf, { 20, 0, -10, 0, 5, -10, -10, -10, -10 } },	/* ¿ */
+	{ 0xa1, { 15, 0, -10, 0, 5, -10, -10, -10, -10 } },	/* ¡ */
+	{ 0xf1, { 5, -10, -10, 0, 10, -10, -10, -10, -20 } },	/* ñ */
+	{ 0xe7, { -10, -5, 5, -5, -10, 5, -10, -10, 5 } },	/* ç */
+	{ 0xe3, { -10, -10, -10, -10, -10, -10, -10, -10, 20 } },	/* ã */
+	{ 0xf5, { -10, -10, -10, -10, -10, -10, -10, -10, 20 } },	/* õ */
+	{ 0xe0, { -10, -5, 5, -5, -10, 5, -5, 5, 0 } },	/* à */
+	{ 0xe8, { -10, -5, 5, -5, -10, 5, -5, 5, -10 } },	/* è */
+	{ 0xf2, { -10, -5, 5, -5, -10, -5, -5, 5, -10 } },	/* ò */
+	{ 0xef, { -10, -5, 5, -5, -10, 5, -5, -5, -10 } },	/* ï */
+	{ 0xb7, { -10, -5, 20, -5, -10, -5, -5, -5, -10 } },	/* · */
+	{ 0xea, { -10, -5, -10, -5, -10, 10, -5, -5, 10 } },	/* ê */
+	{ 0xf4, { -10, -5, -10, -5, -10, 10, -5, -5, 10 } },	/* ô */
+	{ 0xe2, { -10, -5, -10, -5, -10, 10, -5, -5, 10 } },	/* â */
+	{ 0xe4, { -10, -5, -10, -5, -10, -5, 20, -5, -10 } },	/* ä */
+	{ 0xf6, { -10, -5, -10, -5, -10, -5, 20, -5, -10 } },	/* ö */
+	{ 0xdf, { -10, -5, -10, -5, -10, -5, 20, -5, -10 } },	/* ß */
+};
+#define NCUES (sizeof(cues) / sizeof(cues[0]))
 
 struct sm_langid {
 	void *fp[NLANGS];
@@ -662,17 +732,76 @@ is_stopword(const char *list, const char *w, size_t n)
 	return 0;
 }
 
+static int
+is_ascii_letter(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/*
+ * The cues of the raw text (two-byte UTF-8 of Latin-1), in tenths; and
+ * an elided article or pronoun that starts a word ("s'ha", "l'home",
+ * "d'aigua"), which Catalan writes all the time, French and Italian
+ * often, and Spanish, Galician and English never ("it's" ends a word).
+ */
+static void
+add_cues(const char *raw, size_t n, double *score)
+{
+	static const signed char elision[NLANGS] = {
+		-5, -3, 10, -3, -5, 5, 0, 3, -5
+	};
+	int seen[NCUES] = { 0 }, elided = 0;
+
+	for (size_t i = 1; raw && !elided && i + 2 < n; i++)
+		if ((raw[i + 1] == '\'' || (raw[i + 1] == '\xe2' &&
+		    i + 4 < n && raw[i + 2] == '\x80' && raw[i + 3] == '\x99')) &&
+		    strchr("sldmnSLDMN", raw[i]) && !is_ascii_letter(raw[i - 1]) &&
+		    (unsigned char)raw[i - 1] < 0x80) {
+			elided = 1;
+			for (size_t l = 0; l < NLANGS; l++)
+				score[l] += elision[l] / 10.0;
+		}
+
+	for (size_t i = 0; raw && i + 1 < n; i++) {
+		unsigned char a = (unsigned char)raw[i];
+		unsigned cp;
+
+		if (a != 0xc2 && a != 0xc3)
+			continue;
+		cp = (unsigned)(a & 0x1f) << 6 | ((unsigned char)raw[i + 1] &
+		    0x3f);
+		if (cp >= 0xc0 && cp <= 0xde && cp != 0xd7)
+			cp += 0x20;	/* lower case */
+		for (size_t k = 0; k < NCUES; k++)
+			if (cues[k].cp == cp && !seen[k]) {
+				seen[k] = 1;
+				for (size_t l = 0; l < NLANGS; l++)
+					score[l] += cues[k].w[l] / 10.0;
+			}
+	}
+}
+
 const char *
 sm_langid_detect(struct sm_langid *li, const struct sm_text *t,
     const char *raw, size_t n)
+{
+	return sm_langid_guess(li, t, raw, n, 0, NULL);
+}
+
+const char *
+sm_langid_guess(struct sm_langid *li, const struct sm_text *t,
+    const char *raw, size_t n, unsigned allowed, const char *fallback)
 {
 	unsigned hits[NLANGS] = { 0 }, words = 0;
 	double score[NLANGS];
 	struct sm_buf clean = { 0 };
 	void *unknown;
-	size_t best = 0, second;
+	long best = -1, second = -1;
 	char w[24];
+	const char *und = fallback ? fallback : "und";
 
+	if ((allowed & ((1u << NLANGS) - 1)) == 0)
+		allowed = (1u << NLANGS) - 1;
 	for (size_t i = 0; i < t->ntokens; i++) {
 		const struct sm_token *tok = &t->tokens[i];
 
@@ -684,10 +813,11 @@ sm_langid_detect(struct sm_langid *li, const struct sm_text *t,
 		memcpy(w, t->folded.data + tok->off, tok->len);
 		w[tok->len] = '\0';
 		for (size_t l = 0; l < NLANGS; l++)
-			hits[l] += is_stopword(stopwords[l], w, tok->len);
+			hits[l] += is_stopword(stopwords[l], w, tok->len) +
+			    2 * is_stopword(markers[l], w, tok->len);
 	}
 	if (words == 0)
-		return "und";
+		return und;
 	/* n-grams of the words only: no links, mentions or numbers */
 	for (size_t i = 0; i < t->ntokens; i++)
 		if (t->tokens[i].type == SM_TOKEN_WORD) {
@@ -695,8 +825,6 @@ sm_langid_detect(struct sm_langid *li, const struct sm_text *t,
 			    t->tokens[i].len);
 			sm_buf_addc(&clean, ' ');
 		}
-	(void)raw;
-	(void)n;
 	unknown = fp_Init(NULL);
 	for (size_t l = 0; l < NLANGS; l++)
 		score[l] = 0;
@@ -705,29 +833,38 @@ sm_langid_detect(struct sm_langid *li, const struct sm_text *t,
 		sint4 d[NLANGS], lo = INT32_MAX;
 
 		for (size_t l = 0; l < NLANGS; l++) {
+			if (!(allowed & 1u << l))
+				continue;
 			d[l] = fp_Compare(li->fp[l], unknown, INT32_MAX);
 			if (d[l] < lo)
 				lo = d[l];
 		}
 		/* within 3% of the best distance counts as much as a hit */
 		for (size_t l = 0; l < NLANGS; l++)
-			score[l] = lo > 0 ? 2.0 - (double)d[l] / lo * 1.0 : 0;
-		for (size_t l = 0; l < NLANGS; l++)
-			score[l] = score[l] > 0 ? score[l] * 30 - 29 : -1;
+			if (allowed & 1u << l) {
+				score[l] = lo > 0 ? 2.0 - (double)d[l] / lo : 0;
+				score[l] = score[l] > 0 ? score[l] * 30 - 29 :
+				    -1;
+			}
 	}
 	if (unknown)
 		fp_Done(unknown);
 	sm_buf_free(&clean);
-	for (size_t l = 0; l < NLANGS; l++)
+	add_cues(raw, n, score);
+	for (size_t l = 0; l < NLANGS; l++) {
+		if (!(allowed & 1u << l))
+			continue;
 		score[l] += hits[l];
-	for (size_t l = 1; l < NLANGS; l++)
-		if (score[l] > score[best])
-			best = l;
-	second = best == 0 ? 1 : 0;
+		if (best < 0 || score[l] > score[best])
+			best = (long)l;
+	}
+	if (allowed == 1u << best)
+		return sm_langs[best];	/* the only one it may be */
 	for (size_t l = 0; l < NLANGS; l++)
-		if (l != best && score[l] > score[second])
-			second = l;
+		if ((allowed & 1u << l) && (long)l != best &&
+		    (second < 0 || score[l] > score[second]))
+			second = (long)l;
 	if (score[best] < 1 || score[best] - score[second] < 0.5)
-		return "und";
+		return und;
 	return sm_langs[best];
 }

@@ -123,7 +123,7 @@ is "rules lists every rule that fired, in order" \
 printf '%s\n' '{"lang":"es","text":"Queja: la BASURA lleva 3 días"}' | sm-classify -x > out
 is "--explain lists, per dimension, the rules with matches and scores" \
     "$(jq -c .classify.explain out)" \
-    '{"topic":[{"rule":"waste","label":"waste","score":1,"matched":["basura"]}],"category":[{"rule":"complaint","label":"complaint","score":4,"matched":["queja","lleva 3 días"]}]}'
+    '{"category":[{"rule":"complaint","label":"complaint","score":4,"matched":["queja","lleva 3 días"]}],"topic":[{"rule":"waste","label":"waste","score":1,"matched":["basura"]}]}'
 
 # personal data
 c2() {

@@ -81,8 +81,18 @@ struct sm_langid;
 struct sm_langid *sm_langid_new(const char *dir, char *err, size_t errsize);
 void sm_langid_free(struct sm_langid *li);
 
-/* "es", "en"...; "und" when the text is too short or unlike them all. */
+/* "es", "en"...; "und" when the text is too short or unlike them all.
+ * raw is the text t was analysed from (its letters are cues too). */
 const char *sm_langid_detect(struct sm_langid *li, const struct sm_text *t,
     const char *raw, size_t n);
+
+/*
+ * The same among the languages of allowed (bit i for sm_langs[i]; 0 for
+ * all), with fallback (when not NULL) instead of "und": a town hall that
+ * hears only Spanish and Catalan says so, and a text too short to tell
+ * is taken for its first language.
+ */
+const char *sm_langid_guess(struct sm_langid *li, const struct sm_text *t,
+    const char *raw, size_t n, unsigned allowed, const char *fallback);
 
 #endif

@@ -781,6 +781,57 @@ test_langid_und(void **state)
 	sm_text_free(&t);
 }
 
+/* classify.languages: the guess among the languages a town hall hears,
+ * and its first one for a text too short to tell */
+static void
+test_langid_guess_allowed(void **state)
+{
+	struct sm_text t = { 0 };
+	unsigned es = 1u << sm_lang_index("es"), ca = 1u << sm_lang_index("ca");
+	unsigned gl = 1u << sm_lang_index("gl"), en = 1u << sm_lang_index("en");
+	const char *s;
+
+	(void)state;
+	s = "Ok";
+	sm_text_analyze(&t, s, strlen(s));
+	assert_string_equal(sm_langid_guess(langid, &t, s, strlen(s), 0,
+	    NULL), "und");
+	assert_string_equal(sm_langid_guess(langid, &t, s, strlen(s),
+	    ca | es, "ca"), "ca");
+	s = "";
+	sm_text_analyze(&t, s, strlen(s));
+	assert_string_equal(sm_langid_guess(langid, &t, s, strlen(s), es,
+	    "es"), "es");
+	s = "A que hora comeza o concerto das festas?";
+	sm_text_analyze(&t, s, strlen(s));
+	assert_string_equal(sm_langid_guess(langid, &t, s, strlen(s),
+	    gl | es, "gl"), "gl");
+	/* only one language allowed: that one, whatever the text */
+	s = "The bins have not been emptied";
+	sm_text_analyze(&t, s, strlen(s));
+	assert_string_equal(sm_langid_guess(langid, &t, s, strlen(s), es,
+	    "es"), "es");
+	assert_string_equal(sm_langid_guess(langid, &t, s, strlen(s),
+	    es | en, "es"), "en");
+	sm_text_free(&t);
+}
+
+/* letters and elisions that tell close languages apart on short texts */
+static void
+test_langid_short_cues(void **state)
+{
+	struct sm_text t = { 0 };
+
+	(void)state;
+	assert_string_equal(detect(&t, "\xc2\xbf" "D\xc3\xb3nde se pide "
+	    "cita? https://bit.ly/3xYz"), "es");
+	assert_string_equal(detect(&t, "S'ha trencat el fanal de "
+	    "l'entrada"), "ca");
+	assert_string_equal(detect(&t, "A veci\xc3\xb1" "a non ten auga "
+	    "dende onte"), "gl");
+	sm_text_free(&t);
+}
+
 static void
 test_langid_bad_dir(void **state)
 {
@@ -836,6 +887,8 @@ main(void)
 		cmocka_unit_test(test_langid_clear_sentences),
 		cmocka_unit_test(test_BUG_langid_catalan_galician),
 		cmocka_unit_test(test_langid_und),
+		cmocka_unit_test(test_langid_guess_allowed),
+		cmocka_unit_test(test_langid_short_cues),
 		cmocka_unit_test(test_langid_bad_dir),
 	};
 
