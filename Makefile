@@ -125,7 +125,11 @@ bench: $(BINS) $(BUILD)/bench/jansson-loop $(BUILD)/bench/template
 	sh bench/classify-model $(BUILD)
 	sh bench/route $(BUILD)
 	sh bench/reply $(BUILD)
+	sh bench/report $(BUILD)
 	$(BUILD)/bench/template examples/messages.jsonl
+	sh bench/rules-eval -b $(BUILD)/bin/sm-classify
+	sh bench/everyday-eval -b $(BUILD)/bin/sm-classify
+	sh bench/lang-eval -b $(BUILD)/bin/sm-classify
 
 RULES = $(wildcard examples/rules/*.yaml)
 REPLIES = $(wildcard examples/replies/*.yaml)
