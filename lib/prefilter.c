@@ -1,4 +1,5 @@
 /* prefilter.c - which regexes can match a text, told by its words */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,9 +33,15 @@ struct regex_state {
 	unsigned stamp;		/* of the text have is for */
 };
 
+/* A bit per word hash in front of the table: most words of a message are
+ * in no regex, and 8 KiB in the cache say so without a probe. */
+#define WORDBITS 65536
+#define WORDBIT(h)	(((h) >> 20) & (WORDBITS - 1))
+
 struct sm_prefilter {
 	struct entry *tab;	/* open addressing */
 	size_t cap, used;
+	uint64_t bits[WORDBITS / 64];
 	struct regex_state *re;	/* by id */
 	size_t nre;
 };
@@ -376,6 +383,7 @@ file_word(struct sm_prefilter *pf, const char *w, size_t n, size_t id,
     unsigned place)
 {
 	struct entry *e;
+	unsigned long h;
 
 	if ((pf->used + 1) * 2 > pf->cap) {
 		struct entry *old = pf->tab;
@@ -388,7 +396,9 @@ file_word(struct sm_prefilter *pf, const char *w, size_t n, size_t id,
 				*slot(pf, old[i].word, old[i].len) = old[i];
 		free(old);
 	}
-	e = slot(pf, w, n);
+	h = sm_hash(w, n);
+	pf->bits[WORDBIT(h) / 64] |= 1ULL << (WORDBIT(h) % 64);
+	e = slot_hashed(pf, w, n, h);
 	if (e->word == NULL) {
 		e->word = xstrndup(w, n);
 		e->len = n;
@@ -589,6 +599,9 @@ sm_prefilter_scan_text(struct sm_prefilter *pf,
 		case SM_TOKEN_WORD:
 		case SM_TOKEN_HASHTAG:
 			if (ascii_letters(w, tok->len)) {
+				if (!(pf->bits[WORDBIT(tok->hash) / 64] &
+				    (1ULL << (WORDBIT(tok->hash) % 64))))
+					continue;
 				e = slot_hashed(pf, w, tok->len, tok->hash);
 				if (e->word)
 					seen(pf, e, armed, stamp);

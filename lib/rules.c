@@ -60,6 +60,7 @@ struct matcher {
 	struct matcher *all, *any, *none;
 	size_t nall, nany, nnone;
 	int has_all, has_any, has_none;
+	unsigned tstamp;	/* gen when one of its terms matched */
 };
 
 struct label_set {
@@ -80,7 +81,8 @@ struct rule {
 	size_t nlangs;
 	struct label_set *set;
 	size_t nset;
-	int gated;		/* fires only if one of its gating terms matched */
+	int gated;		/* fires only if one of its gates (terms, regexes
+				 * the prefilter arms) matched or was armed */
 	unsigned stamp;		/* candidate in this record */
 };
 
@@ -129,6 +131,13 @@ struct phrases {
 #define NOSTEM		1UL
 #define HASH32(h)	((uint32_t)(h))
 
+/*
+ * A filter in front of the index: most words of a message are no key, and
+ * a bit per hash (8 KiB, in the cache) says so without probing the table.
+ */
+#define KEYBITS 65536
+#define KEYBIT(h)	(((h) >> 20) & (KEYBITS - 1))
+
 struct sm_rules {
 	struct rule *rules;
 	size_t nrules;
@@ -157,6 +166,13 @@ struct sm_rules {
 	pcre2_jit_stack *jitstack;
 	unsigned *armed;	/* per regex: gen when it can */
 	size_t nregex;
+	size_t *ungated;	/* the rules tried on every record, in order */
+	size_t nungated;
+	size_t *cand;		/* the record's gated rules woken, any order */
+	size_t ncand;
+	uint64_t keybits[KEYBITS / 64];	/* a key may have these hashes */
+	struct matcher **tm;	/* per term: the matchers that list it, */
+	size_t *tmstart;	/* flattened; nterms + 1 */
 	struct sm_stemmer *stemmer;
 	const struct sm_config *cfg;	/* only while compiling */
 	int default_stem;
@@ -258,6 +274,7 @@ index_add(struct sm_rules *r, unsigned char kind, const char *text, size_t n,
 				    old[i];
 		free(old);
 	}
+	r->keybits[KEYBIT(h) / 64] |= 1ULL << (KEYBIT(h) % 64);
 	k = key_slot(r->keys, r->capkeys, h, kind, text, n);
 	if (k->text == NULL) {
 		memset(k, 0, sizeof(*k));
@@ -528,28 +545,84 @@ compile_matcher(struct sm_rules *r, const json_t *j, struct rule *rule,
  * The terms one of which must have matched for m to hold, as a list
  * appended to out; returns 0 when m can hold without any term.
  */
-static int
-gating_terms(const struct matcher *m, size_t **out, size_t *n)
+/* Counts (fill NULL) or files (fill) the matchers that list each term. */
+static void
+walk_matchers(struct sm_rules *r, struct matcher *m, size_t *fill)
 {
+	size_t i;
+
+	for (i = 0; m->has_terms && i < m->nterms; i++) {
+		if (fill)
+			r->tm[r->tmstart[m->terms[i]] + fill[m->terms[i]]++] = m;
+		else
+			r->tmstart[m->terms[i] + 1]++;
+	}
+	for (i = 0; i < m->nall; i++)
+		walk_matchers(r, &m->all[i], fill);
+	for (i = 0; i < m->nany; i++)
+		walk_matchers(r, &m->any[i], fill);
+	for (i = 0; i < m->nnone; i++)
+		walk_matchers(r, &m->none[i], fill);
+}
+
+/* Which matchers each term stamps when it matches, so that a matcher
+ * whose terms are all absent is passed at once. */
+static void
+index_matchers(struct sm_rules *r)
+{
+	size_t i, *fill;
+
+	r->tmstart = xcalloc(r->nterms + 1, sizeof(*r->tmstart));
+	for (i = 0; i < r->nrules; i++)
+		walk_matchers(r, &r->rules[i].m, NULL);
+	for (i = 0; i < r->nterms; i++)
+		r->tmstart[i + 1] += r->tmstart[i];
+	r->tm = xcalloc(r->tmstart[r->nterms] + 1, sizeof(*r->tm));
+	fill = xcalloc(r->nterms + 1, sizeof(*fill));
+	for (i = 0; i < r->nrules; i++)
+		walk_matchers(r, &r->rules[i].m, fill);
+	free(fill);
+}
+
+/*
+ * The gates of a matcher: terms (their ids) or regexes that the prefilter
+ * arms (nterms + their ids), one of which must match for it to hold.  0
+ * when it has none (it is tried on every record).
+ */
+static int
+gating_terms(const struct matcher *m, size_t nterms, size_t **out,
+    size_t *n)
+{
+	size_t i;
+
 	if (m->has_terms) {
-		for (size_t i = 0; i < m->nterms; i++) {
+		for (i = 0; i < m->nterms; i++) {
 			*out = xreallocarray(*out, *n + 1, sizeof(**out));
 			(*out)[(*n)++] = m->terms[i];
 		}
 		return 1;
 	}
-	for (size_t i = 0; i < m->nall; i++) {
+	for (i = 0; i < m->nre && m->re[i].filtered; i++)
+		;
+	if (m->nre && i == m->nre) {
+		for (i = 0; i < m->nre; i++) {
+			*out = xreallocarray(*out, *n + 1, sizeof(**out));
+			(*out)[(*n)++] = nterms + m->re[i].id;
+		}
+		return 1;
+	}
+	for (i = 0; i < m->nall; i++) {
 		size_t save = *n;
 
-		if (gating_terms(&m->all[i], out, n))
+		if (gating_terms(&m->all[i], nterms, out, n))
 			return 1;
 		*n = save;
 	}
 	if (m->has_any) {
 		size_t save = *n;
 
-		for (size_t i = 0; i < m->nany; i++)
-			if (!gating_terms(&m->any[i], out, n)) {
+		for (i = 0; i < m->nany; i++)
+			if (!gating_terms(&m->any[i], nterms, out, n)) {
 				*n = save;
 				return 0;
 			}
@@ -707,7 +780,7 @@ sm_rules_compile(const struct sm_config *cfg, const json_t *section,
 	struct sm_rules *r = xcalloc(1, sizeof(*r));
 	struct sm_text t = { 0 };
 	const json_t *rules, *v;
-	size_t *list = NULL, nlist, total;
+	size_t *list = NULL, nlist, total, ngates;
 
 	r->cfg = cfg;
 	r->stemmer = sm_stemmer_new();
@@ -752,14 +825,17 @@ sm_rules_compile(const struct sm_config *cfg, const json_t *section,
 		if (compile_rule(r, json_array_get(rules, i), i, &t, err) < 0)
 			goto fail;
 	index_seconds(r);
-	/* which rules each term can wake up */
-	r->gatestart = xcalloc(r->nterms + 1, sizeof(*r->gatestart));
+	/* which rules each term, and each regex the prefilter arms, can
+	 * wake up: gates 0 to nterms - 1 are terms, the next ones regexes */
+	ngates = r->nterms + r->nregex;
+	r->gatestart = xcalloc(ngates + 1, sizeof(*r->gatestart));
 	{
 		size_t (*pairs)[2] = NULL, npairs = 0;
 
 		for (size_t i = 0; i < r->nrules; i++) {
 			nlist = 0;
-			if (!gating_terms(&r->rules[i].m, &list, &nlist))
+			if (!gating_terms(&r->rules[i].m, r->nterms, &list,
+			    &nlist))
 				continue;
 			r->rules[i].gated = 1;
 			pairs = xreallocarray(pairs, npairs + nlist,
@@ -771,12 +847,12 @@ sm_rules_compile(const struct sm_config *cfg, const json_t *section,
 				npairs++;
 			}
 		}
-		for (size_t k = 0; k < r->nterms; k++)
+		for (size_t k = 0; k < ngates; k++)
 			r->gatestart[k + 1] += r->gatestart[k];
-		total = r->gatestart[r->nterms];
+		total = r->gatestart[ngates];
 		r->gates = xcalloc(total ? total : 1, sizeof(*r->gates));
 		{
-			size_t *fill = xcalloc(r->nterms + 1, sizeof(*fill));
+			size_t *fill = xcalloc(ngates + 1, sizeof(*fill));
 
 			for (size_t k = 0; k < npairs; k++) {
 				size_t tm = pairs[k][0];
@@ -789,6 +865,12 @@ sm_rules_compile(const struct sm_config *cfg, const json_t *section,
 		free(pairs);
 	}
 	free(list);
+	index_matchers(r);
+	r->ungated = xcalloc(r->nrules + 1, sizeof(*r->ungated));
+	r->cand = xcalloc(r->nrules + 1, sizeof(*r->cand));
+	for (size_t i = 0; i < r->nrules; i++)
+		if (!r->rules[i].gated)
+			r->ungated[r->nungated++] = i;
 	r->armed = xcalloc(r->nregex ? r->nregex : 1, sizeof(*r->armed));
 	r->matched = xcalloc(r->nterms ? r->nterms : 1, sizeof(*r->matched));
 	r->fired = xcalloc(r->nrules ? r->nrules : 1, sizeof(*r->fired));
@@ -890,6 +972,10 @@ sm_rules_free(struct sm_rules *r)
 	pcre2_match_context_free(r->mctx);
 	pcre2_jit_stack_free(r->jitstack);
 	free(r->armed);
+	free(r->ungated);
+	free(r->cand);
+	free(r->tm);
+	free(r->tmstart);
 	free(r->matched);
 	free(r->fired);
 	free(r->fscore);
@@ -1009,6 +1095,16 @@ matchable(const struct sm_token *tok)
 	return tok->type != SM_TOKEN_MENTION && tok->type != SM_TOKEN_URL;
 }
 
+/* A gated rule is a candidate in this record. */
+static void
+wake(struct sm_rules *r, struct rule *rules, size_t i)
+{
+	if (rules[i].stamp == r->gen)
+		return;
+	rules[i].stamp = r->gen;
+	r->cand[r->ncand++] = i;
+}
+
 static void
 try_term(struct ctx *c, size_t ti, size_t at)
 {
@@ -1031,7 +1127,9 @@ try_term(struct ctx *c, size_t ti, size_t at)
 	tm->from = toks[at].off;
 	tm->to = toks[at + tm->ntoks - 1].off + toks[at + tm->ntoks - 1].len;
 	for (size_t g = c->r->gatestart[ti]; g < c->r->gatestart[ti + 1]; g++)
-		rules[c->r->gates[g]].stamp = c->r->gen;
+		wake(c->r, rules, c->r->gates[g]);
+	for (size_t g = c->r->tmstart[ti]; g < c->r->tmstart[ti + 1]; g++)
+		c->r->tm[g]->tstamp = c->r->gen;
 }
 
 static void
@@ -1042,9 +1140,13 @@ lookup(struct ctx *c, unsigned char kind, const char *text, size_t n,
 	const unsigned long *next = &r->hashes[2 * (at + 1)];
 	const uint32_t *word, *stem;
 	uint32_t nword, nstem;
+	unsigned long h;
 	struct key *k;
 
-	k = key_slot(r->keys, r->capkeys, key_hash(kind, hash), kind, text, n);
+	h = key_hash(kind, hash);
+	if (!(r->keybits[KEYBIT(h) / 64] & (1ULL << (KEYBIT(h) % 64))))
+		return;
+	k = key_slot(r->keys, r->capkeys, h, kind, text, n);
 	if (k->text == NULL)
 		return;
 	for (size_t i = 0; i < k->nterms; i++)
@@ -1111,6 +1213,8 @@ eval(struct ctx *c, struct matcher *m)
 	if (m->when && !sm_when_holds(m->when, c->rec))
 		return 0;
 	if (m->has_terms) {
+		if (m->tstamp != c->r->gen)
+			return 0;	/* none of its terms is here */
 		hits = 0;
 		for (size_t i = 0; i < m->nterms; i++) {
 			struct term *tm;
@@ -1308,6 +1412,8 @@ sm_rules_apply(struct sm_rules *r, const struct sm_text *t, const char *lang,
 		memset(r->matched, 0, r->nterms * sizeof(*r->matched));
 		for (size_t i = 0; i < r->nrules; i++)
 			r->rules[i].stamp = 0;
+		for (size_t k = 0; k < r->tmstart[r->nterms]; k++)
+			r->tm[k]->tstamp = 0;
 		memset(r->armed, 0, r->nregex * sizeof(*r->armed));
 		for (size_t d = 0; d < r->ndims; d++)
 			memset(r->dims[d].stamp, 0, r->dims[d].nlabels *
@@ -1316,19 +1422,37 @@ sm_rules_apply(struct sm_rules *r, const struct sm_text *t, const char *lang,
 	}
 	gen = r->gen;
 	c.lang = t->stemmed ? li : -1;
+	r->ncand = 0;
 	find_terms(&c);
 	sm_prefilter_scan_text(r->prefilter, t, r->armed, gen);
+	for (size_t k = 0; k < r->nregex; k++) {
+		size_t g = r->nterms + k;
+
+		if (r->armed[k] != gen)
+			continue;
+		for (size_t j = r->gatestart[g]; j < r->gatestart[g + 1]; j++)
+			wake(r, r->rules, r->gates[j]);
+	}
+	/* the candidates in the order of the rules (a few dozen) */
+	for (size_t a = 1; a < r->ncand; a++) {
+		size_t v = r->cand[a], b = a;
+
+		for (; b > 0 && r->cand[b - 1] > v; b--)
+			r->cand[b] = r->cand[b - 1];
+		r->cand[b] = v;
+	}
 	for (size_t d = 0; d < r->ndims; d++)
 		r->dims[d].override = -1;
 	r->nfired = 0;
-	for (size_t i = 0; i < r->nrules; i++) {
+	for (size_t ia = 0, ib = 0; ia < r->nungated || ib < r->ncand;) {
+		size_t i = ib == r->ncand || (ia < r->nungated &&
+		    r->ungated[ia] < r->cand[ib]) ? r->ungated[ia++] :
+		    r->cand[ib++];
 		struct rule *rule = &r->rules[i];
 		size_t hits;
 		double s;
 		json_t *matched = NULL;
 
-		if (rule->gated && rule->stamp != gen)
-			continue;
 		if (!lang_allowed(rule, lang, li))
 			continue;
 		if (explain)

@@ -9,7 +9,8 @@ new=${2:-build/bin}
 here=$(cd "$(dirname "$0")/.." && pwd)
 data=${SM_SHARED:-$here/../shared}/data
 n=0 d=0
-for f in "$data"/*/train.jsonl "$data"/*/dev.jsonl "$here/examples/messages.jsonl"; do
+for f in "$data"/*/train.jsonl "$data"/*/dev.jsonl "$here/examples/messages.jsonl" \
+    "$here/tests/fixtures/everyday.jsonl"; do
 	[ -f "$f" ] || continue
 	for mode in "" -x; do
 		n=$((n + 1))
