@@ -53,7 +53,6 @@ struct held {
 	size_t off, len;	/* its line in lines; or, kept, in raws */
 	int dup_keys;
 	int had_route;		/* the input had a route object already */
-	const char *queue;
 	const char *name;	/* file:line, for messages */
 	unsigned long lineno;
 	struct sm_route rt;
@@ -248,7 +247,6 @@ route_one(struct held *h, json_t *rec)
 	if (h->rt.error)
 		sm_tool_warn(&tool, "%s:%lu: %s", h->name, h->lineno,
 		    h->rt.error);
-	h->queue = h->rt.queue;
 	raw = sm_reader_raw(&tool.in, &rawlen);
 	/* a new case, or a citizen's follow-up, goes to the queue's
 	 * destinations; a duplicate's first one went already */
@@ -303,7 +301,8 @@ flush_batch(struct held *b, size_t n)
 		if (len == 0)
 			continue;
 		if (split_dir && !dry_run)
-			sm_buf_add(&split_for(b[i].queue)->lines, text, len);
+			sm_buf_add(&split_for(b[i].rt.queue)->lines, text,
+			    len);
 		rc = sm_tool_put_text(&tool, text, len);
 	}
 	split_flush();
