@@ -15,12 +15,12 @@ struct entry {
 	struct sm_dedup_sig sig;
 	time_t at;
 	unsigned seen;		/* the last search that compared it */
-	size_t next[BANDS];	/* the entry before it in each band's slot */
 };
 
 struct slot {
 	uint64_t key;		/* band and its values hashed; 0: free */
-	size_t head;		/* the newest entry with it, plus one; 0: none */
+	size_t *idx;		/* entries, an array read straight through */
+	size_t n, cap;
 };
 
 struct sm_dedup {
@@ -168,8 +168,11 @@ index_entry(struct sm_dedup *d, size_t idx)
 
 	for (b = 0; b < BANDS; b++) {
 		s = slot_for(d, band_key(&d->e[idx].sig, b), 1);
-		d->e[idx].next[b] = s->head;
-		s->head = idx + 1;
+		if (s->n == s->cap) {
+			s->cap = s->cap ? s->cap * 2 : 2;
+			s->idx = xreallocarray(s->idx, s->cap, sizeof(*s->idx));
+		}
+		s->idx[s->n++] = idx;
 	}
 }
 
@@ -186,6 +189,10 @@ sm_dedup_new(time_t window, double threshold)
 static void
 drop_index(struct sm_dedup *d)
 {
+	size_t i;
+
+	for (i = 0; i < d->nslots; i++)
+		free(d->slots[i].idx);
 	free(d->slots);
 	d->slots = NULL;
 	d->nslots = d->used = 0;
@@ -241,8 +248,8 @@ sm_dedup_find(struct sm_dedup *d, const struct sm_dedup_sig *sig, time_t at)
 	for (b = 0; b < BANDS; b++) {
 		if ((s = slot_for(d, band_key(sig, b), 0)) == NULL)
 			continue;
-		for (i = s->head; i; i = e->next[b]) {
-			e = &d->e[i - 1];
+		for (i = 0; i < s->n; i++) {
+			e = &d->e[s->idx[i]];
 			if (e->seen == d->search)
 				continue;
 			e->seen = d->search;
