@@ -1325,6 +1325,67 @@ test_type_names(void **state)
 	assert_string_equal(sm_config_type_name(json_null()), "null");
 }
 
+/* Warnings */
+
+static void
+test_warnings_collected(void **state)
+{
+	LEAK_MARK();
+	struct sm_config *cfg = load_ok("classify:\n  a: plain, words\n"
+	    "  b: 'quoted, words'\n  c: |\n    block, words\n  d: 7\n",
+	    "w.yaml");
+	json_t *c = sm_config_section(cfg, "classify");
+	const struct sm_error *w;
+
+	(void)state;
+	assert_int_equal(sm_config_nwarnings(cfg), 0);
+	assert_null(sm_config_warning(cfg, 0));
+	sm_config_warn(cfg, json_object_get(c, "a"), "look at %s", "a");
+	sm_config_warn(cfg, json_object_get(c, "b"), "look at b");
+	/* the same part compiled twice says it once */
+	sm_config_warn(cfg, json_object_get(c, "a"), "look at %s", "a");
+	assert_int_equal(sm_config_nwarnings(cfg), 2);
+	w = sm_config_warning(cfg, 0);
+	assert_string_equal(w->file, "w.yaml");
+	assert_int_equal(w->line, 2);
+	assert_int_equal(w->column, 6);
+	assert_string_equal(w->text, "look at a");
+	assert_string_equal(sm_config_warning(cfg, 1)->text, "look at b");
+	/* a node without a place of its own: the file alone */
+	sm_config_warn(cfg, json_true(), "no place");
+	w = sm_config_warning(cfg, 2);
+	assert_string_equal(w->file, "w.yaml");
+	assert_int_equal(w->line, 0);
+	/* plain scalars only: quoted and block ones are meant as written */
+	assert_int_equal(sm_config_plain(cfg, json_object_get(c, "a")), 1);
+	assert_int_equal(sm_config_plain(cfg, json_object_get(c, "b")), 0);
+	assert_int_equal(sm_config_plain(cfg, json_object_get(c, "c")), 0);
+	assert_int_equal(sm_config_plain(cfg, json_object_get(c, "d")), 0);
+	assert_int_equal(sm_config_plain(cfg, c), 0);
+	sm_config_free(cfg);
+	NO_LEAKS();
+}
+
+static void
+test_style_survives_growth(void **state)
+{
+	LEAK_MARK();
+	/* the pack, read after it, grows the table of places many times */
+	struct sm_config *cfg = load_ok("state: 'q.db'\nroute: {x: a, y}\n"
+	    "classify:\n  include: builtin:municipal\n", "g.yaml");
+	json_t *st = json_object_get(sm_config_root(cfg), "state");
+	struct sm_mark m;
+
+	(void)state;
+	assert_int_equal(sm_config_text_mark(cfg, st, &m), 0);
+	assert_int_equal(m.column, 9);	/* within the quotes */
+	assert_int_equal(sm_config_plain(cfg, st), 0);
+	assert_int_equal(sm_config_plain(cfg, json_object_get(
+	    sm_config_section(cfg, "route"), "x")), 1);
+	sm_config_free(cfg);
+	NO_LEAKS();
+}
+
 #define T(f)	cmocka_unit_test_setup_teardown(f, save_env, restore_env)
 
 int
@@ -1360,6 +1421,8 @@ main(void)
 		T(test_secret_errors),
 		T(test_secret_value_never_in_errors),
 		T(test_type_names),
+		T(test_warnings_collected),
+		T(test_style_survives_growth),
 	};
 
 	json_set_alloc_funcs(counted_malloc, counted_free);
