@@ -24,9 +24,11 @@
 static const char usage_text[] =
     "usage: sm-classify [-quvx] [-c file] [-m dim=model] [-r file]\n"
     "                   [--uncertain n --uncertain-file file] [file ...]\n"
+    "       sm-classify --check [-v] [-c file] [-m dim=model]\n"
     "       sm-classify train -l path -o model [--dev file] [options] [file ...]\n"
     "       sm-classify eval -l path [-j] [-d dim] [-m dim=model] [file ...]\n"
     "  -c, --config FILE   configuration (default: $SM_CONFIG, ./sm.yaml, ...)\n"
+    "      --check         load the configuration, say its warnings, and exit\n"
     "  -m, --model D=FILE  label dimension D with the model in FILE\n"
     "  -r, --rejects FILE  append rejected input lines to FILE\n"
     "  -u, --unbuffered    flush every record\n"
@@ -147,6 +149,7 @@ classifier(struct sm_tool *t, struct sm_config **cfg, char **models,
 		    sm_config_path(*cfg) ? sm_config_path(*cfg) : "none",
 		    sm_config_section(*cfg, "classify") ? "" :
 		    " (built-in rule pack)");
+	sm_tool_configured(t, *cfg);
 	*rc = 0;
 	return cls;
 }
@@ -187,6 +190,7 @@ cmd_classify(int argc, char *argv[])
 	enum { OPT_UNCERTAIN = 256, OPT_UNCERTAIN_FILE };
 	static const struct option longopts[] = {
 		SM_TOOL_LONGOPTS,
+		SM_TOOL_CHECK_LONGOPT,
 		{ "explain", no_argument, NULL, 'x' },
 		{ "model", required_argument, NULL, 'm' },
 		{ "uncertain", required_argument, NULL, OPT_UNCERTAIN },
@@ -255,10 +259,11 @@ cmd_classify(int argc, char *argv[])
 		sm_config_free(cfg);
 		return EX_USAGE;
 	}
-	if ((rc = sm_tool_open(&tool, argc - optind, argv + optind)) != 0) {
+	if (tool.check || (rc = sm_tool_open(&tool, argc - optind,
+	    argv + optind)) != 0) {
 		sm_classifier_free(cls);
 		sm_config_free(cfg);
-		return rc;
+		return tool.check ? sm_tool_finish(&tool) : rc;
 	}
 	while ((rec = sm_tool_next(&tool)) != NULL) {
 		if (sm_classifier_classify(cls, rec, explain, &err) != 0) {

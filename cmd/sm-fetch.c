@@ -26,6 +26,7 @@ static const char usage_text[] =
     "                [--state file] [--own] [--native]\n"
     "       sm-fetch --status [-a name] [-c file] [--state file]\n"
     "       sm-fetch --reset name [-f] [-c file] [--state file]\n"
+    "       sm-fetch --check [-v] [-a name] [-c file]\n"
     "  -a, --account NAME  fetch only this account (may be repeated)\n"
     "  -b, --backfill      go back as far as the platform allows\n"
     "  -c, --config FILE   configuration (default: $SM_CONFIG, ./sm.yaml, ...)\n"
@@ -39,6 +40,8 @@ static const char usage_text[] =
     "      --reset NAME    forget the account's cursors and health (asks\n"
     "                      on the terminal first), and exit\n"
     "  -f, --force         --reset without asking\n"
+    "      --check         load the configuration and the accounts' secrets,\n"
+    "                      say the warnings, and exit\n"
     "      --native        keep the platform's object as .native\n"
     "  -u, --unbuffered    flush every record\n"
     "  -q, --quiet         say nothing about accounts left behind\n"
@@ -302,6 +305,7 @@ main(int argc, char *argv[])
 		{ "reset", required_argument, NULL, 'R' },
 		{ "force", no_argument, NULL, 'f' },
 		SM_TOOL_STATE_LONGOPT,
+		SM_TOOL_CHECK_LONGOPT,
 		SM_TOOL_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -319,6 +323,7 @@ main(int argc, char *argv[])
 	int opt, n, nnames = 0, nresets = 0, safe, status_only = 0, force = 0;
 
 	sm_tool_init(&tool, "sm-fetch");
+	tool.keeps_state = 1;
 	while ((opt = getopt_long(argc, argv, "a:bc:fno:s:quvhV", longopts,
 	    NULL)) != -1) {
 		if (opt != 'r' && sm_tool_option(&tool, opt, optarg))
@@ -373,7 +378,7 @@ main(int argc, char *argv[])
 		}
 	}
 	if (optind < argc || (force && nresets == 0) || (nresets &&
-	    status_only)) {
+	    status_only) || (tool.check && (nresets || status_only))) {
 		free(names);
 		free(resets);
 		return sm_tool_usage_error(&tool, usage_text);
@@ -422,6 +427,8 @@ main(int argc, char *argv[])
 			sm_tool_fail(&tool, EX_CONFIG);
 			goto done;
 		}
+	if (sm_tool_configured(&tool, cfg))
+		goto done;
 	if ((st = sm_tool_state(&tool, cfg, "fetch", LOCK_WAIT_MS)) == NULL)
 		goto done;
 	if (tool.verbose)

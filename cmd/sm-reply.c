@@ -28,7 +28,9 @@
 static const char usage_text[] =
     "usage: sm-reply [-nquv] [-c file] [-r file] [--review] [--send]\n"
     "                [--state file] [file ...]\n"
+    "       sm-reply --check [-v] [-c file] [--send]\n"
     "  -c, --config FILE   configuration (default: $SM_CONFIG, ./sm.yaml, ...)\n"
+    "      --check         load the configuration, say its warnings, and exit\n"
     "  -n, --dry-run       with --send, say what would be sent, send nothing\n"
     "  -r, --rejects FILE  append lines that are not records to FILE\n"
     "      --review        a person approves, edits or skips each draft,\n"
@@ -504,6 +506,7 @@ main(int argc, char *argv[])
 	static const struct option longopts[] = {
 		SM_TOOL_LONGOPTS,
 		SM_TOOL_STATE_LONGOPT,
+		SM_TOOL_CHECK_LONGOPT,
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "send", no_argument, NULL, OPT_SEND },
 		{ "review", no_argument, NULL, OPT_REVIEW },
@@ -517,6 +520,7 @@ main(int argc, char *argv[])
 	int opt;
 
 	sm_tool_init(&tool, "sm-reply");
+	tool.keeps_state = 1;
 	while ((opt = getopt_long(argc, argv, SM_TOOL_SHORTOPTS "n", longopts,
 	    NULL)) != -1) {
 		if (sm_tool_option(&tool, opt, optarg))
@@ -555,6 +559,15 @@ main(int argc, char *argv[])
 		sm_tool_fail(&tool, EX_CONFIG);
 		goto done;
 	}
+	/* what --send would post with: the accounts' secrets */
+	for (size_t i = 0; tool.check && i < nacct; i++)
+		if (sm_account_token(cfg, &accts[i], &err) < 0) {
+			sm_tool_error(&tool, &err);
+			sm_tool_fail(&tool, EX_CONFIG);
+			goto done;
+		}
+	if (sm_tool_configured(&tool, cfg))
+		goto done;
 	if ((st = sm_tool_state(&tool, cfg, sending ? "reply" : NULL,
 	    5 * 60 * 1000)) == NULL)
 		goto done;

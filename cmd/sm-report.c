@@ -22,7 +22,9 @@ static const char usage_text[] =
     "                 [-r file] [-w filter] [--by period] [--since time]\n"
     "                 [--until time] [--topic topic] [--overdue | --rows]\n"
     "                 [--redact | --no-redact] [file ...]\n"
+    "       sm-report --check [-v] [-c file] [-w filter]\n"
     "  -c, --config FILE   configuration (default: $SM_CONFIG, ./sm.yaml, ...)\n"
+    "      --check         load the configuration, say its warnings, and exit\n"
     "  -f, --format F      text (default), csv, json, md or html\n"
     "  -g, --group FIELDS  group by these fields, comma-separated\n"
     "                      (classify.topic,route.queue)\n"
@@ -99,6 +101,7 @@ main(int argc, char *argv[])
 	    OPT_REDACT, OPT_NO_REDACT, OPT_TOPIC };
 	static const struct option longopts[] = {
 		SM_TOOL_LONGOPTS,
+		SM_TOOL_CHECK_LONGOPT,
 		{ "format", required_argument, NULL, 'f' },
 		{ "group", required_argument, NULL, 'g' },
 		{ "output", required_argument, NULL, 'o' },
@@ -212,6 +215,8 @@ main(int argc, char *argv[])
 		sm_tool_fail(&tool, err.file[0] ? EX_CONFIG : EX_USAGE);
 		goto done;
 	}
+	if (sm_tool_configured(&tool, cfg))
+		goto done;
 	if (tool.verbose)
 		sm_tool_warn(&tool, "configuration: %s",
 		    sm_config_path(cfg) ? sm_config_path(cfg) : "none");

@@ -30,7 +30,9 @@
 static const char usage_text[] =
     "usage: sm-route [-nquvx] [-c file] [-r file] [--split dir]\n"
     "                [--state file] [file ...]\n"
+    "       sm-route --check [-v] [-c file]\n"
     "  -c, --config FILE   configuration (default: $SM_CONFIG, ./sm.yaml, ...)\n"
+    "      --check         load the configuration, say its warnings, and exit\n"
     "  -n, --dry-run       route, but store no case number and deliver nothing\n"
     "  -r, --rejects FILE  append lines that are not records to FILE\n"
     "      --split DIR     also append each record to DIR/QUEUE.jsonl\n"
@@ -350,6 +352,8 @@ start_delivery(const struct sm_config *cfg)
 		sm_tool_fail(&tool, err.line ? EX_CONFIG : EX_CANTCREAT);
 		return -1;
 	}
+	if (tool.check)
+		return 0;	/* no state: nothing to retry */
 	if (sm_deliver_retry(deliver, dry_run, &counts, &err) < 0) {
 		sm_tool_error(&tool, &err);
 		sm_tool_fail(&tool, EX_CANTCREAT);
@@ -367,6 +371,7 @@ main(int argc, char *argv[])
 	static const struct option longopts[] = {
 		SM_TOOL_LONGOPTS,
 		SM_TOOL_STATE_LONGOPT,
+		SM_TOOL_CHECK_LONGOPT,
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "explain", no_argument, NULL, 'x' },
 		{ "split", required_argument, NULL, OPT_SPLIT },
@@ -382,6 +387,7 @@ main(int argc, char *argv[])
 	int opt;
 
 	sm_tool_init(&tool, "sm-route");
+	tool.keeps_state = 1;
 	while ((opt = getopt_long(argc, argv, SM_TOOL_SHORTOPTS "nx", longopts,
 	    NULL)) != -1) {
 		if (sm_tool_option(&tool, opt, optarg))
@@ -419,14 +425,15 @@ main(int argc, char *argv[])
 		sm_tool_fail(&tool, EX_CONFIG);
 		goto done;
 	}
-	if ((st = sm_tool_state(&tool, cfg, NULL, 0)) == NULL)
+	if (!tool.check && (st = sm_tool_state(&tool, cfg, NULL, 0)) == NULL)
 		goto done;
-	if (sm_router_load_state(router, st, dry_run, &err) < 0) {
+	if (!tool.check && sm_router_load_state(router, st, dry_run,
+	    &err) < 0) {
 		sm_tool_error(&tool, &err);
 		sm_tool_fail(&tool, EX_CANTCREAT);
 		goto done;
 	}
-	if (start_delivery(cfg) < 0)
+	if (start_delivery(cfg) < 0 || sm_tool_configured(&tool, cfg))
 		goto done;
 	if (tool.verbose)
 		sm_tool_warn(&tool, "configuration: %s; state: %s",

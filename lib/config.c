@@ -58,6 +58,12 @@ struct sm_config {
 	size_t nmarks;
 	size_t capmarks;
 	size_t nodes;		/* so far, aliases expanded */
+	/* apart, so that a part given the configuration const (the rules,
+	 * compiled from it) can still add to them */
+	struct warnings {
+		struct sm_error *list;
+		size_t n;
+	} *warnings;
 };
 
 /* One file being parsed; includes nest through stack. */
@@ -78,6 +84,8 @@ struct loader {
 
 static json_t *load_text(struct sm_config *, const char *, size_t,
     const char *, const struct loader *, struct sm_error *);
+
+static void mark_style(struct sm_config *, const json_t *, int);
 
 static size_t
 mark_slot(const struct sm_config *cfg, const json_t *node)
@@ -101,9 +109,11 @@ mark_put(struct sm_config *cfg, const json_t *node, unsigned file, int line,
 		cfg->marks = xcalloc(cfg->capmarks, sizeof(*cfg->marks));
 		cfg->nmarks = 0;
 		for (size_t j = 0; j < oldcap; j++)
-			if (old[j].node)
+			if (old[j].node) {
 				mark_put(cfg, old[j].node, old[j].file,
 				    old[j].line, old[j].column);
+				mark_style(cfg, old[j].node, old[j].style);
+			}
 		free(old);
 	}
 	for (i = mark_slot(cfg, node); cfg->marks[i].node;
@@ -155,6 +165,18 @@ sm_config_text_mark(const struct sm_config *cfg, const json_t *node,
 }
 
 int
+sm_config_plain(const struct sm_config *cfg, const json_t *node)
+{
+	for (size_t i = cfg->capmarks ? mark_slot(cfg, node) : 0;
+	    cfg->capmarks && cfg->marks[i].node;
+	    i = (i + 1) & (cfg->capmarks - 1))
+		if (cfg->marks[i].node == node)
+			return json_is_string(node) &&
+			    cfg->marks[i].style == YAML_PLAIN_SCALAR_STYLE;
+	return 0;
+}
+
+int
 sm_config_mark(const struct sm_config *cfg, const json_t *node,
     struct sm_mark *mark)
 {
@@ -185,6 +207,46 @@ sm_config_error(const struct sm_config *cfg, const json_t *node,
 	if (sm_config_mark(cfg, node, &m) == 0)
 		return sm_error_set(err, m.file, m.line, m.column, "%s", text);
 	return sm_error_set(err, cfg->path, 0, 0, "%s", text);
+}
+
+void
+sm_config_warn(const struct sm_config *cfg, const json_t *node,
+    const char *fmt, ...)
+{
+	struct warnings *w = cfg->warnings;
+	struct sm_error e;
+	struct sm_mark m;
+	char text[sizeof(e.text)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	if (sm_config_mark(cfg, node, &m) == 0)
+		sm_error_set(&e, m.file, m.line, m.column, "%s", text);
+	else
+		sm_error_set(&e, cfg->path, 0, 0, "%s", text);
+	/* the same part compiled twice says it once */
+	for (size_t i = 0; i < w->n; i++)
+		if (strcmp(w->list[i].text, e.text) == 0 &&
+		    strcmp(w->list[i].file, e.file) == 0 &&
+		    w->list[i].line == e.line &&
+		    w->list[i].column == e.column)
+			return;
+	w->list = xreallocarray(w->list, w->n + 1, sizeof(*w->list));
+	w->list[w->n++] = e;
+}
+
+size_t
+sm_config_nwarnings(const struct sm_config *cfg)
+{
+	return cfg->warnings->n;
+}
+
+const struct sm_error *
+sm_config_warning(const struct sm_config *cfg, size_t i)
+{
+	return i < cfg->warnings->n ? &cfg->warnings->list[i] : NULL;
 }
 
 const char *
@@ -892,6 +954,7 @@ sm_config_load_string(const char *text, const char *name,
 {
 	struct sm_config *cfg = xcalloc(1, sizeof(*cfg));
 
+	cfg->warnings = xcalloc(1, sizeof(*cfg->warnings));
 	cfg->path = xstrdup(name);
 	return finish(cfg, load_text(cfg, text, strlen(text), name, NULL, err),
 	    err);
@@ -940,6 +1003,7 @@ sm_config_load(const char *path, struct sm_error *err)
 	json_t *name, *doc;
 
 	cfg = xcalloc(1, sizeof(*cfg));
+	cfg->warnings = xcalloc(1, sizeof(*cfg->warnings));
 	if (found == NULL) {
 		cfg->root = json_object();
 		return cfg;
@@ -971,6 +1035,9 @@ sm_config_free(struct sm_config *cfg)
 	free(cfg->files);
 	free(cfg->marks);
 	free(cfg->path);
+	if (cfg->warnings)
+		free(cfg->warnings->list);
+	free(cfg->warnings);
 	free(cfg);
 }
 

@@ -350,6 +350,12 @@ compile_term(struct sm_rules *r, const json_t *j, const struct rule *rule,
 	if (want_string(r, j, where, err) < 0)
 		return -1;
 	s = json_string_value(j);
+	/* "terms: a, b" is one string in YAML, and one phrase of two
+	 * words here; quoted, the comma is meant */
+	if (strchr(s, ',') && sm_config_plain(r->cfg, j))
+		sm_config_warn(r->cfg, j, "%s: term '%s' holds a comma, so it "
+		    "is one phrase; for several terms write a list: [%s]",
+		    where, s, s);
 	sm_text_analyze(t, s, json_string_length(j));
 	r->terms = xreallocarray(r->terms, r->nterms + 1, sizeof(*r->terms));
 	tm = &r->terms[r->nterms];
@@ -663,16 +669,151 @@ compile_set(struct sm_rules *r, const json_t *j, struct rule *rule,
 	return 0;
 }
 
+/* "classify.rules[3] (name 'noise.night')", or without the name when
+ * the rule has none (yet). */
+static void
+rule_where(const json_t *j, size_t idx, char *buf, size_t size)
+{
+	const char *name = json_string_value(json_object_get(j, "name"));
+
+	if (name && *name)
+		snprintf(buf, size, "classify.rules[%zu] (name '%s')", idx,
+		    name);
+	else
+		snprintf(buf, size, "classify.rules[%zu]", idx);
+}
+
+/* "es, en, ca, eu, gl, fr, de, it, pt or und" */
+static void
+known_langs(struct sm_buf *b)
+{
+	for (size_t k = 0; k < NSL; k++) {
+		sm_buf_adds(b, sm_langs[k]);
+		sm_buf_adds(b, k + 1 < NSL ? ", " : " or und");
+	}
+	sm_buf_addc(b, '\0');
+}
+
+/*
+ * A rule's lang: code is compared with classify.lang, which is lower
+ * case and the primary subtag only: 'ES' or 'spanish' would never match.
+ * A well-formed code sm-classify does not tell apart is only a message's
+ * own lang: (a platform's guess), so it is said but allowed.
+ */
+static int
+check_lang(struct sm_rules *r, const json_t *l, const char *where,
+    struct sm_error *err)
+{
+	const char *code = json_string_value(l);
+	size_t n = strlen(code);
+	struct sm_buf known = { 0 };
+	int rc = 0;
+
+	if (sm_lang_index(code) >= 0 || strcmp(code, "und") == 0)
+		return 0;
+	known_langs(&known);
+	if (n < 2 || n > 3 || strspn(code, "abcdefghijklmnopqrstuvwxyz") != n)
+		rc = sm_config_error(r->cfg, l, err, "%s: lang: '%s' is not a "
+		    "language code (lower case, as classify.lang shows it: "
+		    "%s)", where, code, known.data);
+	else
+		sm_config_warn(r->cfg, l, "%s: lang: '%s' is not a language "
+		    "sm-classify tells apart (%s): the rule fires only where "
+		    "a record's own lang says '%s'", where, code, known.data,
+		    code);
+	sm_buf_free(&known);
+	return rc;
+}
+
+/* Edit distance of two short names, up to 3 (more is "far"). */
+static size_t
+name_distance(const char *a, const char *b)
+{
+	size_t na = strlen(a), nb = strlen(b), row[65], i, j, diag, up;
+
+	if (na > 64 || nb > 64)
+		return 3;
+	for (j = 0; j <= nb; j++)
+		row[j] = j;
+	for (i = 1; i <= na; i++) {
+		diag = row[0];
+		row[0] = i;
+		for (j = 1; j <= nb; j++) {
+			up = row[j];
+			row[j] = diag + (a[i - 1] != b[j - 1]);
+			if (up + 1 < row[j])
+				row[j] = up + 1;
+			if (row[j - 1] + 1 < row[j])
+				row[j] = row[j - 1] + 1;
+			diag = up;
+		}
+	}
+	return row[nb] < 3 ? row[nb] : 3;
+}
+
+/*
+ * A dimension that one rule alone sets, and that neither the four, nor
+ * defaults, nor a model names, is most likely a typo (set: {urgencia:
+ * alta}): it is said, with the known dimension it is closest to.  known
+ * is the number of dimensions there were before the rules.
+ */
+static void
+warn_lone_dims(struct sm_rules *r, const json_t *section, const json_t *rules,
+    size_t known)
+{
+	const json_t *models = json_object_get(section, "models"), *m, *rule;
+	size_t d, i, k, *count, *first;
+
+	if (r->ndims == known)
+		return;
+	count = xcalloc(r->ndims, sizeof(*count));
+	first = xcalloc(r->ndims, sizeof(*first));
+	for (i = 0; i < r->nrules; i++)
+		for (k = 0; k < r->rules[i].nset; k++)
+			if (count[r->rules[i].set[k].dim]++ == 0)
+				first[r->rules[i].set[k].dim] = i;
+	json_array_foreach(models, i, m) {
+		const char *name = json_string_value(json_object_get(m,
+		    "dimension"));
+
+		if (name && (d = dim_find(r, name, 0)) != SIZE_MAX)
+			count[d] += 2;
+	}
+	for (d = known; d < r->ndims; d++) {
+		const char *near = NULL;
+		char where[512];
+
+		if (count[d] != 1)
+			continue;
+		for (k = 0; k < known && near == NULL; k++)
+			if (name_distance(r->dims[d].name, r->dims[k].name) <=
+			    (strlen(r->dims[k].name) > 4 ? 2 : 1))
+				near = r->dims[k].name;
+		rule = json_array_get(rules, first[d]);
+		rule_where(rule, first[d], where, sizeof(where));
+		sm_config_warn(r->cfg, json_object_get(json_object_get(rule,
+		    "set"), r->dims[d].name), "%s: set: dimension '%s' is set "
+		    "by no other rule and is not in classify.defaults%s%s%s",
+		    where, r->dims[d].name, near ? " (a typo of '" :
+		    " (give it a default there if it is meant)", near ? near :
+		    "", near ? "'?)" : "");
+	}
+	free(count);
+	free(first);
+}
+
 static int
 compile_rule(struct sm_rules *r, const json_t *j, size_t idx,
     struct sm_text *t, struct sm_error *err)
 {
 	struct rule *rule = &r->rules[idx];
-	char where[128];
+	char where[512];
 	const json_t *v;
 	int stem = r->default_stem;
 
-	snprintf(where, sizeof(where), "classify.rules[%zu]", idx);
+	/* the index alone means little to whoever wrote the rule in a
+	 * file that includes the pack: its name too, as soon as it has one */
+	rule_where(j, idx, where, sizeof(where));
 	if (sm_config_check_keys(r->cfg, j, where, rule_keys, err) < 0)
 		return -1;
 	v = json_object_get(j, "name");
@@ -683,10 +824,10 @@ compile_rule(struct sm_rules *r, const json_t *j, size_t idx,
 		return -1;
 	for (size_t i = 0; i < idx; i++)
 		if (strcmp(r->rules[i].name, json_string_value(v)) == 0)
-			return sm_config_error(r->cfg, v, err, "%s: duplicate "
-			    "rule name '%s'", where, json_string_value(v));
+			return sm_config_error(r->cfg, v, err, "classify."
+			    "rules[%zu]: duplicate rule name '%s'", idx,
+			    json_string_value(v));
 	rule->name = xstrdup(json_string_value(v));
-	snprintf(where, sizeof(where), "rule '%s'", rule->name);
 	if (compile_set(r, json_object_get(j, "set"), rule, where, err) < 0) {
 		if (json_object_get(j, "set") == NULL)
 			sm_config_error(r->cfg, j, err, "%s: a rule needs set:",
@@ -731,7 +872,8 @@ compile_rule(struct sm_rules *r, const json_t *j, size_t idx,
 			    json_array_get(v, i) : v;
 			int li;
 
-			if (want_string(r, l, where, err) < 0)
+			if (want_string(r, l, where, err) < 0 ||
+			    check_lang(r, l, where, err) < 0)
 				return -1;
 			rule->langs[rule->nlangs++] =
 			    xstrdup(json_string_value(l));
@@ -780,7 +922,7 @@ sm_rules_compile(const struct sm_config *cfg, const json_t *section,
 	struct sm_rules *r = xcalloc(1, sizeof(*r));
 	struct sm_text t = { 0 };
 	const json_t *rules, *v;
-	size_t *list = NULL, nlist, total, ngates;
+	size_t *list = NULL, nlist, total, ngates, known;
 
 	r->cfg = cfg;
 	r->stemmer = sm_stemmer_new();
@@ -821,9 +963,11 @@ sm_rules_compile(const struct sm_config *cfg, const json_t *section,
 	}
 	r->nrules = json_array_size(rules);
 	r->rules = xcalloc(r->nrules ? r->nrules : 1, sizeof(*r->rules));
+	known = r->ndims;
 	for (size_t i = 0; i < r->nrules; i++)
 		if (compile_rule(r, json_array_get(rules, i), i, &t, err) < 0)
 			goto fail;
+	warn_lone_dims(r, section, rules, known);
 	index_seconds(r);
 	/* which rules each term, and each regex the prefilter arms, can
 	 * wake up: gates 0 to nterms - 1 are terms, the next ones regexes */

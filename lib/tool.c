@@ -98,6 +98,9 @@ sm_tool_option(struct sm_tool *t, int opt, const char *arg)
 	case SM_TOOL_OPT_STATE:
 		t->state_path = arg;
 		return 1;
+	case SM_TOOL_OPT_CHECK:
+		t->check = 1;
+		return 1;
 	default:
 		return 0;
 	}
@@ -212,6 +215,39 @@ sm_tool_config(struct sm_tool *t)
 		sm_tool_fail(t, EX_CONFIG);
 	}
 	return cfg;
+}
+
+int
+sm_tool_configured(struct sm_tool *t, const struct sm_config *cfg)
+{
+	const struct sm_error *w;
+	struct sm_error place;
+	char buf[sizeof(place.file) + 64];
+
+	for (; (w = sm_config_warning(cfg, t->warned)) != NULL; t->warned++) {
+		/* "file:line:column: " alone, then the warning */
+		place = *w;
+		place.text[0] = '\0';
+		sm_error_format(&place, buf, sizeof(buf));
+		sm_tool_warn(t, "%swarning: %s", buf, w->text);
+	}
+	if (!t->check)
+		return 0;
+	/* where the database is, checked; the database is left alone */
+	if (t->keeps_state) {
+		struct sm_error err;
+		char *path = sm_state_path_for(cfg, t->state_path, &err);
+
+		if (path == NULL) {
+			sm_tool_error(t, &err);
+			sm_tool_fail(t, EX_CONFIG);
+		}
+		free(path);
+	}
+	if (t->verbose && t->status == 0)
+		sm_tool_warn(t, "%s: configuration OK", sm_config_path(cfg) ?
+		    sm_config_path(cfg) : "no configuration file, the defaults");
+	return 1;
 }
 
 struct sm_state *
@@ -404,11 +440,12 @@ sm_tool_finish(struct sm_tool *t)
 		sm_tool_fail(t, EX_IOERR);
 	}
 	t->rejects = NULL;
-	if (t->verbose && t->reading)
+	/* --check reads and writes nothing: no summary */
+	if (t->verbose && !t->check && t->reading)
 		sm_tool_warn(t, "%lu record%s read, %lu written, %lu rejected",
 		    t->in.records, t->in.records == 1 ? "" : "s", t->written,
 		    t->in.rejected);
-	else if (t->verbose)
+	else if (t->verbose && !t->check)
 		sm_tool_warn(t, "%lu record%s written", t->written,
 		    t->written == 1 ? "" : "s");
 	if (t->reading)

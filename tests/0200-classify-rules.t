@@ -5,7 +5,7 @@ plan 45
 
 cat > sm.yaml <<'X'
 classify:
-  defaults: {category: other, topic: none, channel: public}
+  defaults: {category: other, topic: none, channel: public, anonymous: null}
   rules:
     - name: waste
       set: {topic: waste}
@@ -116,7 +116,7 @@ is "a tie goes to the rule listed first" \
     "$(c '{"text":"empate"}' .classify.mood)" '"first"'
 is "invented dimensions without default are null; order is core, defaults, rules" \
     "$(c '{"text":"nada"}' '.classify | keys_unsorted')" \
-    '["category","topic","urgency","sentiment","channel","mood","anonymous","lang","pii","score","rules"]'
+    '["category","topic","urgency","sentiment","channel","anonymous","mood","lang","pii","score","rules"]'
 is "rules lists every rule that fired, in order" \
     "$(c '{"lang":"es","text":"queja: basura 😡"}' .classify.rules)" '["waste","angry","complaint"]'
 
@@ -150,12 +150,12 @@ X
 run sm-classify -c bad.yaml </dev/null
 is "an unknown key: exit 78" "$rc" 78
 is "an unknown key is named with file:line:column and where" "$(cat err)" \
-    "sm-classify: bad.yaml:8:16: unknown key 'pattren' in classify.rules[1]"
+    "sm-classify: bad.yaml:8:16: unknown key 'pattren' in classify.rules[1] (name 'b')"
 
 printf 'classify:\n  rules:\n    - name: r\n      set: {topic: t}\n      regex: "(unclosed"\n' > re.yaml
 run sm-classify -c re.yaml </dev/null
 is "a bad regex is a configuration error" "$rc:$(cat err)" \
-    "78:sm-classify: re.yaml:5:14: rule 'r'.regex: bad regex at offset 9: missing closing parenthesis"
+    "78:sm-classify: re.yaml:5:14: classify.rules[0] (name 'r').regex: bad regex at offset 9: missing closing parenthesis"
 
 printf 'classify:\n  rules:\n    - {name: r, set: {topic: t}, terms: [x]}\n    - {name: r, set: {topic: u}, terms: [y]}\n' > dup.yaml
 run sm-classify -c dup.yaml </dev/null
@@ -168,7 +168,7 @@ like "a negative weight is an error" "$(cat err)" "w.yaml:3:.*weight must be a n
 
 printf 'classify:\n  rules:\n    - {name: r, set: {topic: t}}\n' > empty.yaml
 run sm-classify -c empty.yaml </dev/null
-like "a rule that matches nothing is an error" "$(cat err)" "empty.yaml:3:7: rule 'r': needs terms, regex, all, any or when"
+like "a rule that matches nothing is an error" "$(cat err)" "empty.yaml:3:7: classify.rules\[0\] \(name 'r'\): needs terms, regex, all, any or when"
 
 mkdir -p conf/packs
 printf 'classify:\n  include: packs/mine.yaml\n  rules:\n    - {name: local, set: {topic: local}, terms: [aqui]}\n' > conf/sm.yaml

@@ -17,7 +17,7 @@ is "a file that is not YAML: its content is not shown" "$rc $(cat err)" \
 printf 'classify:\n  rules:\n    - {name: a, set: {topic: x}, términos: [x]}\n' > sm.yaml
 run sm-classify in.jsonl
 is "a misspelt key is shown whole" "$(cat err)" \
-    "sm-classify: sm.yaml:3:44: unknown key 'términos' in classify.rules[0]"
+    "sm-classify: sm.yaml:3:44: unknown key 'términos' in classify.rules[0] (name 'a')"
 printf 'classify:\n  rulez: []\n' > sm.yaml
 run sm-classify in.jsonl
 is "... as before" "$(cat err)" \

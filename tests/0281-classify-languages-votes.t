@@ -73,4 +73,4 @@ is "explain lists only the labels that counted" \
 printf 'classify:\n  rules:\n    - {name: x, set: {category: a}, terms: [x], independent: 1}\n' > bad.yaml
 run sm-classify -c bad.yaml /dev/null
 is "independent must be a boolean" "$rc:$(cat err)" \
-    "78:sm-classify: bad.yaml:3:62: rule 'x': independent must be true or false"
+    "78:sm-classify: bad.yaml:3:62: classify.rules[0] (name 'x'): independent must be true or false"

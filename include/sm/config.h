@@ -57,6 +57,23 @@ int sm_config_error(const struct sm_config *cfg, const json_t *node,
     __attribute__((format(printf, 4, 5)));
 
 /*
+ * A warning at node's place: what loads but is likely not what was
+ * meant.  The library says nothing: the configuration keeps its warnings
+ * (a part it is given to, const, may add to them; one said twice is kept
+ * once) for the tool to say.
+ */
+void sm_config_warn(const struct sm_config *cfg, const json_t *node,
+    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* The warnings so far, in the order they were found; borrowed. */
+size_t sm_config_nwarnings(const struct sm_config *cfg);
+const struct sm_error *sm_config_warning(const struct sm_config *cfg,
+    size_t i);
+
+/* 1 when node is a string written plain in YAML: no quotes, no | or >. */
+int sm_config_plain(const struct sm_config *cfg, const json_t *node);
+
+/*
  * Checks that node is an object whose keys are all in allowed (a NULL
  * terminated list); where names the node in messages ("classify.rules[3]").
  */

@@ -32,12 +32,22 @@
 #define SM_TOOL_STATE_LONGOPT \
 	{ "state", required_argument, NULL, SM_TOOL_OPT_STATE }
 
+/* --check, for the tools (and modes) that read sm.yaml: see
+ * sm_tool_configured. */
+#define SM_TOOL_OPT_CHECK 0x5301
+#define SM_TOOL_CHECK_LONGOPT \
+	{ "check", no_argument, NULL, SM_TOOL_OPT_CHECK }
+
 struct sm_tool {
 	const char *name;
 	const char *config;	/* -c */
 	const char *rejects_path;	/* -r */
 	const char *state_path;	/* --state */
 	int quiet, verbose, unbuffered;
+	int check;		/* --check */
+	int keeps_state;	/* opens the state database: --check checks
+				 * state: */
+	size_t warned;		/* the configuration's warnings said so far */
 	int status;		/* exit status so far */
 	FILE *rejects;
 	struct sm_reader in;
@@ -116,6 +126,17 @@ int sm_tool_close_output(struct sm_tool *t);
 struct sm_config *sm_tool_config(struct sm_tool *t);
 
 /*
+ * The tool has loaded cfg and everything it derives from it (rules,
+ * models, queues, calendars, templates, accounts): says the warnings of
+ * cfg not said yet, "name: file:line:column: warning: text", which change
+ * no exit status.  Returns 1 with --check, having said "FILE:
+ * configuration OK" with -v when nothing failed: the tool then stops,
+ * reading no input and opening no state database, and exits with
+ * sm_tool_finish's status.  Else 0.
+ */
+int sm_tool_configured(struct sm_tool *t, const struct sm_config *cfg);
+
+/*
  * Opens the state database (--state, state: in cfg, or the default) and,
  * when lock is given, takes that lock waiting at most wait_ms.  On
  * failure says why, sets the exit status (78 for the configuration, 75
@@ -170,7 +191,8 @@ int sm_tool_line(json_t *rec, const char *raw, size_t rawlen, int dup_keys,
 /* Writes a whole line (or lines) as it is; -1 when output has failed. */
 int sm_tool_put_text(struct sm_tool *t, const char *text, size_t n);
 
-/* Closes everything, says the summary with -v; returns the exit status. */
+/* Closes everything, says the summary with -v (not with --check);
+ * returns the exit status. */
 int sm_tool_finish(struct sm_tool *t);
 
 #endif

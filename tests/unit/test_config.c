@@ -17,6 +17,7 @@
 
 #include "sm/account.h"
 #include "sm/config.h"
+#include "sm/rules.h"
 
 /*
  * jansson allocates through these, so that a test can tell whether the
@@ -1325,6 +1326,194 @@ test_type_names(void **state)
 	assert_string_equal(sm_config_type_name(json_null()), "null");
 }
 
+/* Warnings */
+
+static void
+test_warnings_collected(void **state)
+{
+	LEAK_MARK();
+	struct sm_config *cfg = load_ok("classify:\n  a: plain, words\n"
+	    "  b: 'quoted, words'\n  c: |\n    block, words\n  d: 7\n",
+	    "w.yaml");
+	json_t *c = sm_config_section(cfg, "classify");
+	const struct sm_error *w;
+
+	(void)state;
+	assert_int_equal(sm_config_nwarnings(cfg), 0);
+	assert_null(sm_config_warning(cfg, 0));
+	sm_config_warn(cfg, json_object_get(c, "a"), "look at %s", "a");
+	sm_config_warn(cfg, json_object_get(c, "b"), "look at b");
+	/* the same part compiled twice says it once */
+	sm_config_warn(cfg, json_object_get(c, "a"), "look at %s", "a");
+	assert_int_equal(sm_config_nwarnings(cfg), 2);
+	w = sm_config_warning(cfg, 0);
+	assert_string_equal(w->file, "w.yaml");
+	assert_int_equal(w->line, 2);
+	assert_int_equal(w->column, 6);
+	assert_string_equal(w->text, "look at a");
+	assert_string_equal(sm_config_warning(cfg, 1)->text, "look at b");
+	/* a node without a place of its own: the file alone */
+	sm_config_warn(cfg, json_true(), "no place");
+	w = sm_config_warning(cfg, 2);
+	assert_string_equal(w->file, "w.yaml");
+	assert_int_equal(w->line, 0);
+	/* plain scalars only: quoted and block ones are meant as written */
+	assert_int_equal(sm_config_plain(cfg, json_object_get(c, "a")), 1);
+	assert_int_equal(sm_config_plain(cfg, json_object_get(c, "b")), 0);
+	assert_int_equal(sm_config_plain(cfg, json_object_get(c, "c")), 0);
+	assert_int_equal(sm_config_plain(cfg, json_object_get(c, "d")), 0);
+	assert_int_equal(sm_config_plain(cfg, c), 0);
+	sm_config_free(cfg);
+	NO_LEAKS();
+}
+
+static void
+test_style_survives_growth(void **state)
+{
+	LEAK_MARK();
+	/* the pack, read after it, grows the table of places many times */
+	struct sm_config *cfg = load_ok("state: 'q.db'\nroute: {x: a, y}\n"
+	    "classify:\n  include: builtin:municipal\n", "g.yaml");
+	json_t *st = json_object_get(sm_config_root(cfg), "state");
+	struct sm_mark m;
+
+	(void)state;
+	assert_int_equal(sm_config_text_mark(cfg, st, &m), 0);
+	assert_int_equal(m.column, 9);	/* within the quotes */
+	assert_int_equal(sm_config_plain(cfg, st), 0);
+	assert_int_equal(sm_config_plain(cfg, json_object_get(
+	    sm_config_section(cfg, "route"), "x")), 1);
+	sm_config_free(cfg);
+	NO_LEAKS();
+}
+
+/* Compiles the classify section of text; the formatted error, or "" */
+static const char *
+compile(struct sm_config **cfg, const char *text)
+{
+	static char buf[3000];
+	struct sm_error err = { 0 };
+	struct sm_rules *r;
+
+	*cfg = load_ok(text, "r.yaml");
+	r = sm_rules_compile(*cfg, sm_config_section(*cfg, "classify"), &err);
+	if (r == NULL) {
+		sm_error_format(&err, buf, sizeof(buf));
+		return buf;
+	}
+	sm_rules_free(r);
+	return "";
+}
+
+static const char *
+warning_text(const struct sm_config *cfg, size_t i)
+{
+	static char buf[3000];
+	const struct sm_error *w = sm_config_warning(cfg, i);
+
+	if (w == NULL)
+		fail_msg("no warning %zu", i);
+	sm_error_format(w, buf, sizeof(buf));
+	return buf;
+}
+
+static void
+test_rules_warnings(void **state)
+{
+	LEAK_MARK();
+	struct sm_config *cfg;
+
+	(void)state;
+	assert_string_equal(compile(&cfg, "classify:\n  rules:\n"
+	    "    - name: council\n      set: {topic: council}\n"
+	    "      terms: concejal, concejala\n"
+	    "    - name: quoted\n      set: {topic: council}\n"
+	    "      terms: [\"sí, claro\", 'a, b']\n"), "");
+	assert_int_equal(sm_config_nwarnings(cfg), 1);
+	assert_string_equal(warning_text(cfg, 0), "r.yaml:5:14: "
+	    "classify.rules[0] (name 'council').terms[0]: term 'concejal, "
+	    "concejala' holds a comma, so it is one phrase; for several "
+	    "terms write a list: [concejal, concejala]");
+	sm_config_free(cfg);
+
+	/* a dimension one rule alone sets: named, with its near twin */
+	assert_string_equal(compile(&cfg, "classify:\n  rules:\n"
+	    "    - {name: a, set: {topic: t}, terms: x}\n"
+	    "    - {name: noise.night, set: {urgencia: alta}, terms: y}\n"),
+	    "");
+	assert_int_equal(sm_config_nwarnings(cfg), 1);
+	assert_string_equal(warning_text(cfg, 0), "r.yaml:4:43: "
+	    "classify.rules[1] (name 'noise.night'): set: dimension "
+	    "'urgencia' is set by no other rule and is not in "
+	    "classify.defaults (a typo of 'urgency'?)");
+	sm_config_free(cfg);
+	assert_string_equal(compile(&cfg, "classify:\n  rules:\n"
+	    "    - {name: a, set: {anonymous: 'yes'}, terms: x}\n"), "");
+	assert_contains(warning_text(cfg, 0), "(give it a default there if "
+	    "it is meant)");
+	sm_config_free(cfg);
+	/* in defaults, set by two rules, or a model's: meant */
+	assert_string_equal(compile(&cfg, "classify:\n"
+	    "  defaults: {anonymous: null}\n  rules:\n"
+	    "    - {name: a, set: {anonymous: 'yes'}, terms: x}\n"
+	    "    - {name: b, set: {mood: x}, terms: x}\n"
+	    "    - {name: c, set: {mood: y}, terms: y}\n"
+	    "    - {name: d, set: {department: z}, terms: z}\n"
+	    "  models:\n    - {dimension: department, path: m.model}\n"), "");
+	assert_int_equal(sm_config_nwarnings(cfg), 0);
+	sm_config_free(cfg);
+
+	/* lang: a code not told apart is said; one not well formed is
+	 * an error, which names the rule */
+	assert_string_equal(compile(&cfg, "classify:\n  rules:\n"
+	    "    - {name: a, set: {topic: t}, lang: [es, und, ja], terms: x}\n"),
+	    "");
+	assert_int_equal(sm_config_nwarnings(cfg), 1);
+	assert_string_equal(warning_text(cfg, 0), "r.yaml:3:50: "
+	    "classify.rules[0] (name 'a'): lang: 'ja' is not a language "
+	    "sm-classify tells apart (es, en, ca, eu, gl, fr, de, it, pt or "
+	    "und): the rule fires only where a record's own lang says 'ja'");
+	sm_config_free(cfg);
+	assert_string_equal(compile(&cfg, "classify:\n  rules:\n"
+	    "    - {name: a, set: {topic: t}, terms: x}\n"
+	    "    - {name: topic.noise.es, set: {topic: t}, lang: ES, "
+	    "terms: x}\n"), "r.yaml:4:53: classify.rules[1] (name "
+	    "'topic.noise.es'): lang: 'ES' is not a language code (lower "
+	    "case, as classify.lang shows it: es, en, ca, eu, gl, fr, de, it, "
+	    "pt or und)");
+	sm_config_free(cfg);
+	assert_contains(compile(&cfg, "classify:\n  rules:\n"
+	    "    - {name: a, set: {topic: t}, lang: spanish, terms: x}\n"),
+	    "lang: 'spanish' is not a language code");
+	sm_config_free(cfg);
+	/* the name is in every error about a rule that has one */
+	assert_string_equal(compile(&cfg, "classify:\n  rules:\n"
+	    "    - {name: a, set: {topic: t}, terms: x, pattren: y}\n"),
+	    "r.yaml:3:53: unknown key 'pattren' in classify.rules[0] "
+	    "(name 'a')");
+	sm_config_free(cfg);
+	assert_string_equal(compile(&cfg, "classify:\n  rules:\n"
+	    "    - {set: {topic: t}, terms: x}\n"),
+	    "r.yaml:3:7: classify.rules[0]: a rule needs a name");
+	sm_config_free(cfg);
+	NO_LEAKS();
+}
+
+static void
+test_builtin_pack_no_warnings(void **state)
+{
+	LEAK_MARK();
+	struct sm_config *cfg;
+
+	(void)state;
+	assert_string_equal(compile(&cfg, "classify:\n"
+	    "  include: builtin:municipal\n"), "");
+	if (sm_config_nwarnings(cfg) != 0)
+		fail_msg("the pack warns: %s", warning_text(cfg, 0));
+	sm_config_free(cfg);
+	NO_LEAKS();
+}
+
 #define T(f)	cmocka_unit_test_setup_teardown(f, save_env, restore_env)
 
 int
@@ -1360,6 +1549,10 @@ main(void)
 		T(test_secret_errors),
 		T(test_secret_value_never_in_errors),
 		T(test_type_names),
+		T(test_warnings_collected),
+		T(test_style_survives_growth),
+		T(test_rules_warnings),
+		T(test_builtin_pack_no_warnings),
 	};
 
 	json_set_alloc_funcs(counted_malloc, counted_free);
