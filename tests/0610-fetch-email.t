@@ -5,11 +5,7 @@
 . "${SM_SRC:-.}/tests/lib.sh"
 . "$SM_SRC/tests/imapd.sh"
 
-imapd_have || skip_all "dovecot or openssl is not installed (make deps)"
-
-chmod 755 "$T"		# when root, the mail processes run as nobody
-trap 'imapd_stop "$T/imapd"; rm -rf "$T"' EXIT
-imapd_start "$T/imapd" || { echo "Bail out! dovecot did not start"; exit 1; }
+imapd_test
 
 plan 68
 

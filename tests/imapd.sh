@@ -153,6 +153,15 @@ EOF
 	printf 'test:{PLAIN}test-pass::::::\n' > "$_d/passwd"
 }
 
+# imapd_test: for a test, a dovecot of its own in $T/imapd, stopped with
+# the test; the test is skipped where dovecot cannot run
+imapd_test() {
+	imapd_have || skip_all "dovecot or openssl is not installed (make deps)"
+	chmod 755 "$T"		# when root, the mail processes run as nobody
+	trap 'imapd_stop "$T/imapd"; rm -rf "$T"' EXIT
+	imapd_start "$T/imapd" || { echo "Bail out! dovecot did not start"; exit 1; }
+}
+
 # _imapd_port N: the N-th candidate port, spread by our pid
 _imapd_port() {
 	echo $(( 20000 + ( $$ * 37 + $1 * 7919 ) % 40000 ))
