@@ -42,7 +42,7 @@ static const char usage_text[] =
     "       --dev FILE  held-out records: pick the epoch with the best macro-F1\n"
     "       --epochs N (30)  --seed N (1)  --lr X (0.25)  --l2 X (1e-6)\n"
     "       --bits N (22)  --words 1|2 (2)  --chars MIN-MAX|0 (2-5)\n"
-    "       --min-df N (1)  --no-balance\n"
+    "       --min-df N (1)  --folds N|0 (5)  --no-balance\n"
     "eval:  -l, --label PATH  the gold label;  -d, --dimension D  what to\n"
     "       compare it with (default: PATH's last part);  -j, --json\n";
 
@@ -310,15 +310,17 @@ cmd_classify(int argc, char *argv[])
 /* sm-classify train */
 
 static void
-progress(void *arg, unsigned epoch, unsigned epochs, double f1)
+progress(void *arg, const char *stage, unsigned epoch, unsigned epochs,
+    double f1)
 {
 	struct sm_tool *t = arg;
 
 	if (f1 >= 0)
-		fprintf(stderr, "\r%s: epoch %u/%u, dev macro-F1 %.4f ",
-		    t->name, epoch, epochs, f1);
+		fprintf(stderr, "\r%s: %s: epoch %u/%u, macro-F1 %.4f ",
+		    t->name, stage, epoch, epochs, f1);
 	else
-		fprintf(stderr, "\r%s: epoch %u/%u ", t->name, epoch, epochs);
+		fprintf(stderr, "\r%s: %s: epoch %u/%u ", t->name, stage,
+		    epoch, epochs);
 	if (epoch == epochs)
 		fputc('\n', stderr);
 }
@@ -366,7 +368,7 @@ static int
 cmd_train(int argc, char *argv[])
 {
 	enum { O_DEV = 256, O_EPOCHS, O_SEED, O_LR, O_L2, O_BITS, O_WORDS,
-	    O_CHARS, O_MINDF, O_NOBALANCE };
+	    O_CHARS, O_MINDF, O_NOBALANCE, O_FOLDS };
 	static const struct option longopts[] = {
 		SM_TOOL_LONGOPTS,
 		{ "label", required_argument, NULL, 'l' },
@@ -381,6 +383,7 @@ cmd_train(int argc, char *argv[])
 		{ "chars", required_argument, NULL, O_CHARS },
 		{ "min-df", required_argument, NULL, O_MINDF },
 		{ "no-balance", no_argument, NULL, O_NOBALANCE },
+		{ "folds", required_argument, NULL, O_FOLDS },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct sm_features f = SM_FEATURES_DEFAULT;
@@ -437,6 +440,16 @@ cmd_train(int argc, char *argv[])
 			if (parse_num(&tool, "words", optarg, 1, 2, &x) < 0)
 				return EX_USAGE;
 			f.word_ngrams = (unsigned)x;
+			break;
+		case O_FOLDS:
+			if (parse_num(&tool, "folds", optarg, 0, 100, &x) < 0)
+				return EX_USAGE;
+			if (x == 1) {
+				sm_tool_warn(&tool, "--folds 1: expected 0 or a "
+				    "number from 2 to 100");
+				return EX_USAGE;
+			}
+			o.folds = (unsigned)x;
 			break;
 		case O_MINDF:
 			if (parse_num(&tool, "min-df", optarg, 1, 1e6, &x) < 0)
@@ -501,9 +514,14 @@ cmd_train(int argc, char *argv[])
 
 		json_object_set_new(trained, "l2", json_real(res.l2));
 		json_object_set_new(trained, "epochs", json_integer(res.epoch));
+		json_object_set_new(trained, "balance", json_real(res.balance));
 		if (res.dev_f1 >= 0)
 			json_object_set_new(trained, "dev_macro_f1",
 			    json_real(((int)(res.dev_f1 * 1e4 + 0.5)) / 1e4));
+		if (res.cv_f1 >= 0)
+			json_object_set_new(trained, "cv_macro_f1",
+			    json_real(((int)(res.cv_f1 * 1e4 + 0.5)) /
+			    1e4));
 	}
 	if (m == NULL) {
 		sm_tool_error(&tool, &err);
