@@ -24,7 +24,8 @@
 static const char usage_text[] =
     "usage: sm-classify [-quvx] [-c file] [-m dim=model] [-r file]\n"
     "                   [--uncertain n --uncertain-file file] [file ...]\n"
-    "       sm-classify train -l path -o model [--dev file] [options] [file ...]\n"
+    "       sm-classify train -l path -o model [--dev file] [--folds n]\n"
+    "                   [options] [file ...]\n"
     "       sm-classify eval -l path [-j] [-d dim] [-m dim=model] [file ...]\n"
     "  -c, --config FILE   configuration (default: $SM_CONFIG, ./sm.yaml, ...)\n"
     "  -m, --model D=FILE  label dimension D with the model in FILE\n"
