@@ -29,8 +29,7 @@
 static const char usage_text[] =
     "usage: sm-classify [-quvx] [-c file] [-m dim=model] [-r file]\n"
     "                   [--uncertain n --uncertain-file file] [file ...]\n"
-    "       sm-classify train -l path -o model [--dev file] [--folds n]\n"
-    "                   [options] [file ...]\n"
+    "       sm-classify train -l path -o model [--dev file] [options] [file ...]\n"
     "       sm-classify eval -l path [-j] [-d dim] [-m dim=model] [file ...]\n"
     "       sm-classify label -l path -o file [-d dim] [-m dim=model] [file ...]\n"
     "  -c, --config FILE   configuration (default: $SM_CONFIG, ./sm.yaml, ...)\n"
