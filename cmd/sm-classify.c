@@ -1,10 +1,15 @@
 /* sm-classify - label citizens' messages: category, topic, urgency... */
+#include <sys/stat.h>
+
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -27,6 +32,7 @@ static const char usage_text[] =
     "       sm-classify --check [-v] [-c file] [-m dim=model]\n"
     "       sm-classify train -l path -o model [--dev file] [options] [file ...]\n"
     "       sm-classify eval -l path [-j] [-d dim] [-m dim=model] [file ...]\n"
+    "       sm-classify label -l path -o file [-d dim] [-m dim=model] [file ...]\n"
     "  -c, --config FILE   configuration (default: $SM_CONFIG, ./sm.yaml, ...)\n"
     "      --check         load the configuration, say its warnings, and exit\n"
     "  -m, --model D=FILE  label dimension D with the model in FILE\n"
@@ -44,9 +50,11 @@ static const char usage_text[] =
     "       --dev FILE  held-out records: pick the epoch with the best macro-F1\n"
     "       --epochs N (30)  --seed N (1)  --lr X (0.25)  --l2 X (1e-6)\n"
     "       --bits N (22)  --words 1|2 (2)  --chars MIN-MAX|0 (2-5)\n"
-    "       --min-df N (1)  --no-balance\n"
+    "       --min-df N (1)  --folds N|0 (5)  --no-balance\n"
     "eval:  -l, --label PATH  the gold label;  -d, --dimension D  what to\n"
-    "       compare it with (default: PATH's last part);  -j, --json\n";
+    "       compare it with (default: PATH's last part);  -j, --json\n"
+    "label: on the terminal, a person labels each record at PATH (-l),\n"
+    "       appended to FILE (-o); -d D: the guess shown is classify.D\n";
 
 /* "s" unless n is 1: "1 record", "2 records" */
 static const char *
@@ -315,15 +323,17 @@ cmd_classify(int argc, char *argv[])
 /* sm-classify train */
 
 static void
-progress(void *arg, unsigned epoch, unsigned epochs, double f1)
+progress(void *arg, const char *stage, unsigned epoch, unsigned epochs,
+    double f1)
 {
 	struct sm_tool *t = arg;
 
 	if (f1 >= 0)
-		fprintf(stderr, "\r%s: epoch %u/%u, dev macro-F1 %.4f ",
-		    t->name, epoch, epochs, f1);
+		fprintf(stderr, "\r%s: %s: epoch %u/%u, macro-F1 %.4f ",
+		    t->name, stage, epoch, epochs, f1);
 	else
-		fprintf(stderr, "\r%s: epoch %u/%u ", t->name, epoch, epochs);
+		fprintf(stderr, "\r%s: %s: epoch %u/%u ", t->name, stage,
+		    epoch, epochs);
 	if (epoch == epochs)
 		fputc('\n', stderr);
 }
@@ -371,7 +381,7 @@ static int
 cmd_train(int argc, char *argv[])
 {
 	enum { O_DEV = 256, O_EPOCHS, O_SEED, O_LR, O_L2, O_BITS, O_WORDS,
-	    O_CHARS, O_MINDF, O_NOBALANCE };
+	    O_CHARS, O_MINDF, O_NOBALANCE, O_FOLDS };
 	static const struct option longopts[] = {
 		SM_TOOL_LONGOPTS,
 		{ "label", required_argument, NULL, 'l' },
@@ -386,6 +396,7 @@ cmd_train(int argc, char *argv[])
 		{ "chars", required_argument, NULL, O_CHARS },
 		{ "min-df", required_argument, NULL, O_MINDF },
 		{ "no-balance", no_argument, NULL, O_NOBALANCE },
+		{ "folds", required_argument, NULL, O_FOLDS },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct sm_features f = SM_FEATURES_DEFAULT;
@@ -442,6 +453,16 @@ cmd_train(int argc, char *argv[])
 			if (parse_num(&tool, "words", optarg, 1, 2, &x) < 0)
 				return EX_USAGE;
 			f.word_ngrams = (unsigned)x;
+			break;
+		case O_FOLDS:
+			if (parse_num(&tool, "folds", optarg, 0, 100, &x) < 0)
+				return EX_USAGE;
+			if (x == 1) {
+				sm_tool_warn(&tool, "--folds 1: expected 0 or a "
+				    "number from 2 to 100");
+				return EX_USAGE;
+			}
+			o.folds = (unsigned)x;
 			break;
 		case O_MINDF:
 			if (parse_num(&tool, "min-df", optarg, 1, 1e6, &x) < 0)
@@ -506,9 +527,14 @@ cmd_train(int argc, char *argv[])
 
 		json_object_set_new(trained, "l2", json_real(res.l2));
 		json_object_set_new(trained, "epochs", json_integer(res.epoch));
+		json_object_set_new(trained, "balance", json_real(res.balance));
 		if (res.dev_f1 >= 0)
 			json_object_set_new(trained, "dev_macro_f1",
 			    json_real(((int)(res.dev_f1 * 1e4 + 0.5)) / 1e4));
+		if (res.cv_f1 >= 0)
+			json_object_set_new(trained, "cv_macro_f1",
+			    json_real(((int)(res.cv_f1 * 1e4 + 0.5)) /
+			    1e4));
 	}
 	if (m == NULL) {
 		sm_tool_error(&tool, &err);
@@ -642,6 +668,334 @@ cmd_eval(int argc, char *argv[])
 	return rc;
 }
 
+/* ------------------------------------------------------------------ */
+/* sm-classify label */
+
+static int label_ttyfd = -1;
+static struct termios label_saved;
+
+/* The terminal as it was, on the way out, whatever the way. */
+static void
+label_restore(void)
+{
+	if (label_ttyfd >= 0)
+		tcsetattr(label_ttyfd, TCSANOW, &label_saved);
+}
+
+static void
+label_signal(int sig)
+{
+	label_restore();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* One key from the terminal, not echoed; EOF at its end.  Read from
+ * the descriptor: the stream only writes. */
+static int
+label_key(FILE *tty)
+{
+	unsigned char ch;
+	ssize_t r;
+
+	fflush(tty);
+	while ((r = read(fileno(tty), &ch, 1)) < 0 && errno == EINTR)
+		;
+	return r == 1 ? ch : EOF;
+}
+
+/* Sets the dotted path in rec to value (stolen), making the objects on
+ * the way; 0, or -1 when a part of the way is not an object. */
+static int
+set_path(json_t *rec, const char *path, json_t *value)
+{
+	const char *dot;
+	json_t *o = rec, *next;
+	char *key;
+
+	while ((dot = strchr(path, '.')) != NULL) {
+		key = xstrndup(path, (size_t)(dot - path));
+		next = json_object_get(o, key);
+		if (next == NULL) {
+			next = json_object();
+			json_object_set_new(o, key, next);
+		}
+		free(key);
+		if (!json_is_object(next)) {
+			json_decref(value);
+			return -1;
+		}
+		o = next;
+		path = dot + 1;
+	}
+	json_object_set_new(o, path, value);
+	return 0;
+}
+
+/* The labels offered, in the order first met. */
+struct labels {
+	char **v;
+	size_t n;
+};
+
+static void
+labels_add(struct labels *l, const char *s)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->v[i], s) == 0)
+			return;
+	l->v = xreallocarray(l->v, l->n + 1, sizeof(*l->v));
+	l->v[l->n++] = xstrdup(s);
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * Shows a record and its guess on the terminal and takes the clerk's
+ * key: the label chosen (borrowed from lab, or guess), NULL to skip;
+ * *quit set on q or at the terminal's end.
+ */
+static const char *
+label_ask(FILE *tty, json_t *rec, const char *guess, double p,
+    struct labels *lab, int *quit)
+{
+	const char *id = sm_json_str(rec, "id"), *text = sm_json_str(rec,
+	    "text");
+	size_t shown = lab->n < 9 ? lab->n : 9;
+	int c;
+
+	fprintf(tty, "\n-- %s\n", id ? id : "(no id)");
+	fputs(text ? text : "", tty);
+	if (guess && p >= 0)
+		fprintf(tty, "\n-> %s (model, p %.2f)\n", guess, p);
+	else
+		fprintf(tty, "\n-> %s (rules)\n", guess ? guess : "none");
+	for (size_t i = 0; i < shown; i++)
+		fprintf(tty, "%s%zu %s", i ? "  " : "", i + 1, lab->v[i]);
+	fputs(shown ? "\n" : "", tty);
+	for (;;) {
+		fputs("[a]ccept, [1-9] another, [s]kip, [q]uit? ", tty);
+		c = label_key(tty);
+		if (c == EOF || c == 'q' || c == 4) {
+			fputs("quit\n", tty);
+			*quit = 1;
+			return NULL;
+		}
+		if (c == 's') {
+			fputs("skipped\n", tty);
+			return NULL;
+		}
+		if ((c == 'a' || c == '\n' || c == '\r') && guess) {
+			fprintf(tty, "%s\n", guess);
+			return guess;
+		}
+		if (c >= '1' && c <= '9' && (size_t)(c - '0') <= shown) {
+			fprintf(tty, "%s\n", lab->v[c - '1']);
+			return lab->v[c - '1'];
+		}
+		fputs("?\n", tty);
+	}
+}
+
+static int
+cmd_label(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		SM_TOOL_LONGOPTS,
+		{ "label", required_argument, NULL, 'l' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "dimension", required_argument, NULL, 'd' },
+		{ "model", required_argument, NULL, 'm' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct sm_tool tool;
+	struct sm_config *cfg = NULL;
+	struct sm_classifier *cls = NULL;
+	struct sm_error err;
+	struct labels lab = { 0 };
+	const char *path = NULL, *output = NULL, *dim = NULL;
+	char **models = xcalloc((size_t)argc + 1, sizeof(*models));
+	char **done = NULL, buf[32];
+	size_t ndone = 0;
+	unsigned long nlabelled = 0, nskipped = 0;
+	FILE *tty = NULL, *out = NULL;
+	struct termios raw;
+	struct stat st;
+	json_t *rec;
+	int opt, rc, nmodels = 0, quit = 0, fd;
+
+	sm_tool_init(&tool, "sm-classify");
+	while ((opt = getopt_long(argc, argv, SM_TOOL_SHORTOPTS "l:o:d:m:",
+	    longopts, NULL)) != -1) {
+		if (sm_tool_option(&tool, opt, optarg))
+			continue;
+		switch (opt) {
+		case 'l': path = optarg; break;
+		case 'o': output = optarg; break;
+		case 'd': dim = optarg; break;
+		case 'm': models[nmodels++] = optarg; break;
+		default:
+			free(models);
+			return final_option(&tool, opt);
+		}
+	}
+	if (path == NULL || output == NULL) {
+		sm_tool_warn(&tool, "label needs -l PATH and -o FILE");
+		free(models);
+		return sm_tool_usage_error(&tool, usage_text);
+	}
+	if (dim == NULL)
+		dim = strrchr(path, '.') ? strrchr(path, '.') + 1 : path;
+	if ((tty = fopen("/dev/tty", "r+")) == NULL) {
+		sm_tool_warn(&tool, "label: /dev/tty: %s: it needs a terminal",
+		    strerror(errno));
+		free(models);
+		return EX_USAGE;
+	}
+	/* the labels the models know come first */
+	for (int i = 0; i < nmodels; i++) {
+		const char *eq = strchr(models[i], '=');
+		struct sm_model *m;
+
+		if (eq == NULL || (size_t)(eq - models[i]) != strlen(dim) ||
+		    strncmp(models[i], dim, strlen(dim)) != 0)
+			continue;
+		if ((m = sm_model_load(eq + 1, &err)) == NULL)
+			continue;	/* said when the classifier loads it */
+		for (size_t c = 0; c < sm_model_nlabels(m); c++)
+			labels_add(&lab, sm_model_label(m, c));
+		sm_model_free(m);
+	}
+	cls = classifier(&tool, &cfg, models, nmodels, &rc);
+	free(models);
+	if (cls == NULL)
+		goto done;
+	/* what an earlier session labelled is not asked again */
+	if (stat(output, &st) == 0) {
+		char *names[] = { (char *)output };
+		struct sm_reader prev;
+		const char *l, *id;
+
+		sm_reader_init(&prev, names, 1);
+		while ((rec = sm_tool_read(&tool, &prev)) != NULL) {
+			if ((l = gold_label(rec, path, buf, sizeof(buf))) != NULL)
+				labels_add(&lab, l);
+			if ((id = sm_json_str(rec, "id")) != NULL) {
+				done = xreallocarray(done, ndone + 1,
+				    sizeof(*done));
+				done[ndone++] = xstrdup(id);
+			}
+			json_decref(rec);
+		}
+		sm_reader_close(&prev);
+		qsort(done, ndone, sizeof(*done), cmp_str);
+	}
+	fd = open(output, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0 || (out = fdopen(fd, "a")) == NULL) {
+		sm_tool_warn(&tool, "%s: %s", output, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		rc = EX_CANTCREAT;
+		goto done;
+	}
+	if ((rc = sm_tool_open(&tool, argc - optind, argv + optind)) != 0)
+		goto done;
+	if (tcgetattr(fileno(tty), &label_saved) == 0) {
+		label_ttyfd = fileno(tty);
+		atexit(label_restore);
+		signal(SIGINT, label_signal);
+		signal(SIGTERM, label_signal);
+		signal(SIGHUP, label_signal);
+		raw = label_saved;
+		raw.c_lflag &= ~(tcflag_t)(ICANON | ECHO);
+		raw.c_cc[VMIN] = 1;
+		raw.c_cc[VTIME] = 0;
+		tcsetattr(label_ttyfd, TCSANOW, &raw);
+	}
+	while (!quit && (rec = sm_tool_next(&tool)) != NULL) {
+		const char *id = sm_json_str(rec, "id"), *guess, *chosen;
+		char *key = (char *)id;
+		json_t *c, *mp;
+		double p = -1;
+
+		if (id && ndone && bsearch(&key, done, ndone, sizeof(*done),
+		    cmp_str)) {
+			json_decref(rec);
+			continue;
+		}
+		if (sm_classifier_classify(cls, rec, 0, &err) != 0) {
+			sm_tool_warn(&tool, "%s:%lu: %s", tool.in.name,
+			    tool.in.lineno, err.text);
+			sm_tool_fail(&tool, EX_DATAERR);
+		}
+		c = sm_classifier_json(cls);
+		guess = json_string_value(json_object_get(c, dim));
+		/* the model's probability, when the guess is the model's */
+		mp = json_object_get(json_object_get(c, "model"), dim);
+		if (guess && json_is_number(json_object_get(mp, "p")) &&
+		    json_is_string(json_object_get(mp, "label")) &&
+		    strcmp(json_string_value(json_object_get(mp, "label")),
+		    guess) == 0)
+			p = json_number_value(json_object_get(mp, "p"));
+		if (guess)
+			labels_add(&lab, guess);
+		chosen = label_ask(tty, rec, guess, p, &lab, &quit);
+		if (chosen) {
+			char *line;
+
+			if (set_path(rec, path, json_string(chosen)) < 0) {
+				sm_tool_warn(&tool, "%s:%lu: %s: not an object on "
+				    "the way", tool.in.name, tool.in.lineno,
+				    path);
+				sm_tool_fail(&tool, EX_DATAERR);
+			} else {
+				/* written at once: a quit or a crash loses
+				 * nothing labelled */
+				line = json_dumps(rec, JSON_COMPACT |
+				    JSON_REAL_PRECISION(16));
+				if (fprintf(out, "%s\n", line) < 0 ||
+				    fflush(out) != 0 || fsync(fileno(out)) != 0) {
+					sm_tool_warn(&tool, "%s: %s", output,
+					    strerror(errno));
+					sm_tool_fail(&tool, EX_IOERR);
+					quit = 1;
+				}
+				free(line);
+				nlabelled++;
+			}
+		} else if (!quit)
+			nskipped++;
+		json_decref(c);
+		json_decref(rec);
+	}
+	label_restore();
+	if (tool.verbose)
+		sm_tool_warn(&tool, "%lu record%s labelled, %lu skipped%s",
+		    nlabelled, plural(nlabelled), nskipped, quit ? ", quit" :
+		    "");
+	rc = sm_tool_finish(&tool);
+done:
+	if (out && fclose(out) != 0 && rc == 0) {
+		sm_tool_warn(&tool, "%s: %s", output, strerror(errno));
+		rc = EX_IOERR;
+	}
+	fclose(tty);
+	label_ttyfd = -1;
+	for (size_t i = 0; i < ndone; i++)
+		free(done[i]);
+	free(done);
+	for (size_t i = 0; i < lab.n; i++)
+		free(lab.v[i]);
+	free(lab.v);
+	sm_classifier_free(cls);
+	sm_config_free(cfg);
+	return rc;
+}
+
 /*
  * Where the subcommand (train, eval) stands among the arguments, so that
  * the common options may come before it too: the first operand, skipping
@@ -660,8 +1014,8 @@ subcommand(int argc, char *argv[])
 		if (strcmp(a, "--") == 0)
 			return 0;
 		if (a[0] != '-' || a[1] == '\0')
-			return strcmp(a, "train") == 0 || strcmp(a, "eval") == 0 ?
-			    i : 0;
+			return strcmp(a, "train") == 0 || strcmp(a, "eval") == 0 ||
+			    strcmp(a, "label") == 0 ? i : 0;
 		for (k = 0; takes[k]; k++)
 			if (strcmp(a, takes[k]) == 0) {
 				i++;
@@ -687,5 +1041,7 @@ main(int argc, char *argv[])
 		return cmd_train(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "eval") == 0)
 		return cmd_eval(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "label") == 0)
+		return cmd_label(argc - 1, argv + 1);
 	return cmd_classify(argc, argv);
 }

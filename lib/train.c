@@ -1,6 +1,7 @@
 /* train.c - sm-classify's model learnt: stochastic gradient descent, the
  * epoch and the penalty chosen on dev examples */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -140,19 +141,196 @@ macro_f1(const uint32_t *gold, const uint32_t *pred, size_t n, size_t nlabels)
 	return seen ? sum / (double)seen : 0;
 }
 
+/* A learning run: the examples as rows, the weights and SGD's scratch. */
+struct run {
+	const struct sm_trainer *tr;
+	const uint32_t *rows, *lmap;
+	const float *cw;
+	size_t L, nfeat, nw;	/* nw: nfeat * L */
+	float *w, *bias;	/* the weights as SGD leaves them */
+	double *uw, *ub;	/* the sum of each update times its step */
+	float *aw, *ab;		/* the average of the weights over the steps */
+	float *bw, *bb;		/* the averaged weights of the best epoch */
+	uint32_t *order, *active, *gold, *pred;
+	double *s;
+	void (*progress)(void *, const char *, unsigned, unsigned, double);
+	void *arg;
+	int diverged;
+};
+
+/* Example roles in a run. */
+enum { LEARN, SCORE, IDLE };
+
+/*
+ * Averaged SGD over the examples whose role is LEARN, for up to epochs
+ * passes (stopping after last) with the rate falling linearly to 0 at
+ * epochs.  The averaged weights are what is scored and kept: they are
+ * steadier than the last step's, and overfit less.  After each epoch the
+ * SCORE examples (if any) are scored and the best epoch's weights kept
+ * in bw, bb (the best: the higher macro-F1, then the lower log-loss, which
+ * tells apart epochs that get the same labels right); each epoch's
+ * macro-F1 and log-loss are added to curve[epoch - 1] and loss[epoch - 1]
+ * when curve is not NULL.  Returns the best macro-F1 (-1 when nothing is
+ * scored) and its epoch in *best.  Weights that are no longer finite
+ * numbers stop the run and set r->diverged.
+ */
+static double
+sgd(struct run *r, const unsigned char *role, const struct sm_train_opts *o,
+    double l2, unsigned last, const char *stage, unsigned *best,
+    double *curve, double *loss)
+{
+	const struct sm_trainer *tr = r->tr;
+	size_t L = r->L, nlearn = 0, nscore = 0, na;
+	double lr = o->lr, lrstep, step = 0, bestf1 = -1, bestloss = 0;
+	uint64_t rng = o->seed;
+
+	for (size_t x = 0; x < tr->nex; x++)
+		if (role[x] == LEARN)
+			r->order[nlearn++] = (uint32_t)x;
+		else if (role[x] == SCORE)
+			r->gold[nscore++] = r->lmap[tr->ex[x].label];
+	memset(r->w, 0, (r->nw + 1) * sizeof(*r->w));
+	memset(r->bias, 0, L * sizeof(*r->bias));
+	memset(r->uw, 0, (r->nw + 1) * sizeof(*r->uw));
+	memset(r->ub, 0, L * sizeof(*r->ub));
+	lrstep = o->lr / ((double)o->epochs * (double)(nlearn ? nlearn : 1));
+	*best = last;
+	for (unsigned ep = 1; ep <= last; ep++) {
+		double f1 = -1;
+
+		for (size_t i = nlearn; i > 1; i--) {
+			size_t j = next_random(&rng) % i;
+			uint32_t t = r->order[i - 1];
+
+			r->order[i - 1] = r->order[j];
+			r->order[j] = t;
+		}
+		for (size_t i = 0; i < nlearn; i++) {
+			const struct example *e = &tr->ex[r->order[i]];
+			uint32_t y = r->lmap[e->label];
+			const uint32_t *xr = r->rows + e->start;
+			const float *xv = tr->cnt + e->start;
+			size_t n = e->end - e->start;
+
+			step++;
+			sm_model_scores(r->w, r->bias, L, xr, xv, n, r->s);
+			sm_model_softmax(r->s, L);
+			/* only the labels whose gradient is not negligible are
+			 * updated: once a few epochs have passed, that is the
+			 * right label and the one or two it is confused with */
+			na = 0;
+			for (size_t c = 0; c < L; c++) {
+				double g = (r->s[c] - (c == y)) * r->cw[y];
+
+				if (fabs(g) < 1e-5)
+					continue;
+				r->s[c] = lr * g;
+				r->bias[c] -= (float)r->s[c];
+				r->ub[c] -= step * r->s[c];
+				r->active[na++] = (uint32_t)c;
+			}
+			for (size_t k = 0; k < n && na; k++) {
+				float *wr;
+				double *ur;
+
+				if (xr[k] == SM_MODEL_NOROW)
+					continue;
+				wr = r->w + (size_t)xr[k] * L;
+				ur = r->uw + (size_t)xr[k] * L;
+				for (size_t a = 0; a < na; a++) {
+					size_t c = r->active[a];
+					double d = r->s[c] * xv[k] +
+					    lr * l2 * wr[c];
+
+					wr[c] -= (float)d;
+					ur[c] -= step * d;
+				}
+			}
+			lr -= lrstep;
+		}
+		/* the mean of the weights after each step so far */
+		for (size_t i = 0; i < r->nw; i++)
+			r->aw[i] = (float)(r->w[i] - r->uw[i] / (step + 1));
+		for (size_t c = 0; c < L; c++)
+			r->ab[c] = (float)(r->bias[c] - r->ub[c] / (step + 1));
+		if (!sm_model_finite(r->aw, r->nw) ||
+		    !sm_model_finite(r->ab, L)) {
+			r->diverged = 1;
+			break;
+		}
+		if (nscore) {
+			size_t d = 0, y;
+			double ll = 0;
+
+			for (size_t x = 0; x < tr->nex; x++) {
+				const struct example *e = &tr->ex[x];
+
+				if (role[x] != SCORE)
+					continue;
+				r->pred[d] = (uint32_t)sm_model_scores(r->aw,
+				    r->ab, L, r->rows + e->start,
+				    tr->cnt + e->start, e->end - e->start,
+				    r->s);
+				/* a dev label the model does not know
+				 * costs as much as a sure mistake */
+				y = r->gold[d++];
+				sm_model_softmax(r->s, L);
+				ll -= log(y < L && r->s[y] > 1e-12 ? r->s[y] :
+				    1e-12);
+			}
+			f1 = macro_f1(r->gold, r->pred, nscore, tr->nlabels);
+			ll /= (double)nscore;
+			if (curve) {
+				curve[ep - 1] += f1;
+				loss[ep - 1] += ll;
+			}
+			if (f1 > bestf1 || (f1 == bestf1 && ll < bestloss)) {
+				bestf1 = f1;
+				bestloss = ll;
+				*best = ep;
+				memcpy(r->bw, r->aw, (r->nw + 1) * sizeof(*r->w));
+				memcpy(r->bb, r->ab, L * sizeof(*r->bias));
+			}
+		}
+		if (r->progress)
+			r->progress(r->arg, stage, ep, last, f1);
+	}
+	if (nscore == 0) {
+		memcpy(r->bw, r->aw, (r->nw + 1) * sizeof(*r->w));
+		memcpy(r->bb, r->ab, L * sizeof(*r->bias));
+	}
+	return bestf1;
+}
+
+/* Each label weighs (n / (L * its count))^power: 1 balances the labels
+ * (what macro-F1 rewards), 0 weighs every example alike. */
+static void
+class_weights(const struct sm_trainer *tr, const uint32_t *lmap, size_t L,
+    double power, float *cw)
+{
+	for (size_t i = 0; i < tr->nlabels; i++)
+		if (lmap[i] < L)
+			cw[lmap[i]] = (float)pow((double)tr->ntrain /
+			    ((double)L * (double)tr->count[i]), power);
+}
+
 struct sm_model *
 sm_trainer_fit(struct sm_trainer *tr, const struct sm_train_opts *o,
     json_t *meta, struct sm_train_result *res, struct sm_error *err)
 {
 	static const double l2grid[] = { 1e-6, 1e-5, 1e-4 };
-	const double *l2s;
-	size_t nl2;
-	size_t L = 0, nfeat = 0, capslots = 1024, ntrain = 0, ndev = 0;
-	uint32_t *lmap, *slots, *rows, *df, *bucket, *order, *dgold, *dpred;
-	float *w, *bias, *bw = NULL, *bb = NULL, *idf, *cw;
-	double *s, lrstep;
-	uint32_t *active;
-	size_t na;
+	static const double powgrid[] = { 1, 0.5, 0 }, nopow = 0;
+	const double *l2s, *pows;
+	size_t nl2, npow;
+	unsigned *fold;
+	double *curve, *loss;
+	int cv, diverged;
+	size_t L = 0, nfeat = 0, capslots = 1024;
+	uint32_t *lmap, *slots, *rows, *df, *bucket;
+	float *w, *bias, *idf, *cw;
+	unsigned char *role;
+	struct run run;
+	char stage[64];
 	char **labels;
 
 	/* labels with training examples become the model's */
@@ -253,137 +431,149 @@ sm_trainer_fit(struct sm_trainer *tr, const struct sm_train_opts *o,
 		    e->split - e->start, e->end - e->start);
 	}
 
-	/* class weights */
-	cw = xcalloc(L, sizeof(*cw));
-	for (size_t i = 0; i < tr->nlabels; i++)
-		if (lmap[i] < L)
-			cw[lmap[i]] = o->balanced ? (float)((double)tr->ntrain /
-			    ((double)L * (double)tr->count[i])) : 1.0f;
-
-	order = xcalloc(tr->nex, sizeof(*order));
-	dgold = xcalloc(tr->nex, sizeof(*dgold));
-	dpred = xcalloc(tr->nex, sizeof(*dpred));
-	for (size_t x = 0; x < tr->nex; x++)
-		if (tr->ex[x].dev)
-			dgold[ndev++] = lmap[tr->ex[x].label];
-		else
-			ntrain++;
-	w = xcalloc(nfeat * L + 1, sizeof(*w));
+	memset(&run, 0, sizeof(run));
+	run.tr = tr;
+	run.rows = rows;
+	run.lmap = lmap;
+	run.cw = cw = xcalloc(L, sizeof(*cw));
+	run.L = L;
+	run.nfeat = nfeat;
+	run.nw = nfeat * L;
+	run.w = xcalloc(run.nw + 1, sizeof(*run.w));
+	run.bias = xcalloc(L, sizeof(*run.bias));
+	run.uw = xcalloc(run.nw + 1, sizeof(*run.uw));
+	run.ub = xcalloc(L, sizeof(*run.ub));
+	run.aw = xcalloc(run.nw + 1, sizeof(*run.aw));
+	run.ab = xcalloc(L, sizeof(*run.ab));
+	run.bw = xcalloc(run.nw + 1, sizeof(*run.bw));
+	run.bb = xcalloc(L, sizeof(*run.bb));
+	run.order = xcalloc(tr->nex, sizeof(*run.order));
+	run.gold = xcalloc(tr->nex, sizeof(*run.gold));
+	run.pred = xcalloc(tr->nex, sizeof(*run.pred));
+	run.active = xcalloc(L, sizeof(*run.active));
+	run.s = xcalloc(L, sizeof(*run.s));
+	w = xcalloc(run.nw + 1, sizeof(*w));
 	bias = xcalloc(L, sizeof(*bias));
-	s = xcalloc(L, sizeof(*s));
-	active = xcalloc(L, sizeof(*active));
-	if (ndev) {
-		bw = xcalloc(nfeat * L + 1, sizeof(*bw));
-		bb = xcalloc(L, sizeof(*bb));
+	run.progress = o->progress;
+	run.arg = o->arg;
+	role = xcalloc(tr->nex, sizeof(*role));
+	fold = xcalloc(tr->nex, sizeof(*fold));
+	curve = xcalloc(o->epochs, sizeof(*curve));
+	loss = xcalloc(o->epochs, sizeof(*loss));
+	cv = tr->ndev == 0 && o->folds >= 2;
+	if (cv) {
+		/* folds of every label alike */
+		size_t *seen = xcalloc(tr->nlabels, sizeof(*seen));
+
+		for (size_t x = 0; x < tr->nex; x++)
+			fold[x] = (unsigned)(seen[tr->ex[x].label]++ % o->folds);
+		free(seen);
 	}
-	/* with dev records and no penalty asked for, the penalty is chosen
-	 * too, from a few that differ tenfold */
-	if (o->tune_l2 && ndev) {
+	/*
+	 * With dev records, or else by cross-validation on the training
+	 * records, the epoch is chosen, and so are the penalty (with dev
+	 * records, unless one is asked for; from a few that differ tenfold)
+	 * and how much rare labels weigh (unless --no-balance): by the
+	 * inverse of their frequency, its square root, or not at all.  The
+	 * first of equals is kept.
+	 */
+	if (o->tune_l2 && tr->ndev) {
 		l2s = l2grid;
 		nl2 = sizeof(l2grid) / sizeof(l2grid[0]);
 	} else {
 		l2s = &o->l2;
 		nl2 = 1;
 	}
-	res->dev_f1 = -1;
+	if ((tr->ndev || cv) && o->balanced) {
+		pows = powgrid;
+		npow = sizeof(powgrid) / sizeof(powgrid[0]);
+	} else {
+		pows = o->balanced ? powgrid : &nopow;
+		npow = 1;
+	}
+	res->dev_f1 = res->cv_f1 = -1;
 	res->epoch = o->epochs;
 	res->l2 = l2s[0];
-	lrstep = o->lr / ((double)o->epochs * (double)ntrain);
-	for (size_t g = 0; g < nl2; g++) {
-		double l2 = l2s[g], lr = o->lr;
-		uint64_t rng = o->seed;
+	res->balance = pows[0];
+	for (size_t g = 0; g < nl2 * npow && !run.diverged; g++) {
+		double l2 = l2s[g / npow], pw = pows[g % npow], f1 = -1;
+		unsigned ep = o->epochs;
 
-		memset(w, 0, (nfeat * L + 1) * sizeof(*w));
-		memset(bias, 0, L * sizeof(*bias));
-		for (size_t x = 0, i = 0; x < tr->nex; x++)
-			if (!tr->ex[x].dev)
-				order[i++] = (uint32_t)x;
-		for (unsigned ep = 1; ep <= o->epochs; ep++) {
-			double f1 = -1;
-
-			for (size_t i = ntrain; i > 1; i--) {
-				size_t j = next_random(&rng) % i;
-				uint32_t t = order[i - 1];
-
-				order[i - 1] = order[j];
-				order[j] = t;
+		class_weights(tr, lmap, L, pw, cw);
+		if (tr->ndev) {
+			for (size_t x = 0; x < tr->nex; x++)
+				role[x] = tr->ex[x].dev ? SCORE : LEARN;
+			snprintf(stage, sizeof(stage), "L2 %g, balance %g", l2,
+			    pw);
+			f1 = sgd(&run, role, o, l2, o->epochs, stage, &ep, NULL,
+			    NULL);
+			if (g == 0 || f1 > res->dev_f1) {
+				res->dev_f1 = f1;
+				memcpy(w, run.bw, (run.nw + 1) * sizeof(*w));
+				memcpy(bias, run.bb, L * sizeof(*bias));
+			} else
+				continue;
+		} else if (cv) {
+			memset(curve, 0, o->epochs * sizeof(*curve));
+			memset(loss, 0, o->epochs * sizeof(*loss));
+			for (unsigned k = 0; k < o->folds; k++) {
+				for (size_t x = 0; x < tr->nex; x++)
+					role[x] = fold[x] == k ? SCORE : LEARN;
+				snprintf(stage, sizeof(stage), "L2 %g, balance "
+				    "%g, fold %u/%u", l2, pw, k + 1, o->folds);
+				sgd(&run, role, o, l2, o->epochs, stage, &ep,
+				    curve, loss);
 			}
-			for (size_t i = 0; i < ntrain; i++) {
-				const struct example *e = &tr->ex[order[i]];
-				uint32_t y = lmap[e->label];
-				const uint32_t *xr = rows + e->start;
-				const float *xv = tr->cnt + e->start;
-				size_t n = e->end - e->start;
-
-				sm_model_scores(w, bias, L, xr, xv, n, s);
-				sm_model_softmax(s, L);
-				/* only the labels whose gradient is not negligible are
-				 * updated: once a few epochs have passed, that is the
-				 * right label and the one or two it is confused with */
-				na = 0;
-				for (size_t c = 0; c < L; c++) {
-					s[c] = (s[c] - (c == y)) * cw[y];
-					if (fabs(s[c]) < 1e-5)
-						continue;
-					bias[c] -= (float)(lr * s[c]);
-					active[na++] = (uint32_t)c;
-				}
-				for (size_t k = 0; k < n && na; k++) {
-					float *wr;
-
-					if (xr[k] == SM_MODEL_NOROW)
-						continue;
-					wr = w + (size_t)xr[k] * L;
-					for (size_t a = 0; a < na; a++) {
-						size_t c = active[a];
-
-						wr[c] -= (float)(lr * (s[c] * xv[k] +
-						    l2 * wr[c]));
-					}
-				}
-				/* the rate falls linearly to 0 over the epochs */
-				lr -= lrstep;
-			}
-			if (ndev) {
-				size_t d = 0;
-
-				for (size_t x = 0; x < tr->nex; x++) {
-					const struct example *e = &tr->ex[x];
-
-					if (!e->dev)
-						continue;
-					dpred[d++] = (uint32_t)
-					    sm_model_scores(w, bias, L,
-					    rows + e->start, tr->cnt + e->start,
-					    e->end - e->start, s);
-				}
-				f1 = macro_f1(dgold, dpred, ndev, tr->nlabels);
-				if (f1 > res->dev_f1) {
-					res->dev_f1 = f1;
-					res->epoch = ep;
-					res->l2 = l2;
-					memcpy(bw, w, (nfeat * L + 1) * sizeof(*w));
-					memcpy(bb, bias, L * sizeof(*bias));
-				}
-			}
-			if (o->progress)
-				o->progress(o->arg, (unsigned)g * o->epochs + ep,
-				    (unsigned)nl2 * o->epochs, f1);
+			ep = 1;
+			for (unsigned e = 1; e < o->epochs; e++)
+				if (curve[e] > curve[ep - 1] || (curve[e] ==
+				    curve[ep - 1] && loss[e] < loss[ep - 1]))
+					ep = e + 1;
+			f1 = curve[ep - 1] / o->folds;
+			if (g == 0 || f1 > res->cv_f1)
+				res->cv_f1 = f1;
+			else
+				continue;
 		}
+		res->epoch = ep;
+		res->l2 = l2;
+		res->balance = pw;
 	}
-	if (ndev) {
-		free(w);
-		free(bias);
-		w = bw;
-		bias = bb;
+	/* without dev records, every record is learnt from at the end */
+	if (tr->ndev == 0 && !run.diverged) {
+		memset(role, LEARN, tr->nex * sizeof(*role));
+		class_weights(tr, lmap, L, res->balance, cw);
+		if (cv)
+			snprintf(stage, sizeof(stage), "L2 %g, balance %g, every "
+			    "record", res->l2, res->balance);
+		else
+			snprintf(stage, sizeof(stage), "L2 %g", res->l2);
+		sgd(&run, role, o, res->l2, res->epoch, stage, &res->epoch,
+		    NULL, NULL);
+		memcpy(w, run.bw, (run.nw + 1) * sizeof(*w));
+		memcpy(bias, run.bb, L * sizeof(*bias));
 	}
-	free(s);
-	free(active);
-	free(order);
-	free(dgold);
-	free(dpred);
+	diverged = run.diverged;
+	free(fold);
+	free(curve);
+	free(loss);
+	free(role);
+	free(run.w);
+	free(run.bias);
+	free(run.uw);
+	free(run.ub);
+	free(run.aw);
+	free(run.ab);
+	free(run.bw);
+	free(run.bb);
+	free(run.order);
+	free(run.gold);
+	free(run.pred);
+	free(run.active);
+	free(run.s);
 	free(cw);
-	if (!sm_model_finite(w, nfeat * L) || !sm_model_finite(bias, L)) {
+	if (diverged || !sm_model_finite(w, nfeat * L) ||
+	    !sm_model_finite(bias, L)) {
 		free(w);
 		free(bias);
 		free(bucket);

@@ -1,7 +1,7 @@
 #!/bin/sh
 # sm-classify train, eval, -m and --uncertain: the statistical model
 . "${SM_SRC:-.}/tests/lib.sh"
-plan 47
+plan 49
 
 # A small labelled archive: three topics, sentences built from parts.
 i=0
@@ -46,10 +46,15 @@ trained() {	# the "trained" part of a model's header
 	tail -c +29 "$1" | head -c 4000 | grep -ao '"trained":{[^}]*}'
 }
 like "the header says how the model was trained" "$(trained topic.model)" \
-    '"label":"label.topic","examples":60,.*"l2":1e-6,"epochs":30'
+    '"label":"label.topic","examples":60,.*"l2":1e-6,"epochs":[0-9]+,"balance":(1|0\.5|0)(\.0)?,"cv_macro_f1":1(\.0)?}'
+sm-classify train -q -l label.topic -o nocv.model --folds 0 train.jsonl
+like "--folds 0: no cross-validation, every epoch, every label weighed alike" \
+    "$(trained nocv.model)" '"l2":1e-6,"epochs":30,"balance":1(\.0)?}'
+run sm-classify train -l label.topic -o x.model --folds 1 train.jsonl
+like "--folds 1 is a usage error" "$rc $(cat err)" '^64 sm-classify: --folds 1: expected 0 or a number from 2 to 100'
 sm-classify train -q -l label.topic -o dev.model --dev test.jsonl train.jsonl
-like "with --dev, the epoch and the penalty are chosen on it" "$(trained dev.model)" \
-    '"l2":(1e-6|1e-5|0.0001),"epochs":[0-9]+,"dev_macro_f1":1(\.0)?'
+like "with --dev, the epoch, the penalty and the weights are chosen on it" "$(trained dev.model)" \
+    '"l2":(1e-6|1e-5|0.0001),"epochs":[0-9]+,"balance":(1|0\.5|0)(\.0)?,"dev_macro_f1":1(\.0)?}'
 sm-classify train -q -l label.topic -o dev.model --dev test.jsonl --l2 0.001 train.jsonl
 like "... unless --l2 is given" "$(trained dev.model)" '"l2":0.001,'
 

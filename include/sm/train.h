@@ -23,13 +23,17 @@ struct sm_train_opts {
 	int balanced;		/* weigh classes by 1 / their frequency */
 	unsigned long seed;
 	unsigned min_df;	/* features in fewer documents are dropped */
-	/* called after each epoch; dev_f1 < 0 without a dev set */
-	void (*progress)(void *arg, unsigned epoch, unsigned epochs,
-	    double dev_f1);
+	unsigned folds;		/* without dev examples, the epoch is chosen
+				 * by cross-validation in so many folds;
+				 * 0: none */
+	/* called after each epoch of each run (stage says which, as "L2
+	 * 1e-05"); dev_f1 < 0 without a dev set */
+	void (*progress)(void *arg, const char *stage, unsigned epoch,
+	    unsigned epochs, double dev_f1);
 	void *arg;
 };
 
-#define SM_TRAIN_DEFAULT { 30, 0.25, 1e-6, 1, 1, 1, 1, NULL, NULL }
+#define SM_TRAIN_DEFAULT { 30, 0.25, 1e-6, 1, 1, 1, 1, 5, NULL, NULL }
 
 struct sm_trainer;
 
@@ -46,6 +50,8 @@ struct sm_train_result {
 	unsigned epoch;		/* the epoch whose weights were kept */
 	double l2;		/* the penalty used */
 	double dev_f1;		/* macro-F1 on the dev examples; -1: none */
+	double cv_f1;		/* cross-validated, without; -1: none */
+	double balance;		/* the power of the class weights used */
 };
 
 /*
