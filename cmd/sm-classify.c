@@ -704,34 +704,6 @@ label_key(FILE *tty)
 	return r == 1 ? ch : EOF;
 }
 
-/* Sets the dotted path in rec to value (stolen), making the objects on
- * the way; 0, or -1 when a part of the way is not an object. */
-static int
-set_path(json_t *rec, const char *path, json_t *value)
-{
-	const char *dot;
-	json_t *o = rec, *next;
-	char *key;
-
-	while ((dot = strchr(path, '.')) != NULL) {
-		key = xstrndup(path, (size_t)(dot - path));
-		next = json_object_get(o, key);
-		if (next == NULL) {
-			next = json_object();
-			json_object_set_new(o, key, next);
-		}
-		free(key);
-		if (!json_is_object(next)) {
-			json_decref(value);
-			return -1;
-		}
-		o = next;
-		path = dot + 1;
-	}
-	json_object_set_new(o, path, value);
-	return 0;
-}
-
 /* The labels offered, in the order first met. */
 struct labels {
 	char **v;
@@ -947,7 +919,7 @@ cmd_label(int argc, char *argv[])
 		if (chosen) {
 			char *line;
 
-			if (set_path(rec, path, json_string(chosen)) < 0) {
+			if (sm_record_set(rec, path, json_string(chosen)) < 0) {
 				sm_tool_warn(&tool, "%s:%lu: %s: not an object on "
 				    "the way", tool.in.name, tool.in.lineno,
 				    path);

@@ -621,3 +621,26 @@ sm_record_get(json_t *rec, const char *path)
 	}
 	return j && json_is_object(j) ? json_object_get(j, path) : NULL;
 }
+
+int
+sm_record_set(json_t *rec, const char *path, json_t *value)
+{
+	const char *dot;
+	json_t *o = rec, *next;
+
+	while ((dot = strchr(path, '.')) != NULL) {
+		next = json_object_getn(o, path, (size_t)(dot - path));
+		if (next == NULL) {
+			next = json_object();
+			json_object_setn_new(o, path, (size_t)(dot - path),
+			    next);
+		}
+		if (!json_is_object(next)) {
+			json_decref(value);
+			return -1;
+		}
+		o = next;
+		path = dot + 1;
+	}
+	return json_object_set_new(o, path, value) == 0 ? 0 : -1;
+}

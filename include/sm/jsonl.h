@@ -145,6 +145,13 @@ void sm_record_set_last(json_t *rec, const char *key, json_t *value);
 /* The value at a dotted path ("author.handle"), or NULL; borrowed. */
 json_t *sm_record_get(json_t *rec, const char *path);
 
+/*
+ * Sets the value at a dotted path ("label.category"), making the objects
+ * on the way; steals the reference to value.  -1 (value freed) when a
+ * value on the way is not an object.
+ */
+int sm_record_set(json_t *rec, const char *path, json_t *value);
+
 /* The string at key in o, or NULL when it is absent or not a string. */
 const char *sm_json_str(const json_t *o, const char *key);
 

@@ -798,6 +798,28 @@ test_writer_ok_is_not_closed_pipe(void **state)
 }
 
 static void
+test_record_set(void **state)
+{
+	json_t *rec = json_loads("{\"text\":\"hi\",\"label\":{\"x\":1}}", 0,
+	    NULL);
+	char *s;
+
+	(void)state;
+	assert_int_equal(sm_record_set(rec, "label.category", json_string(
+	    "complaint")), 0);
+	assert_int_equal(sm_record_set(rec, "a.b.c", json_integer(2)), 0);
+	assert_int_equal(sm_record_set(rec, "top", json_true()), 0);
+	/* a value on the way that is not an object */
+	assert_int_equal(sm_record_set(rec, "text.x", json_integer(3)), -1);
+	s = json_dumps(rec, JSON_COMPACT);
+	assert_string_equal(s, "{\"text\":\"hi\",\"label\":{\"x\":1,"
+	    "\"category\":\"complaint\"},\"a\":{\"b\":{\"c\":2}},"
+	    "\"top\":true}");
+	free(s);
+	json_decref(rec);
+}
+
+static void
 test_record_get(void **state)
 {
 	json_t *rec = json_loads("{\"text\":\"hi\",\"author\":{\"handle\":\"@a\","
@@ -1033,6 +1055,7 @@ main(void)
 		cmocka_unit_test(test_utf8_valid),
 		cmocka_unit_test(test_json_append_as_jansson),
 		cmocka_unit_test(test_json_append_nonfinite),
+		cmocka_unit_test(test_record_set),
 	};
 
 	return cmocka_run_group_tests_name("jsonl", tests, setup_dir,
