@@ -193,28 +193,6 @@ done:
 }
 
 /*
- * The messages an account's streams are stuck at ("stuck.STREAM": "NATIVE
- * RUNS" in its health): {STREAM: {message, runs}}.
- */
-static json_t *
-stuck_messages(json_t *health)
-{
-	json_t *o = json_object(), *v;
-	const char *k, *s, *sp;
-
-	json_object_foreach(health, k, v) {
-		if (strncmp(k, "stuck.", 6) != 0 ||
-		    (s = json_string_value(v)) == NULL ||
-		    (sp = strrchr(s, ' ')) == NULL)
-			continue;
-		json_object_set_new(o, k + 6, json_pack("{s:s%,s:I,s:s}",
-		    "message", s, (size_t)(sp - s), "runs",
-		    (json_int_t)atol(sp + 1), "runs_text", sp + 1));
-	}
-	return o;
-}
-
-/*
  * --status: each account's cursors and health, a table on a terminal,
  * JSON lines otherwise (for jq and monitoring).
  */
@@ -243,7 +221,7 @@ show_status(struct sm_tool *t, struct sm_state *st, struct sm_account *accts,
 			sm_tool_error(t, &err);
 			sm_tool_fail(t, EX_CANTCREAT);
 		}
-		stuck = stuck_messages(h);
+		stuck = sm_fetch_stuck(h);
 		if (tty) {
 			printf("%-12s %-9s %-20s %-20s %4s  %s\n",
 			    accts[i].name, accts[i].platform->name,
@@ -257,12 +235,15 @@ show_status(struct sm_tool *t, struct sm_state *st, struct sm_account *accts,
 			json_object_foreach(cur, k, v)
 				printf("%-12s   cursor %s: %s\n", "", k,
 				    json_string_value(v));
-			json_object_foreach(stuck, k, v)
-				printf("%-12s   stuck in %s at message %s, %s "
-				    "run%s\n", "", k, sm_json_str(v, "message"),
-				    json_string_value(json_object_get(v,
-				    "runs_text")), json_integer_value(
-				    json_object_get(v, "runs")) == 1 ? "" : "s");
+			json_object_foreach(stuck, k, v) {
+				json_int_t runs = json_integer_value(
+				    json_object_get(v, "runs"));
+
+				printf("%-12s   stuck in %s at message %s, %"
+				    JSON_INTEGER_FORMAT " run%s\n", "", k,
+				    sm_json_str(v, "message"), runs,
+				    runs == 1 ? "" : "s");
+			}
 		} else {
 			o = json_pack("{s:s,s:s,s:O,s:O,s:o,s:O,s:O}",
 			    "account", accts[i].name,
@@ -278,8 +259,6 @@ show_status(struct sm_tool *t, struct sm_state *st, struct sm_account *accts,
 			    json_object_get(h, "problem") ? json_object_get(h,
 			    "problem") : json_null(),
 			    "cursors", cur);
-			json_object_foreach(stuck, k, v)
-				json_object_del(v, "runs_text");
 			json_object_set(o, "stuck", stuck);
 			sm_tool_put(t, o);
 			json_decref(o);

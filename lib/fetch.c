@@ -501,6 +501,24 @@ stuck_key(const char *stream)
 	return b.data;
 }
 
+json_t *
+sm_fetch_stuck(const json_t *health)
+{
+	json_t *o = json_object(), *v;
+	const char *k, *s, *sp;
+
+	json_object_foreach((json_t *)health, k, v) {
+		if (strncmp(k, "stuck.", 6) != 0 ||
+		    (s = json_string_value(v)) == NULL ||
+		    (sp = strrchr(s, ' ')) == NULL)
+			continue;
+		json_object_set_new(o, k + 6, json_pack("{s:s%,s:I}",
+		    "message", s, (size_t)(sp - s), "runs",
+		    (json_int_t)atol(sp + 1)));
+	}
+	return o;
+}
+
 long
 sm_job_stuck(struct sm_job *job, const char *stream, const char *native)
 {

@@ -95,6 +95,13 @@ void sm_fetch_free(struct sm_fetch *f);
 int sm_fetch_reset(struct sm_state *st, const char *name,
     struct sm_error *err);
 
+/*
+ * The messages an account's streams are stuck at, read from its health
+ * (the values of space "account", owner the account, as a JSON object):
+ * a new object {STREAM: {"message": NATIVE, "runs": N}}.
+ */
+json_t *sm_fetch_stuck(const json_t *health);
+
 /* For connectors. */
 
 /*
