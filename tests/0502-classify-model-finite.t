@@ -3,19 +3,7 @@
 . "${SM_SRC:-.}/tests/lib.sh"
 plan 9
 
-i=0
-for w in "la basura" "el contenedor" "la recogida" "los residuos"; do
-	for e in "lleva días sin recogerse" "está desbordado" "huele fatal"; do
-		i=$((i + 1))
-		printf '{"id":"w%s","text":"%s de mi calle %s","lang":"es","label":{"topic":"waste"}}\n' $i "$w" "$e"
-	done
-done > train.jsonl
-for w in "la farola" "el alumbrado" "la luz" "la bombilla"; do
-	for e in "no funciona" "está apagada" "parpadea toda la noche"; do
-		i=$((i + 1))
-		printf '{"id":"l%s","text":"%s de la plaza %s","lang":"es","label":{"topic":"lighting"}}\n' $i "$w" "$e"
-	done
-done >> train.jsonl
+topics_train > train.jsonl
 
 # a rate so high that the weights grow without bound
 run sm-classify train -l label.topic -o big.model --lr 100 --l2 0.1 train.jsonl

@@ -5,19 +5,7 @@
 command -v script >/dev/null || skip_all "script(1) is not installed"
 plan 12
 
-i=0
-for w in "la basura" "el contenedor" "la recogida" "los residuos"; do
-	for e in "lleva días sin recogerse" "está desbordado" "huele fatal"; do
-		i=$((i + 1))
-		printf '{"id":"w%s","text":"%s de mi calle %s","lang":"es","label":{"topic":"waste"}}\n' $i "$w" "$e"
-	done
-done > train.jsonl
-for w in "la farola" "el alumbrado" "la luz" "la bombilla"; do
-	for e in "no funciona" "está apagada" "parpadea toda la noche"; do
-		i=$((i + 1))
-		printf '{"id":"l%s","text":"%s de la plaza %s","lang":"es","label":{"topic":"lighting"}}\n' $i "$w" "$e"
-	done
-done >> train.jsonl
+topics_train > train.jsonl
 sm-classify train -q -l label.topic -o topic.model train.jsonl
 cat > in.jsonl <<'X'
 {"id":"m1","text":"La basura del portal lleva una semana sin recogerse","lang":"es"}

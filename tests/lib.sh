@@ -114,3 +114,21 @@ unserve() {
 }
 trap 'for _p in "$T"/*/server.pid; do
 	[ -f "$_p" ] && unserve "$(dirname "$_p")"; done; rm -rf "$T"' EXIT
+
+# topics_train: 24 labelled messages, 12 about waste and 12 about street
+# lighting, for tests that train a small model
+topics_train() {
+	_ti=0
+	for _tw in "la basura" "el contenedor" "la recogida" "los residuos"; do
+		for _te in "lleva días sin recogerse" "está desbordado" "huele fatal"; do
+			_ti=$((_ti + 1))
+			printf '{"id":"w%s","text":"%s de mi calle %s","lang":"es","label":{"topic":"waste"}}\n' $_ti "$_tw" "$_te"
+		done
+	done
+	for _tw in "la farola" "el alumbrado" "la luz" "la bombilla"; do
+		for _te in "no funciona" "está apagada" "parpadea toda la noche"; do
+			_ti=$((_ti + 1))
+			printf '{"id":"l%s","text":"%s de la plaza %s","lang":"es","label":{"topic":"lighting"}}\n' $_ti "$_tw" "$_te"
+		done
+	done
+}
