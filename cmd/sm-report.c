@@ -11,6 +11,7 @@
 
 #include "sm/calendar.h"
 #include "sm/config.h"
+#include "sm/pick.h"
 #include "sm/report.h"
 #include "sm/reportfmt.h"
 #include "sm/time.h"
@@ -122,6 +123,7 @@ main(int argc, char *argv[])
 	struct sm_config *cfg = NULL;
 	struct sm_calendars *cals = NULL;
 	struct sm_report *r = NULL;
+	struct sm_pick *pick = NULL;
 	struct sm_error err;
 	const char *out_path = NULL, *nc;
 	int opt, overdue = 0, rows = 0, redact = -1;
@@ -227,6 +229,10 @@ main(int argc, char *argv[])
 	tool.out_path = out_path;
 	if (sm_tool_open(&tool, argc - optind, argv + optind) != 0)
 		goto done;
+	/* the fields the report reads, and no other, are built */
+	pick = sm_pick_new();
+	sm_report_pick(r, pick);
+	tool.in.pick = pick;
 	if (rows) {
 		sm_report_rows_header(&out);
 		sm_tool_put_text(&tool, out.data, out.len);
@@ -259,6 +265,7 @@ main(int argc, char *argv[])
 		sm_tool_put_text(&tool, out.data, out.len);
 done:
 	sm_buf_free(&out);
+	sm_pick_free(pick);
 	sm_report_free(r);
 	sm_calendars_free(cals);
 	sm_config_free(cfg);

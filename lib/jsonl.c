@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "sm/jsonl.h"
+#include "sm/pick.h"
 
 #define JSON_OUT_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(16))
 
@@ -223,6 +224,11 @@ sm_reader_next(struct sm_reader *r, json_t **rec, struct sm_error *err)
 			continue;
 		/* jansson checks the UTF-8 of the whole line as it reads */
 		r->dup_keys = 0;
+		if (r->pick && (j = sm_pick_parse(r->pick, text, n)) != NULL) {
+			r->records++;
+			*rec = j;
+			return SM_READ_RECORD;
+		}
 		j = json_loadb(text, n, JSON_DECODE_ANY | JSON_ALLOW_NUL |
 		    JSON_REJECT_DUPLICATES, &jerr);
 		if (j == NULL &&

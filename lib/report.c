@@ -12,6 +12,7 @@
 #include "sm/cond.h"
 #include "sm/config.h"
 #include "sm/jsonl.h"
+#include "sm/pick.h"
 #include "sm/report.h"
 #include "sm/stats.h"
 #include "sm/terms.h"
@@ -1241,6 +1242,39 @@ sm_report_add(struct sm_report *r, json_t *rec, struct sm_error *err)
 		entry_drop(r, e);
 	}
 	return 0;
+}
+
+static void
+pick_path(const char *path, void *arg)
+{
+	sm_pick_add(arg, path);
+}
+
+void
+sm_report_pick(const struct sm_report *r, struct sm_pick *p)
+{
+	static const char *const paths[] = {
+		"id", "kind", "created_at", "thread.in_reply_to",
+		"route.case", "route.queue", "route.due_at",
+		"route.duplicate_of", "reply.status", "reply.sent_at",
+		"reply.auto"
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
+		sm_pick_add(p, paths[i]);
+	for (i = 0; i < SM_REPORT_NMIX; i++)
+		sm_pick_add(p, sm_report_mix_fields[i]);
+	if (!r->no_terms || (r->topic && r->topic[0] == '#'))
+		sm_pick_add(p, "text");
+	for (i = 0; i < r->nfields; i++)
+		sm_pick_add(p, r->fields[i]);
+	for (i = 0; i < r->nwhere; i++)
+		sm_cond_paths(r->where[i], pick_path, p);
+	for (i = 0; i < r->ncommits; i++)
+		sm_cond_paths(r->commits[i].cond, pick_path, p);
+	if (r->prev)
+		sm_report_pick(r->prev, p);
 }
 
 /* ------------------------------------------------------------------ */

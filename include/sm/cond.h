@@ -53,6 +53,10 @@ struct sm_cond *sm_cond_compile(const struct sm_config *cfg,
 /* 1 when the condition holds on rec (a record), else 0. */
 int sm_cond_holds(const struct sm_cond *c, json_t *rec);
 
+/* Calls fn with each field path the condition reads (c may be NULL). */
+void sm_cond_paths(const struct sm_cond *c,
+    void (*fn)(const char *path, void *arg), void *arg);
+
 void sm_cond_free(struct sm_cond *c);
 
 #endif

@@ -46,6 +46,8 @@ struct sm_reader {
 	unsigned long records;	/* objects returned so far */
 	unsigned long rejected;	/* SM_READ_BAD so far */
 	int dup_keys;		/* the line names a key twice in an object */
+	struct sm_pick *pick;	/* when set, records hold only these paths
+				 * (never written out again: see pick.h) */
 };
 
 void sm_reader_init(struct sm_reader *r, char *const *names, int nnames);

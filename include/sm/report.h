@@ -169,6 +169,14 @@ typedef void (*sm_report_case_fn)(const struct sm_report_case *c, void *arg);
 void sm_report_on_case(struct sm_report *r, sm_report_case_fn fn, void *arg);
 
 /*
+ * Adds to p the paths of a record the report reads (sm_report_add needs
+ * no other field): the fixed ones, the -g fields, and those of the -w
+ * filters and the commitments' conditions.
+ */
+struct sm_pick;
+void sm_report_pick(const struct sm_report *r, struct sm_pick *p);
+
+/*
  * Takes a record into account.  -1 with err when it cannot be (no id, no
  * created_at, not a time); the rest of the stream goes on.
  */
