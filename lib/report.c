@@ -119,7 +119,10 @@ struct sm_report {
 	struct table groups;
 	struct table open;	/* id -> struct entry */
 	uint64_t *done;		/* hashes of ids decided, open addressing */
+	uint16_t *done_day;	/* the day of each one's message */
 	size_t ndone, capdone;
+	uint16_t newest_day;	/* of the newest message read */
+	int any_day;
 
 	struct sm_buf key;	/* scratch */
 	sm_report_case_fn on_case;
@@ -248,7 +251,25 @@ intern(struct sm_report *r, const char *s)
 	return x->key;
 }
 
-/* The set of ids decided: 64-bit hashes, 0 standing for an empty place. */
+/*
+ * The ids decided, so that a copy read again is not counted again: a
+ * 64-bit hash and the day of the message, 0 standing for an empty place.
+ * A copy carries its message's created_at; one more than REPEAT_DAYS
+ * older than the newest message read is not looked for, so those ids are
+ * forgotten when the table would grow, and so are the answers whose
+ * message has not come: memory follows the traffic of three months (the
+ * longest time the law gives an administration to answer), not the
+ * length of the archive.
+ */
+#define REPEAT_DAYS 92
+
+/* Days are kept modulo 2^16 (179 years): only their distance counts. */
+static uint16_t
+day_of(time_t t)
+{
+	return (uint16_t)((t - (t < 0 ? 86399 : 0)) / 86400);
+}
+
 static uint64_t
 id_hash(const char *id)
 {
@@ -272,32 +293,84 @@ done_has(const struct sm_report *r, uint64_t h)
 }
 
 static void
-done_add(struct sm_report *r, uint64_t h)
+done_put(uint64_t *d, uint16_t *day, size_t cap, uint64_t h, uint16_t dd)
 {
 	size_t i;
 
+	for (i = h & (cap - 1); d[i]; i = (i + 1) & (cap - 1))
+		;
+	d[i] = h;
+	day[i] = dd;
+}
+
+static void free_entry(void *p);
+
+static int
+too_old(const struct sm_report *r, uint16_t day)
+{
+	return r->any_day && (int16_t)(r->newest_day - day) > REPEAT_DAYS;
+}
+
+/*
+ * Forgets what is too old to be read again; grows the table when that
+ * leaves it more than a quarter full, shrinks it when less than an
+ * eighth, so that it stays a quarter to a half full.
+ */
+static void
+forget_old(struct sm_report *r)
+{
+	size_t live = 0, cap = r->capdone ? r->capdone : 1024, i;
+	uint64_t *d;
+	uint16_t *day;
+
+	for (i = 0; i < r->capdone; i++)
+		if (r->done[i] && !too_old(r, r->done_day[i]))
+			live++;
+	while (4 * (live + 1) > cap)
+		cap *= 2;
+	while (cap > 1024 && 8 * (live + 1) < cap)
+		cap /= 2;
+	d = xcalloc(cap, sizeof(*d));
+	day = xcalloc(cap, sizeof(*day));
+	for (i = 0; i < r->capdone; i++)
+		if (r->done[i] && !too_old(r, r->done_day[i]))
+			done_put(d, day, cap, r->done[i], r->done_day[i]);
+	free(r->done);
+	free(r->done_day);
+	r->done = d;
+	r->done_day = day;
+	r->capdone = cap;
+	r->ndone = live;
+	/* answers whose message has not come */
+	for (i = 0; i < r->open.nb; i++) {
+		struct slot **p = &r->open.b[i];
+
+		while (*p) {
+			struct slot *x = *p;
+			struct entry *e = x->value;
+
+			if (e->question || !too_old(r, day_of(e->answered))) {
+				p = &x->next;
+				continue;
+			}
+			*p = x->next;
+			free_entry(e);
+			free(x->key);
+			free(x);
+			r->open.n--;
+			r->sum.orphans++;
+		}
+	}
+}
+
+static void
+done_add(struct sm_report *r, uint64_t h, time_t created)
+{
 	if (done_has(r, h))
 		return;
-	if (2 * (r->ndone + 1) > r->capdone) {
-		size_t cap = r->capdone ? 2 * r->capdone : 1024;
-		uint64_t *d = xcalloc(cap, sizeof(*d));
-
-		for (size_t j = 0; j < r->capdone; j++) {
-			if (r->done[j] == 0)
-				continue;
-			for (i = r->done[j] & (cap - 1); d[i]; i = (i + 1) &
-			    (cap - 1))
-				;
-			d[i] = r->done[j];
-		}
-		free(r->done);
-		r->done = d;
-		r->capdone = cap;
-	}
-	for (i = h & (r->capdone - 1); r->done[i]; i = (i + 1) &
-	    (r->capdone - 1))
-		;
-	r->done[i] = h;
+	if (2 * (r->ndone + 1) > r->capdone)
+		forget_old(r);
+	done_put(r->done, r->done_day, r->capdone, h, day_of(created));
 	r->ndone++;
 }
 
@@ -837,15 +910,16 @@ entry_get(struct sm_report *r, const char *id, int create)
 	return e;
 }
 
-/* Forgets an open entry (the id is kept as decided). */
+/* Forgets an open entry (the id is kept as decided, with the time of
+ * its message). */
 static void
-entry_drop(struct sm_report *r, struct entry *e)
+entry_drop(struct sm_report *r, struct entry *e, time_t created)
 {
 	size_t n = strlen(e->id);
 	unsigned long h = sm_hash(e->id, n);
 	struct slot *s = table_find(&r->open, e->id, n, h);
 
-	done_add(r, id_hash(e->id));
+	done_add(r, id_hash(e->id), created);
 	table_remove(&r->open, s);
 	free_entry(e);
 }
@@ -979,7 +1053,7 @@ answer(struct sm_report *r, const char *id, time_t t)
 	take_answer(e, t, 1);
 	if (e->question) {
 		settle(r, e);
-		entry_drop(r, e);
+		entry_drop(r, e, e->opened);
 	}
 	return 0;
 }
@@ -1163,6 +1237,10 @@ sm_report_add(struct sm_report *r, json_t *rec, struct sm_error *err)
 	if (get_time(rec, "created_at", &created) < 0)
 		return sm_error_set(err, NULL, 0, 0, "a record without "
 		    "created_at, an RFC 3339 time");
+	if (!r->any_day || (int16_t)(day_of(created) - r->newest_day) > 0) {
+		r->newest_day = day_of(created);
+		r->any_day = 1;
+	}
 	h = id_hash(id);
 	e = entry_get(r, id, 0);
 	if (e == NULL && done_has(r, h)) {
@@ -1175,16 +1253,16 @@ sm_report_add(struct sm_report *r, json_t *rec, struct sm_error *err)
 		take_reply(e, rec);
 		if (e->answered) {
 			settle(r, e);
-			entry_drop(r, e);
+			entry_drop(r, e, e->opened);
 		}
 		return 0;
 	}
 	if (!kept(r, rec, created) || !take_text(r, rec)) {
 		r->sum.filtered++;
 		if (e)
-			entry_drop(r, e);
+			entry_drop(r, e, created);
 		else
-			done_add(r, h);
+			done_add(r, h, created);
 		return 0;
 	}
 	g = group_of(r, rec, created);
@@ -1204,9 +1282,9 @@ sm_report_add(struct sm_report *r, json_t *rec, struct sm_error *err)
 		else
 			r->sum.near_duplicates++;
 		if (e)
-			entry_drop(r, e);
+			entry_drop(r, e, created);
 		else
-			done_add(r, h);
+			done_add(r, h, created);
 		return 0;
 	}
 	if (e == NULL)
@@ -1239,7 +1317,7 @@ sm_report_add(struct sm_report *r, json_t *rec, struct sm_error *err)
 	take_reply(e, rec);
 	if (e->answered) {
 		settle(r, e);
-		entry_drop(r, e);
+		entry_drop(r, e, e->opened);
 	}
 	return 0;
 }
@@ -1524,6 +1602,7 @@ sm_report_free(struct sm_report *r)
 	table_free(&r->groups, free_group);
 	table_free(&r->strings, NULL);
 	free(r->done);
+	free(r->done_day);
 	sm_buf_free(&r->key);
 	free(r->sorted);
 	sm_sample_free(&r->total.time);

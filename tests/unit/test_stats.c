@@ -135,6 +135,57 @@ test_sla_parse(void **state)
 	assert_int_equal(sm_sla_parse("3 weeks", &k, &n), -1);
 }
 
+/*
+ * Past SM_SAMPLE_EXACT values, counts in buckets: quantiles within 1/2048
+ * of the exact ones, the mean and the shares below an hour, 4 and 8 hours
+ * and a day exact.  The values: 7919 * i mod 200,000 seconds, every one
+ * of 0 to 199,999 once.
+ */
+static void
+test_many(void **state)
+{
+	static const double e[] = { 3600, 14400, 28800, 86400 };
+	struct sm_sample s = { 0 }, exact = { 0 };
+	size_t c[5], n = 200000;
+	double q[] = { 0.1, 0.5, 0.9, 0.99 };
+
+	(void)state;
+	for (size_t i = 0; i < n; i++)
+		sm_sample_add(&s, (double)(i * 7919 % n));
+	assert_null(s.v);
+	assert_int_equal(s.n, n);
+	assert_true(sm_sample_mean(&s) == (double)(n - 1) / 2);
+	assert_true(sm_sample_quantile(&s, 0) == 0);
+	assert_true(sm_sample_quantile(&s, 1) == (double)(n - 1));
+	for (size_t i = 0; i < 4; i++) {
+		double want = (double)(n - 1) * q[i];	/* 0..n-1, each once */
+		double got = sm_sample_quantile(&s, q[i]);
+
+		assert_true(fabs(got - want) <= want / 2048 + 1);
+	}
+	sm_sample_buckets(&s, e, 4, c);
+	assert_int_equal(c[0], 3600);
+	assert_int_equal(c[1], 14400 - 3600);
+	assert_int_equal(c[2], 28800 - 14400);
+	assert_int_equal(c[3], 86400 - 28800);
+	assert_int_equal(c[4], n - 86400);
+
+	/* a small sample merged into a large one, and the other way */
+	for (size_t i = 0; i < 10; i++)
+		sm_sample_add(&exact, 1000000);
+	assert_non_null(exact.v);
+	sm_sample_merge(&exact, &s);
+	assert_null(exact.v);
+	assert_int_equal(exact.n, n + 10);
+	assert_true(sm_sample_quantile(&exact, 1) == 1000000);
+	sm_sample_merge(&s, &exact);
+	assert_int_equal(s.n, 2 * n + 10);
+	assert_true(sm_sample_mean(&s) == (2 * (double)(n - 1) / 2 * (double)n
+	    + 1e7) / (double)(2 * n + 10));
+	sm_sample_free(&s);
+	sm_sample_free(&exact);
+}
+
 int
 main(void)
 {
@@ -143,6 +194,7 @@ main(void)
 		cmocka_unit_test(test_quantiles),
 		cmocka_unit_test(test_one),
 		cmocka_unit_test(test_merge),
+		cmocka_unit_test(test_many),
 		cmocka_unit_test(test_buckets),
 		cmocka_unit_test(test_keyness),
 		cmocka_unit_test(test_sla_parse),
