@@ -126,6 +126,7 @@ bench: $(BINS) $(BUILD)/bench/jansson-loop $(BUILD)/bench/template
 	sh bench/route $(BUILD)
 	sh bench/reply $(BUILD)
 	sh bench/report $(BUILD)
+	sh bench/report-memory $(BUILD)
 	$(BUILD)/bench/template examples/messages.jsonl
 	sh bench/rules-eval -b $(BUILD)/bin/sm-classify
 	sh bench/everyday-eval -b $(BUILD)/bin/sm-classify
