@@ -834,7 +834,7 @@ add_terms(struct sm_buf *b, const struct sm_term *top, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		if (i)
 			sm_buf_adds(b, ", ");
-		sm_buf_add_printable(b, top[i].text, strlen(top[i].text), 60);
+		sm_buf_add_printable(b, top[i].shown, strlen(top[i].shown), 60);
 	}
 }
 
@@ -970,8 +970,8 @@ section_rising(const struct sm_report *r, enum sm_report_format f,
 		t.note = "By log-likelihood of their share of the messages, "
 		    "now against before.";
 		for (i = 0; i < k; i++) {
-			sm_buf_add_printable(&b, top[i].text,
-			    strlen(top[i].text), 60);
+			sm_buf_add_printable(&b, top[i].shown,
+			    strlen(top[i].shown), 60);
 			tab_buf(&t, &b);
 			tab_cellf(&t, "%zu", top[i].n);
 			tab_cellf(&t, "%zu", top[i].rest);
@@ -1467,7 +1467,7 @@ json_terms(const struct sm_term *top, size_t n)
 
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(a, json_pack("{s:s,s:I,s:I,s:o}",
-		    "term", top[i].text, "messages", (json_int_t)top[i].n,
+		    "term", top[i].shown, "messages", (json_int_t)top[i].n,
 		    "rest", (json_int_t)top[i].rest, "keyness",
 		    sm_json_real(top[i].keyness)));
 	return a;

@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <utf8proc.h>
+
 #include "sm/stats.h"
 #include "sm/terms.h"
 #include "sm/text.h"
@@ -88,6 +90,7 @@ struct count {
 
 struct entry {
 	char *text;		/* NULL: a free place */
+	char *shown;		/* as written, accents kept; NULL: as text */
 	unsigned long hash;
 	size_t total;
 	unsigned long seen;	/* the last message that counted it */
@@ -171,6 +174,7 @@ sm_terms_free(struct sm_terms *t)
 		return;
 	for (i = 0; i < t->cap; i++) {
 		free(t->e[i].text);
+		free(t->e[i].shown);
 		free(t->e[i].c);
 	}
 	free(t->e);
@@ -248,6 +252,7 @@ rebuild(struct sm_terms *t, size_t cap, size_t floor)
 			continue;
 		if (old[i].total <= floor) {
 			free(old[i].text);
+			free(old[i].shown);
 			free(old[i].c);
 			continue;
 		}
@@ -481,6 +486,130 @@ each_term(struct sm_terms *t, const char *text, size_t n,
 	}
 }
 
+/* A letter, or a mark on one. */
+static int
+letter(utf8proc_int32_t cp)
+{
+	switch (utf8proc_category(cp)) {
+	case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL:
+	case UTF8PROC_CATEGORY_LT: case UTF8PROC_CATEGORY_LM:
+	case UTF8PROC_CATEGORY_LO: case UTF8PROC_CATEGORY_MN:
+	case UTF8PROC_CATEGORY_MC:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static int
+word_byte(unsigned char c)
+{
+	return c >= 0x80 || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+}
+
+/* The first (or, with last, the final) code point of s[a..b) is a letter. */
+static int
+letter_at(const unsigned char *s, size_t a, size_t b, int last, size_t *len)
+{
+	utf8proc_int32_t cp;
+	utf8proc_ssize_t k;
+	size_t at = a;
+
+	if (last)
+		for (at = b - 1; at > a && (s[at] & 0xc0) == 0x80; at--)
+			;
+	k = utf8proc_iterate(s + at, (utf8proc_ssize_t)(b - at), &cp);
+	*len = k > 0 ? (size_t)k : 1;
+	return k > 0 && letter(cp);
+}
+
+/*
+ * Terms are counted folded ("calefaccion"), and shown as people write
+ * them: each word of the text written with a letter past ASCII gives its
+ * spelling, in lower case, to its term if that has none yet.
+ */
+static void
+find_spellings(struct sm_terms *t, const char *text, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)text, *hi;
+	utf8proc_uint8_t *low;
+	struct entry *e;
+	size_t i = 0, a, b, len;
+
+	while (i < n) {
+		/* the word around the next byte past ASCII */
+		for (hi = s + i; hi < s + n && *hi < 0x80; hi++)
+			;
+		if (hi == s + n)
+			break;
+		a = b = (size_t)(hi - s);
+		while (a > i && word_byte(s[a - 1]))
+			a--;
+		while (b < n && word_byte(s[b]))
+			b++;
+		i = b;
+		/* without the ¿, ¡, « and » around it */
+		while (a < b && !letter_at(s, a, b, 0, &len))
+			a += len;
+		while (a < b && !letter_at(s, a, b, 1, &len))
+			b -= len;
+		if (a == b)
+			continue;
+		sm_buf_reset(&t->word);
+		if (sm_text_fold(&t->word, text + a, b - a) < 0 ||
+		    t->word.len == 0)
+			continue;
+		e = find(t, t->word.data, t->word.len, sm_hash(t->word.data,
+		    t->word.len));
+		if (e->text == NULL || e->shown)
+			continue;
+		low = NULL;
+		if (utf8proc_map(s + a, (utf8proc_ssize_t)(b - a), &low,
+		    UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD) > 0 &&
+		    strcmp((const char *)low, e->text) != 0)
+			e->shown = xstrdup((const char *)low);
+		free(low);
+	}
+}
+
+/*
+ * A term as shown: its spelling; a phrase or a hashtag, from its words'
+ * (kept once made).
+ */
+static const char *
+shown(struct sm_terms *t, struct entry *e)
+{
+	struct sm_buf b = { 0 };
+	const char *p = e->text, *q;
+	struct entry *w;
+	int changed = 0;
+
+	if (e->shown || (strchr(p, ' ') == NULL && *p != '#'))
+		return e->shown ? e->shown : e->text;
+	for (;;) {
+		if (*p == '#' || *p == ' ')
+			sm_buf_addc(&b, *p++);
+		for (q = p; *q && *q != ' '; q++)
+			;
+		w = find(t, p, (size_t)(q - p), sm_hash(p, (size_t)(q - p)));
+		if (w->text && w->shown) {
+			sm_buf_adds(&b, w->shown);
+			changed = 1;
+		} else
+			sm_buf_add(&b, p, (size_t)(q - p));
+		if (*q == '\0')
+			break;
+		p = q;
+	}
+	if (changed) {
+		sm_buf_addc(&b, '\0');
+		e->shown = b.data;
+		return e->shown;
+	}
+	sm_buf_free(&b);
+	return e->text;
+}
+
 static void
 count_term(struct sm_terms *t, void *arg, const char *s, size_t n)
 {
@@ -496,6 +625,7 @@ sm_terms_add(struct sm_terms *t, int cls, const char *text, size_t n)
 	t->docs[cls]++;
 	find_names(t, text, n);
 	each_term(t, text, n, count_term, &cls);
+	find_spellings(t, text, n);
 	if (t->n > t->max)
 		prune(t);
 }
@@ -546,6 +676,7 @@ sm_terms_top(struct sm_terms *t, size_t cls, size_t min, struct sm_term *out,
 		    (t->no_names && t->e[i].proper * 2 > t->e[i].total))
 			continue;
 		cand.text = t->e[i].text;
+		cand.shown = shown(t, &t->e[i]);
 		cand.n = a;
 		cand.rest = t->e[i].total - a;
 		/* against nothing, the most shared terms are what it is about */
@@ -572,13 +703,14 @@ sm_terms_rising(struct sm_terms *now, struct sm_terms *before, size_t min,
 	if (c == 0 || d == 0 || k == 0)
 		return 0;
 	for (i = 0; i < now->cap; i++) {
-		const struct entry *e = &now->e[i];
+		struct entry *e = &now->e[i];
 
 		if (e->text == NULL || e->total < min ||
 		    (now->no_names && e->proper * 2 > e->total))
 			continue;
 		b = find(before, e->text, strlen(e->text), e->hash);
 		cand.text = e->text;
+		cand.shown = shown(now, e);
 		cand.n = e->total;
 		cand.rest = b->text ? b->total : 0;
 		cand.keyness = sm_keyness((double)cand.n, (double)cand.rest,

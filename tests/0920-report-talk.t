@@ -52,7 +52,7 @@ is "... numbers, phones and addresses never" \
     "$(jq -r '[.terms[][] .term] | map(select(test("[0-9@]|example"))) | length' out)" 0
 is "rising words against the week before" \
     "$(jq -r '.previous.rising_terms | map(.term) | join(",")' out)" \
-    "autobus,huele,pasa"
+    "autobús,huele,pasa"
 
 run sm-report -c /dev/null --since 2026-12-08 --until 2026-12-14 in.jsonl
 like "text: the period before in a sentence" "$(cat out)" \
@@ -71,7 +71,7 @@ is "--topic #hashtag: its messages, of those with a text" \
 is "... the rest of the report is about them alone" "$(jq -r .summary.messages out)" 1
 run sm-report -c /dev/null --topic transport --redact in.jsonl
 like "--topic: the stance" "$(cat out)" 'stance \(classify.sentiment\)  50\.0% neutral, 50\.0% positive'
-like "... its words" "$(cat out)" 'characteristic words         autobus'
+like "... its words" "$(cat out)" 'characteristic words         autobús'
 is "--redact: no name in an example (a capital inside a sentence)" \
     "$(grep -c Pedro out) $(sm-report -c /dev/null --topic transport in.jsonl | grep -c Pedro)" "0 1"
 run sm-report -c /dev/null --topic '#presupuestosparticipativos' --redact in.jsonl

@@ -21,6 +21,7 @@ struct sm_terms;
 
 struct sm_term {
 	const char *text;	/* borrowed: valid until the next add or free */
+	const char *shown;	/* the same, with the accents people write */
 	size_t n;		/* messages of the class with it */
 	size_t rest;		/* messages of the others with it */
 	double keyness;		/* log-likelihood, positive */

@@ -185,10 +185,43 @@ test_names(void **state)
 	sm_terms_free(t);
 }
 
+/* Counted folded, shown as written: accents, lower case; phrases too. */
+static void
+test_spelling(void **state)
+{
+	struct sm_terms *t = sm_terms_new(0);
+	struct sm_term top[10];
+	size_t n, i;
+	int word = 0, phrase = 0;
+
+	(void)state;
+	add(t, "heating", "la calefaccion rota otra vez en el colegio");
+	add(t, "heating", "La Calefacción rota, hace frío en el colegio");
+	add(t, "heating", "CALEFACCIÓN ROTA");
+	add(t, "lights", "la farola de la plaza");
+	add(t, "lights", "otra farola sin luz");
+	n = sm_terms_top(t, (size_t)sm_terms_class(t, "heating"), 2, top, 10);
+	for (i = 0; i < n; i++) {
+		if (strcmp(top[i].text, "calefaccion") == 0) {
+			assert_string_equal(top[i].shown, "calefacción");
+			word = 1;
+		}
+		if (strcmp(top[i].text, "calefaccion rota") == 0) {
+			assert_string_equal(top[i].shown, "calefacción rota");
+			phrase = 1;
+		}
+		if (strcmp(top[i].text, "colegio") == 0)
+			assert_string_equal(top[i].shown, "colegio");
+	}
+	assert_true(word && phrase);
+	sm_terms_free(t);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_spelling),
 		cmocka_unit_test(test_characteristic),
 		cmocka_unit_test(test_alone_and_hashtags),
 		cmocka_unit_test(test_rising),
