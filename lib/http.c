@@ -46,6 +46,14 @@ struct sm_http {
 	int running;
 };
 
+static char agent[64] = "sm/" SM_VERSION;
+
+void
+sm_http_agent(const char *program)
+{
+	snprintf(agent, sizeof(agent), "%s/%s", program, SM_VERSION);
+}
+
 static double
 now_mono(void)
 {
@@ -292,7 +300,7 @@ queue(struct sm_http *h, struct sm_http_opts *o, const char *url,
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
 	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, o->timeout_ms);
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->hdrs);
-	curl_easy_setopt(e, CURLOPT_USERAGENT, "sm-fetch/" SM_VERSION);
+	curl_easy_setopt(e, CURLOPT_USERAGENT, agent);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
 	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);

@@ -8,6 +8,7 @@
 #include <sysexits.h>
 
 #include "sm/atomic.h"
+#include "sm/http.h"
 #include "sm/tool.h"
 
 void
@@ -15,6 +16,7 @@ sm_tool_init(struct sm_tool *t, const char *name)
 {
 	memset(t, 0, sizeof(*t));
 	t->name = name;
+	sm_http_agent(name);
 	/* a closed pipe is an error we see and end quietly on */
 	signal(SIGPIPE, SIG_IGN);
 }

@@ -4,7 +4,7 @@
 # and destination across runs; what fails waits in the outbox
 . "${SM_SRC:-.}/tests/lib.sh"
 $PY -c 'import aiosmtpd' 2>/dev/null || skip_all "python3-aiosmtpd is not installed"
-plan 14
+plan 15
 
 SMTP=$(serve smtpd "$T/smtp")
 HTTP=$(serve receiver "$T/http")
@@ -53,6 +53,8 @@ like "... its subject names the case and the department" "$(grep -i '^Subject:' 
 is "the webhook's body, from its template, the deadline as a date in Spanish" \
     "$(jq -r .body "$T/http/requests/1.json")" \
     '{"text":"2026-000001: La basura de la calle Perdomo lleva tres días sin recoger (antes del 4 de marzo de 2026)"}'
+like "... sent by sm-route, as its User-Agent says" \
+    "$(jq -r '.headers["user-agent"]' "$T/http/requests/1.json")" '^sm-route/[0-9]'
 is "Open311: the form as GeoReport v2 has it, no contact of the citizen" \
     "$(jq -c '.form | {api_key, service_code, email, first_name}' "$T/http/requests/2.json")" \
     '{"api_key":"test-key","service_code":"001","email":null,"first_name":null}'
