@@ -1202,6 +1202,27 @@ take_text(struct sm_report *r, json_t *rec)
 	return in;
 }
 
+/* A record whose created_at is missing, or not a time: says which. */
+static int
+bad_created(json_t *rec, const char *what, struct sm_error *err)
+{
+	json_t *v = json_object_get(rec, "created_at");
+	struct sm_buf b = { 0 };
+	int rc;
+
+	if (v == NULL || json_is_null(v))
+		return sm_error_set(err, NULL, 0, 0, "%s without created_at",
+		    what);
+	if (json_is_string(v))
+		sm_buf_add_printable(&b, json_string_value(v),
+		    json_string_length(v), 40);
+	rc = sm_error_set(err, NULL, 0, 0, "%s whose created_at %s%s%s is "
+	    "not an RFC 3339 time", what, b.len ? "'" : "", b.len ? b.data :
+	    "", b.len ? "'" : "");
+	sm_buf_free(&b);
+	return rc;
+}
+
 int
 sm_report_add(struct sm_report *r, json_t *rec, struct sm_error *err)
 {
@@ -1228,15 +1249,13 @@ sm_report_add(struct sm_report *r, json_t *rec, struct sm_error *err)
 		if (irt == NULL)
 			return 0;
 		if (get_time(rec, "created_at", &created) < 0)
-			return sm_error_set(err, NULL, 0, 0, "an own record "
-			    "without created_at, an RFC 3339 time");
+			return bad_created(rec, "an own record", err);
 		return answer(r, irt, created);
 	}
 	if (id == NULL)
 		return sm_error_set(err, NULL, 0, 0, "a record without an id");
 	if (get_time(rec, "created_at", &created) < 0)
-		return sm_error_set(err, NULL, 0, 0, "a record without "
-		    "created_at, an RFC 3339 time");
+		return bad_created(rec, "a record", err);
 	if (!r->any_day || (int16_t)(day_of(created) - r->newest_day) > 0) {
 		r->newest_day = day_of(created);
 		r->any_day = 1;

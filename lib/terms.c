@@ -602,8 +602,7 @@ shown(struct sm_terms *t, struct entry *e)
 		p = q;
 	}
 	if (changed) {
-		sm_buf_addc(&b, '\0');
-		e->shown = b.data;
+		e->shown = b.data;	/* NUL-terminated, as sm_buf keeps it */
 		return e->shown;
 	}
 	sm_buf_free(&b);

@@ -209,12 +209,14 @@ is "-w FIELD=VALUE and FIELD!=VALUE" \
 
 # --- bad input, bad options, bad configuration ---------------------------
 { head -3 in.jsonl; echo 'not json'; echo '[1]'
-  printf '{"id":"m:d:1","kind":"mention"}\n'; } > bad.jsonl
+  printf '{"id":"m:d:1","kind":"mention"}\n'
+  printf '{"id":"m:d:2","kind":"mention","created_at":"2026-13-01"}\n'; } > bad.jsonl
 run sm-report -c sm.yaml -f json -r rej.jsonl bad.jsonl
 is "bad lines: exit 65, each said with its place" "$rc $(cat err)" \
     "65 sm-report: bad.jsonl:4: invalid JSON at column 3: invalid token near 'not'
 sm-report: bad.jsonl:5: expected an object, got an array
-sm-report: bad.jsonl:6: a record without created_at, an RFC 3339 time"
+sm-report: bad.jsonl:6: a record without created_at
+sm-report: bad.jsonl:7: a record whose created_at '2026-13-01' is not an RFC 3339 time"
 is "bad lines: the rest counted" "$(jq -c '[.summary.messages, .summary.answered]' out)" "[1,1]"
 is "-r: the lines that are not records, as they were" "$(cat rej.jsonl)" "not json
 [1]"
