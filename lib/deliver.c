@@ -58,6 +58,7 @@ struct sm_deliver {
 	struct sm_deliver_options opt;
 	char host[256];
 	struct sm_buf buf;
+	char *default_body;	/* in route.lang */
 };
 
 /* The defaults: what a department needs to act on the message. */
@@ -65,23 +66,68 @@ static const char default_subject[] =
     "[{{route.case}}] {{route.department}}"
     "{{#classify.topic}}: {{classify.topic}}{{/classify.topic}}";
 
-static const char default_body[] =
-    "{{route.department}}, case {{route.case}}\n"
-    "{{#route.due_at}}Answer by {{route.due_at}}\n{{/route.due_at}}\n"
-    "\n"
-    "{{text}}\n"
-    "\n"
-    "From: {{author.name}}{{#author.handle}} ({{author.handle}})"
-    "{{/author.handle}}, on {{platform}}\n"
-    "Date: {{created_at}}\n"
-    "{{#url}}Link: {{url}}\n{{/url}}"
-    "{{#classify}}Classification: {{category}}"
-    "{{#topic}}, {{topic}}{{/topic}}"
-    "{{#urgency}}, urgency {{urgency}}{{/urgency}}"
-    "{{#sentiment}}, sentiment {{sentiment}}{{/sentiment}}\n"
-    "{{/classify}}"
-    "{{#route.priority}}Priority: {{route.priority}}\n{{/route.priority}}"
-    "Message: {{id}}\n";
+/*
+ * The default body, in route.lang, the administration's language: the
+ * words of its lines, and how the author's line names the platform.
+ */
+struct body_words {
+	const char *lang, *case_no, *answer_by, *from, *on, *date, *link,
+	    *classification, *urgency, *sentiment, *priority, *message;
+};
+
+static const struct body_words body_words[] = {
+	{ "en", "case", "Answer by", "From", ", on ", "Date", "Link",
+	  "Classification", "urgency", "sentiment", "Priority", "Message" },
+	{ "es", "caso", "Responder antes de", "De", ", en ", "Fecha",
+	  "Enlace", "Clasificación", "urgencia", "sentimiento", "Prioridad",
+	  "Mensaje" },
+	{ "ca", "cas", "Cal respondre abans de", "De", ", a ", "Data",
+	  "Enllaç", "Classificació", "urgència", "sentiment", "Prioritat",
+	  "Missatge" },
+	{ "gl", "caso", "Responder antes do", "De", ", en ", "Data",
+	  "Ligazón", "Clasificación", "urxencia", "sentimento", "Prioridade",
+	  "Mensaxe" },
+	{ "eu", "kasua", "Erantzuteko epea", "Igorlea", ", ", "Data",
+	  "Esteka", "Sailkapena", "larritasuna", "sentimendua", "Lehentasuna",
+	  "Mezua" },
+};
+
+/* Times as dates in the calendar's zone when sm-route gives the
+ * formatters for them, else as they are in the record. */
+static char *
+default_body(const char *lang, int dates)
+{
+	const struct body_words *w = &body_words[0];
+	const char *at = dates ? ".datetime" : "";
+	struct sm_buf b = { 0 };
+	char line[256];
+
+	for (size_t i = 0; lang && i < sizeof(body_words) /
+	    sizeof(body_words[0]); i++)
+		if (strcmp(body_words[i].lang, lang) == 0)
+			w = &body_words[i];
+	snprintf(line, sizeof(line), "{{route.department}}, %s "
+	    "{{route.case}}\n{{#route.due_at}}%s {{route.due_at%s}}\n"
+	    "{{/route.due_at}}\n\n{{text}}\n\n", w->case_no, w->answer_by,
+	    at);
+	sm_buf_adds(&b, line);
+	snprintf(line, sizeof(line), "%s: {{author.name}}{{#author.handle}} "
+	    "({{author.handle}}){{/author.handle}}%s{{platform}}\n"
+	    "%s: {{created_at%s}}\n{{#url}}%s: {{url}}\n{{/url}}", w->from,
+	    w->on, w->date, at, w->link);
+	sm_buf_adds(&b, line);
+	snprintf(line, sizeof(line), "{{#classify}}%s: {{category}}"
+	    "{{#topic}}, {{topic}}{{/topic}}"
+	    "{{#urgency}}, %s {{urgency}}{{/urgency}}"
+	    "{{#sentiment}}, %s {{sentiment}}{{/sentiment}}\n"
+	    "{{/classify}}", w->classification, w->urgency, w->sentiment);
+	sm_buf_adds(&b, line);
+	snprintf(line, sizeof(line), "{{#route.priority}}%s: "
+	    "{{route.priority}}\n{{/route.priority}}%s: {{id}}\n",
+	    w->priority, w->message);
+	sm_buf_adds(&b, line);
+	return b.data;
+}
 
 static const char default_description[] = "[{{route.case}}] {{text}}";
 
@@ -302,7 +348,7 @@ load_email(const struct sm_config *cfg, struct sm_deliver *d, const json_t *c,
 	if ((t->subject = compile(cfg, d, json_object_get(c, "subject"),
 	    where, default_subject, SM_TEMPLATE_TEXT, err)) == NULL ||
 	    (t->body = compile(cfg, d, json_object_get(c, "body"), where,
-	    default_body, SM_TEMPLATE_TEXT, err)) == NULL)
+	    d->default_body, SM_TEMPLATE_TEXT, err)) == NULL)
 		return -1;
 	return 0;
 }
@@ -486,6 +532,8 @@ sm_deliver_new(const struct sm_config *cfg, const json_t *route,
 		d->opt = *opt;
 	if (gethostname(d->host, sizeof(d->host) - 1) < 0)
 		strcpy(d->host, "localhost");
+	d->default_body = default_body(json_string_value(json_object_get(route,
+	    "lang")), d->opt.nformatters > 0);
 	if (route && !json_is_object(route)) {
 		sm_config_error(cfg, route, err, "route: expected a mapping, "
 		    "got %s", sm_config_type_name(route));
@@ -544,6 +592,7 @@ sm_deliver_free(struct sm_deliver *d)
 	sm_mail_server_free(&d->smtp);
 	sm_http_free(d->http);
 	sm_buf_free(&d->buf);
+	free(d->default_body);
 	free(d);
 }
 

@@ -4,7 +4,7 @@
 # and destination across runs; what fails waits in the outbox
 . "${SM_SRC:-.}/tests/lib.sh"
 $PY -c 'import aiosmtpd' 2>/dev/null || skip_all "python3-aiosmtpd is not installed"
-plan 15
+plan 16
 
 SMTP=$(serve smtpd "$T/smtp")
 HTTP=$(serve receiver "$T/http")
@@ -37,7 +37,7 @@ route:
 Y
 SM_TEST_311_KEY=test-key
 export SM_TEST_311_KEY
-{ printf '%s\n' '{"id":"m:a:1","platform":"mastodon","kind":"mention","created_at":"2026-03-02T10:00:00Z","author":{"handle":"vecina@masto.es","name":"María"},"text":"La basura de la calle Perdomo lleva tres días sin recoger","classify":{"topic":"waste"}}'
+{ printf '%s\n' '{"id":"m:a:1","platform":"mastodon","kind":"mention","created_at":"2026-03-02T10:00:00Z","author":{"handle":"vecina@masto.es","name":"María"},"text":"La basura de la calle Perdomo lleva tres días sin recoger","classify":{"category":"complaint","topic":"waste"}}'
   printf '%s\n' '{"id":"m:a:2","platform":"mastodon","kind":"mention","created_at":"2026-03-02T11:00:00Z","text":"¿A qué hora abre la biblioteca?","classify":{"topic":"culture"}}'
 } > in.jsonl
 
@@ -50,6 +50,19 @@ is "one e-mail, to the department" "$(ls "$T/smtp/mail" | grep -c eml) $(cat "$T
     "1 from atencion@ayto.example to limpieza@ayto.example "
 like "... its subject names the case and the department" "$(grep -i '^Subject:' "$T/smtp/mail/1.eml")" \
     '^Subject: \[2026-000001\] Servicio de Limpieza'
+# the e-mail's body, decoded as a mail reader would
+body=$($PY -c 'import email, sys
+m = email.message_from_binary_file(open(sys.argv[1], "rb"))
+print(m.get_payload(decode=True).decode(m.get_content_charset()))' "$T/smtp/mail/1.eml")
+is "... its default body in route.lang, times in the calendar's zone" \
+    "$(printf '%s\n' "$body" | grep -E '^(Servicio|Responder|De|Fecha|Clasificaci|Prioridad|Mensaje)')" \
+    "Servicio de Limpieza, caso 2026-000001
+Responder antes de 4 de marzo de 2026, 10:00
+De: María (vecina@masto.es), en mastodon
+Fecha: 2 de marzo de 2026, 10:00
+Clasificación: complaint, waste
+Prioridad: 3
+Mensaje: m:a:1"
 is "the webhook's body, from its template, the deadline as a date in Spanish" \
     "$(jq -r .body "$T/http/requests/1.json")" \
     '{"text":"2026-000001: La basura de la calle Perdomo lleva tres días sin recoger (antes del 4 de marzo de 2026)"}'

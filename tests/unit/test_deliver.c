@@ -499,8 +499,9 @@ test_all_three(void **unused)
 	free(body);
 	assert_string_equal(json_string_value(json_object_get(req, "path")),
 	    "/hook/limpieza");
-	want = json_pack("{s:s, s:s}", "content-type", "application/json",
-	    "idempotency-key", "limpieza/webhook/mastodon:ayto:1");
+	want = json_pack("{s:s, s:s, s:s}", "content-type", "application/json",
+	    "idempotency-key", "limpieza/webhook/mastodon:ayto:1",
+	    "user-agent", "sm/" SM_VERSION);
 	assert_true(json_equal(json_object_get(req, "headers"), want));
 	json_decref(want);
 	json_decref(req);
