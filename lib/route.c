@@ -793,7 +793,9 @@ sm_router_case(struct sm_router *r, struct sm_state *st, json_t *rec,
 	*case_out = *dup_out = NULL;
 	*joined = 0;
 	if (id == NULL)
-		return sm_error_set(err, NULL, 0, 0, "no id: no case number");
+		return sm_error_set(err, NULL, 0, 0, "%s: no case number",
+		    json_object_get(rec, "id") ? "an id that is not a string" :
+		    "no id");
 	if (sm_state_get(st, "case", "", id, case_out, err) < 0)
 		return -1;
 	if (*case_out)		/* seen before: as it was then */

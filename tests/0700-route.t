@@ -161,14 +161,16 @@ is "a window in business time is refused" "$rc $(cat err)" \
 
 # --- bad input and output -------------------------------------------------
 { msg b:1 2026-03-02T10:00:00Z; echo '{"id": broken'; echo '[]';
-  echo '{"text":"no id"}'; msg b:2 2026-03-02T10:00:00Z; } > bad.jsonl
+  echo '{"text":"no id"}'; echo '{"id":5,"text":"a number"}'
+  msg b:2 2026-03-02T10:00:00Z; } > bad.jsonl
 run sm-route --state bad.db -r rej.jsonl bad.jsonl
 is "bad lines: exit 65" "$rc" 65
 is "... each named with its file and line" "$(cat err)" \
     "sm-route: bad.jsonl:2: invalid JSON at column 13: invalid token near 'broken'
 sm-route: bad.jsonl:3: expected an object, got an array
-sm-route: bad.jsonl:4: no id: no case number"
-is "... the others routed" "$(jq -r .route.case out | tr '\n' ' ')" "2026-000001 null 2026-000002 "
+sm-route: bad.jsonl:4: no id: no case number
+sm-route: bad.jsonl:5: an id that is not a string: no case number"
+is "... the others routed" "$(jq -r .route.case out | tr '\n' ' ')" "2026-000001 null null 2026-000002 "
 is "... the bad lines kept" "$(cat rej.jsonl)" '{"id": broken
 []'
 run sm-route --state full.db in.jsonl
