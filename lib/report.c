@@ -326,7 +326,7 @@ forget_old(struct sm_report *r)
 	for (i = 0; i < r->capdone; i++)
 		if (r->done[i] && !too_old(r, r->done_day[i]))
 			live++;
-	while (4 * (live + 1) > cap)
+	while (live > cap / 4)
 		cap *= 2;
 	while (cap > 1024 && 8 * (live + 1) < cap)
 		cap /= 2;
