@@ -250,6 +250,19 @@ sm_config_warning(const struct sm_config *cfg, size_t i)
 }
 
 const char *
+sm_config_item_where(const json_t *item, const char *list, size_t idx,
+    char *buf, size_t size)
+{
+	const char *name = json_string_value(json_object_get(item, "name"));
+
+	if (name && *name)
+		snprintf(buf, size, "%s[%zu] (name '%s')", list, idx, name);
+	else
+		snprintf(buf, size, "%s[%zu]", list, idx);
+	return buf;
+}
+
+const char *
 sm_config_type_name(const json_t *node)
 {
 	switch (json_typeof(node)) {

@@ -669,20 +669,6 @@ compile_set(struct sm_rules *r, const json_t *j, struct rule *rule,
 	return 0;
 }
 
-/* "classify.rules[3] (name 'noise.night')", or without the name when
- * the rule has none (yet). */
-static void
-rule_where(const json_t *j, size_t idx, char *buf, size_t size)
-{
-	const char *name = json_string_value(json_object_get(j, "name"));
-
-	if (name && *name)
-		snprintf(buf, size, "classify.rules[%zu] (name '%s')", idx,
-		    name);
-	else
-		snprintf(buf, size, "classify.rules[%zu]", idx);
-}
-
 /* "es, en, ca, eu, gl, fr, de, it, pt or und" */
 static void
 known_langs(struct sm_buf *b)
@@ -790,7 +776,8 @@ warn_lone_dims(struct sm_rules *r, const json_t *section, const json_t *rules,
 			    (strlen(r->dims[k].name) > 4 ? 2 : 1))
 				near = r->dims[k].name;
 		rule = json_array_get(rules, first[d]);
-		rule_where(rule, first[d], where, sizeof(where));
+		sm_config_item_where(rule, "classify.rules", first[d], where,
+		    sizeof(where));
 		sm_config_warn(r->cfg, json_object_get(json_object_get(rule,
 		    "set"), r->dims[d].name), "%s: set: dimension '%s' is set "
 		    "by no other rule and is not in classify.defaults%s%s%s",
@@ -813,7 +800,8 @@ compile_rule(struct sm_rules *r, const json_t *j, size_t idx,
 
 	/* the index alone means little to whoever wrote the rule in a
 	 * file that includes the pack: its name too, as soon as it has one */
-	rule_where(j, idx, where, sizeof(where));
+	sm_config_item_where(j, "classify.rules", idx, where,
+	    sizeof(where));
 	if (sm_config_check_keys(r->cfg, j, where, rule_keys, err) < 0)
 		return -1;
 	v = json_object_get(j, "name");
