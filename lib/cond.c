@@ -127,6 +127,14 @@ compile_terms(const struct sm_config *cfg, const json_t *v, struct test *t,
 			return sm_config_error(cfg, x, err, "%s.%s: terms: "
 			    "expected words", where, t->path);
 		}
+		/* as in classify rules: "terms: a, b" is one string in
+		 * YAML, one phrase of two words here; quoted, it is meant */
+		if (strchr(json_string_value(x), ',') &&
+		    sm_config_plain(cfg, x))
+			sm_config_warn(cfg, x, "%s.%s: terms: term '%s' holds a "
+			    "comma, so it is one phrase; for several terms "
+			    "write a list: [%s]", where, t->path,
+			    json_string_value(x), json_string_value(x));
 		sm_buf_reset(&b);
 		if (sm_text_fold(&b, json_string_value(x),
 		    json_string_length(x)) < 0 || b.len == 0) {

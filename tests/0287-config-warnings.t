@@ -1,7 +1,69 @@
 #!/bin/sh
-# sm.yaml: route rules named as classify rules are
+# sm.yaml's warnings: terms: holding a comma in any condition; route rules
+# named as classify rules are
 . "${SM_SRC:-.}/tests/lib.sh"
-plan 6
+plan 11
+
+cat > sm.yaml <<X
+classify:
+  rules:
+    - name: council.people
+      set: {topic: council}
+      terms: concejal, concejala
+    - name: roads.holes
+      set: {topic: roads}
+      when:
+        text:
+          terms: bache, socavón
+route:
+  queues: {obras: {}}
+  rules:
+    - name: potholes
+      queue: obras
+      when:
+        text: {terms: [farola, "a, b"]}
+        classify.topic:
+          terms:
+            - calzada, acera
+reply:
+  templates:
+    - name: holes
+      when:
+        text:
+          terms: agujero, hoyo
+      text: {es: "Gracias"}
+report:
+  filters:
+    holes:
+      any:
+        - when:
+            text: {terms: "bache, socavón"}
+        - when:
+            text:
+              terms: socavón, zanja
+X
+wc="sm-classify: sm.yaml:5:14: warning: classify.rules[0] (name 'council.people').terms[0]: term 'concejal, concejala' holds a comma, so it is one phrase; for several terms write a list: [concejal, concejala]
+sm-classify: sm.yaml:10:18: warning: classify.rules[1] (name 'roads.holes').when.text: terms: term 'bache, socavón' holds a comma, so it is one phrase; for several terms write a list: [bache, socavón]"
+wr="sm-route: sm.yaml:20:15: warning: route.rules[0] (name 'potholes').when.classify.topic: terms: term 'calzada, acera' holds a comma, so it is one phrase; for several terms write a list: [calzada, acera]"
+wp="sm-reply: sm.yaml:26:18: warning: template 'holes'.when.text: terms: term 'agujero, hoyo' holds a comma, so it is one phrase; for several terms write a list: [agujero, hoyo]"
+wt="sm-report: sm.yaml:36:22: warning: report.filters.holes.any[1].when.text: terms: term 'socavón, zanja' holds a comma, so it is one phrase; for several terms write a list: [socavón, zanja]"
+printf '{"id":"m:1","created_at":"2026-11-28T09:14:03Z","lang":"es","text":"un bache, socavón"}\n' > in.jsonl
+
+# terms: in a condition warns as a classify rule's own terms: do, in
+# every tool; quoted, or an item of a flow list quoted, it is meant
+run sm-classify --check -c sm.yaml
+is "a classify rule's when: terms: with a comma is a warning" "$rc:$(cat err)" \
+    "0:$wc"
+run sm-route --check -c sm.yaml
+is "a route rule's, named by index and name; quoted ones are meant" \
+    "$rc:$(cat err)" "0:$wr"
+run sm-reply --check -c sm.yaml
+is "a reply template's" "$rc:$(cat err)" "0:$wp"
+run sm-report --check -c sm.yaml
+is "a report filter's" "$rc:$(cat err)" "0:$wt"
+run sm-classify -c sm.yaml in.jsonl
+is "a normal run says them too, and labels as it would" \
+    "$rc:$(cat err):$(jq -c .classify.topic out)" "0:$wc:\"roads\""
 
 # sm-route's rules are named as sm-classify's: index and name
 printf 'route:\n  queues: {a: {}}\n  rules:\n    - {name: r0, queue: a, when: {x: 1}}\n    - {name: potholes, queu: a, when: {x: 1}}\n' > r.yaml
