@@ -1,8 +1,8 @@
 #!/bin/sh
-# sm.yaml's warnings: terms: holding a comma in any condition; route rules
-# named as classify rules are
+# sm.yaml's warnings: -q silences them but for --check; terms: holding a
+# comma in any condition; route rules named as classify rules are
 . "${SM_SRC:-.}/tests/lib.sh"
-plan 11
+plan 25
 
 cat > sm.yaml <<X
 classify:
@@ -64,6 +64,35 @@ is "a report filter's" "$rc:$(cat err)" "0:$wt"
 run sm-classify -c sm.yaml in.jsonl
 is "a normal run says them too, and labels as it would" \
     "$rc:$(cat err):$(jq -c .classify.topic out)" "0:$wc:\"roads\""
+
+# -q: a cron job's run says no warnings; errors are still said
+run sm-classify -q -c sm.yaml in.jsonl
+is "sm-classify -q: no warnings" "$rc:$(cat err)" "0:"
+is "... the same labels" "$(jq -c .classify.topic out)" '"roads"'
+run sm-classify --quiet -c sm.yaml in.jsonl
+is "... --quiet alike" "$rc:$(cat err)" "0:"
+run sm-route -q -n -c sm.yaml --state r.db in.jsonl
+is "sm-route -q: no warnings" "$rc:$(cat err)" "0:"
+run sm-route -n -c sm.yaml --state r.db in.jsonl
+is "... without -q, the warning" "$rc:$(cat err)" "0:$wr"
+run sm-reply -q -c sm.yaml --state p.db in.jsonl
+is "sm-reply -q: no warnings" "$rc:$(cat err)" "0:"
+run sm-report -q -c sm.yaml -f json in.jsonl
+is "sm-report -q: no warnings" "$rc:$(cat err)" "0:"
+run sm-report -c sm.yaml -f json in.jsonl
+is "... without -q, the warning" "$rc:$(cat err)" "0:$wt"
+for t in classify route reply report; do
+	run sm-$t --check -q -c sm.yaml
+	like "sm-$t --check -q: the warnings all the same" "$rc:$(cat err)" \
+	    "^0:sm-$t: sm.yaml:[0-9]+:[0-9]+: warning: "
+done
+printf 'classify:\n  rules:\n    - {name: a, set: {topic: t}, terms: x, when: {text: {terms: "y, z"}}, lang: spanish}\n' > bad.yaml
+run sm-classify -q -c bad.yaml in.jsonl
+is "-q: an error is still said" "$rc:$(cat err)" \
+    "78:sm-classify: bad.yaml:3:81: classify.rules[0] (name 'a'): lang: 'spanish' is not a language code (lower case, as classify.lang shows it: es, en, ca, eu, gl, fr, de, it, pt or und)"
+run sm-fetch -q -c bad.yaml
+is "sm-fetch -q: an error is still said" "$rc:$(cat err)" \
+    "78:sm-fetch: bad.yaml: no accounts: to fetch from"
 
 # sm-route's rules are named as sm-classify's: index and name
 printf 'route:\n  queues: {a: {}}\n  rules:\n    - {name: r0, queue: a, when: {x: 1}}\n    - {name: potholes, queu: a, when: {x: 1}}\n' > r.yaml
