@@ -711,32 +711,6 @@ check_lang(struct sm_rules *r, const json_t *l, const char *where,
 	return rc;
 }
 
-/* Edit distance of two short names, up to 3 (more is "far"). */
-static size_t
-name_distance(const char *a, const char *b)
-{
-	size_t na = strlen(a), nb = strlen(b), row[65], i, j, diag, up;
-
-	if (na > 64 || nb > 64)
-		return 3;
-	for (j = 0; j <= nb; j++)
-		row[j] = j;
-	for (i = 1; i <= na; i++) {
-		diag = row[0];
-		row[0] = i;
-		for (j = 1; j <= nb; j++) {
-			up = row[j];
-			row[j] = diag + (a[i - 1] != b[j - 1]);
-			if (up + 1 < row[j])
-				row[j] = up + 1;
-			if (row[j - 1] + 1 < row[j])
-				row[j] = row[j - 1] + 1;
-			diag = up;
-		}
-	}
-	return row[nb] < 3 ? row[nb] : 3;
-}
-
 /*
  * A dimension that one rule alone sets, and that neither the four, nor
  * defaults, nor a model names, is most likely a typo (set: {urgencia:
@@ -748,6 +722,7 @@ warn_lone_dims(struct sm_rules *r, const json_t *section, const json_t *rules,
     size_t known)
 {
 	const json_t *models = json_object_get(section, "models"), *m, *rule;
+	const char **names;
 	size_t d, i, k, *count, *first;
 
 	if (r->ndims == known)
@@ -765,16 +740,16 @@ warn_lone_dims(struct sm_rules *r, const json_t *section, const json_t *rules,
 		if (name && (d = dim_find(r, name, 0)) != SIZE_MAX)
 			count[d] += 2;
 	}
+	names = xcalloc(known, sizeof(*names));
+	for (k = 0; k < known; k++)
+		names[k] = r->dims[k].name;
 	for (d = known; d < r->ndims; d++) {
-		const char *near = NULL;
+		const char *near;
 		char where[512];
 
 		if (count[d] != 1)
 			continue;
-		for (k = 0; k < known && near == NULL; k++)
-			if (name_distance(r->dims[d].name, r->dims[k].name) <=
-			    (strlen(r->dims[k].name) > 4 ? 2 : 1))
-				near = r->dims[k].name;
+		near = sm_config_near(r->dims[d].name, names, known, 4);
 		rule = json_array_get(rules, first[d]);
 		sm_config_item_where(rule, "classify.rules", first[d], where,
 		    sizeof(where));
@@ -787,6 +762,7 @@ warn_lone_dims(struct sm_rules *r, const json_t *section, const json_t *rules,
 	}
 	free(count);
 	free(first);
+	free(names);
 }
 
 static int

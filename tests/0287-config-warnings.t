@@ -1,8 +1,9 @@
 #!/bin/sh
 # sm.yaml's warnings: -q silences them but for --check; terms: holding a
-# comma in any condition; route rules named as classify rules are
+# comma in any condition; route rules named as classify rules are; a
+# condition on a misspelt field, or on a kind no record has
 . "${SM_SRC:-.}/tests/lib.sh"
-plan 25
+plan 33
 
 cat > sm.yaml <<X
 classify:
@@ -119,3 +120,50 @@ printf 'route:\n  queues: {a: {}}\n  rules:\n    - {queue: a, when: {x: 1}}\n' >
 run sm-route --check -c r.yaml
 is "... a rule without a name: its index" "$rc:$(cat err)" \
     "78:sm-route: r.yaml:4:7: route.rules[0]: a rule needs a name"
+
+# a condition's field a letter or two from one of sm-message(7), and a
+# value a record never has: the test would never hold
+cat > f.yaml <<'X'
+classify:
+  defaults: {urgencia: baja}
+  rules:
+    - {name: a, set: {topic: t, urgencia: alta}, terms: x}
+    - {name: b, set: {topic: u}, terms: y, when: {kind: mentions}}
+route:
+  queues: {a: {}}
+  rules:
+    - {name: r1, queue: a, when: {clasify.category: complaint}}
+    - {name: r2, queue: a, when: {classify.categroy: complaint, classify.urgencia: alta}}
+    - {name: r3, queue: a, when: {kind: [mention, dm], platform: {ne: mastodn}}}
+    - {name: r4, queue: a, when: {route.queu: x, reply.status: {in: [sent, draf]}, classify.lang: ES}}
+    - {name: r5, queue: a, when: {mytag: 1, long: 2, kind: null, lang: es-ES, classify.lang: und}}
+X
+run sm-route --check -c f.yaml
+is "sm-route: each misspelt field and value, with its place and rule" "$rc:$(cat err)" \
+"0:sm-route: f.yaml:9:53: warning: route.rules[0] (name 'r1').when.clasify.category: 'clasify' is not a field sm writes (a typo of 'classify'?)
+sm-route: f.yaml:10:54: warning: route.rules[1] (name 'r2').when.classify.categroy: 'classify.categroy' is not a field sm writes (a typo of 'classify.category'?)
+sm-route: f.yaml:11:51: warning: route.rules[2] (name 'r3').when.kind: 'dm' is not a kind a record has (mention, direct, reply, comment, search, own, email or post)
+sm-route: f.yaml:11:71: warning: route.rules[2] (name 'r3').when.platform: 'mastodn' is not a platform sm knows (bluesky, email, facebook, file, mastodon, telegram, x)
+sm-route: f.yaml:12:47: warning: route.rules[3] (name 'r4').when.route.queu: 'route.queu' is not a field sm writes (a typo of 'route.queue'?)
+sm-route: f.yaml:12:76: warning: route.rules[3] (name 'r4').when.reply.status: 'draf' is not a status a record has (draft, too_long, skipped, sent, failed or unknown): a typo of 'draft'?
+sm-route: f.yaml:12:99: warning: route.rules[3] (name 'r4').when.classify.lang: 'ES' is not a language code as sm-classify writes them (lower case: es, en, ca... or und)"
+run sm-classify --check -c f.yaml
+is "sm-classify: a rule's when: too" "$rc:$(cat err)" \
+    "0:sm-classify: f.yaml:5:57: warning: classify.rules[1] (name 'b').when.kind: 'mentions' is not a kind a record has (mention, direct, reply, comment, search, own, email or post): a typo of 'mention'?"
+run sm-route -q -n -c f.yaml --state f.db in.jsonl
+is "... -q silences them" "$rc:$(cat err)" "0:"
+printf 'report:\n  filters:\n    sent: {when: {reply.stauts: sent}}\n' > w.yaml
+run sm-report --check -c w.yaml
+is "sm-report: a filter's" "$rc:$(cat err)" \
+    "0:sm-report: w.yaml:3:33: warning: report.filters.sent.when.reply.stauts: 'reply.stauts' is not a field sm writes (a typo of 'reply.status'?)"
+run sm-report --check -c w.yaml -w kind=mentions -w clasify.topic=x
+is "... not -w FIELD=VALUE, which names no place in sm.yaml" "$rc:$(cat err)" \
+    "0:sm-report: w.yaml:3:33: warning: report.filters.sent.when.reply.stauts: 'reply.stauts' is not a field sm writes (a typo of 'reply.status'?)"
+printf 'reply:\n  templates:\n    - {name: t, when: {kind: {not_in: [own, psot]}}, text: {es: x}}\n' > p.yaml
+run sm-reply --check -c p.yaml
+is "sm-reply: a template's, not_in too" "$rc:$(cat err)" \
+    "0:sm-reply: p.yaml:3:45: warning: template 't'.when.kind: 'psot' is not a kind a record has (mention, direct, reply, comment, search, own, email or post): a typo of 'post'?"
+for f in /dev/null $EXAMPLES/sm.yaml; do
+	run sm-route --check -c $f
+	is "nothing to say of $(basename $f)" "$rc:$(cat err)" "0:"
+done

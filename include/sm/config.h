@@ -90,6 +90,15 @@ int sm_config_check_keys(const struct sm_config *cfg, const json_t *node,
 const char *sm_config_item_where(const json_t *item, const char *list,
     size_t idx, char *buf, size_t size);
 
+/*
+ * The name among known (n names) that name is most likely a typo of: the
+ * nearest in edits (a letter added, dropped or changed, two swapped), at
+ * most one away from a known name of up to short_len bytes and two from
+ * a longer one; NULL when none is that near, or name is one of them.
+ */
+const char *sm_config_near(const char *name, const char *const *known,
+    size_t n, size_t short_len);
+
 /* The name of a node's type as a user would say it: "a mapping", ... */
 const char *sm_config_type_name(const json_t *node);
 
