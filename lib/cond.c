@@ -10,7 +10,6 @@
 #include "sm/cond.h"
 #include "sm/time.h"
 #include "sm/jsonl.h"
-#include "sm/platform.h"
 #include "sm/text.h"
 #include "sm/util.h"
 
@@ -367,9 +366,10 @@ done:
 }
 
 /*
- * A value a field never has: a kind, a platform, a reply's status that
- * is none of those there are, a classify.lang that is not a lower-case
- * language code.  vals is the test's list of values (in, not_in).
+ * A value a field never has: a kind or a reply's status that is none of
+ * those there are, a classify.lang that is not a lower-case language
+ * code.  vals is the test's list of values (in, not_in).  (Not the
+ * platforms: their table would bring every connector into every tool.)
  */
 static void
 check_values(const struct sm_config *cfg, const char *where,
@@ -399,11 +399,6 @@ check_values(const struct sm_config *cfg, const char *where,
 			    "has (%s)%s%s%s", where, path, s, path[0] == 'k' ?
 			    "kind" : "status", b.data, near ? ": a typo of '" :
 			    "", near ? near : "", near ? "'?" : "");
-		} else if (strcmp(path, "platform") == 0) {
-			if (sm_platform_find(s) == NULL)
-				sm_config_warn(cfg, v, "%s.%s: '%s' is not a "
-				    "platform sm knows (%s)", where, path, s,
-				    sm_platform_names());
 		} else if (strcmp(path, "classify.lang") == 0) {
 			n = strlen(s);
 			if (strcmp(s, "und") != 0 && (n < 2 || n > 3 ||

@@ -143,7 +143,6 @@ is "sm-route: each misspelt field and value, with its place and rule" "$rc:$(cat
 "0:sm-route: f.yaml:9:53: warning: route.rules[0] (name 'r1').when.clasify.category: 'clasify' is not a field sm writes (a typo of 'classify'?)
 sm-route: f.yaml:10:54: warning: route.rules[1] (name 'r2').when.classify.categroy: 'classify.categroy' is not a field sm writes (a typo of 'classify.category'?)
 sm-route: f.yaml:11:51: warning: route.rules[2] (name 'r3').when.kind: 'dm' is not a kind a record has (mention, direct, reply, comment, search, own, email or post)
-sm-route: f.yaml:11:71: warning: route.rules[2] (name 'r3').when.platform: 'mastodn' is not a platform sm knows (bluesky, email, facebook, file, mastodon, telegram, x)
 sm-route: f.yaml:12:47: warning: route.rules[3] (name 'r4').when.route.queu: 'route.queu' is not a field sm writes (a typo of 'route.queue'?)
 sm-route: f.yaml:12:76: warning: route.rules[3] (name 'r4').when.reply.status: 'draf' is not a status a record has (draft, too_long, skipped, sent, failed or unknown): a typo of 'draft'?
 sm-route: f.yaml:12:99: warning: route.rules[3] (name 'r4').when.classify.lang: 'ES' is not a language code as sm-classify writes them (lower case: es, en, ca... or und)"
