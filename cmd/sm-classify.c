@@ -41,7 +41,7 @@ static const char usage_text[] =
     "  -x, --explain       add classify.explain: why each label was given\n"
     "      --uncertain N   keep the N records the models were least sure of\n"
     "      --uncertain-file FILE  ... and write them to FILE at the end\n"
-    "  -q, --quiet         do not report rejected lines\n"
+    "  -q, --quiet         do not report rejected lines nor config warnings\n"
     "  -v, --verbose       say which configuration is used, and a summary\n"
     "  -h, --help          this help\n"
     "  -V, --version       the version\n"

@@ -44,7 +44,7 @@ static const char usage_text[] =
     "                      say the warnings, and exit\n"
     "      --native        keep the platform's object as .native\n"
     "  -u, --unbuffered    flush every record\n"
-    "  -q, --quiet         say nothing about accounts left behind\n"
+    "  -q, --quiet         say nothing of accounts left behind, nor warnings\n"
     "  -v, --verbose       say what was fetched and where each cursor is\n"
     "  -h, --help          this help\n"
     "  -V, --version       the version\n";

@@ -40,7 +40,7 @@ static const char usage_text[] =
     "      --state FILE    the state database (default: state: or\n"
     "                      $XDG_STATE_HOME/sm/state.db)\n"
     "  -u, --unbuffered    flush every record\n"
-    "  -q, --quiet         do not report rejected lines\n"
+    "  -q, --quiet         do not report rejected lines nor config warnings\n"
     "  -v, --verbose       say which configuration is used, and a summary\n"
     "  -h, --help          this help\n"
     "  -V, --version       the version\n";

@@ -44,7 +44,7 @@ static const char usage_text[] =
     "  -o, --output FILE   write the report to FILE, whole or not at all\n"
     "  -r, --rejects FILE  append lines that are not records to FILE\n"
     "  -u, --unbuffered    write each row of --rows as soon as it is known\n"
-    "  -q, --quiet         do not report rejected lines\n"
+    "  -q, --quiet         do not report rejected lines nor config warnings\n"
     "  -v, --verbose       say which configuration is used, and a summary\n"
     "  -h, --help          this help\n"
     "  -V, --version       the version\n";

@@ -40,7 +40,7 @@ static const char usage_text[] =
     "                      $XDG_STATE_HOME/sm/state.db)\n"
     "  -u, --unbuffered    route and write each record before reading the next\n"
     "  -x, --explain       say which rules held, in route.explain\n"
-    "  -q, --quiet         do not report rejected lines\n"
+    "  -q, --quiet         do not report rejected lines nor config warnings\n"
     "  -v, --verbose       say which configuration is used, and a summary\n"
     "  -h, --help          this help\n"
     "  -V, --version       the version\n";

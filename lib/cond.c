@@ -127,6 +127,14 @@ compile_terms(const struct sm_config *cfg, const json_t *v, struct test *t,
 			return sm_config_error(cfg, x, err, "%s.%s: terms: "
 			    "expected words", where, t->path);
 		}
+		/* as in classify rules: "terms: a, b" is one string in
+		 * YAML, one phrase of two words here; quoted, it is meant */
+		if (strchr(json_string_value(x), ',') &&
+		    sm_config_plain(cfg, x))
+			sm_config_warn(cfg, x, "%s.%s: terms: term '%s' holds a "
+			    "comma, so it is one phrase; for several terms "
+			    "write a list: [%s]", where, t->path,
+			    json_string_value(x), json_string_value(x));
 		sm_buf_reset(&b);
 		if (sm_text_fold(&b, json_string_value(x),
 		    json_string_length(x)) < 0 || b.len == 0) {
@@ -199,11 +207,217 @@ compile_ops(const struct sm_config *cfg, const json_t *m, struct test *t,
 	return 0;
 }
 
+/*
+ * The fields of sm-message(7), to tell a field's name misspelt (a test
+ * that never holds, silently) from one of the user's own: only a name
+ * near one of these, and not one of them, is warned about.  A list ends
+ * at NULL; the fields of an object follow its name.
+ */
+static const char *const top_fields[] = {
+	"id", "platform", "account", "kind", "created_at", "fetched_at",
+	"author", "text", "lang", "url", "thread", "native", "subject",
+	"email", "unreadable", "edited_at", "bluesky", "classify", "route",
+	"reply", "label", NULL
+};
+static const char *const sub_fields[] = {
+	"author", "id", "handle", "name", NULL,
+	"thread", "in_reply_to", "root", NULL,
+	"email", "subject", "message_id", "references", "uidvalidity", "uid",
+	    "attachments", NULL,
+	"unreadable", "reason", "runs", "mailbox", "size", NULL,
+	"route", "queue", "department", "case", "priority", "due_at", "sla",
+	    "rule", "duplicate_of", "delivered", "explain", NULL,
+	"reply", "template", "lang", "text", "visibility", "status", "auto",
+	    "approved", "length", "max_length", "reason", "by", "sent_at",
+	    "platform_id", "url", "error", NULL,
+	/* and the dimensions the configuration's rules set */
+	"classify", "category", "topic", "urgency", "sentiment", "lang", "pii",
+	    "score", "rules", "model", "explain", NULL,
+	NULL
+};
+
+/* Fields whose values are a closed set, and that set. */
+static const char *const kinds[] = {
+	"mention", "direct", "reply", "comment", "search", "own", "email",
+	"post", NULL
+};
+static const char *const reply_statuses[] = {
+	"draft", "too_long", "skipped", "sent", "failed", "unknown", NULL
+};
+
+static size_t
+count(const char *const *list)
+{
+	size_t n = 0;
+
+	while (list[n])
+		n++;
+	return n;
+}
+
+/* "a, b or c" */
+static void
+listed(struct sm_buf *b, const char *const *list)
+{
+	for (size_t i = 0; list[i]; i++) {
+		if (i)
+			sm_buf_adds(b, list[i + 1] ? ", " : " or ");
+		sm_buf_adds(b, list[i]);
+	}
+	sm_buf_addc(b, '\0');
+}
+
+/* The dimensions the classify section names (defaults, rules' set,
+ * models), which classify.* may test as well as the core ones. */
+static void
+classify_dims(const struct sm_config *cfg, const char ***names, size_t *n)
+{
+	const json_t *sec = sm_config_section(cfg, "classify"), *j, *v;
+	const char *key;
+	size_t i;
+
+	json_object_foreach((json_t *)json_object_get(sec, "defaults"), key,
+	    v) {
+		*names = xreallocarray(*names, *n + 1, sizeof(**names));
+		(*names)[(*n)++] = key;
+	}
+	json_array_foreach(json_object_get(sec, "rules"), i, j)
+		json_object_foreach(json_object_get(j, "set"), key, v) {
+			*names = xreallocarray(*names, *n + 1, sizeof(**names));
+			(*names)[(*n)++] = key;
+		}
+	json_array_foreach(json_object_get(sec, "models"), i, j)
+		if ((key = json_string_value(json_object_get(j,
+		    "dimension"))) != NULL) {
+			*names = xreallocarray(*names, *n + 1, sizeof(**names));
+			(*names)[(*n)++] = key;
+		}
+}
+
+/*
+ * A field's name near one of sm-message(7)'s, but not one
+ * (clasify.category, route.queu): the name of a field the user added
+ * is nothing sm can check, so only such near misses are said.  Names of
+ * four letters or fewer (kind, text, lang, id) are too near too many
+ * words to guess at.
+ */
+static void
+check_path(const struct sm_config *cfg, const json_t *at, const char *where,
+    const char *path)
+{
+	const char *dot = strchr(path, '.'), *const *list = NULL, *near;
+	const char **names = NULL, **known = NULL;
+	size_t n = 0, nknown = 0, i;
+	char *top = xstrndup(path, dot ? (size_t)(dot - path) : strlen(path));
+	char *sub = NULL;
+
+	for (i = 0; top_fields[i]; i++)
+		if (strcmp(top, top_fields[i]) == 0)
+			break;
+	if (top_fields[i] == NULL) {
+		/* the first part: near a top-level field? */
+		for (i = 0; top_fields[i]; i++)
+			if (strlen(top_fields[i]) > 4) {
+				known = xreallocarray(known, nknown + 1,
+				    sizeof(*known));
+				known[nknown++] = top_fields[i];
+			}
+		near = sm_config_near(top, known, nknown, 6);
+		if (near)
+			sm_config_warn(cfg, at, "%s.%s: '%s' is not a field "
+			    "sm writes (a typo of '%s'?)", where, path, top,
+			    near);
+		goto done;
+	}
+	if (dot == NULL)
+		goto done;
+	/* the second part, in an object of sm-message(7) */
+	for (list = sub_fields; *list; list += count(list) + 1)
+		if (strcmp(*list, top) == 0)
+			break;
+	if (*list == NULL)
+		goto done;
+	sub = xstrndup(dot + 1, strcspn(dot + 1, "."));
+	for (i = 1; list[i]; i++) {
+		names = xreallocarray(names, n + 1, sizeof(*names));
+		names[n++] = list[i];
+	}
+	if (strcmp(top, "classify") == 0)
+		classify_dims(cfg, &names, &n);
+	for (i = 0; i < n; i++)
+		if (strcmp(sub, names[i]) == 0)
+			goto done;
+	for (i = 0; i < n; i++)
+		if (strlen(names[i]) > 4) {
+			known = xreallocarray(known, nknown + 1,
+			    sizeof(*known));
+			known[nknown++] = names[i];
+		}
+	near = sm_config_near(sub, known, nknown, 6);
+	if (near)
+		sm_config_warn(cfg, at, "%s.%s: '%s.%s' is not a field sm "
+		    "writes (a typo of '%s.%s'?)", where, path, top, sub, top,
+		    near);
+done:
+	free(top);
+	free(sub);
+	free(names);
+	free(known);
+}
+
+/*
+ * A value a field never has: a kind or a reply's status that is none of
+ * those there are, a classify.lang that is not a lower-case language
+ * code.  vals is the test's list of values (in, not_in).  (Not the
+ * platforms: their table would bring every connector into every tool.)
+ */
+static void
+check_values(const struct sm_config *cfg, const char *where,
+    const char *path, const json_t *vals)
+{
+	const json_t *v;
+	const char *s, *near;
+	size_t i, n;
+	struct sm_buf b = { 0 };
+
+	json_array_foreach(vals, i, v) {
+		if ((s = json_string_value(v)) == NULL)
+			continue;
+		sm_buf_reset(&b);
+		if (strcmp(path, "kind") == 0 || strcmp(path, "reply.status") ==
+		    0) {
+			const char *const *set = path[0] == 'k' ? kinds :
+			    reply_statuses;
+
+			for (n = 0; set[n] && strcmp(set[n], s) != 0; n++)
+				;
+			if (set[n])
+				continue;
+			near = sm_config_near(s, set, count(set), 4);
+			listed(&b, set);
+			sm_config_warn(cfg, v, "%s.%s: '%s' is not a %s a record "
+			    "has (%s)%s%s%s", where, path, s, path[0] == 'k' ?
+			    "kind" : "status", b.data, near ? ": a typo of '" :
+			    "", near ? near : "", near ? "'?" : "");
+		} else if (strcmp(path, "classify.lang") == 0) {
+			n = strlen(s);
+			if (strcmp(s, "und") != 0 && (n < 2 || n > 3 ||
+			    strspn(s, "abcdefghijklmnopqrstuvwxyz") != n))
+				sm_config_warn(cfg, v, "%s.%s: '%s' is not a "
+				    "language code as sm-classify writes them "
+				    "(lower case: es, en, ca... or und)", where,
+				    path, s);
+		}
+	}
+	sm_buf_free(&b);
+}
+
 struct sm_when *
 sm_when_compile(const struct sm_config *cfg, const json_t *node,
     const char *where, struct sm_error *err)
 {
 	struct sm_when *w;
+	struct sm_mark m;
 	const char *key;
 	json_t *v;
 
@@ -226,6 +440,17 @@ sm_when_compile(const struct sm_config *cfg, const json_t *node,
 			sm_when_free(w);
 			return NULL;
 		}
+		/* what sm.yaml says, not a command line's -w, is checked;
+		 * a value without a place of its own (null, true) is said
+		 * at the mapping's */
+		if (sm_config_mark(cfg, node, &m) < 0)
+			continue;
+		check_path(cfg, sm_config_mark(cfg, v, &m) == 0 ? v : node,
+		    sub, key);
+		if (t->in)
+			check_values(cfg, sub, key, t->in);
+		if (t->not_in)
+			check_values(cfg, sub, key, t->not_in);
 	}
 	return w;
 }

@@ -250,6 +250,70 @@ sm_config_warning(const struct sm_config *cfg, size_t i)
 }
 
 const char *
+sm_config_item_where(const json_t *item, const char *list, size_t idx,
+    char *buf, size_t size)
+{
+	const char *name = json_string_value(json_object_get(item, "name"));
+
+	if (name && *name)
+		snprintf(buf, size, "%s[%zu] (name '%s')", list, idx, name);
+	else
+		snprintf(buf, size, "%s[%zu]", list, idx);
+	return buf;
+}
+
+/* Edit distance of two short names, two letters swapped counting as
+ * one edit, up to 3 (more is "far"). */
+static size_t
+name_distance(const char *a, const char *b)
+{
+	size_t na = strlen(a), nb = strlen(b), rows[3][65], i, j, d;
+	size_t *prev2, *prev, *row;
+
+	if (na > 64 || nb > 64)
+		return 3;
+	for (j = 0; j <= nb; j++)
+		rows[0][j] = j;
+	for (i = 1; i <= na; i++) {
+		prev2 = rows[(i + 1) % 3];
+		prev = rows[(i - 1) % 3];
+		row = rows[i % 3];
+		row[0] = i;
+		for (j = 1; j <= nb; j++) {
+			d = prev[j - 1] + (a[i - 1] != b[j - 1]);
+			if (prev[j] + 1 < d)
+				d = prev[j] + 1;
+			if (row[j - 1] + 1 < d)
+				d = row[j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] && prev2[j - 2] + 1 < d)
+				d = prev2[j - 2] + 1;
+			row[j] = d;
+		}
+	}
+	return rows[na % 3][nb] < 3 ? rows[na % 3][nb] : 3;
+}
+
+const char *
+sm_config_near(const char *name, const char *const *known, size_t n,
+    size_t short_len)
+{
+	const char *best = NULL;
+	size_t i, d, bestd = 3;
+
+	for (i = 0; i < n; i++) {
+		if (strcmp(name, known[i]) == 0)
+			return NULL;
+		d = name_distance(name, known[i]);
+		if (d <= (strlen(known[i]) > short_len ? 2 : 1) && d < bestd) {
+			best = known[i];
+			bestd = d;
+		}
+	}
+	return best;
+}
+
+const char *
 sm_config_type_name(const json_t *node)
 {
 	switch (json_typeof(node)) {

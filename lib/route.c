@@ -236,7 +236,7 @@ load_rules(struct sm_router *r, const struct sm_config *cfg,
     const json_t *sec, struct sm_error *err)
 {
 	const json_t *rs = json_object_get(sec, "rules"), *j, *v;
-	char where[300];
+	char where[512];
 	size_t i, k;
 
 	if (rs == NULL)
@@ -249,7 +249,9 @@ load_rules(struct sm_router *r, const struct sm_config *cfg,
 		struct rule *ru = &r->rules[r->nrules++];
 
 		ru->queue = -1;
-		snprintf(where, sizeof(where), "route.rules[%zu]", i);
+		/* named as sm-classify's rules are: index and name */
+		sm_config_item_where(j, "route.rules", i, where,
+		    sizeof(where));
 		if (sm_config_check_keys(cfg, j, where, rule_keys, err) < 0)
 			return -1;
 		v = json_object_get(j, "name");
@@ -258,11 +260,10 @@ load_rules(struct sm_router *r, const struct sm_config *cfg,
 			    "needs a name", where);
 		for (k = 0; k < i; k++)
 			if (strcmp(r->rules[k].name, json_string_value(v)) == 0)
-				return sm_config_error(cfg, v, err, "%s: "
-				    "duplicate rule name '%s'", where,
+				return sm_config_error(cfg, v, err, "route."
+				    "rules[%zu]: duplicate rule name '%s'", i,
 				    json_string_value(v));
 		ru->name = xstrdup(json_string_value(v));
-		snprintf(where, sizeof(where), "rule '%.200s'", ru->name);
 		if ((v = json_object_get(j, "queue")) != NULL) {
 			if (!json_is_string(v))
 				return sm_config_error(cfg, v, err, "%s.queue: "

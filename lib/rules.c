@@ -669,20 +669,6 @@ compile_set(struct sm_rules *r, const json_t *j, struct rule *rule,
 	return 0;
 }
 
-/* "classify.rules[3] (name 'noise.night')", or without the name when
- * the rule has none (yet). */
-static void
-rule_where(const json_t *j, size_t idx, char *buf, size_t size)
-{
-	const char *name = json_string_value(json_object_get(j, "name"));
-
-	if (name && *name)
-		snprintf(buf, size, "classify.rules[%zu] (name '%s')", idx,
-		    name);
-	else
-		snprintf(buf, size, "classify.rules[%zu]", idx);
-}
-
 /* "es, en, ca, eu, gl, fr, de, it, pt or und" */
 static void
 known_langs(struct sm_buf *b)
@@ -725,32 +711,6 @@ check_lang(struct sm_rules *r, const json_t *l, const char *where,
 	return rc;
 }
 
-/* Edit distance of two short names, up to 3 (more is "far"). */
-static size_t
-name_distance(const char *a, const char *b)
-{
-	size_t na = strlen(a), nb = strlen(b), row[65], i, j, diag, up;
-
-	if (na > 64 || nb > 64)
-		return 3;
-	for (j = 0; j <= nb; j++)
-		row[j] = j;
-	for (i = 1; i <= na; i++) {
-		diag = row[0];
-		row[0] = i;
-		for (j = 1; j <= nb; j++) {
-			up = row[j];
-			row[j] = diag + (a[i - 1] != b[j - 1]);
-			if (up + 1 < row[j])
-				row[j] = up + 1;
-			if (row[j - 1] + 1 < row[j])
-				row[j] = row[j - 1] + 1;
-			diag = up;
-		}
-	}
-	return row[nb] < 3 ? row[nb] : 3;
-}
-
 /*
  * A dimension that one rule alone sets, and that neither the four, nor
  * defaults, nor a model names, is most likely a typo (set: {urgencia:
@@ -762,6 +722,7 @@ warn_lone_dims(struct sm_rules *r, const json_t *section, const json_t *rules,
     size_t known)
 {
 	const json_t *models = json_object_get(section, "models"), *m, *rule;
+	const char **names;
 	size_t d, i, k, *count, *first;
 
 	if (r->ndims == known)
@@ -779,18 +740,19 @@ warn_lone_dims(struct sm_rules *r, const json_t *section, const json_t *rules,
 		if (name && (d = dim_find(r, name, 0)) != SIZE_MAX)
 			count[d] += 2;
 	}
+	names = xcalloc(known, sizeof(*names));
+	for (k = 0; k < known; k++)
+		names[k] = r->dims[k].name;
 	for (d = known; d < r->ndims; d++) {
-		const char *near = NULL;
+		const char *near;
 		char where[512];
 
 		if (count[d] != 1)
 			continue;
-		for (k = 0; k < known && near == NULL; k++)
-			if (name_distance(r->dims[d].name, r->dims[k].name) <=
-			    (strlen(r->dims[k].name) > 4 ? 2 : 1))
-				near = r->dims[k].name;
+		near = sm_config_near(r->dims[d].name, names, known, 4);
 		rule = json_array_get(rules, first[d]);
-		rule_where(rule, first[d], where, sizeof(where));
+		sm_config_item_where(rule, "classify.rules", first[d], where,
+		    sizeof(where));
 		sm_config_warn(r->cfg, json_object_get(json_object_get(rule,
 		    "set"), r->dims[d].name), "%s: set: dimension '%s' is set "
 		    "by no other rule and is not in classify.defaults%s%s%s",
@@ -800,6 +762,7 @@ warn_lone_dims(struct sm_rules *r, const json_t *section, const json_t *rules,
 	}
 	free(count);
 	free(first);
+	free(names);
 }
 
 static int
@@ -813,7 +776,8 @@ compile_rule(struct sm_rules *r, const json_t *j, size_t idx,
 
 	/* the index alone means little to whoever wrote the rule in a
 	 * file that includes the pack: its name too, as soon as it has one */
-	rule_where(j, idx, where, sizeof(where));
+	sm_config_item_where(j, "classify.rules", idx, where,
+	    sizeof(where));
 	if (sm_config_check_keys(r->cfg, j, where, rule_keys, err) < 0)
 		return -1;
 	v = json_object_get(j, "name");

@@ -227,6 +227,10 @@ sm_tool_configured(struct sm_tool *t, const struct sm_config *cfg)
 	char buf[sizeof(place.file) + 64];
 
 	for (; (w = sm_config_warning(cfg, t->warned)) != NULL; t->warned++) {
+		/* a cron job run with -q says no warnings, run by hand with
+		 * --check it is asking for them */
+		if (t->quiet && !t->check)
+			continue;
 		/* "file:line:column: " alone, then the warning */
 		place = *w;
 		place.text[0] = '\0';

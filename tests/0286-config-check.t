@@ -83,7 +83,7 @@ is "... -v: the configuration is OK" "$rc:$(cat err)" \
 printf 'route:\n  queues: {a: {}}\n  rules:\n    - {name: r, when: {x: 1}, queue: nope}\n' > r.yaml
 run sm-route --check -c r.yaml
 is "... a route error: exit 78" "$rc:$(cat err)" \
-    "78:sm-route: r.yaml:4:38: rule 'r'.queue: no queue 'nope' in route.queues"
+    "78:sm-route: r.yaml:4:38: route.rules[0] (name 'r').queue: no queue 'nope' in route.queues"
 printf 'state: 42\n' > st.yaml
 run sm-route --check -c st.yaml
 is "... state: is checked" "$rc:$(cat err)" \

@@ -189,7 +189,7 @@ printf 'route:\n  queues:\n    a: {departmant: x}\n' > sm.yaml
 bad "an unknown key" "sm-route: sm.yaml:3:21: unknown key 'departmant' in route.queues.a"
 printf 'route:\n  rules:\n    - {name: r, when: {kind: x}, queue: nope}\n' > sm.yaml
 bad "a rule naming a queue that is not there" \
-    "sm-route: sm.yaml:3:41: rule 'r'.queue: no queue 'nope' in route.queues"
+    "sm-route: sm.yaml:3:41: route.rules[0] (name 'r').queue: no queue 'nope' in route.queues"
 printf 'route:\n  queues:\n    a: {sla: 2 weeks}\n' > sm.yaml
 bad "an SLA that is not one" \
     "sm-route: sm.yaml:3:14: route.queues.a.sla: expected N hours, N days, N business hours or N business days (whole)"
@@ -204,7 +204,7 @@ bad "a queue name that would leave --split's directory" \
     "sm-route: sm.yaml:3:11: route.queues.../x: a queue name is letters, digits, '-', '_' and '.', not first"
 printf 'route:\n  rules:\n    - {name: r, queue: general, when: {score: {gt: soon}}}\n' > sm.yaml
 bad "a condition that is not one" \
-    "sm-route: sm.yaml:3:52: rule 'r'.when.score: gt: expected a number or a timestamp"
+    "sm-route: sm.yaml:3:52: route.rules[0] (name 'r').when.score: gt: expected a number or a timestamp"
 printf 'route:\n  calendar: nope\n' > sm.yaml
 bad "a calendar that is not there" "sm-route: sm.yaml:2:13: route.calendar: no calendar 'nope' in calendars:"
 

@@ -80,6 +80,25 @@ int sm_config_plain(const struct sm_config *cfg, const json_t *node);
 int sm_config_check_keys(const struct sm_config *cfg, const json_t *node,
     const char *where, const char *const *allowed, struct sm_error *err);
 
+/*
+ * How messages name item idx of a list of named items (rules): by its
+ * name as well as its index, "route.rules[3] (name 'potholes')", so that
+ * whoever wrote it in a file that includes others finds it; by its index
+ * alone while it has no name (a non-empty string).  list is where the
+ * list is ("route.rules").  Returns buf.
+ */
+const char *sm_config_item_where(const json_t *item, const char *list,
+    size_t idx, char *buf, size_t size);
+
+/*
+ * The name among known (n names) that name is most likely a typo of: the
+ * nearest in edits (a letter added, dropped or changed, two swapped), at
+ * most one away from a known name of up to short_len bytes and two from
+ * a longer one; NULL when none is that near, or name is one of them.
+ */
+const char *sm_config_near(const char *name, const char *const *known,
+    size_t n, size_t short_len);
+
 /* The name of a node's type as a user would say it: "a mapping", ... */
 const char *sm_config_type_name(const json_t *node);
 

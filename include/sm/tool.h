@@ -129,10 +129,10 @@ struct sm_config *sm_tool_config(struct sm_tool *t);
  * The tool has loaded cfg and everything it derives from it (rules,
  * models, queues, calendars, templates, accounts): says the warnings of
  * cfg not said yet, "name: file:line:column: warning: text", which change
- * no exit status.  Returns 1 with --check, having said "FILE:
- * configuration OK" with -v when nothing failed: the tool then stops,
- * reading no input and opening no state database, and exits with
- * sm_tool_finish's status.  Else 0.
+ * no exit status (with -q none, unless --check asks for them).  Returns
+ * 1 with --check, having said "FILE: configuration OK" with -v when
+ * nothing failed: the tool then stops, reading no input and opening no
+ * state database, and exits with sm_tool_finish's status.  Else 0.
  */
 int sm_tool_configured(struct sm_tool *t, const struct sm_config *cfg);
 

@@ -1514,6 +1514,41 @@ test_builtin_pack_no_warnings(void **state)
 	NO_LEAKS();
 }
 
+static void
+test_near_and_item_where(void **state)
+{
+	static const char *const known[] = {
+		"category", "topic", "urgency", "queue", "status"
+	};
+	json_t *item;
+	char buf[64];
+
+	(void)state;
+	assert_string_equal(sm_config_near("categroy", known, 5, 4),
+	    "category");
+	assert_string_equal(sm_config_near("urgencia", known, 5, 4),
+	    "urgency");
+	assert_string_equal(sm_config_near("queu", known, 5, 6), "queue");
+	/* two letters swapped is one edit */
+	assert_string_equal(sm_config_near("stauts", known, 5, 6), "status");
+	/* two edits from a name of up to short_len letters is too far */
+	assert_null(sm_config_near("qeuu", known, 5, 6));
+	assert_null(sm_config_near("topic", known, 5, 4));
+	assert_null(sm_config_near("weather", known, 5, 4));
+	assert_null(sm_config_near("x", known, 0, 4));
+
+	item = json_pack("{s:s}", "name", "potholes");
+	assert_string_equal(sm_config_item_where(item, "route.rules", 3, buf,
+	    sizeof(buf)), "route.rules[3] (name 'potholes')");
+	json_object_set_new(item, "name", json_string(""));
+	assert_string_equal(sm_config_item_where(item, "route.rules", 3, buf,
+	    sizeof(buf)), "route.rules[3]");
+	json_object_set_new(item, "name", json_integer(3));
+	assert_string_equal(sm_config_item_where(item, "route.rules", 0, buf,
+	    sizeof(buf)), "route.rules[0]");
+	json_decref(item);
+}
+
 #define T(f)	cmocka_unit_test_setup_teardown(f, save_env, restore_env)
 
 int
@@ -1553,6 +1588,7 @@ main(void)
 		T(test_style_survives_growth),
 		T(test_rules_warnings),
 		T(test_builtin_pack_no_warnings),
+		T(test_near_and_item_where),
 	};
 
 	json_set_alloc_funcs(counted_malloc, counted_free);
