@@ -143,7 +143,7 @@ compile_tmpl(struct sm_replier *r, const struct sm_config *cfg,
 			return sm_config_error(cfg, v, err, "%s: duplicate "
 			    "template name '%s'", where, json_string_value(v));
 	t->name = xstrdup(json_string_value(v));
-	snprintf(where, sizeof(where), "template '%.200s'", t->name);
+	sm_config_item_where(j, "reply.templates", idx, where, sizeof(where));
 	if ((t->cond = sm_cond_compile(cfg, j, where, 1, err)) == NULL ||
 	    get_bool(cfg, j, "skip", &t->skip, where, err) < 0 ||
 	    get_bool(cfg, j, "auto", &t->autosend, where, err) < 0)

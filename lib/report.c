@@ -491,11 +491,12 @@ load_commitment(struct sm_report *r, const struct sm_calendars *cals,
 	    "target", "calendar", "when", "all", "any", "none", NULL };
 	struct commitment *c = &r->commits[i];
 	const char *name = NULL, *within = NULL, *text = NULL;
-	char where[64];
+	char where[300];
 	double target = NAN;
 	json_t *v;
 
-	snprintf(where, sizeof(where), "report.commitments[%zu]", i);
+	sm_config_item_where(node, "report.commitments", i, where,
+	    sizeof(where));
 	if (sm_config_check_keys(r->cfg, node, where, keys, err) < 0 ||
 	    sm_config_get_string(r->cfg, node, "name", where, &name,
 	    err) < 0 ||

@@ -105,7 +105,7 @@ is "... and there" "$rc:$(cat err)" "0:sm-reply: sm.yaml: configuration OK"
 printf 'reply:\n  templates:\n    - {name: t, text: "{{#x}}"}\n' > p.yaml
 run sm-reply --check -c p.yaml
 is "... a template error: exit 78" "$rc:$(cat err)" \
-    "78:sm-reply: p.yaml:3:23: template 't': needs text: (a mapping of languages to texts) or skip: true"
+    "78:sm-reply: p.yaml:3:23: reply.templates[0] (name 't'): needs text: (a mapping of languages to texts) or skip: true"
 
 # sm-report --check
 run sm-report --check -c sm.yaml in.jsonl <&-

@@ -46,7 +46,7 @@ X
 wc="sm-classify: sm.yaml:5:14: warning: classify.rules[0] (name 'council.people').terms[0]: term 'concejal, concejala' holds a comma, so it is one phrase; for several terms write a list: [concejal, concejala]
 sm-classify: sm.yaml:10:18: warning: classify.rules[1] (name 'roads.holes').when.text: terms: term 'bache, socavón' holds a comma, so it is one phrase; for several terms write a list: [bache, socavón]"
 wr="sm-route: sm.yaml:20:15: warning: route.rules[0] (name 'potholes').when.classify.topic: terms: term 'calzada, acera' holds a comma, so it is one phrase; for several terms write a list: [calzada, acera]"
-wp="sm-reply: sm.yaml:26:18: warning: template 'holes'.when.text: terms: term 'agujero, hoyo' holds a comma, so it is one phrase; for several terms write a list: [agujero, hoyo]"
+wp="sm-reply: sm.yaml:26:18: warning: reply.templates[0] (name 'holes').when.text: terms: term 'agujero, hoyo' holds a comma, so it is one phrase; for several terms write a list: [agujero, hoyo]"
 wt="sm-report: sm.yaml:36:22: warning: report.filters.holes.any[1].when.text: terms: term 'socavón, zanja' holds a comma, so it is one phrase; for several terms write a list: [socavón, zanja]"
 printf '{"id":"m:1","created_at":"2026-11-28T09:14:03Z","lang":"es","text":"un bache, socavón"}\n' > in.jsonl
 
@@ -161,7 +161,7 @@ is "... not -w FIELD=VALUE, which names no place in sm.yaml" "$rc:$(cat err)" \
 printf 'reply:\n  templates:\n    - {name: t, when: {kind: {not_in: [own, psot]}}, text: {es: x}}\n' > p.yaml
 run sm-reply --check -c p.yaml
 is "sm-reply: a template's, not_in too" "$rc:$(cat err)" \
-    "0:sm-reply: p.yaml:3:45: warning: template 't'.when.kind: 'psot' is not a kind a record has (mention, direct, reply, comment, search, own, email or post): a typo of 'post'?"
+    "0:sm-reply: p.yaml:3:45: warning: reply.templates[0] (name 't').when.kind: 'psot' is not a kind a record has (mention, direct, reply, comment, search, own, email or post): a typo of 'post'?"
 for f in /dev/null $EXAMPLES/sm.yaml; do
 	run sm-route --check -c $f
 	is "nothing to say of $(basename $f)" "$rc:$(cat err)" "0:"

@@ -82,7 +82,7 @@ bad() {	# bad DESC EXPECTED
 }
 printf 'reply:\n  templates:\n    - {name: a, text: {es: "Hola {{autor.nombre}}"}}\n' > bad.yaml
 bad "a template naming a field no record has" \
-    "sm-reply: bad.yaml:3:34: template 'a'.text.es: no record has a field 'autor.nombre' (see sm-message(7))"
+    "sm-reply: bad.yaml:3:34: reply.templates[0] (name 'a').text.es: no record has a field 'autor.nombre' (see sm-message(7))"
 printf 'reply:\n  templates:\n    - {name: a, text: {es: "Hola {{#route}}"}}\n' > bad.yaml
 bad "a template that does not parse" \
     "sm-reply: bad.yaml:3:34: section 'route' is never closed"

@@ -243,16 +243,16 @@ bad "an unknown calendar" "report:
   calendar: nowhere" "sm-report: bad.yaml:2:13: report.calendar: no calendar 'nowhere' in calendars"
 bad "a commitment without within" "report:
   commitments:
-    - {name: x, target: 90}" "sm-report: bad.yaml:3:7: report.commitments[0]: a commitment needs a name and within"
+    - {name: x, target: 90}" "sm-report: bad.yaml:3:7: report.commitments[0] (name 'x'): a commitment needs a name and within"
 bad "a commitment's time that is no time" "report:
   commitments:
-    - {name: x, within: soon}" "sm-report: bad.yaml:3:25: report.commitments[0].within: expected N hours, N days, N business hours or N business days"
+    - {name: x, within: soon}" "sm-report: bad.yaml:3:25: report.commitments[0] (name 'x').within: expected N hours, N days, N business hours or N business days"
 bad "business hours without a calendar" "report:
   commitments:
-    - {name: x, within: 8 business hours}" "sm-report: bad.yaml:3:25: report.commitments[0].within: business time is counted on a calendar: give report.calendar or the commitment's"
+    - {name: x, within: 8 business hours}" "sm-report: bad.yaml:3:25: report.commitments[0] (name 'x').within: business time is counted on a calendar: give report.calendar or the commitment's"
 bad "a target above 100" "report:
   commitments:
-    - {name: x, within: 8 hours, target: 120}" "sm-report: bad.yaml:3:42: report.commitments[0].target: 120 is out of range (0 to 100)"
+    - {name: x, within: 8 hours, target: 120}" "sm-report: bad.yaml:3:42: report.commitments[0] (name 'x').target: 120 is out of range (0 to 100)"
 
 # --- output ---------------------------------------------------------------
 sm-report -c sm.yaml in.jsonl > /dev/full 2> err
