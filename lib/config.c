@@ -372,16 +372,22 @@ sm_config_check_keys(const struct sm_config *cfg, const json_t *node,
 				break;
 		if (*a == NULL) {
 			struct sm_mark m;
-			char shown[128];
+			char shown[128], hint[160] = "";
+			const char *near = sm_config_near(key, allowed,
+			    (size_t)(a - allowed), 4);
 
 			key_shown(key, shown, sizeof(shown));
+			if (near)
+				snprintf(hint, sizeof(hint), " (a typo of "
+				    "'%s'?)", near);
 			/* the key's own place is that of its value's line */
 			if (sm_config_mark(cfg, value, &m) < 0 &&
 			    sm_config_mark(cfg, node, &m) < 0)
 				return sm_error_set(err, cfg->path, 0, 0,
-				    "unknown key '%s' in %s", shown, where);
+				    "unknown key '%s' in %s%s", shown, where,
+				    hint);
 			return sm_error_set(err, m.file, m.line, m.column,
-			    "unknown key '%s' in %s", shown, where);
+			    "unknown key '%s' in %s%s", shown, where, hint);
 		}
 	}
 	return 0;

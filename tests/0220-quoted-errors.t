@@ -21,7 +21,7 @@ is "a misspelt key is shown whole" "$(cat err)" \
 printf 'classify:\n  rulez: []\n' > sm.yaml
 run sm-classify in.jsonl
 is "... as before" "$(cat err)" \
-    "sm-classify: sm.yaml:2:10: unknown key 'rulez' in classify"
+    "sm-classify: sm.yaml:2:10: unknown key 'rulez' in classify (a typo of 'rules'?)"
 
 rm sm.yaml
 

@@ -99,7 +99,7 @@ is "sm-fetch -q: an error is still said" "$rc:$(cat err)" \
 printf 'route:\n  queues: {a: {}}\n  rules:\n    - {name: r0, queue: a, when: {x: 1}}\n    - {name: potholes, queu: a, when: {x: 1}}\n' > r.yaml
 run sm-route --check -c r.yaml
 is "an unknown key in a route rule names the rule" "$rc:$(cat err)" \
-    "78:sm-route: r.yaml:5:30: unknown key 'queu' in route.rules[1] (name 'potholes')"
+    "78:sm-route: r.yaml:5:30: unknown key 'queu' in route.rules[1] (name 'potholes') (a typo of 'queue'?)"
 printf 'route:\n  queues: {a: {}}\n  rules:\n    - {name: r0, queue: a, when: {x: 1}}\n    - {name: potholes, queue: b, when: {x: 1}}\n' > r.yaml
 run sm-route --check -c r.yaml
 is "... no such queue" "$rc:$(cat err)" \

@@ -32,7 +32,7 @@ cfg 'platform: mastodon' 'url: https://x.example' 'token_env: T' 'tiemout: 3'
 run sm-fetch
 is "an unknown key: exit 78" "$rc" 78
 is "an unknown key: named with its place" "$(cat err)" \
-    "sm-fetch: sm.yaml:6:14: unknown key 'tiemout' in accounts.a"
+    "sm-fetch: sm.yaml:6:14: unknown key 'tiemout' in accounts.a (a typo of 'timeout'?)"
 
 cfg 'platform: myspace'
 run sm-fetch

@@ -186,7 +186,7 @@ bad() {	# bad DESC EXPECTED: sm-route on sm.yaml must fail with EXPECTED
 	is "$1" "$rc $(cat err)" "78 $2"
 }
 printf 'route:\n  queues:\n    a: {departmant: x}\n' > sm.yaml
-bad "an unknown key" "sm-route: sm.yaml:3:21: unknown key 'departmant' in route.queues.a"
+bad "an unknown key" "sm-route: sm.yaml:3:21: unknown key 'departmant' in route.queues.a (a typo of 'department'?)"
 printf 'route:\n  rules:\n    - {name: r, when: {kind: x}, queue: nope}\n' > sm.yaml
 bad "a rule naming a queue that is not there" \
     "sm-route: sm.yaml:3:41: route.rules[0] (name 'r').queue: no queue 'nope' in route.queues"

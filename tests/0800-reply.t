@@ -87,7 +87,7 @@ printf 'reply:\n  templates:\n    - {name: a, text: {es: "Hola {{#route}}"}}\n' 
 bad "a template that does not parse" \
     "sm-reply: bad.yaml:3:34: section 'route' is never closed"
 printf 'reply:\n  templates:\n    - {name: a, text: {es: x}, visibilty: public}\n' > bad.yaml
-bad "an unknown key" "sm-reply: bad.yaml:3:43: unknown key 'visibilty' in reply.templates[0]"
+bad "an unknown key" "sm-reply: bad.yaml:3:43: unknown key 'visibilty' in reply.templates[0] (a typo of 'visibility'?)"
 
 run sm-reply --help
 is "--help: usage on stdout, exit 0" "$rc $(head -1 out)" \

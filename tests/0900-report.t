@@ -238,7 +238,7 @@ bad() {	# bad DESC YAML EXPECTED
 	is "$1" "$rc $(cat err)" "78 $3"
 }
 bad "an unknown key in report" "report:
-  calendr: ayto" "sm-report: bad.yaml:2:12: unknown key 'calendr' in report"
+  calendr: ayto" "sm-report: bad.yaml:2:12: unknown key 'calendr' in report (a typo of 'calendar'?)"
 bad "an unknown calendar" "report:
   calendar: nowhere" "sm-report: bad.yaml:2:13: report.calendar: no calendar 'nowhere' in calendars"
 bad "a commitment without within" "report:

@@ -398,7 +398,7 @@ test_sections(void **state)
 	    &err), "s.yaml:2:8: unknown key 'queue' in the configuration");
 	inc = put("sect/typo.yaml", "# shared\nclasify:\n  rules: []\n");
 	snprintf(want, sizeof(want), "%s:3:3: unknown key 'clasify' in the "
-	    "configuration", inc);
+	    "configuration (a typo of 'classify'?)", inc);
 	assert_string_equal(load_bad("include: typo.yaml\nroute: {}\n",
 	    P("sect/sm.yaml"), &err), want);
 	NO_LEAKS();
@@ -516,14 +516,14 @@ test_check_keys(void **state)
 	    "classify.rules[3]", allowed, &err), -1);
 	sm_error_format(&err, buf, sizeof(buf));
 	assert_string_equal(buf, "rules.yaml:7:16: unknown key 'pattren' in "
-	    "classify.rules[3]");
+	    "classify.rules[3] (a typo of 'pattern'?)");
 	/* a value without a place of its own: the mapping's place */
 	memset(&err, 0, sizeof(err));
 	assert_int_equal(sm_config_check_keys(cfg, json_array_get(rules, 4),
 	    "classify.rules[4]", allowed, &err), -1);
 	sm_error_format(&err, buf, sizeof(buf));
 	assert_string_equal(buf, "rules.yaml:8:7: unknown key 'sett' in "
-	    "classify.rules[4]");
+	    "classify.rules[4] (a typo of 'set'?)");
 	/* not a mapping at all */
 	memset(&err, 0, sizeof(err));
 	assert_int_equal(sm_config_check_keys(cfg, rules, "classify.rules",
@@ -778,7 +778,7 @@ test_include_marks_name_the_included_file(void **state)
 	    "classify.rules[0]", allowed, &err), -1);
 	sm_error_format(&err, buf, sizeof(buf));
 	snprintf(want, sizeof(want), "%s:3:9: unknown key 'nmae' in "
-	    "classify.rules[0]", part);
+	    "classify.rules[0] (a typo of 'name'?)", part);
 	assert_string_equal(buf, want);
 	sm_config_free(cfg);
 	NO_LEAKS();
