@@ -408,7 +408,7 @@ test_config_errors(void **state)
 	check_bad("calendars:\n  a: [1]\n", "sm.yaml:2:6: expected a mapping "
 	    "for calendars.a, got a list");
 	check_bad("calendars:\n  a:\n    timezone: UTC\n    hour: [x]\n",
-	    "sm.yaml:4:11: unknown key 'hour' in calendars.a");
+	    "sm.yaml:4:11: unknown key 'hour' in calendars.a (a typo of 'hours'?)");
 	check_bad("calendars:\n  a:\n    days: [mon]\n", "sm.yaml:3:5: "
 	    "calendars.a.timezone: expected a zone name like Europe/Madrid");
 	check_bad("calendars:\n  a:\n    timezone: 1\n", "sm.yaml:3:15: "

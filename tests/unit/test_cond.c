@@ -190,7 +190,8 @@ test_errors(void **unused)
 	fails("when: {kind: {exists: 1}}",
 	    "1:23: rule.when.kind.exists: expected true or false");
 	fails("any: []", "1:6: rule.any: expected a list of conditions");
-	fails("any: [{whn: {kind: x}}]", "1:13: unknown key 'whn' in rule.any[0]");
+	fails("any: [{whn: {kind: x}}]",
+	    "1:13: unknown key 'whn' in rule.any[0] (a typo of 'when'?)");
 	fails("name: x", "1:1: rule: needs when, all, any or none");
 }
 

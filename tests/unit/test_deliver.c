@@ -977,7 +977,7 @@ test_config_errors(void **unused)
 		  "route.smtp (its url: and from:)" },
 		{ "route:\n  smtp:\n    url: smtp://mail.example\n"
 		  "    form: x@y.example\n",
-		  "sm.yaml:4:11: unknown key 'form' in route.smtp" },
+		  "sm.yaml:4:11: unknown key 'form' in route.smtp (a typo of 'from'?)" },
 		{ "route:\n  smtp:\n    url: smtps://mail.example:465\n"
 		  "  queues:\n    q:\n      deliver:\n        - email:\n"
 		  "            to: a@b.example\n",
