@@ -320,27 +320,35 @@ static void
 forget_old(struct sm_report *r)
 {
 	size_t live = 0, cap = r->capdone ? r->capdone : 1024, i;
-	uint64_t *d;
-	uint16_t *day;
+	uint64_t *keep;
+	uint16_t *keep_day;
 
+	/* the live ids, set aside (at most half the table), so that the
+	 * old table is gone before the new one is made */
 	for (i = 0; i < r->capdone; i++)
 		if (r->done[i] && !too_old(r, r->done_day[i]))
 			live++;
+	keep = xcalloc(live + 1, sizeof(*keep));
+	keep_day = xcalloc(live + 1, sizeof(*keep_day));
+	for (i = 0, live = 0; i < r->capdone; i++)
+		if (r->done[i] && !too_old(r, r->done_day[i])) {
+			keep[live] = r->done[i];
+			keep_day[live++] = r->done_day[i];
+		}
 	while (live > cap / 4)
 		cap *= 2;
 	while (cap > 1024 && 8 * (live + 1) < cap)
 		cap /= 2;
-	d = xcalloc(cap, sizeof(*d));
-	day = xcalloc(cap, sizeof(*day));
-	for (i = 0; i < r->capdone; i++)
-		if (r->done[i] && !too_old(r, r->done_day[i]))
-			done_put(d, day, cap, r->done[i], r->done_day[i]);
 	free(r->done);
 	free(r->done_day);
-	r->done = d;
-	r->done_day = day;
+	r->done = xcalloc(cap, sizeof(*r->done));
+	r->done_day = xcalloc(cap, sizeof(*r->done_day));
 	r->capdone = cap;
+	for (i = 0; i < live; i++)
+		done_put(r->done, r->done_day, cap, keep[i], keep_day[i]);
 	r->ndone = live;
+	free(keep);
+	free(keep_day);
 	/* answers whose message has not come */
 	for (i = 0; i < r->open.nb; i++) {
 		struct slot **p = &r->open.b[i];
