@@ -4,7 +4,7 @@
 # is read as it was written
 . "${SM_SRC:-.}/tests/lib.sh"
 command -v python3 >/dev/null || skip_all "python3 is not installed"
-plan 10
+plan 11
 
 # waste reports carry a reference number, lighting ones another: only
 # the numbers' character n-grams tell them apart by it
@@ -53,6 +53,7 @@ sm-classify train -q -l label.topic -o new.model train.jsonl
 is "a new model is of format 2" "$(version new.model)" 2
 like "... and says its character n-grams are of chunks" "$(header new.model)" \
     '"features":\{"bits":22,"word_ngrams":2,"char_min":2,"char_max":5,"char_scope":"chunks"\}'
+like "... and that features of one record were dropped" "$(header new.model)" '"min_df":2,'
 sm-classify -x -m topic=new.model num.jsonl > out
 is "a number is told by its character n-grams" "$(jq -r .classify.topic out)" waste
 like "... which explain names" "$(chargrams out)" 'c:010'
