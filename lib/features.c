@@ -9,6 +9,7 @@
 
 #define MAXCHARWORD	40	/* longer words give no character n-grams */
 #define MAXCHUNK	100	/* of a longer chunk, its first bytes only */
+_Static_assert(MAXCHARWORD <= MAXCHUNK, "a word fits where a chunk does");
 
 static uint32_t
 fnv32(uint32_t h, const char *s, size_t n)
@@ -215,8 +216,8 @@ add_shouting(struct sm_fvec *fv, uint32_t mask, const char *s, size_t n)
 
 /* The character n-grams of "<" s ">", s of n bytes; no ">" when cut. */
 static void
-add_char_ngrams(struct sm_fvec *fv, uint32_t mask, const struct sm_features *f,
-    const char *s, size_t n, int cut)
+add_char_ngrams(struct sm_fvec *fv, uint32_t mask,
+    const struct sm_features *f, const char *s, size_t n, int cut)
 {
 	char word[MAXCHUNK + 2];
 
@@ -236,8 +237,8 @@ add_char_ngrams(struct sm_fvec *fv, uint32_t mask, const struct sm_features *f,
  * code, a link's path, "fr33"), and a word's punctuation goes with it.
  */
 static void
-add_chunk_ngrams(struct sm_fvec *fv, uint32_t mask, const struct sm_features *f,
-    const struct sm_text *t)
+add_chunk_ngrams(struct sm_fvec *fv, uint32_t mask,
+    const struct sm_features *f, const struct sm_text *t)
 {
 	const char *s = t->folded.data;
 	size_t len = t->folded.len, i = 0;

@@ -2,9 +2,10 @@
  * both see of it
  *
  * Folded words and their stems, word bigrams, character n-grams of each
- * chunk of text between spaces (or of each word), the links' hosts, punctuation, capitals, the length, the platform
- * and the kind, each hashed into one of 2^bits buckets and counted.  How
- * counts become weights is the model's (model.h).
+ * chunk of text between spaces (or of each word), the links' hosts,
+ * punctuation, capitals, the length, the platform and the kind, each
+ * hashed into one of 2^bits buckets and counted.  How counts become
+ * weights is the model's (model.h).
  */
 #ifndef SM_FEATURES_H
 #define SM_FEATURES_H
