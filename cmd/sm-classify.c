@@ -50,7 +50,7 @@ static const char usage_text[] =
     "       --dev FILE  held-out records: pick the epoch with the best macro-F1\n"
     "       --epochs N (30)  --seed N (1)  --lr X (0.25)  --l2 X (1e-6)\n"
     "       --bits N (22)  --words 1|2 (2)  --chars MIN-MAX|0 (2-5)\n"
-    "       --min-df N (1)  --folds N|0 (5)  --no-balance\n"
+    "       --min-df N (2)  --folds N|0 (5)  --no-balance\n"
     "eval:  -l, --label PATH  the gold label;  -d, --dimension D  what to\n"
     "       compare it with (default: PATH's last part);  -j, --json\n"
     "label: on the terminal, a person labels each record at PATH (-l),\n"

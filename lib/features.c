@@ -8,6 +8,8 @@
 #include "sm/features.h"
 
 #define MAXCHARWORD	40	/* longer words give no character n-grams */
+#define MAXCHUNK	100	/* of a longer chunk, its first bytes only */
+_Static_assert(MAXCHARWORD <= MAXCHUNK, "a word fits where a chunk does");
 
 static uint32_t
 fnv32(uint32_t h, const char *s, size_t n)
@@ -212,6 +214,47 @@ add_shouting(struct sm_fvec *fv, uint32_t mask, const char *s, size_t n)
 	fvec_add(fv, mask, 'C', q, 1, "", 0);
 }
 
+/* The character n-grams of "<" s ">", s of n bytes; no ">" when cut. */
+static void
+add_char_ngrams(struct sm_fvec *fv, uint32_t mask,
+    const struct sm_features *f, const char *s, size_t n, int cut)
+{
+	char word[MAXCHUNK + 2];
+
+	word[0] = '<';
+	memcpy(word + 1, s, n);
+	n++;
+	if (!cut)
+		word[n++] = '>';
+	for (size_t k = f->char_min; k <= f->char_max && k <= n; k++)
+		for (size_t i = 0; i + k <= n; i++)
+			fvec_add(fv, mask, 'c', word + i, k, "", 0);
+}
+
+/*
+ * Of every chunk between spaces, as TF-IDF's char_wb analyzers do: what
+ * tells spam apart is often not a word (a phone number, a price, a short
+ * code, a link's path, "fr33"), and a word's punctuation goes with it.
+ */
+static void
+add_chunk_ngrams(struct sm_fvec *fv, uint32_t mask,
+    const struct sm_features *f, const struct sm_text *t)
+{
+	const char *s = t->folded.data;
+	size_t len = t->folded.len, i = 0;
+
+	while (i < len) {
+		size_t j = i;
+
+		while (j < len && !sm_ascii_space((unsigned char)s[j]))
+			j++;
+		if (j > i)
+			add_char_ngrams(fv, mask, f, s + i, j - i > MAXCHUNK ?
+			    MAXCHUNK : j - i, j - i > MAXCHUNK);
+		i = j + 1;
+	}
+}
+
 void
 sm_featurize(const struct sm_features *f, const struct sm_message *msg,
     json_t *rec, struct sm_fvec *fv)
@@ -266,20 +309,16 @@ sm_featurize(const struct sm_features *f, const struct sm_message *msg,
 	fv->split = fv->n;
 	if (f->char_min == 0)
 		return;
+	if (f->char_scope == SM_CHARS_CHUNKS) {
+		add_chunk_ngrams(fv, mask, f, t);
+		return;
+	}
 	for (size_t i = 0; i < t->ntokens; i++) {
 		const struct sm_token *tok = &t->tokens[i];
-		char word[MAXCHARWORD + 2];
-		size_t n;
 
-		if ((tok->type != SM_TOKEN_WORD && tok->type != SM_TOKEN_HASHTAG)
-		    || tok->len > MAXCHARWORD)
-			continue;
-		word[0] = '<';
-		memcpy(word + 1, t->folded.data + tok->off, tok->len);
-		word[tok->len + 1] = '>';
-		n = tok->len + 2;
-		for (size_t k = f->char_min; k <= f->char_max && k <= n; k++)
-			for (size_t s = 0; s + k <= n; s++)
-				fvec_add(fv, mask, 'c', word + s, k, "", 0);
+		if ((tok->type == SM_TOKEN_WORD || tok->type == SM_TOKEN_HASHTAG)
+		    && tok->len <= MAXCHARWORD)
+			add_char_ngrams(fv, mask, f, t->folded.data + tok->off,
+			    tok->len, 0);
 	}
 }

@@ -14,7 +14,9 @@
 #include "sm/model.h"
 
 #define MODEL_MAGIC	"SMMODEL\n"
-#define MODEL_VERSION	1u
+/* 2: the header's features say what character n-grams are taken of
+ * ("char_scope"); a file of version 1 took them of words alone. */
+#define MODEL_VERSION	2u
 /* How text is normalised before features are taken: a model trained on
  * another normalisation would see other words. */
 #define NORMALIZATION	"nfkc-casefold-nomarks/tokens-1"
@@ -34,6 +36,11 @@ struct sm_model {
 	uint32_t *slots;	/* row + 1 by bucket */
 	size_t capslots;
 	json_t *info;
+};
+
+static const char *const char_scope_name[] = {
+	[SM_CHARS_WORDS] = "words",
+	[SM_CHARS_CHUNKS] = "chunks"
 };
 
 static void
@@ -82,10 +89,11 @@ sm_model_new(const struct sm_features *f, char **labels, size_t nlabels,
 	m->w = w;
 	m->bias = bias;
 	model_index(m);
-	m->info = json_pack("{s:o,s:{s:i,s:i,s:i,s:i},s:s,s:I,s:o}", "labels",
-	    names, "features", "bits", (int)f->bits, "word_ngrams",
+	m->info = json_pack("{s:o,s:{s:i,s:i,s:i,s:i,s:s},s:s,s:I,s:o}",
+	    "labels", names, "features", "bits", (int)f->bits, "word_ngrams",
 	    (int)f->word_ngrams, "char_min", (int)f->char_min,
-	    "char_max", (int)f->char_max, "normalization", NORMALIZATION,
+	    "char_max", (int)f->char_max, "char_scope", char_scope_name[
+	    f->char_scope], "normalization", NORMALIZATION,
 	    "rows", (json_int_t)nfeat, "trained", meta ? meta : json_object());
 	return m;
 }
@@ -349,7 +357,8 @@ fnv64(const unsigned char *p, size_t n)
  * Layout, little-endian:
  *   magic "SMMODEL\n"; u32 version; u32 flags (0); u64 file size;
  *   u32 header length; header: JSON (labels, features, normalization,
- *   trained), padded with spaces to a multiple of 4;
+ *   trained), padded with spaces to a multiple of 4 (version 1: no
+ *   features.char_scope, which is then "words");
  *   u32 bucket[nfeat]; f32 idf[nfeat]; f32 w[nfeat][nlabels];
  *   f32 bias[nlabels]; u64 FNV-1a of every byte before it.
  */
@@ -431,15 +440,30 @@ read_file(const char *path, unsigned char **data, size_t *len,
 }
 
 static int
-parse_header(struct sm_model *m, json_t *h, const char *path,
-    struct sm_error *err)
+parse_header(struct sm_model *m, json_t *h, uint32_t version,
+    const char *path, struct sm_error *err)
 {
 	json_t *labels = json_object_get(h, "labels");
 	json_t *f = json_object_get(h, "features");
 	json_t *norm = json_object_get(h, "normalization");
+	json_t *scope = json_object_get(f, "char_scope");
+	enum sm_char_scope cs = SM_CHARS_WORDS;
 	json_int_t bits, wn, cmin, cmax;
 	size_t i;
 	json_t *l;
+
+	if (version >= 2) {
+		size_t k = 0, nk = sizeof(char_scope_name) /
+		    sizeof(char_scope_name[0]);
+
+		while (k < nk && !(json_is_string(scope) &&
+		    strcmp(char_scope_name[k], json_string_value(scope)) == 0))
+			k++;
+		if (k == nk)
+			return sm_error_set(err, path, 0, 0, "corrupt model "
+			    "header (char_scope)");
+		cs = (enum sm_char_scope)k;
+	}
 
 	if (!json_is_array(labels) || json_array_size(labels) < 1 ||
 	    json_array_size(labels) > SM_MODEL_MAXLABELS ||
@@ -456,7 +480,7 @@ parse_header(struct sm_model *m, json_t *h, const char *path,
 		    "with this sm-classify", json_is_string(norm) ?
 		    json_string_value(norm) : "?");
 	m->f = (struct sm_features){ (unsigned)bits, (unsigned)wn,
-	    (unsigned)cmin, (unsigned)cmax };
+	    (unsigned)cmin, (unsigned)cmax, cs };
 	m->nlabels = json_array_size(labels);
 	m->labels = xcalloc(m->nlabels, sizeof(*m->labels));
 	json_array_foreach(labels, i, l) {
@@ -523,7 +547,7 @@ sm_model_load(const char *path, struct sm_error *err)
 	}
 	h = json_loadb((char *)d + FIXED_HEAD, hlen, 0, &jerr);
 	m = xcalloc(1, sizeof(*m));
-	if (h == NULL || parse_header(m, h, path, err) < 0) {
+	if (h == NULL || parse_header(m, h, version, path, err) < 0) {
 		if (h == NULL)
 			sm_error_set(err, path, 0, 0, "corrupt model header");
 		json_decref(h);

@@ -101,7 +101,7 @@ cp topic.model new.model
 printf '\011' | dd of=new.model bs=1 seek=8 conv=notrunc 2>/dev/null
 run sm-classify -m topic=new.model test.jsonl
 like "a newer format version is refused by name" "$(cat err)" \
-    'new.model: model format version 9; this sm-classify reads version 1'
+    'new.model: model format version 9; this sm-classify reads version 2'
 run sm-classify -m topic=train.jsonl test.jsonl
 like "a file that is not a model is refused" "$(cat err)" \
     'train.jsonl: not an sm-classify model'

@@ -2,9 +2,10 @@
  * both see of it
  *
  * Folded words and their stems, word bigrams, character n-grams of each
- * word, the links' hosts, punctuation, capitals, the length, the platform
- * and the kind, each hashed into one of 2^bits buckets and counted.  How
- * counts become weights is the model's (model.h).
+ * chunk of text between spaces (or of each word), the links' hosts,
+ * punctuation, capitals, the length, the platform and the kind, each
+ * hashed into one of 2^bits buckets and counted.  How counts become
+ * weights is the model's (model.h).
  */
 #ifndef SM_FEATURES_H
 #define SM_FEATURES_H
@@ -17,14 +18,26 @@
 #include "sm/message.h"
 #include "sm/util.h"
 
+/*
+ * What character n-grams are taken of: every chunk of the text between
+ * spaces, as written (a word with the punctuation stuck to it, a number,
+ * a price, a link, a mention: "£1000", "0800...", "fr33", ".com/"), or, as
+ * models of format 1 did, the words and hashtags alone.
+ */
+enum sm_char_scope {
+	SM_CHARS_WORDS,
+	SM_CHARS_CHUNKS
+};
+
 /* How a message becomes features; stored in the model. */
 struct sm_features {
 	unsigned bits;		/* 2^bits hash buckets, 16..26 */
 	unsigned word_ngrams;	/* 1: words; 2: words and bigrams */
 	unsigned char_min, char_max;	/* character n-grams; 0: none */
+	enum sm_char_scope char_scope;
 };
 
-#define SM_FEATURES_DEFAULT { 22, 2, 2, 5 }
+#define SM_FEATURES_DEFAULT { 22, 2, 2, 5, SM_CHARS_CHUNKS }
 
 /* A sparse vector of hashed features; reuse one for every record. */
 struct sm_fvec {

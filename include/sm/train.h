@@ -33,7 +33,7 @@ struct sm_train_opts {
 	void *arg;
 };
 
-#define SM_TRAIN_DEFAULT { 30, 0.25, 1e-6, 1, 1, 1, 1, 5, NULL, NULL }
+#define SM_TRAIN_DEFAULT { 30, 0.25, 1e-6, 1, 1, 1, 2, 5, NULL, NULL }
 
 struct sm_trainer;
 
