@@ -46,14 +46,6 @@ struct sm_http {
 	int running;
 };
 
-static char agent[64] = "sm/" SM_VERSION;
-
-void
-sm_http_agent(const char *program)
-{
-	snprintf(agent, sizeof(agent), "%s/%s", program, SM_VERSION);
-}
-
 static double
 now_mono(void)
 {
@@ -300,7 +292,15 @@ queue(struct sm_http *h, struct sm_http_opts *o, const char *url,
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
 	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, o->timeout_ms);
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->hdrs);
-	curl_easy_setopt(e, CURLOPT_USERAGENT, agent);
+	/* "sm-route/VERSION": the program that asks (sm_program_set);
+	 * libcurl keeps its own copy */
+	{
+		char agent[128];
+
+		snprintf(agent, sizeof(agent), "%s/%s", sm_program(),
+		    SM_VERSION);
+		curl_easy_setopt(e, CURLOPT_USERAGENT, agent);
+	}
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
 	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);

@@ -8,7 +8,6 @@
 #include <sysexits.h>
 
 #include "sm/atomic.h"
-#include "sm/http.h"
 #include "sm/tool.h"
 
 void
@@ -16,7 +15,7 @@ sm_tool_init(struct sm_tool *t, const char *name)
 {
 	memset(t, 0, sizeof(*t));
 	t->name = name;
-	sm_http_agent(name);
+	sm_program_set(name);
 	/* a closed pipe is an error we see and end quietly on */
 	signal(SIGPIPE, SIG_IGN);
 }

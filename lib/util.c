@@ -331,3 +331,17 @@ sm_ascii_caseeq(const char *a, const char *b)
 
 	return strlen(a) == n && sm_ascii_ncasecmp(a, b, n) == 0;
 }
+
+static const char *program = "sm";
+
+void
+sm_program_set(const char *name)
+{
+	program = name;
+}
+
+const char *
+sm_program(void)
+{
+	return program;
+}

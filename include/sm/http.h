@@ -59,12 +59,6 @@ struct sm_http *sm_http_new(void);
 void sm_http_free(struct sm_http *h);
 
 /*
- * The program that asks, for the User-Agent ("sm-route/VERSION"); "sm"
- * until set.  sm_tool_init sets it to the tool's name.
- */
-void sm_http_agent(const char *program);
-
-/*
  * Queues a GET of url.  headers is a NULL-terminated list of "Name: value"
  * lines (Authorization among them), or NULL.  o must outlive the request.
  * Responses of any status come back as SM_HTTP_OK but 429 and 5xx, which

@@ -121,6 +121,13 @@ void sm_rand_seed(uint64_t *state);
 /* The next number of state, in [0, 1). */
 double sm_rand_unit(uint64_t *state);
 
+/*
+ * The program's name ("sm-route"; "sm" until set), for what it tells
+ * others about itself, such as an HTTP User-Agent.  sm_tool_init sets it.
+ */
+void sm_program_set(const char *name);
+const char *sm_program(void);
+
 /* FNV-1a, for the hash tables. */
 unsigned long sm_hash(const void *p, size_t n);
 
