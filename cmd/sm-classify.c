@@ -20,6 +20,7 @@
 #include "sm/eval.h"
 #include "sm/message.h"
 #include "sm/model.h"
+#include "sm/pick.h"
 #include "sm/text.h"
 #include "sm/tool.h"
 #include "sm/topk.h"
@@ -214,6 +215,7 @@ cmd_classify(int argc, char *argv[])
 	const char *unc_file = NULL;
 	char **models = xcalloc((size_t)argc + 1, sizeof(*models)), *end;
 	json_t *rec;
+	struct sm_pick *pick = NULL;
 	struct sm_buf own = { 0 };
 	int opt, explain = 0, rc, nmodels = 0;
 	long n;
@@ -273,6 +275,14 @@ cmd_classify(int argc, char *argv[])
 		sm_config_free(cfg);
 		return tool.check ? sm_tool_finish(&tool) : rc;
 	}
+	/* only the fields the classifier reads are built: a record goes out
+	 * as its line came, with classify added (--uncertain keeps whole
+	 * records) */
+	if (unc.max == 0) {
+		pick = sm_pick_new();
+		sm_classifier_pick(cls, pick);
+		tool.in.pick = pick;
+	}
 	while ((rec = sm_tool_next(&tool)) != NULL) {
 		if (sm_classifier_classify(cls, rec, explain, &err) != 0) {
 			/* a rule hit a limit: the others decided */
@@ -296,9 +306,19 @@ cmd_classify(int argc, char *argv[])
 		sm_classifier_append(cls, &own);
 		rc = sm_tool_put_own_text(&tool, rec, "classify", own.data,
 		    own.len);
-		if (rc == 0)
-			rc = sm_tool_put_own(&tool, rec, "classify",
-			    sm_classifier_json(cls));
+		if (rc == 0) {
+			/* classified before, or a key named twice: written
+			 * anew from the whole record */
+			json_t *whole = pick ? sm_reader_whole(&tool.in) :
+			    json_incref(rec);
+
+			rc = whole ? sm_tool_put_own(&tool, whole, "classify",
+			    sm_classifier_json(cls)) : -1;
+			if (whole == NULL)
+				sm_tool_warn(&tool, "%s:%lu: the line cannot be "
+				    "read again", tool.in.name, tool.in.lineno);
+			json_decref(whole);
+		}
 		json_decref(rec);
 		if (rc < 0)
 			break;
@@ -313,6 +333,7 @@ cmd_classify(int argc, char *argv[])
 			sm_tool_fail(&tool, urc);
 	}
 	rc = sm_tool_finish(&tool);
+	sm_pick_free(pick);
 	sm_topk_free(&unc);
 	sm_classifier_free(cls);
 	sm_config_free(cfg);

@@ -7,6 +7,7 @@
 #include <jansson.h>
 
 #include "sm/classify.h"
+#include "sm/pick.h"
 #include "sm/jsonl.h"
 #include "sm/message.h"
 #include "sm/model.h"
@@ -291,6 +292,27 @@ size_t
 sm_classifier_nmodels(const struct sm_classifier *c)
 {
 	return c->nmodels;
+}
+
+static void
+pick_path(const char *path, void *arg)
+{
+	sm_pick_add(arg, path);
+}
+
+void
+sm_classifier_pick(const struct sm_classifier *c, struct sm_pick *p)
+{
+	/* the message (message.c), the account's languages, the model's
+	 * features (features.c), and whether it was classified before */
+	static const char *const paths[] = {
+		"text", "subject", "lang", "account", "platform", "kind",
+		"classify"
+	};
+
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
+		sm_pick_add(p, paths[i]);
+	sm_rules_paths(c->rules, pick_path, p);
 }
 
 double

@@ -691,13 +691,20 @@ sm_cond_free(struct sm_cond *c)
 }
 
 void
+sm_when_paths(const struct sm_when *w,
+    void (*fn)(const char *path, void *arg), void *arg)
+{
+	for (size_t i = 0; w && i < w->n; i++)
+		fn(w->tests[i].path, arg);
+}
+
+void
 sm_cond_paths(const struct sm_cond *c,
     void (*fn)(const char *path, void *arg), void *arg)
 {
 	if (c == NULL)
 		return;
-	for (size_t i = 0; c->when && i < c->when->n; i++)
-		fn(c->when->tests[i].path, arg);
+	sm_when_paths(c->when, fn, arg);
 	for (int l = 0; l < 3; l++)
 		for (size_t i = 0; i < c->nsub[l]; i++)
 			sm_cond_paths(c->sub[l][i], fn, arg);

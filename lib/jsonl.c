@@ -224,7 +224,8 @@ sm_reader_next(struct sm_reader *r, json_t **rec, struct sm_error *err)
 			continue;
 		/* jansson checks the UTF-8 of the whole line as it reads */
 		r->dup_keys = 0;
-		if (r->pick && (j = sm_pick_parse(r->pick, text, n)) != NULL) {
+		if (r->pick && (j = sm_pick_parse(r->pick, text, n,
+		    &r->dup_keys)) != NULL) {
 			r->records++;
 			*rec = j;
 			return SM_READ_RECORD;
@@ -261,6 +262,23 @@ sm_reader_next(struct sm_reader *r, json_t **rec, struct sm_error *err)
 		*rec = j;
 		return SM_READ_RECORD;
 	}
+}
+
+json_t *
+sm_reader_whole(const struct sm_reader *r)
+{
+	const char *text = r->line;
+	size_t n = r->len;
+
+	if (n && text[n - 1] == '\n')
+		n--;
+	if (n && text[n - 1] == '\r')
+		n--;
+	if (r->lineno == 1 && n >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0) {
+		text += 3;
+		n -= 3;
+	}
+	return json_loadb(text, n, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
 }
 
 const char *

@@ -22,6 +22,9 @@
 
 /* Deeper than this, jansson reads the line (its own limit is 2048). */
 #define MAX_DEPTH 256
+/* An object with more keys, or a key with an escape in it, is left to
+ * jansson: keys are told apart by their bytes, to find one named twice. */
+#define MAX_KEYS 64
 
 struct node {
 	char *key;
@@ -38,6 +41,7 @@ struct sm_pick {
 struct scan {
 	const unsigned char *p, *end;
 	int depth;
+	int dup;		/* a key named twice in an object */
 	struct sm_buf *s, *k, *t;
 };
 
@@ -370,6 +374,8 @@ object(struct scan *sc, const struct node *n, json_t **v)
 	struct sm_buf *k = sc->k;
 	const struct node *c;
 	json_t *o = v ? json_object() : NULL, *x;
+	const unsigned char *keys[MAX_KEYS];
+	size_t lens[MAX_KEYS], nkeys = 0, i;
 	char *key;
 	int nul, rc = -1;
 
@@ -389,8 +395,18 @@ object(struct scan *sc, const struct node *n, json_t **v)
 		sm_buf_reset(k);
 		sm_buf_addc(k, '\0');
 		k->len = 0;
+		if (nkeys == MAX_KEYS)
+			goto out;
+		keys[nkeys] = sc->p + 1;
 		if (string(sc, v ? k : NULL, &nul) < 0 || nul)
 			goto out;
+		lens[nkeys] = (size_t)(sc->p - 1 - keys[nkeys]);
+		if (memchr(keys[nkeys], '\\', lens[nkeys]))
+			goto out;
+		for (i = 0; i < nkeys && !sc->dup; i++)
+			sc->dup = lens[i] == lens[nkeys] &&
+			    memcmp(keys[i], keys[nkeys], lens[i]) == 0;
+		nkeys++;
 		skip_space(sc);
 		if (sc->p >= sc->end || *sc->p != ':')
 			goto out;
@@ -521,10 +537,10 @@ value(struct scan *sc, const struct node *n, json_t **v)
 }
 
 json_t *
-sm_pick_parse(struct sm_pick *p, const char *text, size_t n)
+sm_pick_parse(struct sm_pick *p, const char *text, size_t n, int *dup_keys)
 {
 	struct scan sc = { (const unsigned char *)text,
-	    (const unsigned char *)text + n, 0, &p->s, &p->k, &p->t };
+	    (const unsigned char *)text + n, 0, 0, &p->s, &p->k, &p->t };
 	json_t *o = NULL;
 
 	skip_space(&sc);
@@ -537,5 +553,7 @@ sm_pick_parse(struct sm_pick *p, const char *text, size_t n)
 		json_decref(o);
 		return NULL;
 	}
+	if (dup_keys)
+		*dup_keys = sc.dup;
 	return o;
 }

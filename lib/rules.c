@@ -1121,6 +1121,29 @@ sm_rules_stemmer(struct sm_rules *r)
 	return r->stemmer;
 }
 
+static void
+matcher_paths(const struct matcher *m,
+    void (*fn)(const char *path, void *arg), void *arg)
+{
+	size_t i;
+
+	sm_when_paths(m->when, fn, arg);
+	for (i = 0; i < m->nall; i++)
+		matcher_paths(&m->all[i], fn, arg);
+	for (i = 0; i < m->nany; i++)
+		matcher_paths(&m->any[i], fn, arg);
+	for (i = 0; i < m->nnone; i++)
+		matcher_paths(&m->none[i], fn, arg);
+}
+
+void
+sm_rules_paths(const struct sm_rules *r,
+    void (*fn)(const char *path, void *arg), void *arg)
+{
+	for (size_t i = 0; i < r->nrules; i++)
+		matcher_paths(&r->rules[i].m, fn, arg);
+}
+
 size_t
 sm_rules_ndims(const struct sm_rules *r)
 {

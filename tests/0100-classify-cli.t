@@ -1,7 +1,7 @@
 #!/bin/sh
 # sm-classify: options, usage, input and output handling, exit codes
 . "${SM_SRC:-.}/tests/lib.sh"
-plan 41
+plan 43
 
 run sm-classify --help
 is "--help exits 0" "$rc" 0
@@ -149,3 +149,15 @@ sm-classify dup.jsonl > dup.out
 is "a duplicate key: the same record on both paths, the last value" \
     "$(cut -c1-40 dup.out)" '{"a":3,"b":2,"o":{"x":2},"text":"hola","
 {"a":3,"b":2,"o":{"x":2},"text":"hola","'
+
+# only the fields the classifier reads are built: a record classified
+# before is written anew whole, its classify replaced; a key written
+# with an escape is read as jansson reads it
+printf '%s\n' '{"id":"r1","text":"hola","classify":{"category":"x","old":1},"author":{"name":"A","n":[1,2.5e3,null]},"z":true}' \
+    '{"i\u0064":"e1","text":"La farola no funciona","kind":"mention"}' > re.jsonl
+sm-classify re.jsonl > re.out
+is "classified before: the rest kept, classify anew" \
+    "$(sed -n 1p re.out | jq -c '[.id, .author, .z, .classify.old, .classify.category != "x"]')" \
+    '["r1",{"name":"A","n":[1,2500,null]},true,null,true]'
+is "an escaped key: the line as it came, classified" \
+    "$(sed -n 2p re.out | jq -c '[.id, .classify.category]')" '["e1","complaint"]'

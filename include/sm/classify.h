@@ -32,6 +32,14 @@ size_t sm_classifier_nmodels(const struct sm_classifier *c);
 
 /* The last record's lowest top probability among the models (1 without
  * models): how unsure the classifier was. */
+/*
+ * Adds to p the paths of a record sm_classifier_classify reads: the
+ * message's, those of the rules' when: tests, and classify (whether the
+ * record was classified before).
+ */
+struct sm_pick;
+void sm_classifier_pick(const struct sm_classifier *c, struct sm_pick *p);
+
 double sm_classifier_confidence(const struct sm_classifier *c);
 
 /*

@@ -38,6 +38,10 @@ struct sm_when *sm_when_compile(const struct sm_config *cfg,
 /* 1 when every test holds on rec, else 0. */
 int sm_when_holds(const struct sm_when *w, json_t *rec);
 
+/* Calls fn with each field path the tests read (w may be NULL). */
+void sm_when_paths(const struct sm_when *w,
+    void (*fn)(const char *path, void *arg), void *arg);
+
 void sm_when_free(struct sm_when *w);
 
 /*

@@ -60,6 +60,13 @@ void sm_reader_init(struct sm_reader *r, char *const *names, int nnames);
 enum sm_read sm_reader_next(struct sm_reader *r, json_t **rec,
     struct sm_error *err);
 
+/*
+ * The record of the line last read, whole, as jansson reads it (the last
+ * of a key named twice wins): for a tool that picked fields (pick) and
+ * must write the record out again.  A new reference, or NULL.
+ */
+json_t *sm_reader_whole(const struct sm_reader *r);
+
 /* The current line's bytes, newline included; borrowed until the next read. */
 const char *sm_reader_raw(const struct sm_reader *r, size_t *len);
 

@@ -21,12 +21,15 @@ void sm_pick_free(struct sm_pick *p);
  * key named twice wins, as in jq).  All of the text is checked as
  * json_loadb checks it, with JSON_DECODE_ANY | JSON_ALLOW_NUL: the UTF-8,
  * the strings, the numbers' range, what follows the object.  What is not
- * picked is checked and skipped, never built.
+ * picked is checked and skipped, never built.  *dup_keys (when not NULL)
+ * tells whether an object of the text, picked or not, names a key twice.
  *
  * Returns NULL where json_loadb would fail, where the text is not an
- * object, and where it nests deeper than this reader goes: the caller
- * then reads the line with jansson, which says why.
+ * object, and where it goes beyond what this reader takes (nesting
+ * deeper than 256, an object of more than 64 keys, a key written with an
+ * escape): the caller then reads the line with jansson, which says why.
  */
-json_t *sm_pick_parse(struct sm_pick *p, const char *text, size_t n);
+json_t *sm_pick_parse(struct sm_pick *p, const char *text, size_t n,
+    int *dup_keys);
 
 #endif

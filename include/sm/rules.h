@@ -39,6 +39,11 @@ int sm_rules_apply(struct sm_rules *rules, const struct sm_text *t,
     json_t *explain, struct sm_error *err);
 
 /* The dimensions, in the order their keys are written. */
+/* Calls fn with each record field the rules' when: tests read; the
+ * message's text, subject and lang are read besides. */
+void sm_rules_paths(const struct sm_rules *rules,
+    void (*fn)(const char *path, void *arg), void *arg);
+
 size_t sm_rules_ndims(const struct sm_rules *rules);
 const char *sm_rules_dim(const struct sm_rules *rules, size_t d);
 
