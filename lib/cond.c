@@ -294,6 +294,19 @@ classify_dims(const struct sm_config *cfg, const char ***names, size_t *n)
 		}
 }
 
+/* The names of more than four letters, which a typo can be told of. */
+static size_t
+guessable(const char *const *names, size_t n, const char ***out)
+{
+	size_t k = 0;
+
+	*out = xcalloc(n + 1, sizeof(**out));
+	for (size_t i = 0; i < n; i++)
+		if (strlen(names[i]) > 4)
+			(*out)[k++] = names[i];
+	return k;
+}
+
 /*
  * A field's name near one of sm-message(7)'s, but not one
  * (clasify.category, route.queu): the name of a field the user added
@@ -316,12 +329,7 @@ check_path(const struct sm_config *cfg, const json_t *at, const char *where,
 			break;
 	if (top_fields[i] == NULL) {
 		/* the first part: near a top-level field? */
-		for (i = 0; top_fields[i]; i++)
-			if (strlen(top_fields[i]) > 4) {
-				known = xreallocarray(known, nknown + 1,
-				    sizeof(*known));
-				known[nknown++] = top_fields[i];
-			}
+		nknown = guessable(top_fields, count(top_fields), &known);
 		near = sm_config_near(top, known, nknown, 6);
 		if (near)
 			sm_config_warn(cfg, at, "%s.%s: '%s' is not a field "
@@ -347,12 +355,7 @@ check_path(const struct sm_config *cfg, const json_t *at, const char *where,
 	for (i = 0; i < n; i++)
 		if (strcmp(sub, names[i]) == 0)
 			goto done;
-	for (i = 0; i < n; i++)
-		if (strlen(names[i]) > 4) {
-			known = xreallocarray(known, nknown + 1,
-			    sizeof(*known));
-			known[nknown++] = names[i];
-		}
+	nknown = guessable(names, n, &known);
 	near = sm_config_near(sub, known, nknown, 6);
 	if (near)
 		sm_config_warn(cfg, at, "%s.%s: '%s.%s' is not a field sm "
