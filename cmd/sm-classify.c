@@ -312,12 +312,17 @@ cmd_classify(int argc, char *argv[])
 			json_t *whole = pick ? sm_reader_whole(&tool.in) :
 			    json_incref(rec);
 
-			rc = whole ? sm_tool_put_own(&tool, whole, "classify",
-			    sm_classifier_json(cls)) : -1;
-			if (whole == NULL)
+			if (whole) {
+				rc = sm_tool_put_own(&tool, whole, "classify",
+				    sm_classifier_json(cls));
+				json_decref(whole);
+			} else {
+				/* pick took it, so jansson must: never */
 				sm_tool_warn(&tool, "%s:%lu: the line cannot be "
 				    "read again", tool.in.name, tool.in.lineno);
-			json_decref(whole);
+				sm_tool_fail(&tool, EX_SOFTWARE);
+				rc = 0;
+			}
 		}
 		json_decref(rec);
 		if (rc < 0)
