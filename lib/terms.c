@@ -109,6 +109,7 @@ struct sm_terms {
 	struct sm_text text;
 	struct sm_buf term;
 	char **stop;		/* the stop words, a set by open addressing */
+	unsigned char *stoplen;	/* and their lengths */
 	size_t stopcap;
 	struct sm_buf capitals;	/* the message's capitalised words, " a b " */
 	struct sm_buf word;
@@ -120,35 +121,38 @@ struct sm_terms {
 static void
 stop_load(struct sm_terms *t)
 {
-	size_t i, cap = 2048, h;
+	size_t i, cap = 2048, h, n;
 	const char *p, *q;
 
 	t->stop = xcalloc(cap, sizeof(*t->stop));
+	t->stoplen = xcalloc(cap, sizeof(*t->stoplen));
 	t->stopcap = cap;
 	for (i = 0; i < sizeof(stop_text) / sizeof(stop_text[0]); i++)
 		for (p = stop_text[i]; *p; p = *q ? q + 1 : q) {
 			if ((q = strchr(p, ' ')) == NULL)
 				q = p + strlen(p);
-			if (q == p)
+			if ((n = (size_t)(q - p)) == 0 || n > 255)
 				continue;
-			for (h = sm_hash(p, (size_t)(q - p)) & (cap - 1);
-			    t->stop[h]; h = (h + 1) & (cap - 1))
-				if (strlen(t->stop[h]) == (size_t)(q - p) &&
-				    memcmp(t->stop[h], p, (size_t)(q - p)) == 0)
+			for (h = sm_hash(p, n) & (cap - 1); t->stop[h];
+			    h = (h + 1) & (cap - 1))
+				if (t->stoplen[h] == n &&
+				    memcmp(t->stop[h], p, n) == 0)
 					break;
-			if (t->stop[h] == NULL)
-				t->stop[h] = xstrndup(p, (size_t)(q - p));
+			if (t->stop[h] == NULL) {
+				t->stop[h] = xstrndup(p, n);
+				t->stoplen[h] = (unsigned char)n;
+			}
 		}
 }
 
 static int
-is_stop(const struct sm_terms *t, const char *w, size_t n)
+is_stop(const struct sm_terms *t, const char *w, size_t n, unsigned long hash)
 {
 	size_t h;
 
-	for (h = sm_hash(w, n) & (t->stopcap - 1); t->stop[h];
+	for (h = hash & (t->stopcap - 1); t->stop[h];
 	    h = (h + 1) & (t->stopcap - 1))
-		if (strlen(t->stop[h]) == n && memcmp(t->stop[h], w, n) == 0)
+		if (t->stoplen[h] == n && memcmp(t->stop[h], w, n) == 0)
 			return 1;
 	return 0;
 }
@@ -183,6 +187,7 @@ sm_terms_free(struct sm_terms *t)
 	for (i = 0; i < t->stopcap; i++)
 		free(t->stop[i]);
 	free(t->stop);
+	free(t->stoplen);
 	sm_text_free(&t->text);
 	sm_buf_free(&t->term);
 	sm_buf_free(&t->capitals);
@@ -365,9 +370,8 @@ is_name(const struct sm_terms *t, const char *s, size_t n)
 }
 
 static void
-count(struct sm_terms *t, int cls, const char *s, size_t n)
+count(struct sm_terms *t, int cls, const char *s, size_t n, unsigned long h)
 {
-	unsigned long h = sm_hash(s, n);
 	struct entry *e;
 	uint8_t i;
 
@@ -438,7 +442,7 @@ content(const struct sm_terms *t, const struct sm_token *tok,
 		if (folded[tok->off + i] >= '0' && folded[tok->off + i] <= '9')
 			return 0;
 	return !in_address(folded, t->text.folded.len, tok) &&
-	    !is_stop(t, folded + tok->off, tok->len);
+	    !is_stop(t, folded + tok->off, tok->len, tok->hash);
 }
 
 /* Two words with only spaces between them, not a comma or a stop. */
@@ -454,7 +458,8 @@ adjacent(const char *f, const struct sm_token *a, const struct sm_token *b)
 /* Calls fn with each term of text: words, hashtags, two-word phrases. */
 static void
 each_term(struct sm_terms *t, const char *text, size_t n,
-    void (*fn)(struct sm_terms *, void *, const char *, size_t), void *arg)
+    void (*fn)(struct sm_terms *, void *, const char *, size_t,
+    unsigned long), void *arg)
 {
 	const struct sm_token *tok, *prev = NULL;
 	const char *f;
@@ -472,7 +477,10 @@ each_term(struct sm_terms *t, const char *text, size_t n,
 		if (tok->type == SM_TOKEN_HASHTAG)
 			sm_buf_addc(&t->term, '#');
 		sm_buf_add(&t->term, f + tok->off, tok->len);
-		fn(t, arg, t->term.data, t->term.len);
+		/* a word's hash is its token's */
+		fn(t, arg, t->term.data, t->term.len, tok->type ==
+		    SM_TOKEN_HASHTAG ? sm_hash(t->term.data, t->term.len) :
+		    tok->hash);
 		if (prev && prev->type == SM_TOKEN_WORD &&
 		    tok->type == SM_TOKEN_WORD &&
 		    adjacent(f, prev, tok)) {
@@ -480,7 +488,8 @@ each_term(struct sm_terms *t, const char *text, size_t n,
 			sm_buf_add(&t->term, f + prev->off, prev->len);
 			sm_buf_addc(&t->term, ' ');
 			sm_buf_add(&t->term, f + tok->off, tok->len);
-			fn(t, arg, t->term.data, t->term.len);
+			fn(t, arg, t->term.data, t->term.len,
+			    sm_hash(t->term.data, t->term.len));
 		}
 		prev = tok;
 	}
@@ -610,9 +619,10 @@ shown(struct sm_terms *t, struct entry *e)
 }
 
 static void
-count_term(struct sm_terms *t, void *arg, const char *s, size_t n)
+count_term(struct sm_terms *t, void *arg, const char *s, size_t n,
+    unsigned long h)
 {
-	count(t, *(int *)arg, s, n);
+	count(t, *(int *)arg, s, n, h);
 }
 
 void
@@ -727,12 +737,14 @@ struct scoring {
 };
 
 static void
-score_term(struct sm_terms *t, void *arg, const char *s, size_t n)
+score_term(struct sm_terms *t, void *arg, const char *s, size_t n,
+    unsigned long h)
 {
 	struct scoring *sc = arg;
 	size_t i;
 
 	(void)t;
+	(void)h;
 	for (i = 0; i < sc->ntop; i++)
 		if (strlen(sc->top[i].text) == n &&
 		    memcmp(sc->top[i].text, s, n) == 0) {
