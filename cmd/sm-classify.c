@@ -306,24 +306,9 @@ cmd_classify(int argc, char *argv[])
 		sm_classifier_append(cls, &own);
 		rc = sm_tool_put_own_text(&tool, rec, "classify", own.data,
 		    own.len);
-		if (rc == 0) {
-			/* classified before, or a key named twice: written
-			 * anew from the whole record */
-			json_t *whole = pick ? sm_reader_whole(&tool.in) :
-			    json_incref(rec);
-
-			if (whole) {
-				rc = sm_tool_put_own(&tool, whole, "classify",
-				    sm_classifier_json(cls));
-				json_decref(whole);
-			} else {
-				/* pick took it, so jansson must: never */
-				sm_tool_warn(&tool, "%s:%lu: the line cannot be "
-				    "read again", tool.in.name, tool.in.lineno);
-				sm_tool_fail(&tool, EX_SOFTWARE);
-				rc = 0;
-			}
-		}
+		if (rc == 0)
+			rc = sm_tool_put_own(&tool, rec, "classify",
+			    sm_classifier_json(cls));
 		json_decref(rec);
 		if (rc < 0)
 			break;

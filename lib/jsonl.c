@@ -169,6 +169,27 @@ blank(const char *s, size_t n)
 	return 1;
 }
 
+/* A line's length without its newline, and a CR before it. */
+static size_t
+without_newline(const char *text, size_t n)
+{
+	if (n && text[n - 1] == '\n')
+		n--;
+	if (n && text[n - 1] == '\r')
+		n--;
+	return n;
+}
+
+/* The first line without the UTF-8 byte order mark it may start with. */
+static void
+skip_bom(const struct sm_reader *r, const char **text, size_t *n)
+{
+	if (r->lineno == 1 && *n >= 3 && memcmp(*text, "\xef\xbb\xbf", 3) == 0) {
+		*text += 3;
+		*n -= 3;
+	}
+}
+
 enum sm_read
 sm_reader_next(struct sm_reader *r, json_t **rec, struct sm_error *err)
 {
@@ -203,11 +224,7 @@ sm_reader_next(struct sm_reader *r, json_t **rec, struct sm_error *err)
 		}
 		r->lineno++;
 		text = r->line;
-		n = r->len;
-		if (n && text[n - 1] == '\n')
-			n--;
-		if (n && text[n - 1] == '\r')
-			n--;
+		n = without_newline(text, r->len);
 		if (cut || n > r->max_line) {
 			r->rejected++;
 			if (r->len > r->max_line)
@@ -216,10 +233,7 @@ sm_reader_next(struct sm_reader *r, json_t **rec, struct sm_error *err)
 			    "line longer than %zu bytes", r->max_line);
 			return SM_READ_BAD;
 		}
-		if (r->lineno == 1 && n >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0) {
-			text += 3;
-			n -= 3;
-		}
+		skip_bom(r, &text, &n);
 		if (blank(text, n))
 			continue;
 		/* jansson checks the UTF-8 of the whole line as it reads */
@@ -268,16 +282,9 @@ json_t *
 sm_reader_whole(const struct sm_reader *r)
 {
 	const char *text = r->line;
-	size_t n = r->len;
+	size_t n = without_newline(text, r->len);
 
-	if (n && text[n - 1] == '\n')
-		n--;
-	if (n && text[n - 1] == '\r')
-		n--;
-	if (r->lineno == 1 && n >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0) {
-		text += 3;
-		n -= 3;
-	}
+	skip_bom(r, &text, &n);
 	return json_loadb(text, n, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
 }
 

@@ -393,8 +393,21 @@ sm_tool_put_own(struct sm_tool *t, json_t *rec, const char *key,
 	sm_json_append(&t->own, value);
 	rc = sm_tool_put_own_text(t, rec, key, t->own.data, t->own.len);
 	if (rc == 0) {
-		sm_record_set_last(rec, key, json_incref(value));
-		rc = sm_tool_put(t, rec);
+		/* a record read for some fields (in.pick) is read whole to
+		 * be written anew; pick took the line, so jansson does */
+		json_t *whole = t->reading && t->in.pick ?
+		    sm_reader_whole(&t->in) : json_incref(rec);
+
+		if (whole == NULL) {
+			sm_tool_warn(t, "%s:%lu: the line cannot be read again",
+			    t->in.name, t->in.lineno);
+			sm_tool_fail(t, EX_SOFTWARE);
+			rc = 0;
+		} else {
+			sm_record_set_last(whole, key, json_incref(value));
+			rc = sm_tool_put(t, whole);
+			json_decref(whole);
+		}
 	}
 	json_decref(value);
 	return rc < 0 ? -1 : 0;

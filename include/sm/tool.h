@@ -162,7 +162,9 @@ int sm_tool_put(struct sm_tool *t, json_t *rec);
 /*
  * Writes the record just read with the tool's own object value under key,
  * last.  Steals value.  The record's fields must not have been changed:
- * when the input line was compact JSON it is copied as it was.
+ * when the input line was compact JSON it is copied as it was; else the
+ * record is written anew, read whole first when the reader picked only
+ * some of its fields (in.pick).
  */
 int sm_tool_put_own(struct sm_tool *t, json_t *rec, const char *key,
     json_t *value);
