@@ -5,7 +5,7 @@
 # while the pack was tuned), classified without their language: an
 # emergency missed is the worst mistake, then a false alarm
 . "${SM_SRC:-.}/tests/lib.sh"
-plan 22
+plan 23
 
 set=$SM_SRC/tests/fixtures/everyday.jsonl
 sm-classify "$set" > out
@@ -60,6 +60,8 @@ atleast "topic accuracy where it is obvious" "$(figure all "$topic")" 0.9
 atleast "urgency accuracy" "$(figure all "$urgency")" 0.95
 atleast "hazards where someone fell or nearly did are high" "$(figure all "$high")" 0.9
 atleast "language guessed, none given" "$(figure all "$lang")" 0.9
+is "no citizen is taken for a spammer (prizes, vouchers, discounts, a DM)" \
+    "$(figure all 'map(select(.label.category != "spam" and .classify.category == "spam")) | length')" 0
 is "with classify.languages, no message is und" \
     "$(jq -s 'map(select(.classify.lang == "und")) | length' out-langs)" 0
 atleast "with classify.languages, language guessed" \
