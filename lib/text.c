@@ -633,7 +633,11 @@ static const char *const markers[NLANGS] = {
 	"concello dende tamen ningun ningunha pola polo polos polas cunha coa "
 	"cos nunha dun dunha isto iso cando ata hai sen fai teno sodes lle "
 	"lles xunto facer dous catro ollo mana ninguen calquera ben mellor "
-	"axina coidado ",
+	"axina coidado alguen neno nena nenos nenas escaleira choiva rexistro "
+	"colexio pasaxe recoller mobles vellos vellas fixose esvaeceu atopamos "
+	"atopar noraboa ganaches aninovo saimos cheo chea cheos deixa deixou "
+	"peons cousa cousas seguinte rapaza beirarrua dunhas agardando "
+	"traballo traballadores xunta ",
 	" les des du et pour avec une est pas ce il nous vous tres mais "
 	"cette dans merci bonjour rue mairie je tu c j qu ",
 	" der die das und ist nicht mit ein eine zu von den dem ich wir sie "

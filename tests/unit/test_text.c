@@ -687,6 +687,19 @@ static const struct sample missed[] = {
 	    "arranxala" },
 };
 
+/*
+ * Shorter, and taken for Portuguese or left undecided until Galician's
+ * markers had words only Galician writes ("neno", "rexistro",
+ * "beirarr\xc3\xba" "a").
+ */
+static const struct sample galician_short[] = {
+	{ "gl", "Merdas de can por toda a beirarr\xc3\xba" "a da r\xc3\xba" "a "
+	    "da Paz, que noxo" },
+	{ "gl", "Mandei tres correos ao rexistro e ningu\xc3\xa9n me contesta" },
+	{ "gl", "Atropelaron a un neno na pasaxe de pe\xc3\xb3ns do colexio, "
+	    "est\xc3\xa1 sangrando" },
+};
+
 static struct sm_langid *langid;
 
 static int
@@ -762,6 +775,18 @@ test_BUG_langid_catalan_galician(void **state)
 {
 	(void)state;
 	check_samples(missed, sizeof(missed) / sizeof(missed[0]));
+}
+
+static void
+test_langid_galician_short(void **state)
+{
+	struct sm_text t = { 0 };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(galician_short) /
+	    sizeof(galician_short[0]); i++)
+		assert_string_equal(detect(&t, galician_short[i].text), "gl");
+	sm_text_free(&t);
 }
 
 static void
@@ -886,6 +911,7 @@ main(void)
 		cmocka_unit_test(test_text_stem),
 		cmocka_unit_test(test_langid_clear_sentences),
 		cmocka_unit_test(test_BUG_langid_catalan_galician),
+		cmocka_unit_test(test_langid_galician_short),
 		cmocka_unit_test(test_langid_und),
 		cmocka_unit_test(test_langid_guess_allowed),
 		cmocka_unit_test(test_langid_short_cues),
