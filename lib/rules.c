@@ -66,6 +66,8 @@ struct matcher {
 struct label_set {
 	size_t dim;
 	size_t label;
+	double weight;		/* per match, in place of the rule's; < 0:
+				 * the rule's */
 };
 
 struct rule {
@@ -649,11 +651,36 @@ compile_set(struct sm_rules *r, const json_t *j, struct rule *rule,
 		    "%s: set: expected a mapping of dimension: label", where);
 	rule->set = xcalloc(json_object_size(j), sizeof(*rule->set));
 	json_object_foreach((json_t *)j, key, v) {
+		static const char *const label_keys[] = { "label", "weight",
+		    NULL };
+		double weight = -1;
+		char at[600];
 		size_t d;
 
+		snprintf(at, sizeof(at), "%s.set.%s", where, key);
+		/* {label: L, weight: W}: L counts W per match, not the
+		 * rule's weight */
+		if (json_is_object(v)) {
+			const json_t *w = json_object_get(v, "weight");
+
+			if (sm_config_check_keys(r->cfg, v, at, label_keys,
+			    err) < 0)
+				return -1;
+			if (w == NULL || !json_is_number(w) ||
+			    !(json_number_value(w) > 0) ||
+			    !isfinite(json_number_value(w)))
+				return sm_config_error(r->cfg, w ? w : v, err,
+				    "%s: weight: expected a number above 0",
+				    at);
+			weight = json_number_value(w);
+			v = json_object_get(v, "label");
+			if (v == NULL)
+				return sm_config_error(r->cfg, j, err, "%s: "
+				    "a label needs label:", at);
+		}
 		if (!json_is_string(v) || json_string_length(v) == 0)
-			return sm_config_error(r->cfg, v, err, "%s.set.%s: "
-			    "expected a label, got %s", where, key,
+			return sm_config_error(r->cfg, v, err, "%s: "
+			    "expected a label, got %s", at,
 			    sm_config_type_name(v));
 		if (strcmp(key, "lang") == 0 || strcmp(key, "pii") == 0 ||
 		    strcmp(key, "score") == 0 || strcmp(key, "rules") == 0 ||
@@ -664,6 +691,7 @@ compile_set(struct sm_rules *r, const json_t *j, struct rule *rule,
 		rule->set[rule->nset].dim = d;
 		rule->set[rule->nset].label = label_find(&r->dims[d],
 		    json_string_value(v));
+		rule->set[rule->nset].weight = weight;
 		rule->nset++;
 	}
 	return 0;
@@ -818,9 +846,11 @@ compile_rule(struct sm_rules *r, const json_t *j, size_t idx,
 			    "must be true or false", where);
 		rule->independent = json_is_true(v);
 	}
+	/* a category given with its own weight only adds to its score: the
+	 * rule's other labels do not wait for it to win */
 	rule->category = -1;
 	for (size_t k = 0; k < rule->nset; k++)
-		if (rule->set[k].dim == 0)
+		if (rule->set[k].dim == 0 && rule->set[k].weight < 0)
 			rule->category = (long)rule->set[k].label;
 	if (stem_option(r, j, &stem, where, err) < 0)
 		return -1;
@@ -1502,6 +1532,8 @@ count_labels(struct sm_rules *r, json_t *explain, int category, long winner)
 		for (size_t m = 0; m < rule->nset; m++) {
 			struct dim *d = &r->dims[rule->set[m].dim];
 			size_t l = rule->set[m].label;
+			double ls = rule->set[m].weight < 0 ? s :
+			    s / rule->weight * rule->set[m].weight;
 
 			if ((rule->set[m].dim == 0) != category)
 				continue;
@@ -1510,8 +1542,9 @@ count_labels(struct sm_rules *r, json_t *explain, int category, long winner)
 				d->total[l] = 0;
 				d->first[l] = r->fired[k];
 			}
-			d->total[l] += s;
-			if (rule->override && d->override < 0)
+			d->total[l] += ls;
+			if (rule->override && d->override < 0 &&
+			    rule->set[m].weight < 0)
 				d->override = (long)l;
 			if (explain) {
 				json_t *e = json_object_get(explain, d->name);
@@ -1522,7 +1555,7 @@ count_labels(struct sm_rules *r, json_t *explain, int category, long winner)
 				}
 				json_array_append_new(e, json_pack("{s:s,s:s,"
 				    "s:f,s:O}", "rule", rule->name, "label",
-				    d->labels[l], "score", s, "matched",
+				    d->labels[l], "score", ls, "matched",
 				    r->fmatched[k]));
 			}
 		}

@@ -1,7 +1,7 @@
 #!/bin/sh
 # sm-classify: the rule language, configuration errors and the explanation
 . "${SM_SRC:-.}/tests/lib.sh"
-plan 45
+plan 50
 
 cat > sm.yaml <<'X'
 classify:
@@ -199,3 +199,32 @@ is "two forms that match one word count once" \
     "$(printf '{"lang":"es","text":"mis quejas"}\n' | sm-classify -c forms.yaml | jq .classify.score)" 1
 is "... two words count twice" \
     "$(printf '{"lang":"es","text":"una queja, una reclamación"}\n' | sm-classify -c forms.yaml | jq .classify.score)" 2
+
+# a label with its own weight: a hint to the category that does not hold
+# back the rule's other labels
+cat > hint.yaml <<'X'
+classify:
+  rules:
+    - name: bins
+      set: {topic: waste, category: {label: complaint, weight: 0.5}}
+      terms: [contenedor, basura]
+    - {name: ask, set: {category: question}, regex: '\?'}
+    - {name: thanks, set: {category: praise}, terms: [gracias]}
+X
+h() {
+	printf '{"lang":"es","text":"%s"}\n' "$1" | sm-classify -c hint.yaml |
+	    jq -r '.classify | "\(.category)/\(.topic)/\(.score)"'
+}
+is "a hint alone gives its label, at its own weight per match" \
+    "$(h 'el contenedor y la basura de la calle Mayor')" complaint/waste/1
+is "... a category rule of weight 1 beats a hint of 0.5" \
+    "$(h '¿cuándo vacían el contenedor?')" question/waste/1
+is "... and the rule's topic is kept though its category lost" \
+    "$(h 'gracias por el contenedor nuevo')" praise/waste/1
+printf 'classify:\n  rules:\n    - {name: b, set: {category: {label: complaint, weight: 0}}, terms: [x]}\n' > hint0.yaml
+run sm-classify -c hint0.yaml </dev/null
+like "a label's weight must be above 0" "$rc:$(cat err)" \
+    "^78:sm-classify: hint0.yaml:3:60: classify.rules\\[0\\] \\(name 'b'\\).set.category: weight: expected a number above 0"
+printf 'classify:\n  rules:\n    - {name: b, set: {category: {label: complaint, wieght: 1}}, terms: [x]}\n' > hintk.yaml
+run sm-classify -c hintk.yaml </dev/null
+like "... and its keys are label and weight" "$rc:$(cat err)" "^78:sm-classify: hintk.yaml:.*unknown key 'wieght'.*a typo of 'weight'"
