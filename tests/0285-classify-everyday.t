@@ -18,23 +18,6 @@ figure() {
 	jq -s --arg p "$1" "map(select(\$p == \"all\" or .meta.part == \$p)) | $2" out
 }
 
-# atleast DESC GOT MIN: passes when GOT >= MIN; says the figure either way
-atleast() {
-	if awk -v g="$2" -v m="$3" 'BEGIN { exit !(g >= m) }'; then
-		ok "$1 ($2 >= $3)"
-	else
-		not_ok "$1 ($2 < $3)"
-	fi
-}
-
-atmost() {
-	if awk -v g="$2" -v m="$3" 'BEGIN { exit !(g <= m) }'; then
-		ok "$1 ($2 <= $3)"
-	else
-		not_ok "$1 ($2 > $3)"
-	fi
-}
-
 recall='map(select(.label.category == "emergency"))
     | (map(select(.classify.category == "emergency")) | length) / length'
 alarms='map(select(.label.category != "emergency" and .classify.category == "emergency")) | length'

@@ -15,22 +15,6 @@ figure() {	# figure OUT PART JQ
 	jq -s --arg p "$2" "map(select(\$p == \"all\" or .meta.part == \$p)) | $3" "$1"
 }
 
-atleast() {
-	if awk -v g="$2" -v m="$3" 'BEGIN { exit !(g >= m) }'; then
-		ok "$1 ($2 >= $3)"
-	else
-		not_ok "$1 ($2 < $3)"
-	fi
-}
-
-atmost() {
-	if awk -v g="$2" -v m="$3" 'BEGIN { exit !(g <= m) }'; then
-		ok "$1 ($2 <= $3)"
-	else
-		not_ok "$1 ($2 > $3)"
-	fi
-}
-
 recall='map(select(.label.category == "emergency"))
     | (map(select(.classify.category == "emergency")) | length) / length'
 alarms='map(select(.label.category != "emergency" and .classify.category == "emergency")) | length'

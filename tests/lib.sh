@@ -69,6 +69,24 @@ like() {
 	fi
 }
 
+# atleast DESC GOT MIN, atmost DESC GOT MAX: a figure against its bound,
+# said either way
+atleast() {
+	if awk -v g="$2" -v m="$3" 'BEGIN { exit !(g >= m) }'; then
+		ok "$1 ($2 >= $3)"
+	else
+		not_ok "$1 ($2 < $3)"
+	fi
+}
+
+atmost() {
+	if awk -v g="$2" -v m="$3" 'BEGIN { exit !(g <= m) }'; then
+		ok "$1 ($2 <= $3)"
+	else
+		not_ok "$1 ($2 > $3)"
+	fi
+}
+
 # classify_field FILTER: the jq FILTER over sm-classify's output of stdin
 jqc() {
 	jq -c "$@"
