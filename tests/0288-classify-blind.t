@@ -7,9 +7,13 @@
 #                                teenagers' slang, replies in a thread
 # Their "tune" halves (odd ids) were looked at while the pack was tuned;
 # their "held-out" halves were not, and say how the pack does on what
-# nobody tuned it to. Figures: sh bench/everyday-eval -s SET -p PART
+# nobody tuned it to. And one looked at whole:
+#   tests/fixtures/blind3.jsonl  300 messages, 150 of them emergencies of
+#                                as many kinds as could be thought of, with
+#                                false alarms and spam
+# Figures: sh bench/everyday-eval -s SET -p PART
 . "${SM_SRC:-.}/tests/lib.sh"
-plan 18
+plan 24
 
 figure() {	# figure OUT PART JQ
 	jq -s --arg p "$2" "map(select(\$p == \"all\" or .meta.part == \$p)) | $3" "$1"
@@ -40,3 +44,13 @@ check() {
 
 check blind.jsonl 0.95 0.7 0.9 0.75
 check blind2.jsonl 0.95 0.55 0.9 0.65
+
+set=$SM_SRC/tests/fixtures/blind3.jsonl
+sm-classify "$set" > blind3.out
+is "blind3.jsonl: 300 messages, 60 in each language" \
+    "$(jq -sc 'group_by(.label.lang) | map(length)' "$set")" '[60,60,60,60,60]'
+atleast "blind3.jsonl: emergency recall" "$(figure blind3.out all "$recall")" 0.9
+atmost "blind3.jsonl: false alarms" "$(figure blind3.out all "$alarms")" 1
+atleast "blind3.jsonl: category accuracy" "$(figure blind3.out all "$category")" 0.85
+atmost "blind3.jsonl: citizens taken for spammers" "$(figure blind3.out all "$spam")" 1
+atleast "blind3.jsonl: language guessed, none given" "$(figure blind3.out all "$lang")" 0.9
