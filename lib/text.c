@@ -637,7 +637,11 @@ static const char *const markers[NLANGS] = {
 	"colexio pasaxe recoller mobles vellos vellas fixose esvaeceu atopamos "
 	"atopar noraboa ganaches aninovo saimos cheo chea cheos deixa deixou "
 	"peons cousa cousas seguinte rapaza beirarrua dunhas agardando "
-	"traballo traballadores xunta ",
+	"traballo traballadores xunta xoga xogan xoguen xogar xogo xuno xullo "
+	"xaneiro xoves xeada xardin xestion xeral axuda axudas mellor muller "
+	"fillo filla suxiro suxerencia equivoqueime ligazon compartilo saudos "
+	"chuvia caeu recollen veran podese prohibido moi derrubouse oense "
+	"empadroada empadroado nin atopo ",
 	" les des du et pour avec une est pas ce il nous vous tres mais "
 	"cette dans merci bonjour rue mairie je tu c j qu ",
 	" der die das und ist nicht mit ein eine zu von den dem ich wir sie "

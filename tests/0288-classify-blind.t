@@ -11,9 +11,12 @@
 #   tests/fixtures/blind3.jsonl  300 messages, 150 of them emergencies of
 #                                as many kinds as could be thought of, with
 #                                false alarms and spam
+#   tests/fixtures/tune5.jsonl   250: 100 in Galician, 60 hazards of high
+#                                urgency, 90 complaints and questions of
+#                                an obvious topic in everyday words
 # Figures: sh bench/everyday-eval -s SET -p PART
 . "${SM_SRC:-.}/tests/lib.sh"
-plan 24
+plan 29
 
 figure() {	# figure OUT PART JQ
 	jq -s --arg p "$2" "map(select(\$p == \"all\" or .meta.part == \$p)) | $3" "$1"
@@ -54,3 +57,11 @@ atmost "blind3.jsonl: false alarms" "$(figure blind3.out all "$alarms")" 1
 atleast "blind3.jsonl: category accuracy" "$(figure blind3.out all "$category")" 0.85
 atmost "blind3.jsonl: citizens taken for spammers" "$(figure blind3.out all "$spam")" 1
 atleast "blind3.jsonl: language guessed, none given" "$(figure blind3.out all "$lang")" 0.9
+
+set=$SM_SRC/tests/fixtures/tune5.jsonl
+sm-classify "$set" > tune5.out
+atleast "tune5.jsonl: category accuracy" "$(figure tune5.out all "$category")" 0.85
+atmost "tune5.jsonl: false alarms" "$(figure tune5.out all "$alarms")" 1
+atleast "tune5.jsonl: hazards found high" "$(figure tune5.out all 'map(select(.label.urgency == "high")) | (map(select(.classify.urgency == "high")) | length) / length')" 0.85
+atleast "tune5.jsonl: topic where obvious" "$(figure tune5.out all 'map(select(.label.topic != null)) | (map(select(.classify.topic == .label.topic)) | length) / length')" 0.78
+atleast "tune5.jsonl: Galician told apart, none given" "$(figure tune5.out all 'map(select(.label.lang == "gl")) | (map(select(.classify.lang == "gl")) | length) / length')" 0.8
