@@ -14,9 +14,11 @@
 #   tests/fixtures/tune5.jsonl   250: 100 in Galician, 60 hazards of high
 #                                urgency, 90 complaints and questions of
 #                                an obvious topic in everyday words
+#   tests/fixtures/tune6.jsonl   200: 100 in Basque, 50 in Catalan, 50 in
+#                                English, in many styles
 # Figures: sh bench/everyday-eval -s SET -p PART
 . "${SM_SRC:-.}/tests/lib.sh"
-plan 29
+plan 32
 
 figure() {	# figure OUT PART JQ
 	jq -s --arg p "$2" "map(select(\$p == \"all\" or .meta.part == \$p)) | $3" "$1"
@@ -65,3 +67,9 @@ atmost "tune5.jsonl: false alarms" "$(figure tune5.out all "$alarms")" 1
 atleast "tune5.jsonl: hazards found high" "$(figure tune5.out all 'map(select(.label.urgency == "high")) | (map(select(.classify.urgency == "high")) | length) / length')" 0.85
 atleast "tune5.jsonl: topic where obvious" "$(figure tune5.out all 'map(select(.label.topic != null)) | (map(select(.classify.topic == .label.topic)) | length) / length')" 0.78
 atleast "tune5.jsonl: Galician told apart, none given" "$(figure tune5.out all 'map(select(.label.lang == "gl")) | (map(select(.classify.lang == "gl")) | length) / length')" 0.8
+
+set=$SM_SRC/tests/fixtures/tune6.jsonl
+sm-classify "$set" > tune6.out
+atleast "tune6.jsonl: category accuracy" "$(figure tune6.out all "$category")" 0.83
+atleast "tune6.jsonl: emergency recall" "$(figure tune6.out all "$recall")" 0.9
+atmost "tune6.jsonl: false alarms" "$(figure tune6.out all "$alarms")" 1
