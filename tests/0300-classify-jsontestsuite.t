@@ -1,17 +1,27 @@
 #!/bin/sh
 # sm-classify on every case of JSONTestSuite's test_parsing, each file fed
 # as input: no crash, n_ cases rejected with FILE:LINE, y_ objects classified
+# (by a few rules of each kind, not the built-in pack, whose loading is
+# what would take the time under the sanitizers, 300 times over)
 . "${SM_SRC:-.}/tests/lib.sh"
 
 suite=$SHARED/data/jsontestsuite/test_parsing
 [ -d "$suite" ] || skip_all "../shared/data/jsontestsuite is not here"
 plan 5
 
+cat > rules.yaml <<'X'
+classify:
+  rules:
+    - {name: t, set: {topic: waste}, terms: [basura, bin]}
+    - {name: r, set: {category: question}, regex: '\?'}
+    - {name: w, set: {category: complaint}, when: {kind: mention}, terms: [x]}
+X
+
 crashed= n_passed= n_noplace= y_lost= y_bad=
 ny=0 nn=0
 for f in "$suite"/*.json; do
 	name=${f##*/}
-	sm-classify "$f" > out 2> err
+	sm-classify -c rules.yaml "$f" > out 2> err
 	rc=$?
 	case $rc in 0|65) ;; *) crashed="$crashed $name:$rc" ;; esac
 	case $name in
