@@ -673,10 +673,10 @@ compile_set(struct sm_rules *r, const json_t *j, struct rule *rule,
 				    "%s: weight: expected a number above 0",
 				    at);
 			weight = json_number_value(w);
-			v = json_object_get(v, "label");
-			if (v == NULL)
-				return sm_config_error(r->cfg, j, err, "%s: "
+			if (json_object_get(v, "label") == NULL)
+				return sm_config_error(r->cfg, v, err, "%s: "
 				    "a label needs label:", at);
+			v = json_object_get(v, "label");
 		}
 		if (!json_is_string(v) || json_string_length(v) == 0)
 			return sm_config_error(r->cfg, v, err, "%s: "

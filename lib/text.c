@@ -638,7 +638,7 @@ static const char *const markers[NLANGS] = {
 	"atopar noraboa ganaches aninovo saimos cheo chea cheos deixa deixou "
 	"peons cousa cousas seguinte rapaza beirarrua dunhas agardando "
 	"traballo traballadores xunta xoga xogan xoguen xogar xogo xuno xullo "
-	"xaneiro xoves xeada xardin xestion xeral axuda axudas mellor muller "
+	"xaneiro xoves xeada xardin xestion xeral axuda axudas muller "
 	"fillo filla suxiro suxerencia equivoqueime ligazon compartilo saudos "
 	"chuvia caeu recollen veran podese prohibido moi derrubouse oense "
 	"empadroada empadroado nin atopo ",

@@ -1,7 +1,7 @@
 #!/bin/sh
 # sm-classify: the rule language, configuration errors and the explanation
 . "${SM_SRC:-.}/tests/lib.sh"
-plan 50
+plan 51
 
 cat > sm.yaml <<'X'
 classify:
@@ -228,3 +228,7 @@ like "a label's weight must be above 0" "$rc:$(cat err)" \
 printf 'classify:\n  rules:\n    - {name: b, set: {category: {label: complaint, wieght: 1}}, terms: [x]}\n' > hintk.yaml
 run sm-classify -c hintk.yaml </dev/null
 like "... and its keys are label and weight" "$rc:$(cat err)" "^78:sm-classify: hintk.yaml:.*unknown key 'wieght'.*a typo of 'weight'"
+printf 'classify:\n  rules:\n    - name: b\n      set: {category: {weight: 1}}\n      terms: [x]\n' > hintl.yaml
+run sm-classify -c hintl.yaml </dev/null
+is "... and label is one of them" "$rc:$(cat err)" \
+    "78:sm-classify: hintl.yaml:4:23: classify.rules[0] (name 'b').set.category: a label needs label:"
