@@ -618,14 +618,22 @@ static const char *const markers[NLANGS] = {
 	"hacen llevamos llevan lleva tiene tienen puede pueden nuestro "
 	"nuestra vuestro alguien todavia despues senor senora buenos buenas "
 	"ninguna ningun calle ayuntamiento vecinos vecina vecino estoy "
-	"habia sido ",
+	"habia sido muy pues voy sin unos unas hacer hecho tengo tenemos "
+	"teneis sois estais sabeis haceis podeis vosotros nosotros ellos "
+	"ellas bueno buena otro otra otros otras mismo manana noche gracias "
+	"cuando donde hasta nuevo nueva quiero quieren puedo mensaje lunes "
+	"miercoles jueves viernes enero febrero junio julio septiembre "
+	"noviembre diciembre ",
 	" the and of you your what which would could should been there "
 	"their they them with this that these those have has had it's is "
 	"are was were will just ",
 	" els amb aquest aquesta aquests aquestes molt molta avui ahir "
 	"dema gracies carrer ajuntament veins vei pel pels tota tots totes "
 	"doncs encara meva teva seva sou estic perque aixo mai nostra "
-	"vostra setmana nit dies feina ",
+	"vostra setmana nit dies feina nomes volia vull voldria podeu teniu "
+	"feu fer fet ara tothom gaire algu ningu res ho bona bones dilluns "
+	"dimarts dimecres dijous divendres dissabte diumenge gener febrer "
+	"maig juny juliol setembre desembre ",
 	" eta da ez bat du dira dut baina oso gure zure nire egun kalean "
 	"udala udaletxea eskerrik asko kaixo zer nola noiz hau hori dago "
 	"daude ari dute zen izan dugu dituzte gaur atzo bihar ",
@@ -641,7 +649,8 @@ static const char *const markers[NLANGS] = {
 	"xaneiro xoves xeada xardin xestion xeral axuda axudas muller "
 	"fillo filla suxiro suxerencia equivoqueime ligazon compartilo saudos "
 	"chuvia caeu recollen veran podese prohibido moi derrubouse oense "
-	"empadroada empadroado nin atopo ",
+	"empadroada empadroado nin atopo luns mercores venres febreiro "
+	"decembro comeza comezou comezan ",
 	" les des du et pour avec une est pas ce il nous vous tres mais "
 	"cette dans merci bonjour rue mairie je tu c j qu ",
 	" der die das und ist nicht mit ein eine zu von den dem ich wir sie "
@@ -789,6 +798,87 @@ add_cues(const char *raw, size_t n, double *score)
 	}
 }
 
+/*
+ * How words are spelt, where close languages part: Portuguese writes
+ * "lh" and "nh" where Galician and Spanish write "ll" and "ñ", and ends
+ * no word in "n" ("bem", "com", "levam"); Spanish and Galician end nouns
+ * in "-ción" where Catalan writes "-ció" and Portuguese "-ção"; Galician
+ * starts words with "x" and a vowel ("xa", "xente", "xuño") where Spanish
+ * and Portuguese write "j" or "g"; and Spanish alone speaks to "vosotros"
+ * ("tenéis", "estáis").  Each shape counts once per text, in tenths, in
+ * the languages it points to (+) or away from (-).  Folded words; the
+ * accented endings are looked for in the raw text.
+ */
+enum { LANG_ES, LANG_EN, LANG_CA, LANG_EU, LANG_GL, LANG_FR, LANG_DE, LANG_IT,
+	LANG_PT };	/* sm_langs' order */
+_Static_assert(LANG_PT + 1 == NLANGS, "a name for each of sm_langs");
+enum { SHAPE_LH, SHAPE_NH, SHAPE_N, SHAPE_CION, SHAPE_X, SHAPE_VOS, NSHAPES };
+static const signed char shapes[NSHAPES][NLANGS] = {
+	/* es  en  ca  eu  gl  fr  de  it  pt */
+	{ -10, 0, -5, 0, -10, 0, 0, 0, 10 },	/* lh */
+	{ -5, 0, -3, 0, -5, 0, 0, 0, 8 },	/* nh, not gl "unha" */
+	{ 0, 0, 0, 0, 0, 0, 0, 0, -25 },		/* a word ending in n */
+	{ 5, -3, -5, 0, 5, -5, 0, -5, -10 },	/* -ción, -cións, -ciones */
+	{ -5, 0, 2, 0, 10, 0, 0, 0, -5 },	/* x and a vowel first */
+	{ 10, 0, -5, 0, -5, 0, 0, 0, -5 },	/* -áis, -éis */
+};
+
+static int
+has_suffix(const char *w, size_t n, const char *suf)
+{
+	size_t k = strlen(suf);
+
+	return n > k && memcmp(w + n - k, suf, k) == 0;
+}
+
+static void
+add_shapes(const struct sm_text *t, const char *raw, size_t rawn,
+    double *score)
+{
+	int seen[NSHAPES] = { 0 };
+
+	for (size_t i = 0; i < t->ntokens; i++) {
+		const struct sm_token *tok = &t->tokens[i];
+		const char *w = t->folded.data + tok->off;
+		size_t n = tok->len;
+
+		if (tok->type != SM_TOKEN_WORD || n < 2)
+			continue;
+		for (size_t k = 1; k < n; k++) {
+			if (w[k] == 'h' && w[k - 1] == 'l')
+				seen[SHAPE_LH] = 1;
+			/* Galician's "unha", "algunha", "cunha", "dunha" */
+			if (w[k] == 'h' && w[k - 1] == 'n' && !(k >= 2 &&
+			    w[k - 2] == 'u' && k + 2 == n && w[k + 1] == 'a') &&
+			    !(k >= 2 && w[k - 2] == 'u' && k + 3 == n &&
+			    w[k + 1] == 'a' && w[k + 2] == 's'))
+				seen[SHAPE_NH] = 1;
+		}
+		if (w[n - 1] == 'n' && n >= 3)
+			seen[SHAPE_N] = 1;
+		if (has_suffix(w, n, "cion") || has_suffix(w, n, "cions") ||
+		    has_suffix(w, n, "ciones"))
+			seen[SHAPE_CION] = 1;
+		if (w[0] == 'x' && strchr("aeiou", w[1]))
+			seen[SHAPE_X] = 1;
+	}
+	/* "-áis", "-éis" at a word's end, as written */
+	for (size_t i = 0; raw && i + 4 <= rawn; i++)
+		if ((unsigned char)raw[i] == 0xc3 &&
+		    ((unsigned char)raw[i + 1] == 0xa1 ||
+		    (unsigned char)raw[i + 1] == 0xa9) && raw[i + 2] == 'i' &&
+		    raw[i + 3] == 's' && (i + 4 == rawn ||
+		    (!is_ascii_letter(raw[i + 4]) &&
+		    (unsigned char)raw[i + 4] < 0x80))) {
+			seen[SHAPE_VOS] = 1;
+			break;
+		}
+	for (size_t k = 0; k < NSHAPES; k++)
+		if (seen[k])
+			for (size_t l = 0; l < NLANGS; l++)
+				score[l] += shapes[k][l] / 10.0;
+}
+
 const char *
 sm_langid_detect(struct sm_langid *li, const struct sm_text *t,
     const char *raw, size_t n)
@@ -854,11 +944,21 @@ sm_langid_guess(struct sm_langid *li, const struct sm_text *t,
 				score[l] = score[l] > 0 ? score[l] * 30 - 29 :
 				    -1;
 			}
+		/*
+		 * Galician's profile is a small one, and its n-grams are
+		 * Spanish's and Portuguese's: where those two are nearest,
+		 * the words, not the n-grams, say whether it is Galician.
+		 */
+		if ((allowed & 1u << LANG_GL) && score[LANG_GL] < -1 &&
+		    (((allowed & 1u << LANG_ES) && d[LANG_ES] == lo) ||
+		    ((allowed & 1u << LANG_PT) && d[LANG_PT] == lo)))
+			score[LANG_GL] = -1;
 	}
 	if (unknown)
 		fp_Done(unknown);
 	sm_buf_free(&clean);
 	add_cues(raw, n, score);
+	add_shapes(t, raw, n, score);
 	for (size_t l = 0; l < NLANGS; l++) {
 		if (!(allowed & 1u << l))
 			continue;

@@ -857,6 +857,27 @@ test_langid_short_cues(void **state)
 	sm_text_free(&t);
 }
 
+/* spelling where close languages part: Portuguese "lh", "nh" and no
+ * word ending in "n"; "-ción"; Galician "x" first; Spanish "-éis" */
+static void
+test_langid_spelling(void **state)
+{
+	struct sm_text t = { 0 };
+
+	(void)state;
+	assert_string_equal(detect(&t, "O meu filho trabalha na c\xc3\xa2mara"),
+	    "pt");
+	assert_string_equal(detect(&t, "As farolas da r\xc3\xba" "a levan "
+	    "apagadas desde o mes pasado"), "gl");
+	assert_string_equal(detect(&t, "A xente do barrio est\xc3\xa1 farta"),
+	    "gl");
+	assert_string_equal(detect(&t, "Sois unos in\xc3\xbatiles, no "
+	    "hac\xc3\xa9is nada"), "es");
+	assert_string_equal(detect(&t, "Bon dia! Nom\xc3\xa9s volia saludar"),
+	    "ca");
+	sm_text_free(&t);
+}
+
 static void
 test_langid_bad_dir(void **state)
 {
@@ -915,6 +936,7 @@ main(void)
 		cmocka_unit_test(test_langid_und),
 		cmocka_unit_test(test_langid_guess_allowed),
 		cmocka_unit_test(test_langid_short_cues),
+		cmocka_unit_test(test_langid_spelling),
 		cmocka_unit_test(test_langid_bad_dir),
 	};
 
