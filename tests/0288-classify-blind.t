@@ -5,6 +5,8 @@
 #   tests/fixtures/blind.jsonl   short posts, emergencies told many ways
 #   tests/fixtures/blind2.jsonl  long e-mails, the elderly's run-on writing,
 #                                teenagers' slang, replies in a thread
+#   tests/fixtures/tune8.jsonl   the same, emergencies hidden in them, and
+#                                messages of two things
 # Their "tune" halves (odd ids) were looked at while the pack was tuned;
 # their "held-out" halves were not, and say how the pack does on what
 # nobody tuned it to. And one looked at whole:
@@ -25,7 +27,7 @@
 #                                bring them, 50 a language
 # Figures: sh bench/everyday-eval -s SET -p PART
 . "${SM_SRC:-.}/tests/lib.sh"
-plan 42
+plan 51
 
 figure() {	# figure OUT PART JQ
 	jq -s --arg p "$2" "map(select(\$p == \"all\" or .meta.part == \$p)) | $3" "$1"
@@ -56,6 +58,7 @@ check() {
 
 check blind.jsonl 0.95 0.7 0.9 0.75
 check blind2.jsonl 0.95 0.55 0.9 0.65
+check tune8.jsonl 0.95 0.6 0.85 0.7
 
 # whole SET CATEGORY RECALL: a set looked at (or not) whole: its category
 # accuracy and emergency recall at least so, at most one false alarm and
