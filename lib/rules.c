@@ -48,6 +48,8 @@ struct regex {
 	pcre2_match_data *md;
 	size_t id;		/* in the prefilter's armed[] */
 	int filtered;		/* runs only when armed */
+	int owner;		/* code and md are this one's to free; a regex
+				 * written again (a YAML alias) shares them */
 };
 
 struct matcher {
@@ -168,6 +170,7 @@ struct sm_rules {
 	pcre2_jit_stack *jitstack;
 	unsigned *armed;	/* per regex: gen when it can */
 	size_t nregex;
+	struct regex *compiled;	/* each regex compiled, once (by id) */
 	size_t *ungated;	/* the rules tried on every record, in order */
 	size_t nungated;
 	size_t *cand;		/* the record's gated rules woken, any order */
@@ -415,6 +418,16 @@ compile_regex(struct sm_rules *r, const json_t *j, struct regex *re,
 	if (want_string(r, j, where, err) < 0)
 		return -1;
 	re->src = xstrdup(json_string_value(j));
+	/* the same regex in several rules (*told_over) is compiled once */
+	for (size_t i = 0; i < r->nregex; i++)
+		if (strcmp(r->compiled[i].src, re->src) == 0) {
+			re->code = r->compiled[i].code;
+			re->md = r->compiled[i].md;
+			re->id = r->compiled[i].id;
+			re->filtered = r->compiled[i].filtered;
+			re->owner = 0;
+			return 0;
+		}
 	re->code = pcre2_compile((PCRE2_SPTR)re->src, json_string_length(j),
 	    PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS | PCRE2_MATCH_INVALID_UTF,
 	    &ec, &off, NULL);
@@ -428,6 +441,10 @@ compile_regex(struct sm_rules *r, const json_t *j, struct regex *re,
 	re->id = r->nregex++;
 	re->filtered = sm_prefilter_add(r->prefilter, re->src, re->id, NULL,
 	    0);
+	re->owner = 1;
+	r->compiled = xreallocarray(r->compiled, r->nregex,
+	    sizeof(*r->compiled));
+	r->compiled[re->id] = *re;
 	return 0;
 }
 
@@ -1038,8 +1055,10 @@ matcher_free(struct matcher *m)
 	free(m->terms);
 	for (size_t i = 0; i < m->nre; i++) {
 		free(m->re[i].src);
-		pcre2_code_free(m->re[i].code);
-		pcre2_match_data_free(m->re[i].md);
+		if (m->re[i].owner) {
+			pcre2_code_free(m->re[i].code);
+			pcre2_match_data_free(m->re[i].md);
+		}
 	}
 	free(m->re);
 	sm_when_free(m->when);
@@ -1110,6 +1129,7 @@ sm_rules_free(struct sm_rules *r)
 	pcre2_match_context_free(r->mctx);
 	pcre2_jit_stack_free(r->jitstack);
 	free(r->armed);
+	free(r->compiled);
 	free(r->ungated);
 	free(r->cand);
 	free(r->tm);

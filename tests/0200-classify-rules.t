@@ -1,7 +1,7 @@
 #!/bin/sh
 # sm-classify: the rule language, configuration errors and the explanation
 . "${SM_SRC:-.}/tests/lib.sh"
-plan 51
+plan 54
 
 cat > sm.yaml <<'X'
 classify:
@@ -232,3 +232,27 @@ printf 'classify:\n  rules:\n    - name: b\n      set: {category: {weight: 1}}\n
 run sm-classify -c hintl.yaml </dev/null
 is "... and label is one of them" "$rc:$(cat err)" \
     "78:sm-classify: hintl.yaml:4:23: classify.rules[0] (name 'b').set.category: a label needs label:"
+
+# one regex written in several rules (a YAML alias): compiled once, and
+# each rule still matches, explains and is vetoed by it on its own
+cat > alias.yaml <<'X'
+classify:
+  rules:
+    - name: fire
+      set: {category: emergency}
+      regex: ['(?<!\p{L})fuego(?!\p{L})']
+      none:
+        - &over {regex: ['(?<!\p{L})ayer\s+por\s+la\s+(tarde|noche)']}
+    - name: smoke
+      set: {topic: safety}
+      regex: ['(?<!\p{L})humo(?!\p{L})', '(?<!\p{L})fuego(?!\p{L})']
+      none:
+        - *over
+X
+a() {
+	printf '{"lang":"es","text":"%s"}\n' "$1" | sm-classify -x -c alias.yaml |
+	    jq -r '.classify | "\(.category)/\(.topic)/\([.explain[][].matched[]?] | join(","))"'
+}
+is "a regex in two rules matches in both" "$(a 'hay fuego en el portal')" emergency/safety/fuego,fuego
+is "... and the alias of a none vetoes both" "$(a 'el fuego de ayer por la tarde')" other/other/
+is "... and the other regex of the second rule still counts" "$(a 'sale humo')" other/safety/humo
