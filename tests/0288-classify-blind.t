@@ -25,9 +25,10 @@
 # never its messages, or it stops saying anything):
 #   tests/fixtures/blind4.jsonl  250 messages as a month's inbox would
 #                                bring them, 50 a language
+#   tests/fixtures/blind5.jsonl  the same, by another helper
 # Figures: sh bench/everyday-eval -s SET -p PART
 . "${SM_SRC:-.}/tests/lib.sh"
-plan 51
+plan 56
 
 figure() {	# figure OUT PART JQ
 	jq -s --arg p "$2" "map(select(\$p == \"all\" or .meta.part == \$p)) | $3" "$1"
@@ -80,3 +81,5 @@ whole tune6.jsonl 0.83 0.9
 whole tune7.jsonl 0.9 0.93
 whole blind4.jsonl 0.8 0.75
 atleast "blind4.jsonl: language guessed, none given" "$(figure blind4.jsonl.out all "$lang")" 0.9
+whole blind5.jsonl 0.8 0.8
+atleast "blind5.jsonl: language guessed, none given" "$(figure blind5.jsonl.out all "$lang")" 0.95
