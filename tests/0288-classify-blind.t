@@ -7,6 +7,9 @@
 #                                teenagers' slang, replies in a thread
 #   tests/fixtures/tune8.jsonl   the same, emergencies hidden in them, and
 #                                messages of two things
+#   tests/fixtures/tune10.jsonl  150 emergencies told by their signs, hidden
+#                                in letters, capitals, slang; 100 near-misses
+#   tests/fixtures/tune11.jsonl  ordinary traffic, most in gl, eu and ca
 # Their "tune" halves (odd ids) were looked at while the pack was tuned;
 # their "held-out" halves were not, and say how the pack does on what
 # nobody tuned it to. And one looked at whole:
@@ -26,9 +29,10 @@
 #   tests/fixtures/blind4.jsonl  250 messages as a month's inbox would
 #                                bring them, 50 a language
 #   tests/fixtures/blind5.jsonl  the same, by another helper
+#   tests/fixtures/blind6.jsonl  a winter month's, by a third
 # Figures: sh bench/everyday-eval -s SET -p PART
 . "${SM_SRC:-.}/tests/lib.sh"
-plan 56
+plan 70
 
 figure() {	# figure OUT PART JQ
 	jq -s --arg p "$2" "map(select(\$p == \"all\" or .meta.part == \$p)) | $3" "$1"
@@ -61,6 +65,24 @@ check blind.jsonl 0.95 0.7 0.9 0.75
 check blind2.jsonl 0.95 0.55 0.9 0.65
 check tune8.jsonl 0.95 0.6 0.85 0.7
 
+# halves SET TUNE-RECALL HELD-RECALL TUNE-CATEGORY HELD-CATEGORY ALARMS: a
+# set with a tune and a held-out half, not five equal languages (- for
+# the recalls of a set without emergencies)
+halves() {
+	set=$SM_SRC/tests/fixtures/$1
+	sm-classify "$set" > "$1.out"
+	if [ "$2" != - ]; then
+		atleast "$1: emergency recall, tune half" "$(figure "$1.out" tune "$recall")" "$2"
+		atleast "$1: emergency recall, held-out half" "$(figure "$1.out" held-out "$recall")" "$3"
+	fi
+	atleast "$1: category accuracy, tune half" "$(figure "$1.out" tune "$category")" "$4"
+	atleast "$1: category accuracy, held-out half" "$(figure "$1.out" held-out "$category")" "$5"
+	atmost "$1: false alarms" "$(figure "$1.out" all "$alarms")" "$6"
+	atmost "$1: citizens taken for spammers" "$(figure "$1.out" all "$spam")" 1
+}
+halves tune10.jsonl 0.95 0.55 0.85 0.65 2
+halves tune11.jsonl - - 0.75 0.7 1
+
 # whole SET CATEGORY RECALL: a set looked at (or not) whole: its category
 # accuracy and emergency recall at least so, at most one false alarm and
 # one citizen taken for a spammer
@@ -82,4 +104,5 @@ whole tune7.jsonl 0.9 0.93
 whole blind4.jsonl 0.8 0.75
 atleast "blind4.jsonl: language guessed, none given" "$(figure blind4.jsonl.out all "$lang")" 0.9
 whole blind5.jsonl 0.8 0.8
+whole blind6.jsonl 0.78 0.7
 atleast "blind5.jsonl: language guessed, none given" "$(figure blind5.jsonl.out all "$lang")" 0.95
