@@ -38,6 +38,8 @@ struct term {
 	struct term_tok *toks;
 	size_t ntoks;
 	int hashtag;		/* written "#word": matches hashtags only */
+	int stem;		/* and how it was compiled: a term written */
+	unsigned langmask;	/* again alike is the same term */
 	/* per record, when matched (rules->matched) */
 	size_t from, to;	/* matched span in the folded text */
 };
@@ -171,6 +173,8 @@ struct sm_rules {
 	unsigned *armed;	/* per regex: gen when it can */
 	size_t nregex;
 	struct regex *compiled;	/* each regex compiled, once (by id) */
+	size_t *termset;	/* open addressing: 1 + a term's id, by its */
+	size_t captermset;	/* text, stemming and languages */
 	size_t *ungated;	/* the rules tried on every record, in order */
 	size_t nungated;
 	size_t *cand;		/* the record's gated rules woken, any order */
@@ -343,6 +347,42 @@ want_string(struct sm_rules *r, const json_t *j, const char *where,
 	return 0;
 }
 
+/* The slot of the term written s, stemmed or not, in langmask's
+ * languages: 0 when there is none yet.  The set grows to hold one more. */
+static size_t
+term_slot(struct sm_rules *r, const char *s, int stem, unsigned langmask)
+{
+	size_t h, i;
+
+	if ((r->nterms + 1) * 2 > r->captermset) {
+		size_t cap = r->captermset ? 2 * r->captermset : 1024;
+
+		free(r->termset);
+		r->termset = xcalloc(cap, sizeof(*r->termset));
+		r->captermset = cap;
+		for (size_t t = 0; t < r->nterms; t++) {
+			h = sm_hash(r->terms[t].text, strlen(r->terms[t].text)) ^
+			    (size_t)r->terms[t].stem ^
+			    (size_t)r->terms[t].langmask * 2654435761u;
+			for (i = h & (cap - 1); r->termset[i];
+			    i = (i + 1) & (cap - 1))
+				;
+			r->termset[i] = t + 1;
+		}
+	}
+	h = sm_hash(s, strlen(s)) ^ (size_t)stem ^
+	    (size_t)langmask * 2654435761u;
+	for (i = h & (r->captermset - 1); r->termset[i];
+	    i = (i + 1) & (r->captermset - 1)) {
+		const struct term *o = &r->terms[r->termset[i] - 1];
+
+		if (o->stem == stem && o->langmask == langmask &&
+		    strcmp(o->text, s) == 0)
+			break;
+	}
+	return i;
+}
+
 static int
 compile_term(struct sm_rules *r, const json_t *j, const struct rule *rule,
     int stem, const char *where, struct sm_text *t, size_t *id,
@@ -350,7 +390,8 @@ compile_term(struct sm_rules *r, const json_t *j, const struct rule *rule,
 {
 	const char *s;
 	struct term *tm;
-	size_t ntok = 0;
+	size_t ntok = 0, slot;
+	unsigned langmask;
 
 	if (want_string(r, j, where, err) < 0)
 		return -1;
@@ -361,11 +402,23 @@ compile_term(struct sm_rules *r, const json_t *j, const struct rule *rule,
 		sm_config_warn(r->cfg, j, "%s: term '%s' holds a comma, so it "
 		    "is one phrase; for several terms write a list: [%s]",
 		    where, s, s);
+	/* a term written again alike (a YAML alias's, or "ayer" in many
+	 * rules) is the one term: matched once per record, however many
+	 * rules list it */
+	stem = stem != 0;
+	langmask = stem ? rule->langmask : 0;
+	slot = term_slot(r, s, stem, langmask);
+	if (r->termset[slot]) {
+		*id = r->termset[slot] - 1;
+		return 0;
+	}
 	sm_text_analyze(t, s, json_string_length(j));
 	r->terms = xreallocarray(r->terms, r->nterms + 1, sizeof(*r->terms));
 	tm = &r->terms[r->nterms];
 	memset(tm, 0, sizeof(*tm));
 	tm->text = xstrdup(s);
+	tm->stem = stem;
+	tm->langmask = langmask;
 	tm->hashtag = t->ntokens == 1 && t->tokens[0].type == SM_TOKEN_HASHTAG;
 	tm->toks = xcalloc(t->ntokens ? t->ntokens : 1, sizeof(*tm->toks));
 	for (size_t i = 0; i < t->ntokens; i++) {
@@ -393,6 +446,7 @@ compile_term(struct sm_rules *r, const json_t *j, const struct rule *rule,
 	}
 	tm->ntoks = ntok;
 	r->nterms++;
+	r->termset[slot] = r->nterms;
 	if (ntok == 0) {
 		return sm_config_error(r->cfg, j, err, "%s: term '%s' has no "
 		    "words to match", where, s);
@@ -1130,6 +1184,7 @@ sm_rules_free(struct sm_rules *r)
 	pcre2_jit_stack_free(r->jitstack);
 	free(r->armed);
 	free(r->compiled);
+	free(r->termset);
 	free(r->ungated);
 	free(r->cand);
 	free(r->tm);

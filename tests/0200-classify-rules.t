@@ -1,7 +1,7 @@
 #!/bin/sh
 # sm-classify: the rule language, configuration errors and the explanation
 . "${SM_SRC:-.}/tests/lib.sh"
-plan 54
+plan 56
 
 cat > sm.yaml <<'X'
 classify:
@@ -256,3 +256,19 @@ a() {
 is "a regex in two rules matches in both" "$(a 'hay fuego en el portal')" emergency/safety/fuego,fuego
 is "... and the alias of a none vetoes both" "$(a 'el fuego de ayer por la tarde')" other/other/
 is "... and the other regex of the second rule still counts" "$(a 'sale humo')" other/safety/humo
+
+# a term written in several rules, stemmed in one and not in another: each
+# rule matches as it was written
+cat > shared.yaml <<'X'
+classify:
+  rules:
+    - {name: a, set: {category: complaint}, lang: es, terms: [farolas]}
+    - {name: b, set: {topic: lighting}, lang: es, stem: false, terms: [farolas]}
+    - {name: c, set: {urgency: high}, lang: es, terms: [farolas]}
+X
+sh_() {
+	printf '{"lang":"es","text":"%s"}\n' "$1" | sm-classify -c shared.yaml |
+	    jq -r '.classify | "\(.category)/\(.topic)/\(.urgency)"'
+}
+is "a term in three rules matches in all three" "$(sh_ 'las farolas')" complaint/lighting/high
+is "... and by its stem only where it is stemmed" "$(sh_ 'la farola')" complaint/other/high
