@@ -651,7 +651,7 @@ static const char *const markers[NLANGS] = {
 	"chuvia caeu recollen veran podese prohibido moi derrubouse oense "
 	"empadroada empadroado nin atopo luns mercores venres febreiro "
 	"decembro comeza comezou comezan ",
-	" les des du et pour avec une est pas ce il nous vous tres mais "
+	" du et pour avec une est pas ce il nous vous tres mais "
 	"cette dans merci bonjour rue mairie je tu c j qu ",
 	" der die das und ist nicht mit ein eine zu von den dem ich wir sie "
 	"auf fur danke hallo strasse ",
