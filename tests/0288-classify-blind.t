@@ -7,6 +7,8 @@
 #                                teenagers' slang, replies in a thread
 #   tests/fixtures/tune8.jsonl   the same, emergencies hidden in them, and
 #                                messages of two things
+#   tests/fixtures/tune9.jsonl   100 near-misses of emergencies, 150 ordinary
+#                                messages in ca and eu (looked at whole)
 #   tests/fixtures/tune10.jsonl  150 emergencies told by their signs, hidden
 #                                in letters, capitals, slang; 100 near-misses
 #   tests/fixtures/tune11.jsonl  ordinary traffic, most in gl, eu and ca
@@ -48,7 +50,7 @@
 #                                others
 # Figures: sh bench/everyday-eval -s SET -p PART
 . "${SM_SRC:-.}/tests/lib.sh"
-plan 136
+plan 140
 
 figure() {	# figure OUT PART JQ
 	jq -s --arg p "$2" "map(select(\$p == \"all\" or .meta.part == \$p)) | $3" "$1"
@@ -130,6 +132,7 @@ atleast "tune5.jsonl: topic where obvious" "$(figure tune5.jsonl.out all 'map(se
 atleast "tune5.jsonl: Galician told apart, none given" "$(figure tune5.jsonl.out all 'map(select(.label.lang == "gl")) | (map(select(.classify.lang == "gl")) | length) / length')" 0.8
 whole tune6.jsonl 0.83 0.9
 whole tune7.jsonl 0.9 0.93
+whole tune9.jsonl 0.78 0.95
 whole blind4.jsonl 0.8 0.75
 atleast "blind4.jsonl: language guessed, none given" "$(figure blind4.jsonl.out all "$lang")" 0.9
 whole blind5.jsonl 0.8 0.8
