@@ -347,8 +347,9 @@ want_string(struct sm_rules *r, const json_t *j, const char *where,
 	return 0;
 }
 
-/* The slot of the term written s, stemmed or not, in langmask's
- * languages: 0 when there is none yet.  The set grows to hold one more. */
+/* The slot in r->termset of the term written s, stemmed or not, in
+ * langmask's languages; the slot holds 0 when there is no such term yet.
+ * The set grows first, so that the slot can take one more. */
 static size_t
 term_slot(struct sm_rules *r, const char *s, int stem, unsigned langmask)
 {

@@ -798,6 +798,10 @@ add_cues(const char *raw, size_t n, double *score)
 	}
 }
 
+enum { LANG_ES, LANG_EN, LANG_CA, LANG_EU, LANG_GL, LANG_FR, LANG_DE, LANG_IT,
+	LANG_PT };	/* sm_langs' order */
+_Static_assert(LANG_PT + 1 == NLANGS, "a name for each of sm_langs");
+
 /*
  * How words are spelt, where close languages part: Portuguese writes
  * "lh" and "nh" where Galician and Spanish write "ll" and "ñ", and ends
@@ -809,9 +813,6 @@ add_cues(const char *raw, size_t n, double *score)
  * the languages it points to (+) or away from (-).  Folded words; the
  * accented endings are looked for in the raw text.
  */
-enum { LANG_ES, LANG_EN, LANG_CA, LANG_EU, LANG_GL, LANG_FR, LANG_DE, LANG_IT,
-	LANG_PT };	/* sm_langs' order */
-_Static_assert(LANG_PT + 1 == NLANGS, "a name for each of sm_langs");
 enum { SHAPE_LH, SHAPE_NH, SHAPE_N, SHAPE_CION, SHAPE_X, SHAPE_VOS, NSHAPES };
 static const signed char shapes[NSHAPES][NLANGS] = {
 	/* es  en  ca  eu  gl  fr  de  it  pt */
