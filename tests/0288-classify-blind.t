@@ -25,6 +25,7 @@
 #   tests/fixtures/tune21.jsonl  emergencies in the words of who sees them (a
 #                                lifeguard, a shepherd, a caretaker...)
 #   tests/fixtures/tune22.jsonl  emergencies arriving among other business
+#   tests/fixtures/tune23.jsonl  the everyday emergencies, each told differently
 # Their "tune" halves (odd ids) were looked at while the pack was tuned;
 # their "held-out" halves were not, and say how the pack does on what
 # nobody tuned it to. And one looked at whole:
@@ -50,7 +51,7 @@
 #                                others
 # Figures: sh bench/everyday-eval -s SET -p PART
 . "${SM_SRC:-.}/tests/lib.sh"
-plan 140
+plan 146
 
 figure() {	# figure OUT PART JQ
 	jq -s --arg p "$2" "map(select(\$p == \"all\" or .meta.part == \$p)) | $3" "$1"
@@ -111,6 +112,7 @@ halves tune19.jsonl 0.9 0.6 0.85 0.65 1
 halves tune20.jsonl - - 0.75 0.65 1
 halves tune21.jsonl 0.9 0.5 0.8 0.55 5
 halves tune22.jsonl 0.9 0.6 0.75 0.7 1
+halves tune23.jsonl 0.9 0.45 0.85 0.55 2
 atleast "tune20.jsonl: topic, held-out half" "$(figure tune20.jsonl.out held-out 'map(select(.label.topic != null)) | (map(select(.classify.topic == .label.topic)) | length) / length')" 0.75
 atleast "tune13.jsonl: topic, held-out half" "$(figure tune13.jsonl.out held-out 'map(select(.label.topic != null)) | (map(select(.classify.topic == .label.topic)) | length) / length')" 0.75
 
