@@ -351,9 +351,16 @@ want_string(struct sm_rules *r, const json_t *j, const char *where,
  * langmask's languages; the slot holds 0 when there is no such term yet.
  * The set grows first, so that the slot can take one more. */
 static size_t
+term_key(const char *s, int stem, unsigned langmask)
+{
+	return sm_hash(s, strlen(s)) ^ (size_t)stem ^
+	    (size_t)langmask * 2654435761u;
+}
+
+static size_t
 term_slot(struct sm_rules *r, const char *s, int stem, unsigned langmask)
 {
-	size_t h, i;
+	size_t i;
 
 	if ((r->nterms + 1) * 2 > r->captermset) {
 		size_t cap = r->captermset ? 2 * r->captermset : 1024;
@@ -362,18 +369,15 @@ term_slot(struct sm_rules *r, const char *s, int stem, unsigned langmask)
 		r->termset = xcalloc(cap, sizeof(*r->termset));
 		r->captermset = cap;
 		for (size_t t = 0; t < r->nterms; t++) {
-			h = sm_hash(r->terms[t].text, strlen(r->terms[t].text)) ^
-			    (size_t)r->terms[t].stem ^
-			    (size_t)r->terms[t].langmask * 2654435761u;
-			for (i = h & (cap - 1); r->termset[i];
+			for (i = term_key(r->terms[t].text, r->terms[t].stem,
+			    r->terms[t].langmask) & (cap - 1); r->termset[i];
 			    i = (i + 1) & (cap - 1))
 				;
 			r->termset[i] = t + 1;
 		}
 	}
-	h = sm_hash(s, strlen(s)) ^ (size_t)stem ^
-	    (size_t)langmask * 2654435761u;
-	for (i = h & (r->captermset - 1); r->termset[i];
+	for (i = term_key(s, stem, langmask) & (r->captermset - 1);
+	    r->termset[i];
 	    i = (i + 1) & (r->captermset - 1)) {
 		const struct term *o = &r->terms[r->termset[i] - 1];
 

@@ -694,9 +694,72 @@ static const struct {
 };
 #define NCUES (sizeof(cues) / sizeof(cues[0]))
 
+/* A word of the lists above, and what it says of each language: 1 when
+ * it is one of its common words, 2 when one of its markers, 3 both. */
+struct langword {
+	const char *w;		/* in the list, not terminated */
+	size_t n;
+	unsigned long hash;	/* sm_hash, as the tokens' */
+	unsigned char in[NLANGS];
+};
+
 struct sm_langid {
 	void *fp[NLANGS];
+	struct langword *words;	/* open addressing, by hash */
+	size_t capwords;
 };
+
+static struct langword *
+langword_slot(const struct sm_langid *li, const char *w, size_t n,
+    unsigned long hash)
+{
+	size_t i;
+
+	for (i = hash & (li->capwords - 1); li->words[i].w;
+	    i = (i + 1) & (li->capwords - 1))
+		if (li->words[i].hash == hash && li->words[i].n == n &&
+		    memcmp(li->words[i].w, w, n) == 0)
+			break;
+	return &li->words[i];
+}
+
+/* The lists' words, in a table: a message's words are looked up once each,
+ * not searched for in eighteen strings. */
+static void
+index_words(struct sm_langid *li)
+{
+	size_t nwords = 0;
+
+	for (size_t l = 0; l < NLANGS; l++)
+		for (const char *p = stopwords[l]; *p; p++)
+			nwords += *p == ' ';
+	for (size_t l = 0; l < NLANGS; l++)
+		for (const char *p = markers[l]; *p; p++)
+			nwords += *p == ' ';
+	for (li->capwords = 64; li->capwords < 2 * nwords; li->capwords *= 2)
+		;
+	li->words = xcalloc(li->capwords, sizeof(*li->words));
+	for (size_t l = 0; l < NLANGS; l++)
+		for (int m = 0; m < 2; m++) {
+			const char *p = m ? markers[l] : stopwords[l];
+
+			while (*p) {
+				size_t n = strcspn(p, " ");
+				struct langword *e;
+
+				if (n > 0) {
+					unsigned long h = sm_hash(p, n);
+
+					e = langword_slot(li, p, n, h);
+					e->w = p;
+					e->n = n;
+					e->hash = h;
+					e->in[l] |= (unsigned char)(1 + m);
+				}
+				p += n + (p[n] == ' ');
+			}
+		}
+}
 
 struct sm_langid *
 sm_langid_new(const char *dir, char *err, size_t errsize)
@@ -720,6 +783,7 @@ sm_langid_new(const char *dir, char *err, size_t errsize)
 			return NULL;
 		}
 	}
+	index_words(li);
 	return li;
 }
 
@@ -731,22 +795,8 @@ sm_langid_free(struct sm_langid *li)
 	for (size_t i = 0; i < NLANGS; i++)
 		if (li->fp[i])
 			fp_Done(li->fp[i]);
+	free(li->words);
 	free(li);
-}
-
-static int
-is_stopword(const char *list, const char *w, size_t n)
-{
-	const char *p = list;
-
-	if (n == 0 || n > 20)
-		return 0;
-	while ((p = strstr(p, w)) != NULL) {
-		if (p > list && p[-1] == ' ' && p[n] == ' ')
-			return 1;
-		p++;
-	}
-	return 0;
 }
 
 static int
@@ -896,24 +946,22 @@ sm_langid_guess(struct sm_langid *li, const struct sm_text *t,
 	struct sm_buf clean = { 0 };
 	void *unknown;
 	long best = -1, second = -1;
-	char w[24];
 	const char *und = fallback ? fallback : "und";
 
 	if ((allowed & ((1u << NLANGS) - 1)) == 0)
 		allowed = (1u << NLANGS) - 1;
 	for (size_t i = 0; i < t->ntokens; i++) {
 		const struct sm_token *tok = &t->tokens[i];
+		const struct langword *e;
 
 		if (tok->type != SM_TOKEN_WORD)
 			continue;
 		words++;
-		if (tok->len >= sizeof(w))
-			continue;
-		memcpy(w, t->folded.data + tok->off, tok->len);
-		w[tok->len] = '\0';
-		for (size_t l = 0; l < NLANGS; l++)
-			hits[l] += is_stopword(stopwords[l], w, tok->len) +
-			    2 * is_stopword(markers[l], w, tok->len);
+		e = langword_slot(li, t->folded.data + tok->off, tok->len,
+		    tok->hash);
+		if (e->w)
+			for (size_t l = 0; l < NLANGS; l++)
+				hits[l] += (e->in[l] & 1) + (e->in[l] & 2);
 	}
 	if (words == 0)
 		return und;
