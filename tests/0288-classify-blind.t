@@ -26,6 +26,9 @@
 #                                lifeguard, a shepherd, a caretaker...)
 #   tests/fixtures/tune22.jsonl  emergencies arriving among other business
 #   tests/fixtures/tune23.jsonl  the everyday emergencies, each told differently
+#   tests/fixtures/tune24.jsonl  a year's emergencies and their look-alikes (the
+#                                same 30 situations told in each language)
+#   tests/fixtures/tune25.jsonl  ordinary traffic, the topic in everyday words
 # Their "tune" halves (odd ids) were looked at while the pack was tuned;
 # their "held-out" halves were not, and say how the pack does on what
 # nobody tuned it to. And one looked at whole:
@@ -51,7 +54,7 @@
 #                                others
 # Figures: sh bench/everyday-eval -s SET -p PART
 . "${SM_SRC:-.}/tests/lib.sh"
-plan 146
+plan 168
 
 figure() {	# figure OUT PART JQ
 	jq -s --arg p "$2" "map(select(\$p == \"all\" or .meta.part == \$p)) | $3" "$1"
@@ -113,6 +116,22 @@ halves tune20.jsonl - - 0.75 0.65 1
 halves tune21.jsonl 0.9 0.5 0.8 0.55 5
 halves tune22.jsonl 0.9 0.6 0.75 0.7 1
 halves tune23.jsonl 0.9 0.45 0.85 0.55 2
+halves tune24.jsonl 0.75 0.75 0.7 0.75 4
+halves tune25.jsonl 0.9 0.9 0.75 0.65 3
+
+# topics SET TUNE HELD-OUT: the topic, where labelled, right on each half
+# (an emergency's is safety, a flood's water)
+topic='map(select(.label.topic != null))
+    | (map(select(.classify.topic == .label.topic)) | length) / length'
+topics() {
+	atleast "$1: topic accuracy, tune half" "$(figure "$1.out" tune "$topic")" "$2"
+	atleast "$1: topic accuracy, held-out half" "$(figure "$1.out" held-out "$topic")" "$3"
+}
+topics tune10.jsonl 0.8 0.65
+topics tune12.jsonl 0.75 0.5
+topics tune19.jsonl 0.8 0.55
+topics tune24.jsonl 0.65 0.6
+topics tune25.jsonl 0.65 0.7
 atleast "tune20.jsonl: topic, held-out half" "$(figure tune20.jsonl.out held-out 'map(select(.label.topic != null)) | (map(select(.classify.topic == .label.topic)) | length) / length')" 0.75
 atleast "tune13.jsonl: topic, held-out half" "$(figure tune13.jsonl.out held-out 'map(select(.label.topic != null)) | (map(select(.classify.topic == .label.topic)) | length) / length')" 0.75
 
