@@ -117,7 +117,7 @@ halves tune21.jsonl 0.9 0.5 0.8 0.55 5
 halves tune22.jsonl 0.9 0.6 0.75 0.7 1
 halves tune23.jsonl 0.9 0.45 0.85 0.55 2
 halves tune24.jsonl 0.95 0.8 0.85 0.75 2
-halves tune25.jsonl 0.9 0.9 0.75 0.65 3
+halves tune25.jsonl 0.9 0.9 0.8 0.65 3
 
 # topics SET TUNE HELD-OUT: the topic, where labelled, right on each half
 # (an emergency's is safety, a flood's water)
