@@ -859,11 +859,15 @@ _Static_assert(LANG_PT + 1 == NLANGS, "a name for each of sm_langs");
  * in "-ción" where Catalan writes "-ció" and Portuguese "-ção"; Galician
  * starts words with "x" and a vowel ("xa", "xente", "xuño") where Spanish
  * and Portuguese write "j" or "g"; and Spanish alone speaks to "vosotros"
- * ("tenéis", "estáis").  Each shape counts once per text, in tenths, in
- * the languages it points to (+) or away from (-).  Folded words; the
- * accented endings are looked for in the raw text.
+ * ("tenéis", "estáis").  Galician alone writes "á" and "ás" as words
+ * ("á porta": Portuguese writes "à"); and a Portuguese text of six words
+ * seldom lacks all of "lh", "nh", a word ending in "m" ("em", "com",
+ * "bem") and the letters "ã õ ç ê ô â à".  Each shape counts once per
+ * text, in tenths, in the languages it points to (+) or away from (-).
+ * Folded words; the accents are looked for in the raw text.
  */
-enum { SHAPE_LH, SHAPE_NH, SHAPE_N, SHAPE_CION, SHAPE_X, SHAPE_VOS, NSHAPES };
+enum { SHAPE_LH, SHAPE_NH, SHAPE_N, SHAPE_CION, SHAPE_X, SHAPE_VOS, SHAPE_A,
+	SHAPE_NOPT, NSHAPES };
 static const signed char shapes[NSHAPES][NLANGS] = {
 	/* es  en  ca  eu  gl  fr  de  it  pt */
 	{ -10, 0, -5, 0, -10, 0, 0, 0, 10 },	/* lh */
@@ -872,6 +876,8 @@ static const signed char shapes[NSHAPES][NLANGS] = {
 	{ 5, -3, -5, 0, 5, -5, 0, -5, -10 },	/* -ción, -cións, -ciones */
 	{ -5, 0, 2, 0, 10, 0, 0, 0, -5 },	/* x and a vowel first */
 	{ 10, 0, -5, 0, -5, 0, 0, 0, -5 },	/* -áis, -éis */
+	{ -10, 0, 0, 0, 10, 0, 0, 0, -10 },	/* the word "á" or "ás" */
+	{ 0, 0, 0, 0, 0, 0, 0, 0, -15 },	/* six words, none Portuguese */
 };
 
 static int
@@ -886,7 +892,8 @@ static void
 add_shapes(const struct sm_text *t, const char *raw, size_t rawn,
     double *score)
 {
-	int seen[NSHAPES] = { 0 };
+	int seen[NSHAPES] = { 0 }, pt = 0;
+	size_t words = 0;
 
 	for (size_t i = 0; i < t->ntokens; i++) {
 		const struct sm_token *tok = &t->tokens[i];
@@ -912,7 +919,32 @@ add_shapes(const struct sm_text *t, const char *raw, size_t rawn,
 			seen[SHAPE_CION] = 1;
 		if (w[0] == 'x' && strchr("aeiou", w[1]))
 			seen[SHAPE_X] = 1;
+		if (w[n - 1] == 'm')
+			pt = 1;
+		words++;
 	}
+	pt |= seen[SHAPE_LH] | seen[SHAPE_NH];
+	for (size_t i = 0; raw && i + 1 < rawn; i++) {
+		unsigned char a = (unsigned char)raw[i], b;
+
+		if (a != 0xc3)
+			continue;
+		b = (unsigned char)raw[i + 1];
+		/* ã õ ç ê ô â à, and their capitals */
+		if (strchr("\xa3\xb5\xa7\xaa\xb4\xa2\xa0", b | 0x20) != NULL)
+			pt = 1;
+		/* "á" or "ás" alone */
+		if ((b == 0xa1 || b == 0x81) && (i == 0 ||
+		    (!is_ascii_letter(raw[i - 1]) &&
+		    (unsigned char)raw[i - 1] < 0x80)) && (i + 2 == rawn ||
+		    (!is_ascii_letter(raw[i + 2]) &&
+		    (unsigned char)raw[i + 2] < 0x80) || (raw[i + 2] == 's' &&
+		    (i + 3 == rawn || (!is_ascii_letter(raw[i + 3]) &&
+		    (unsigned char)raw[i + 3] < 0x80)))))
+			seen[SHAPE_A] = 1;
+	}
+	if (!pt && words >= 6)
+		seen[SHAPE_NOPT] = 1;
 	/* "-áis", "-éis" at a word's end, as written */
 	for (size_t i = 0; raw && i + 4 <= rawn; i++)
 		if ((unsigned char)raw[i] == 0xc3 &&
@@ -996,12 +1028,13 @@ sm_langid_guess(struct sm_langid *li, const struct sm_text *t,
 		/*
 		 * Galician's profile is a small one, and its n-grams are
 		 * Spanish's and Portuguese's: where those two are nearest,
-		 * the words, not the n-grams, say whether it is Galician.
+		 * Galician is taken as nearly as near, and the words, not
+		 * the n-grams, say whether it is Galician.
 		 */
-		if ((allowed & 1u << LANG_GL) && score[LANG_GL] < -1 &&
+		if ((allowed & 1u << LANG_GL) && score[LANG_GL] < -0.5 &&
 		    (((allowed & 1u << LANG_ES) && d[LANG_ES] == lo) ||
 		    ((allowed & 1u << LANG_PT) && d[LANG_PT] == lo)))
-			score[LANG_GL] = -1;
+			score[LANG_GL] = -0.5;
 	}
 	if (unknown)
 		fp_Done(unknown);

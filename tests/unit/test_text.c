@@ -858,7 +858,8 @@ test_langid_short_cues(void **state)
 }
 
 /* spelling where close languages part: Portuguese "lh", "nh" and no
- * word ending in "n"; "-ción"; Galician "x" first; Spanish "-éis" */
+ * word ending in "n"; "-ción"; Galician "x" first and "á" alone;
+ * Spanish "-éis"; nothing Portuguese in six words */
 static void
 test_langid_spelling(void **state)
 {
@@ -875,6 +876,13 @@ test_langid_spelling(void **state)
 	    "hac\xc3\xa9is nada"), "es");
 	assert_string_equal(detect(&t, "Bon dia! Nom\xc3\xa9s volia saludar"),
 	    "ca");
+	/* Galician "\xc3\xa1" as a word; six words with nothing Portuguese */
+	assert_string_equal(detect(&t, "Vou \xc3\xa1 praia coa familia este "
+	    "domingo pola tarde"), "gl");
+	assert_string_equal(detect(&t, "A grúa da obra move a carga por "
+	    "riba do patio do colexio"), "gl");
+	assert_string_equal(detect(&t, "A obra da rua nunca acaba, "
+	    "est\xc3\xa3o sempre com as m\xc3\xa1quinas"), "pt");
 	sm_text_free(&t);
 }
 
