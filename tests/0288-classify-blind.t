@@ -29,6 +29,11 @@
 #   tests/fixtures/tune24.jsonl  a year's emergencies and their look-alikes (the
 #                                same 30 situations told in each language)
 #   tests/fixtures/tune25.jsonl  ordinary traffic, the topic in everyday words
+#   tests/fixtures/tune26.jsonl  175 emergencies hard to recognise (told by
+#                                their signs, through someone else), 75
+#                                look-alikes
+#   tests/fixtures/tune27.jsonl  ordinary messages whose category is easy to
+#                                get wrong
 # Their "tune" halves (odd ids) were looked at while the pack was tuned;
 # their "held-out" halves were not, and say how the pack does on what
 # nobody tuned it to. And one looked at whole:
@@ -54,7 +59,7 @@
 #                                others
 # Figures: sh bench/everyday-eval -s SET -p PART
 . "${SM_SRC:-.}/tests/lib.sh"
-plan 168
+plan 180
 
 figure() {	# figure OUT PART JQ
 	jq -s --arg p "$2" "map(select(\$p == \"all\" or .meta.part == \$p)) | $3" "$1"
@@ -118,6 +123,8 @@ halves tune22.jsonl 0.9 0.6 0.75 0.7 1
 halves tune23.jsonl 0.9 0.45 0.85 0.55 2
 halves tune24.jsonl 0.95 0.8 0.85 0.75 2
 halves tune25.jsonl 0.9 0.9 0.8 0.65 3
+halves tune26.jsonl 0.95 0.65 0.9 0.65 3
+halves tune27.jsonl 0.7 0.7 0.65 0.6 1
 
 # topics SET TUNE HELD-OUT: the topic, where labelled, right on each half
 # (an emergency's is safety, a flood's water)
