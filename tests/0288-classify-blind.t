@@ -34,6 +34,8 @@
 #                                look-alikes
 #   tests/fixtures/tune27.jsonl  ordinary messages whose category is easy to
 #                                get wrong
+#   tests/fixtures/tune28.jsonl  160 emergencies written in a hurry, in dialect
+#                                and abbreviations, 90 look-alikes
 # Their "tune" halves (odd ids) were looked at while the pack was tuned;
 # their "held-out" halves were not, and say how the pack does on what
 # nobody tuned it to. And one looked at whole:
@@ -59,7 +61,7 @@
 #                                others
 # Figures: sh bench/everyday-eval -s SET -p PART
 . "${SM_SRC:-.}/tests/lib.sh"
-plan 180
+plan 186
 
 figure() {	# figure OUT PART JQ
 	jq -s --arg p "$2" "map(select(\$p == \"all\" or .meta.part == \$p)) | $3" "$1"
@@ -125,6 +127,7 @@ halves tune24.jsonl 0.95 0.8 0.85 0.75 2
 halves tune25.jsonl 0.9 0.9 0.8 0.65 3
 halves tune26.jsonl 0.95 0.65 0.9 0.65 3
 halves tune27.jsonl 0.7 0.7 0.65 0.6 1
+halves tune28.jsonl 0.95 0.85 0.9 0.8 2
 
 # topics SET TUNE HELD-OUT: the topic, where labelled, right on each half
 # (an emergency's is safety, a flood's water)
