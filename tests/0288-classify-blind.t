@@ -36,6 +36,8 @@
 #                                get wrong
 #   tests/fixtures/tune28.jsonl  160 emergencies written in a hurry, in dialect
 #                                and abbreviations, 90 look-alikes
+#   tests/fixtures/tune29.jsonl  the topic in everyday words, two subjects in
+#                                one message
 # Their "tune" halves (odd ids) were looked at while the pack was tuned;
 # their "held-out" halves were not, and say how the pack does on what
 # nobody tuned it to. And one looked at whole:
@@ -61,7 +63,7 @@
 #                                others
 # Figures: sh bench/everyday-eval -s SET -p PART
 . "${SM_SRC:-.}/tests/lib.sh"
-plan 186
+plan 194
 
 figure() {	# figure OUT PART JQ
 	jq -s --arg p "$2" "map(select(\$p == \"all\" or .meta.part == \$p)) | $3" "$1"
@@ -128,6 +130,7 @@ halves tune25.jsonl 0.9 0.9 0.8 0.65 3
 halves tune26.jsonl 0.95 0.65 0.9 0.65 3
 halves tune27.jsonl 0.7 0.7 0.65 0.6 1
 halves tune28.jsonl 0.95 0.85 0.9 0.8 2
+halves tune29.jsonl 0.9 0.6 0.7 0.7 1
 
 # topics SET TUNE HELD-OUT: the topic, where labelled, right on each half
 # (an emergency's is safety, a flood's water)
@@ -142,6 +145,7 @@ topics tune12.jsonl 0.75 0.5
 topics tune19.jsonl 0.8 0.55
 topics tune24.jsonl 0.65 0.6
 topics tune25.jsonl 0.65 0.7
+topics tune29.jsonl 0.8 0.65
 atleast "tune20.jsonl: topic, held-out half" "$(figure tune20.jsonl.out held-out 'map(select(.label.topic != null)) | (map(select(.classify.topic == .label.topic)) | length) / length')" 0.75
 atleast "tune13.jsonl: topic, held-out half" "$(figure tune13.jsonl.out held-out 'map(select(.label.topic != null)) | (map(select(.classify.topic == .label.topic)) | length) / length')" 0.75
 
