@@ -38,6 +38,8 @@
 #                                and abbreviations, 90 look-alikes
 #   tests/fixtures/tune29.jsonl  the topic in everyday words, two subjects in
 #                                one message
+#   tests/fixtures/tune30.jsonl  150 emergencies reported by people at work or in
+#                                charge of others, 100 look-alikes
 #   tests/fixtures/tune31.jsonl  messages that do several things at once: what
 #                                the citizen mainly wants
 # Their "tune" halves (odd ids) were looked at while the pack was tuned;
@@ -65,7 +67,7 @@
 #                                others
 # Figures: sh bench/everyday-eval -s SET -p PART
 . "${SM_SRC:-.}/tests/lib.sh"
-plan 200
+plan 206
 
 figure() {	# figure OUT PART JQ
 	jq -s --arg p "$2" "map(select(\$p == \"all\" or .meta.part == \$p)) | $3" "$1"
@@ -133,6 +135,7 @@ halves tune26.jsonl 0.95 0.65 0.9 0.65 3
 halves tune27.jsonl 0.7 0.7 0.65 0.6 1
 halves tune28.jsonl 0.95 0.85 0.9 0.8 2
 halves tune29.jsonl 0.9 0.6 0.7 0.7 1
+halves tune30.jsonl 0.95 0.85 0.85 0.8 2
 halves tune31.jsonl 0.9 0.9 0.72 0.75 3
 
 # topics SET TUNE HELD-OUT: the topic, where labelled, right on each half
