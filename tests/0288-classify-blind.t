@@ -65,9 +65,12 @@
 #   tests/fixtures/blind7.jsonl  a spring month's, by a fourth, written at
 #                                the end of the session that tuned to the
 #                                others
+#   tests/fixtures/blind8.jsonl  an autumn month's, by a fifth
+#   tests/fixtures/blind9.jsonl  a summer month's in a coastal town, with
+#                                tourists and fiestas, by a sixth
 # Figures: sh bench/everyday-eval -s SET -p PART
 . "${SM_SRC:-.}/tests/lib.sh"
-plan 206
+plan 214
 
 figure() {	# figure OUT PART JQ
 	jq -s --arg p "$2" "map(select(\$p == \"all\" or .meta.part == \$p)) | $3" "$1"
@@ -179,4 +182,6 @@ atleast "blind4.jsonl: language guessed, none given" "$(figure blind4.jsonl.out 
 whole blind5.jsonl 0.8 0.8
 whole blind6.jsonl 0.78 0.7
 whole blind7.jsonl 0.75 0.7 2
+whole blind8.jsonl 0.75 0.75 4
+whole blind9.jsonl 0.75 0.75 7
 atleast "blind5.jsonl: language guessed, none given" "$(figure blind5.jsonl.out all "$lang")" 0.95
