@@ -42,6 +42,8 @@
 #                                charge of others, 100 look-alikes
 #   tests/fixtures/tune32.jsonl  a coastal town's summer: 150 alarming words
 #                                that are no emergency, 100 emergencies
+#   tests/fixtures/tune33.jsonl  175 everyday emergencies told in unusual ways
+#                                (as a question, understated, in a reply)
 #   tests/fixtures/tune31.jsonl  messages that do several things at once: what
 #                                the citizen mainly wants
 # Their "tune" halves (odd ids) were looked at while the pack was tuned;
@@ -72,7 +74,7 @@
 #                                tourists and fiestas, by a sixth
 # Figures: sh bench/everyday-eval -s SET -p PART
 . "${SM_SRC:-.}/tests/lib.sh"
-plan 220
+plan 226
 
 figure() {	# figure OUT PART JQ
 	jq -s --arg p "$2" "map(select(\$p == \"all\" or .meta.part == \$p)) | $3" "$1"
@@ -143,6 +145,7 @@ halves tune29.jsonl 0.9 0.6 0.7 0.7 1
 halves tune30.jsonl 0.95 0.85 0.85 0.8 2
 halves tune31.jsonl 0.9 0.9 0.72 0.75 3
 halves tune32.jsonl 0.95 0.75 0.8 0.75 2
+halves tune33.jsonl 0.9 0.5 0.85 0.6 3
 
 # topics SET TUNE HELD-OUT: the topic, where labelled, right on each half
 # (an emergency's is safety, a flood's water)
