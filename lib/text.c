@@ -888,6 +888,15 @@ has_suffix(const char *w, size_t n, const char *suf)
 	return n > k && memcmp(w + n - k, suf, k) == 0;
 }
 
+/* Whether raw[i] is where a word has ended: the end of the text, or an
+ * ASCII byte that is no letter. */
+static int
+word_ends(const char *raw, size_t n, size_t i)
+{
+	return i >= n || ((unsigned char)raw[i] < 0x80 &&
+	    !is_ascii_letter(raw[i]));
+}
+
 static void
 add_shapes(const struct sm_text *t, const char *raw, size_t rawn,
     double *score)
@@ -924,10 +933,11 @@ add_shapes(const struct sm_text *t, const char *raw, size_t rawn,
 		words++;
 	}
 	pt |= seen[SHAPE_LH] | seen[SHAPE_NH];
+	/* the accents, as written */
 	for (size_t i = 0; raw && i + 1 < rawn; i++) {
-		unsigned char a = (unsigned char)raw[i], b;
+		unsigned char b;
 
-		if (a != 0xc3)
+		if ((unsigned char)raw[i] != 0xc3)
 			continue;
 		b = (unsigned char)raw[i + 1];
 		/* ã õ ç ê ô â à, and their capitals */
@@ -935,27 +945,17 @@ add_shapes(const struct sm_text *t, const char *raw, size_t rawn,
 			pt = 1;
 		/* "á" or "ás" alone */
 		if ((b == 0xa1 || b == 0x81) && (i == 0 ||
-		    (!is_ascii_letter(raw[i - 1]) &&
-		    (unsigned char)raw[i - 1] < 0x80)) && (i + 2 == rawn ||
-		    (!is_ascii_letter(raw[i + 2]) &&
-		    (unsigned char)raw[i + 2] < 0x80) || (raw[i + 2] == 's' &&
-		    (i + 3 == rawn || (!is_ascii_letter(raw[i + 3]) &&
-		    (unsigned char)raw[i + 3] < 0x80)))))
+		    word_ends(raw, rawn, i - 1)) && (word_ends(raw, rawn, i + 2) ||
+		    (raw[i + 2] == 's' && word_ends(raw, rawn, i + 3))))
 			seen[SHAPE_A] = 1;
+		/* "-áis", "-éis" at a word's end */
+		if ((b == 0xa1 || b == 0xa9) && i + 4 <= rawn &&
+		    raw[i + 2] == 'i' && raw[i + 3] == 's' &&
+		    word_ends(raw, rawn, i + 4))
+			seen[SHAPE_VOS] = 1;
 	}
 	if (!pt && words >= 6)
 		seen[SHAPE_NOPT] = 1;
-	/* "-áis", "-éis" at a word's end, as written */
-	for (size_t i = 0; raw && i + 4 <= rawn; i++)
-		if ((unsigned char)raw[i] == 0xc3 &&
-		    ((unsigned char)raw[i + 1] == 0xa1 ||
-		    (unsigned char)raw[i + 1] == 0xa9) && raw[i + 2] == 'i' &&
-		    raw[i + 3] == 's' && (i + 4 == rawn ||
-		    (!is_ascii_letter(raw[i + 4]) &&
-		    (unsigned char)raw[i + 4] < 0x80))) {
-			seen[SHAPE_VOS] = 1;
-			break;
-		}
 	for (size_t k = 0; k < NSHAPES; k++)
 		if (seen[k])
 			for (size_t l = 0; l < NLANGS; l++)
